@@ -1,0 +1,78 @@
+// The `bkp` entry point: dispatch to a command module, loaded only when it is used (so
+// `bkp check` never loads React/Ink or the engine).
+import { UsageError } from "./args.js";
+import type { Command } from "./command.js";
+import type { Io } from "./io.js";
+import { version } from "../package.json";
+
+interface Entry {
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+const COMMANDS: Record<string, Entry> = {
+  check: { summary: "parse and check policy files; every problem, located", load: () => import("./commands/check.js").then((m) => m.command) },
+  fmt: { summary: "format policy files in place (--check to only report)", load: () => import("./commands/fmt.js").then((m) => m.command) },
+};
+
+function topHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  return `bkp ${version} — backup policy as code for Azure VM Backup
+
+Usage: bkp <command> [options] FILE...
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([n, e]) => `  ${n.padEnd(width)}  ${e.summary}`)
+  .join("\n")}
+
+Options:
+  -h, --help     show help (also: bkp <command> --help)
+  -V, --version  print the version
+
+Exit codes: 0 ok, 1 problems found, 2 usage or I/O error.
+`;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    if (name === "help" && rest[0] && COMMANDS[rest[0]]) {
+      io.stdout((await COMMANDS[rest[0]].load()).help);
+      return 0;
+    }
+    io.stdout(topHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V" || name === "version") {
+    io.stdout(`bkp ${version}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    const { closest } = await import("../src/lang/suggest.js");
+    const guess = closest(name, Object.keys(COMMANDS));
+    io.stderr(`bkp: unknown command '${name}'${guess ? `; did you mean 'bkp ${guess}'?` : ""}\nRun 'bkp --help' for the list of commands.\n`);
+    return 2;
+  }
+  const cmd = await entry.load();
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(cmd.help);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`bkp ${name}: ${e.message}\nRun 'bkp ${name} --help' for usage.\n`);
+      return 2;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === "string" && err.syscall) {
+      io.stderr(`bkp ${name}: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`bkp ${name}: internal error: ${err?.message ?? String(e)}\nThis is a bug in bkp; please report it with the command you ran.${io.env.BKP_DEBUG ? `\n${err?.stack ?? ""}` : " (BKP_DEBUG=1 shows the stack)"}\n`);
+    return 2;
+  }
+}

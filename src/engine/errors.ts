@@ -1,0 +1,91 @@
+// Errors a user can cause carry a stable code and a message that says what is wrong, why,
+// and what to do; the CLI prints them without a stack trace.
+
+export const ErrorCodes = {
+  IMAGE_MISSING: "BKP5001",
+  IMAGE_NOT_FILE: "BKP5002",
+  IMAGE_SIZE_CHANGED: "BKP5003",
+  IMAGE_READ: "BKP5004",
+  LOCK_HELD: "BKP5010",
+  VAULT_MISSING: "BKP5011",
+  VAULT_FORMAT: "BKP5012",
+  KEY_MISSING: "BKP5020",
+  KEY_INVALID: "BKP5021",
+  KEY_WRONG: "BKP5022",
+  ENCRYPTION_MISMATCH: "BKP5023",
+  DISK_FULL: "BKP5030",
+  VAULT_IO: "BKP5031",
+  POINT_NOT_FOUND: "BKP5040",
+  NO_POINTS: "BKP5041",
+  TARGET_EXISTS: "BKP5042",
+  DISK_NOT_IN_POINT: "BKP5043",
+  CHUNK_CORRUPT: "BKP5050",
+  CHUNK_MISSING: "BKP5051",
+  MANIFEST_DAMAGED: "BKP5052",
+  BLOCK_MAP_DAMAGED: "BKP5053",
+  INTERNAL: "BKP5090",
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export class EngineError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "EngineError";
+    this.code = code;
+  }
+}
+
+export function isEngineError(e: unknown): e is EngineError {
+  return e instanceof EngineError;
+}
+
+export function errnoCode(e: unknown): string | undefined {
+  return typeof e === "object" && e !== null && "code" in e && typeof (e as { code: unknown }).code === "string"
+    ? (e as { code: string }).code
+    : undefined;
+}
+
+/** Turns a raw fs error while writing the vault into a user-facing error. */
+export function vaultWriteError(e: unknown, vaultPath: string): EngineError {
+  if (isEngineError(e)) return e;
+  const code = errnoCode(e);
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return new EngineError(
+      ErrorCodes.DISK_FULL,
+      `the vault's file system is full (${vaultPath}): the backup was stopped and no recovery point was written. ` +
+        `Free space there or move the vault, then run the backup again; earlier points are intact.`,
+      { cause: e },
+    );
+  }
+  return new EngineError(
+    ErrorCodes.VAULT_IO,
+    `cannot write to the vault at ${vaultPath}: ${describe(e)}. No recovery point was written; check the path's permissions and file system.`,
+    { cause: e },
+  );
+}
+
+export function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Plain-data form for crossing a worker boundary and for `--json`. */
+export interface SerializedError {
+  code?: string;
+  message: string;
+  errno?: string;
+}
+
+export function serializeError(e: unknown): SerializedError {
+  if (isEngineError(e)) return { code: e.code, message: e.message };
+  return { message: describe(e), errno: errnoCode(e) };
+}
+
+export function deserializeError(s: SerializedError, vaultPath: string): Error {
+  if (s.code) return new EngineError(s.code as ErrorCode, s.message);
+  if (s.errno === "ENOSPC" || s.errno === "EDQUOT") {
+    return vaultWriteError(Object.assign(new Error(s.message), { code: s.errno }), vaultPath);
+  }
+  return Object.assign(new Error(s.message), s.errno ? { code: s.errno } : {});
+}

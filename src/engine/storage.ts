@@ -1,0 +1,214 @@
+// The vault's storage: a small object interface (atomic put, get, ranged read, list, delete,
+// streaming writer) so an object-store backend can follow. LocalDirStorage keeps objects as
+// files under a directory; every write is temp file + fsync + rename + directory fsync.
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { errnoCode } from "./errors.js";
+
+export interface ObjectWriter {
+  /** Bytes written so far. */
+  readonly size: number;
+  write(data: Uint8Array): void;
+  /** Makes the object durable and visible under its name (atomically). */
+  commit(): Promise<void>;
+  /** Drops the partial object. */
+  abort(): Promise<void>;
+}
+
+export interface Storage {
+  readonly location: string;
+  /** Atomic: readers see the whole object or none. */
+  put(name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void>;
+  /** Throws an error with code ENOENT when missing. */
+  get(name: string): Promise<Buffer>;
+  read(name: string, offset: number, length: number): Promise<Buffer>;
+  /** Size in bytes, or undefined when missing. */
+  size(name: string): Promise<number | undefined>;
+  /** Names (relative, "/"-separated) of committed objects under a prefix folder. */
+  list(prefix: string): Promise<string[]>;
+  delete(name: string): Promise<void>;
+  createWriter(name: string): ObjectWriter;
+  /** Removes leftovers of interrupted writes; only the lock holder may call it. */
+  removeTemporaries(): Promise<number>;
+}
+
+const TMP_MARK = ".tmp-";
+
+function tempName(file: string): string {
+  return `${file}${TMP_MARK}${process.pid}-${randomBytes(4).toString("hex")}`;
+}
+
+export class LocalDirStorage implements Storage {
+  readonly location: string;
+  private readonly knownDirs = new Set<string>();
+
+  constructor(root: string) {
+    this.location = root;
+  }
+
+  private file(name: string): string {
+    if (name.includes("..") || path.isAbsolute(name)) throw new Error(`bad object name ${name}`);
+    return path.join(this.location, name);
+  }
+
+  /** Creates the object's folder (and makes the new folder entry durable). */
+  private ensureDirSync(dir: string): void {
+    if (this.knownDirs.has(dir)) return;
+    if (!fs.existsSync(dir)) {
+      const parent = path.dirname(dir);
+      if (parent !== dir) this.ensureDirSync(parent);
+      try {
+        fs.mkdirSync(dir);
+      } catch (e) {
+        if (errnoCode(e) !== "EEXIST") throw e;
+      }
+      fsyncDirSync(parent);
+    }
+    this.knownDirs.add(dir);
+  }
+
+  async put(name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
+    const file = this.file(name);
+    this.ensureDirSync(path.dirname(file));
+    const tmp = tempName(file);
+    const parts = data instanceof Uint8Array ? [data] : data;
+    const fh = await fsp.open(tmp, "wx", 0o600);
+    try {
+      await fh.writev(parts as Uint8Array[]);
+      await fh.sync();
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      await fsp.rm(tmp, { force: true });
+      throw e;
+    }
+    await fh.close();
+    await fsp.rename(tmp, file);
+    await fsyncDir(path.dirname(file));
+  }
+
+  async get(name: string): Promise<Buffer> {
+    return fsp.readFile(this.file(name));
+  }
+
+  async read(name: string, offset: number, length: number): Promise<Buffer> {
+    const fh = await fsp.open(this.file(name), "r");
+    try {
+      const buf = Buffer.allocUnsafe(length);
+      const { bytesRead } = await fh.read(buf, 0, length, offset);
+      return bytesRead === length ? buf : buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async size(name: string): Promise<number | undefined> {
+    try {
+      return (await fsp.stat(this.file(name))).size;
+    } catch (e) {
+      if (errnoCode(e) === "ENOENT") return undefined;
+      throw e;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    await walk(this.location, prefix.replace(/\/+$/, ""), out, false);
+    return out.sort();
+  }
+
+  async delete(name: string): Promise<void> {
+    await fsp.rm(this.file(name), { force: true });
+  }
+
+  createWriter(name: string): ObjectWriter {
+    const file = this.file(name);
+    this.ensureDirSync(path.dirname(file));
+    return new LocalWriter(file);
+  }
+
+  async removeTemporaries(): Promise<number> {
+    const out: string[] = [];
+    await walk(this.location, "", out, true);
+    const temps = out.filter((n) => path.basename(n).includes(TMP_MARK));
+    for (const t of temps) await fsp.rm(path.join(this.location, t), { force: true });
+    return temps.length;
+  }
+}
+
+class LocalWriter implements ObjectWriter {
+  private fd: number | undefined;
+  private readonly tmp: string;
+  size = 0;
+
+  constructor(private readonly file: string) {
+    this.tmp = tempName(file);
+    this.fd = fs.openSync(this.tmp, "wx", 0o600);
+  }
+
+  write(data: Uint8Array): void {
+    if (this.fd === undefined) throw new Error("writer closed");
+    let off = 0;
+    while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off);
+    this.size += data.length;
+  }
+
+  async commit(): Promise<void> {
+    const fd = this.fd;
+    if (fd === undefined) throw new Error("writer closed");
+    this.fd = undefined;
+    // fsync on the thread pool so the caller keeps working while the disk flushes.
+    try {
+      await new Promise<void>((res, rej) => fs.fsync(fd, (e) => (e ? rej(e) : res())));
+    } catch (e) {
+      fs.closeSync(fd);
+      await fsp.rm(this.tmp, { force: true });
+      throw e;
+    }
+    fs.closeSync(fd);
+    await fsp.rename(this.tmp, this.file);
+    await fsyncDir(path.dirname(this.file));
+  }
+
+  async abort(): Promise<void> {
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
+    await fsp.rm(this.tmp, { force: true });
+  }
+}
+
+async function walk(root: string, rel: string, out: string[], includeTemp: boolean): Promise<void> {
+  let entries: fs.Dirent[];
+  try {
+    entries = await fsp.readdir(path.join(root, rel), { withFileTypes: true });
+  } catch (e) {
+    if (errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR") return;
+    throw e;
+  }
+  for (const ent of entries) {
+    const name = rel ? `${rel}/${ent.name}` : ent.name;
+    if (ent.isDirectory()) await walk(root, name, out, includeTemp);
+    else if (includeTemp || !ent.name.includes(TMP_MARK)) out.push(name);
+  }
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await fsp.open(dir, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export function fsyncDirSync(dir: string): void {
+  const fd = fs.openSync(dir, "r");
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,224 @@
+// Source text -> CST and syntax diagnostics (BKP1xxx). The parser recovers from errors, so
+// one run reports every syntax error of a file.
+import type { CstNode, IRecognitionException, IToken } from "chevrotain";
+import type { Diagnostic, Range } from "./diagnostics.js";
+import { tokenize } from "./lexer.js";
+import { getParser, BLOCK_ATTRIBUTES } from "./parser.js";
+import type { ParseErrorFacts } from "./parser-messages.js";
+import { closest, oneOf } from "./suggest.js";
+import { attributeForms } from "./attribute-syntax.js";
+import * as T from "./tokens.js";
+
+export interface ParseResult {
+  cst: CstNode;
+  tokens: IToken[];
+  comments: IToken[];
+  diagnostics: Diagnostic[];
+}
+
+export function tokenRange(t: IToken): Range {
+  return {
+    start: { line: t.startLine ?? 1, column: t.startColumn ?? 1, offset: t.startOffset },
+    end: { line: t.endLine ?? t.startLine ?? 1, column: (t.endColumn ?? t.startColumn ?? 0) + 1, offset: (t.endOffset ?? t.startOffset) + 1 },
+  };
+}
+
+/** A zero-width range just after token `t` (where something is missing). */
+export function afterToken(t: IToken): Range {
+  const r = tokenRange(t);
+  return { start: r.end, end: r.end };
+}
+
+function endOfText(text: string): Range {
+  const lines = text.split("\n");
+  const pos = { line: lines.length, column: lines[lines.length - 1].length + 1, offset: text.length };
+  return { start: pos, end: pos };
+}
+
+const BLOCK_NAMES = ["vault", "policy", "vm", "storage-account", "restore", "assume", "pricing"];
+
+function span(a: Range, b: Range): Range {
+  return { start: a.start, end: b.end };
+}
+
+export function parseText(file: string, text: string): ParseResult {
+  // The parser assigns token type indexes, which the lexer's tokens carry.
+  const parser = getParser();
+  const { tokens: all, comments } = tokenize(text);
+  const diagnostics: Diagnostic[] = [];
+  const tokens: IToken[] = [];
+  for (const t of all) {
+    if (t.tokenType === T.Unknown) {
+      diagnostics.push({
+        code: "BKP1005", severity: "error", file, range: tokenRange(t),
+        message: `unexpected character '${t.image}'`,
+        hint: "names and paths go in double quotes; comments start with '#'",
+      });
+      continue;
+    }
+    if (t.tokenType === T.UnterminatedString) {
+      diagnostics.push({
+        code: "BKP1003", severity: "error", file, range: tokenRange(t),
+        message: "unterminated string: the closing '\"' is missing",
+        hint: `close it on the same line: ${t.image.trimEnd()}"`,
+      });
+      // Treat it as a string so the rest of the file still parses.
+      t.tokenType = T.StringLit;
+      t.tokenTypeIdx = T.StringLit.tokenTypeIdx!;
+    }
+    if (t.tokenType === T.StringLit) {
+      const bad = /\\[^"\\]/.exec(t.image);
+      if (bad) {
+        const start = tokenRange(t).start;
+        const col = start.column + bad.index;
+        diagnostics.push({
+          code: "BKP1006", severity: "error", file,
+          range: { start: { line: start.line, column: col, offset: start.offset + bad.index }, end: { line: start.line, column: col + 2, offset: start.offset + bad.index + 2 } },
+          message: `invalid escape '${bad[0]}' in a string: only \\" and \\\\ are escapes`,
+          hint: `write '\\\\' for a backslash, e.g. "${t.image.slice(1, bad.index)}\\\\${t.image.slice(bad.index + 1, -1)}"`,
+        });
+      }
+    }
+    tokens.push(t);
+  }
+
+  parser.problems = [];
+  parser.input = tokens;
+  const cst = parser.file();
+
+  for (const p of parser.problems) diagnostics.push(problemDiagnostic(file, p));
+  const seen = new Set<number>();
+  for (const err of parser.errors) {
+    const d = errorDiagnostic(file, text, tokens, err);
+    if (seen.has(d.range.start.offset)) continue;
+    seen.add(d.range.start.offset);
+    diagnostics.push(d);
+  }
+  return { cst, tokens, comments, diagnostics };
+}
+
+function problemDiagnostic(file: string, p: import("./parser.js").SkippedProblem): Diagnostic {
+  const range = tokenRange(p.token);
+  const word = p.token.image;
+  if (p.kind === "unknown-block") {
+    const guess = closest(word, BLOCK_NAMES);
+    return {
+      code: "BKP1007", severity: "error", file, range,
+      message: `unknown block '${word}'`,
+      hint: guess ? `did you mean '${guess}'?` : `a policy file holds ${oneOf(BLOCK_NAMES)} blocks`,
+    };
+  }
+  if (p.kind === "unknown-attribute") {
+    const forms = attributeForms(p.block, word);
+    if (forms && p.expected.includes(word)) {
+      return {
+        code: "BKP1001", severity: "error", file, range: span(range, p.skipped.length ? tokenRange(p.skipped[p.skipped.length - 1]) : range),
+        message: `malformed '${word}' in a ${p.block} block`,
+        hint: `write ${forms.map((f) => `'${f}'`).join(" or ")}`,
+      };
+    }
+    const guess = closest(word, p.expected);
+    const misplaced = T.keywordSpellings().includes(word) && !guess;
+    return {
+      code: "BKP1002", severity: "error", file, range,
+      message: misplaced ? `'${word}' is not allowed in a ${p.block} block` : `unknown attribute '${word}' in a ${p.block} block`,
+      hint: guess ? `did you mean '${guess}'?` : `a ${p.block} block accepts ${oneOf(p.expected)}`,
+    };
+  }
+  return {
+    code: "BKP1001", severity: "error", file, range,
+    message: p.block === "file" ? `unexpected ${describe(p.token)} at the top level` : `unexpected ${describe(p.token)} in a ${p.block} block`,
+    hint: p.block === "file" ? `a policy file holds ${oneOf(BLOCK_NAMES)} blocks` : `each line starts with an attribute: ${oneOf(p.expected)}`,
+  };
+}
+
+function describe(t: IToken): string {
+  if (t.tokenType === T.StringLit) return `string ${t.image}`;
+  if (t.tokenType === T.NumberLit) return `number ${t.image}`;
+  return `'${t.image}'`;
+}
+
+function errorDiagnostic(file: string, text: string, tokens: IToken[], err: IRecognitionException): Diagnostic {
+  let facts: ParseErrorFacts;
+  try {
+    facts = JSON.parse(err.message) as ParseErrorFacts;
+  } catch {
+    facts = { kind: "mismatch", expected: [], found: err.token.image, rule: "" };
+  }
+  const tok = err.token;
+  const atEof = tok.tokenType.name === "EOF" || Number.isNaN(tok.startOffset);
+  const prev = previousToken(tokens, atEof ? text.length : tok.startOffset);
+  const foundText = atEof ? "the end of the file" : describe(tok);
+
+  if (facts.expected.length === 1 && facts.expected[0] === "'}'") {
+    const open = unclosedBrace(tokens, atEof ? text.length : tok.startOffset);
+    const where = prev ? afterToken(prev) : endOfText(text);
+    const opener = open ? blockOpener(tokens, open) : undefined;
+    return {
+      code: "BKP1004", severity: "error", file, range: where,
+      message: `missing '}' to close ${opener ?? "the block"}${open ? ` opened at line ${open.startLine}` : ""}; found ${foundText}`,
+      hint: `add '}' after line ${where.start.line}`,
+      related: open ? [{ file, range: tokenRange(open), message: "the block opened here" }] : undefined,
+    };
+  }
+
+  const range = atEof ? (prev ? afterToken(prev) : endOfText(text)) : tokenRange(tok);
+  const after = prev ? ` after '${prev.image}'` : "";
+  const expected = facts.expected.filter((e) => e !== "AnyToken");
+  const candidates = expected.map((e) => e.replace(/^'|'$/g, "")).filter((e) => !e.includes(" "));
+  const guess = !atEof && tok.tokenType !== T.StringLit ? closest(tok.image, candidates) : undefined;
+  return {
+    code: "BKP1001", severity: "error", file, range,
+    message: `expected ${oneOf(expected)}${after}, found ${foundText}`,
+    hint: guess ? `did you mean '${guess}'?` : expectationHint(expected),
+  };
+}
+
+function expectationHint(expected: string[]): string {
+  if (expected.some((e) => e.includes("time of day"))) return "times are written as 24-hour HH:MM, e.g. 02:30";
+  if (expected.some((e) => e.includes("quoted string"))) return 'names, paths and references are written in double quotes, e.g. "prod"';
+  if (expected.some((e) => e.includes("a number"))) return "write a number, e.g. 30";
+  return `write ${oneOf(expected)} here`;
+}
+
+function previousToken(tokens: IToken[], offset: number): IToken | undefined {
+  let lo = 0;
+  let hi = tokens.length - 1;
+  let best: IToken | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid].startOffset < offset) {
+      best = tokens[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return best;
+}
+
+/** The innermost '{' still open before `offset`. */
+function unclosedBrace(tokens: IToken[], offset: number): IToken | undefined {
+  const stack: IToken[] = [];
+  for (const t of tokens) {
+    if (t.startOffset >= offset) break;
+    if (t.tokenType === T.LCurly) stack.push(t);
+    else if (t.tokenType === T.RCurly) stack.pop();
+  }
+  return stack[stack.length - 1];
+}
+
+/** `vm "a2"` for the '{' that opens it. */
+function blockOpener(tokens: IToken[], brace: IToken): string | undefined {
+  const i = tokens.indexOf(brace);
+  const parts: string[] = [];
+  for (let k = i - 1; k >= 0 && k >= i - 2; k--) {
+    const t = tokens[k];
+    if (t.tokenType === T.StringLit) parts.unshift(t.image);
+    else if (T.keywordTokens.includes(t.tokenType)) {
+      parts.unshift(t.image);
+      break;
+    } else break;
+  }
+  return parts.length ? parts.join(" ") : undefined;
+}
+
+export { BLOCK_ATTRIBUTES };

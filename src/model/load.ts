@@ -1,0 +1,40 @@
+// Loading a policy set from files: read, parse, check — every problem as a diagnostic.
+import { parseFile, type ParsedFile } from "../lang/index.js";
+import { sortDiagnostics, type Diagnostic } from "../lang/diagnostics.js";
+import { readSource } from "../lang/source.js";
+import { check } from "./check.js";
+import type { Model } from "./model.js";
+
+export interface PolicySet {
+  /** Parsed files by path (files that could not be read are absent). */
+  files: Map<string, ParsedFile>;
+  /** Undefined when a file could not be read. */
+  model?: Model;
+  diagnostics: Diagnostic[];
+}
+
+export function loadTexts(inputs: { path: string; text: string }[]): PolicySet {
+  const files = new Map<string, ParsedFile>();
+  const diagnostics: Diagnostic[] = [];
+  for (const { path, text } of inputs) {
+    const parsed = parseFile(path, text);
+    files.set(path, parsed);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  const checked = check([...files.values()].map((f) => f.ast));
+  diagnostics.push(...checked.diagnostics);
+  return { files, model: checked.model, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+export function loadPolicySet(paths: string[]): PolicySet {
+  const inputs: { path: string; text: string }[] = [];
+  const ioErrors: Diagnostic[] = [];
+  for (const p of paths) {
+    const r = readSource(p);
+    if (r.ok) inputs.push(r.source);
+    else ioErrors.push(r.diagnostic);
+  }
+  const set = loadTexts(inputs);
+  if (ioErrors.length) return { files: set.files, model: undefined, diagnostics: sortDiagnostics([...ioErrors, ...set.diagnostics]) };
+  return set;
+}

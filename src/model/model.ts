@@ -1,0 +1,197 @@
+// The checked model: references resolved, units normalised (bytes, seconds, counts), defaults
+// applied (each default is documented in grammar/reference.md). Everything downstream — plan,
+// analysis, lint, engine — reads this, never the AST, except to point at source locations
+// through the `ast` fields.
+import type Decimal from "decimal.js";
+import type * as A from "../lang/ast.js";
+
+export type Redundancy = "LRS" | "ZRS" | "GRS" | "RA-GRS";
+export type Os = "windows" | "linux";
+export type ConsistencyLevel = "application" | "file-system" | "crash";
+export type RequestedConsistency = ConsistencyLevel | "agentless-crash";
+/** 1 = Monday … 7 = Sunday (luxon's numbering). */
+export type WeekdayNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+/** 1 = January … 12 = December. */
+export type MonthNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12;
+
+export interface TimeOfDay {
+  hour: number;
+  minute: number;
+}
+
+export type Schedule =
+  | { kind: "daily"; at: TimeOfDay }
+  | { kind: "weekly"; days: WeekdayNumber[]; at: TimeOfDay }
+  /** Enhanced policy: every `intervalHours` from `start` for `windowHours` (DOMAIN §7). */
+  | { kind: "hourly"; intervalHours: number; start: TimeOfDay; windowHours: number };
+
+export type MonthlyOn =
+  | { kind: "days"; days: (number | "last")[] }
+  | { kind: "weekdays"; ordinals: (1 | 2 | 3 | 4 | "last")[]; weekdays: WeekdayNumber[] };
+
+export interface Retention {
+  daily?: { days: number };
+  weekly?: { weeks: number; weekdays: WeekdayNumber[] };
+  monthly?: { months: number; on: MonthlyOn };
+  yearly?: { years: number; months: MonthNumber[]; on: MonthlyOn };
+}
+
+export interface Policy {
+  name: string;
+  ast: A.PolicyAst;
+  /** Standard (V1) or Enhanced (V2); hourly schedules imply enhanced (DOMAIN §7). */
+  type: "standard" | "enhanced";
+  schedule: Schedule;
+  /** IANA zone name (Windows names are resolved). */
+  zone: string;
+  /** The zone as written, e.g. "Tokyo Standard Time". */
+  zoneWritten: string;
+  instantRestoreDays: number;
+  consistency: RequestedConsistency;
+  /** Windows VMs only; a VM may override it. */
+  vss: "full" | "copy";
+  retention: Retention;
+  /** Move eligible monthly/yearly points to the archive tier after this age (DOMAIN §6). */
+  archiveAfter?: { count: number; unit: "day" | "week" | "month" | "year" };
+}
+
+export type VaultEncryption = { kind: "platform-key" } | { kind: "customer-key"; keyFile: string };
+
+export interface PriceBook {
+  name: string;
+  builtin: boolean;
+  ast?: A.PricingAst;
+  currency: string;
+  /** The billing unit: GB (10^9 bytes, default) or GiB. */
+  unit: "GB" | "GiB";
+  unitBytes: Decimal;
+  region?: string;
+  /** Flat protected-instance fees up to a size, ascending. */
+  instanceTiers: { upTo: Decimal; fee: Decimal }[];
+  /** Above the last tier: `fee` per started `block` (in billing units). */
+  instancePer?: { block: Decimal; fee: Decimal };
+  storagePerUnitMonth: Partial<Record<Redundancy, Decimal>>;
+  snapshotPerUnitMonth: Decimal;
+  archivePerUnitMonth?: Decimal;
+}
+
+export interface Vault {
+  name: string;
+  ast: A.VaultAst;
+  /** Absolute directory for the local engine; undefined when not set. */
+  path?: string;
+  redundancy: Redundancy;
+  encryption: VaultEncryption;
+  priceBook: PriceBook;
+  region?: string;
+}
+
+export interface Script {
+  /** Absolute path. */
+  path: string;
+  args: string[];
+}
+
+export interface Scripts {
+  ast: A.ScriptsAst;
+  pre?: Script;
+  post?: Script;
+  /** Per script, covering its retries (DOMAIN §2: default 30, max 1800). */
+  timeoutSeconds: number;
+  /** 0 = one try. */
+  retries: number;
+  continueOnFailure: boolean;
+  fsfreeze: boolean;
+}
+
+export interface StorageAccount {
+  name: string;
+  ast: A.StorageAccountAst;
+  kind: "general-purpose-v2" | "premium";
+  iops?: number;
+  throughputBytesPerSecond?: Decimal;
+  /** Share already used by other applications, 0..100. */
+  loadPercent: Decimal;
+  /** Absolute folder where the local engine writes restored disks. */
+  path?: string;
+  tier: "standard" | "premium";
+}
+
+export interface Disk {
+  name: string;
+  ast: A.DiskAst;
+  role: "os" | "data" | "temp";
+  sizeBytes: Decimal;
+  usedBytes: Decimal;
+  /** Bytes changed per day: as written, or the `assume churn` default. */
+  churnBytesPerDay: Decimal;
+  /** True when churn came from the `assume` default rather than the disk. */
+  churnAssumed: boolean;
+  pattern: "sequential" | "scattered";
+  /** ISO date the disk was added to a protected VM. */
+  added?: string;
+  storageAccount?: StorageAccount;
+  /** A storage account named by the disk but not declared as a block. */
+  storageAccountName?: string;
+  tier: "standard" | "premium";
+  freePercent?: Decimal;
+  /** Absolute path of a local image for the engine. */
+  image?: string;
+  excluded: boolean;
+}
+
+export interface Vm {
+  name: string;
+  ast: A.VmAst;
+  os: Os;
+  state: "running" | "stopped";
+  provisioning: "succeeded" | "failed" | "unavailable" | "creating" | "deleting";
+  policy: Policy;
+  vault: Vault;
+  /** ISO date of the first successful backup (billing starts there, DOMAIN §6). */
+  protectedSince?: string;
+  protection: "active" | "stopped-retain-data" | "stopped-delete-data";
+  ade?: { bek: string; kek?: string };
+  /** Effective VSS option for Windows VMs (VM overrides policy); undefined on Linux. */
+  vss?: "full" | "copy";
+  scripts?: Scripts;
+  disks: Disk[];
+}
+
+export type RestorePoint = { kind: "latest" } | { kind: "instant" } | { kind: "id"; id: string } | { kind: "time"; iso: string };
+
+export interface RestorePlanSpec {
+  name: string;
+  ast: A.RestoreAst;
+  vms: Vm[];
+  point: RestorePoint;
+  into: StorageAccount[];
+  spread: { kind: "one-vm-per-account" } | { kind: "max-disks"; max: number };
+  resourceGroup?: string;
+}
+
+export interface Assumptions {
+  ast?: A.AssumeAst;
+  transferRateBytesPerSecond: Decimal;
+  checksumRateBytesPerSecond: Decimal;
+  peakHours: { from: TimeOfDay; to: TimeOfDay };
+  peakLagSeconds: Decimal;
+  prepareSeconds: Decimal;
+  horizonMonths: number;
+  /** How much slower scattered changes transfer than sequential ones (DOMAIN §4). */
+  fragmentationFactor: Decimal;
+  /** Churn of a disk that does not say: a fraction of used per day, or bytes per day. */
+  defaultChurn: { kind: "percent"; percent: Decimal } | { kind: "bytes"; bytesPerDay: Decimal };
+  calibrateFromVault: boolean;
+}
+
+export interface Model {
+  vaults: Map<string, Vault>;
+  policies: Map<string, Policy>;
+  vms: Map<string, Vm>;
+  storageAccounts: Map<string, StorageAccount>;
+  restores: Map<string, RestorePlanSpec>;
+  priceBooks: Map<string, PriceBook>;
+  assumptions: Assumptions;
+  files: A.FileAst[];
+}
