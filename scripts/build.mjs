@@ -17,7 +17,7 @@ await build({
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __bkpCreateRequire } from 'node:module'; const require = __bkpCreateRequire(import.meta.url);" },
   jsx: "automatic",
   legalComments: "none",
-  minify: true,
+  minify: false,
   keepNames: false,
   logLevel: "warning",
 });

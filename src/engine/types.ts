@@ -50,6 +50,10 @@ export interface BackupOptions extends CommonOptions {
   lockWaitMs?: number;
   /** Block size for a NEW vault (bytes, power of two, 64 KiB..16 MiB). Ignored for existing vaults. */
   blockSize?: number;
+  /** Blocks per block-map page for a NEW vault (default: 256 MiB of disk); tests use small pages. */
+  pageBlocks?: number;
+  /** Bytes at which pack files are closed (default 64 MiB); tests use small packs. */
+  packTarget?: number;
 }
 
 export interface DiskBackupResult {

@@ -14,14 +14,27 @@ function isNode(e: CstElement): e is CstNode {
 }
 
 /** All tokens under a CST node, in source order, without those invented by error recovery. */
-export function flatTokens(node: CstNode, out: IToken[] = []): IToken[] {
-  for (const list of Object.values(node.children)) {
-    for (const e of list) {
-      if (isNode(e)) flatTokens(e, out);
+export function flatTokens(node: CstNode): IToken[] {
+  const out: IToken[] = [];
+  collect(node, out);
+  // Children are grouped by name, not position; attributes are short, so this sort is cheap.
+  return out.sort((a, b) => a.startOffset - b.startOffset);
+}
+
+function collect(node: CstNode, out: IToken[]): void {
+  for (const key in node.children) {
+    for (const e of node.children[key]) {
+      if (isNode(e)) collect(e, out);
       else if (!e.isInsertedInRecovery && !Number.isNaN(e.startOffset)) out.push(e);
     }
   }
-  return out.sort((a, b) => a.startOffset - b.startOffset);
+}
+
+const KEYWORDS = new Set(T.keywordTokens);
+
+/** A token that the parser really consumed (not invented by error recovery). */
+function real(t: CstElement | undefined): IToken | undefined {
+  return t && !isNode(t) && !t.isInsertedInRecovery && !Number.isNaN(t.startOffset) ? t : undefined;
 }
 
 export function span(a: Range, b: Range): Range {
@@ -177,14 +190,30 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
   }
 
   function blockSyntax(node: CstNode, attrs: A.AttributeSyntax[]): A.BlockSyntax {
-    const toks = flatTokens(node);
-    const lc = toks.findIndex((t) => t.tokenType === T.LCurly);
-    const headerEnd = lc > 0 ? toks[lc - 1] : toks[0];
-    const range = rangeOf(toks);
+    // The block rule consumes its keyword, name and braces itself; attributes are subrules.
+    let first: IToken | undefined;
+    for (const key in node.children) {
+      for (const e of node.children[key]) {
+        const t = real(e);
+        if (t && t.tokenType !== T.LCurly && t.tokenType !== T.RCurly && (!first || t.startOffset < first.startOffset)) first = t;
+      }
+    }
+    const lc = real(node.children.LCurly?.[0]);
+    const rc = real(node.children.RCurly?.[0]);
+    let headerEnd = first!;
+    for (const key in node.children) {
+      for (const e of node.children[key]) {
+        const t = real(e);
+        if (t && t.tokenType !== T.LCurly && t.tokenType !== T.RCurly && t.startOffset > headerEnd.startOffset) headerEnd = t;
+      }
+    }
+    const lastAttr = attrs[attrs.length - 1]?.range;
+    const end = rc ? tokenRange(rc) : lastAttr ?? (lc ? tokenRange(lc) : tokenRange(headerEnd));
+    const range = span(tokenRange(first!), end);
     return {
       range,
-      header: span(tokenRange(toks[0]), tokenRange(headerEnd)),
-      body: lc >= 0 ? span(tokenRange(toks[lc]), range) : { start: range.end, end: range.end },
+      header: span(tokenRange(first!), tokenRange(headerEnd)),
+      body: lc ? span(tokenRange(lc), end) : { start: range.end, end: range.end },
       attributes: attrs,
     };
   }
@@ -202,7 +231,7 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
       const c = new Cursor(toks);
       const kw = c.take()!;
       // An unknown attribute was already reported by the parser; keep its text for fmt.
-      const nested = T.keywordTokens.includes(kw.tokenType) ? each(kw, c, attr) : undefined;
+      const nested = KEYWORDS.has(kw.tokenType) ? each(kw, c, attr) : undefined;
       out.push({ range: rangeOf(toks), keyword: kw.image, block: nested || undefined });
     }
     return out;
@@ -537,7 +566,7 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
   for (const [rule, nodes] of Object.entries(cst.children)) {
     const build = builders[rule];
     if (!build) continue;
-    for (const n of nodes) if (isNode(n) && flatTokens(n).length > 0) blocks.push(build(n));
+    for (const n of nodes) if (isNode(n) && Object.values(n.children).some((l) => l.some((e) => real(e)))) blocks.push(build(n));
   }
   blocks.sort((a, b) => a.range.start.offset - b.range.start.offset);
   return {

@@ -116,7 +116,9 @@ function print(ast: FileAst, tokens: IToken[], text: string): string {
   function block(b: BlockSyntax, indent: string, nested: boolean): string[] {
     const header = join(tokensIn(b.header));
     const open = tokens.find((t) => t.startOffset === b.body.start.offset);
-    const headerComment = open ? commentsIn(open.startOffset, b.body.end.offset).find((c) => lineOf(c.range.start.offset) === lineOf(open.startOffset)) : undefined;
+    // A comment right after '{' (before any attribute) belongs to the header line.
+    const firstAttr = b.attributes[0]?.range.start.offset ?? b.body.end.offset;
+    const headerComment = open ? commentsIn(open.startOffset, firstAttr).find((c) => lineOf(c.range.start.offset) === lineOf(open.startOffset)) : undefined;
     if (headerComment) used.add(headerComment);
     const { list, dangling } = items(b.attributes.map((a) => a.range), (open?.startOffset ?? b.body.start.offset) + 1, b.body.end.offset);
 
@@ -157,7 +159,7 @@ function print(ast: FileAst, tokens: IToken[], text: string): string {
       }
       if (it.leading.length) {
         flush();
-        for (const c of it.leading) out.push(inner + c.text);
+        out.push(...leadingLines(it, inner));
       }
       const a = b.attributes[k];
       if (a.block) {
@@ -176,17 +178,22 @@ function print(ast: FileAst, tokens: IToken[], text: string): string {
     return out;
   }
 
+  /** Leading comments, keeping (at most one) blank line where the source had one. */
+  function leadingLines(it: Item, indent: string): string[] {
+    const lines: string[] = [];
+    it.leading.forEach((c, i) => {
+      if (i > 0 && blankBetween(it.leading[i - 1].range.end.offset, c.range.start.offset)) lines.push("");
+      lines.push(indent + c.text);
+    });
+    if (blankBetween(it.leading[it.leading.length - 1].range.end.offset, it.range.start.offset)) lines.push("");
+    return lines;
+  }
+
   const top = items(ast.blocks.map((b) => b.range), 0, text.length);
   const out: string[] = [];
   top.list.forEach((it, k) => {
     if (k > 0) out.push("");
-    else if (it.leading.length && blankBetween(it.leading[it.leading.length - 1].range.end.offset, it.range.start.offset)) {
-      // A file header comment separated from the first block stays separated.
-      for (const c of it.leading) out.push(c.text);
-      out.push("");
-      it.leading = [];
-    }
-    for (const c of it.leading) out.push(c.text);
+    if (it.leading.length) out.push(...leadingLines(it, ""));
     const lines = block(ast.blocks[k].syntax, "", false);
     if (it.trailing) lines[lines.length - 1] += `  ${it.trailing.text}`;
     out.push(...lines);

@@ -35,6 +35,17 @@ function endOfText(text: string): Range {
   return { start: pos, end: pos };
 }
 
+/** Spellings behind a category label, for "did you mean". */
+const LABEL_CANDIDATES: Record<string, readonly string[]> = {
+  [String(T.Weekday.LABEL)]: T.WEEKDAYS,
+  [String(T.Month.LABEL)]: T.MONTHS,
+  [String(T.Ordinal.LABEL)]: ["first", "second", "third", "fourth", "last"],
+  [String(T.Redundancy.LABEL)]: ["LRS", "ZRS", "GRS", "RA-GRS"],
+  [String(T.Bool.LABEL)]: ["true", "false"],
+  [String(T.DurationUnit.LABEL)]: ["s", "min", "hours", "days", "weeks", "months", "years"],
+  [String(T.SizeUnit.LABEL)]: ["B", "KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "PiB"],
+};
+
 const BLOCK_NAMES = ["vault", "policy", "vm", "storage-account", "restore", "assume", "pricing"];
 
 function span(a: Range, b: Range): Range {
@@ -86,13 +97,17 @@ export function parseText(file: string, text: string): ParseResult {
   parser.input = tokens;
   const cst = parser.file();
 
-  for (const p of parser.problems) diagnostics.push(problemDiagnostic(file, p));
+  // One diagnostic per place: after a parse error, recovery may also skip the same token.
   const seen = new Set<number>();
   for (const err of parser.errors) {
     const d = errorDiagnostic(file, text, tokens, err);
     if (seen.has(d.range.start.offset)) continue;
     seen.add(d.range.start.offset);
     diagnostics.push(d);
+  }
+  for (const p of parser.problems) {
+    const d = problemDiagnostic(file, p);
+    if (!seen.has(d.range.start.offset)) diagnostics.push(d);
   }
   return { cst, tokens, comments, diagnostics };
 }
@@ -162,10 +177,12 @@ function errorDiagnostic(file: string, text: string, tokens: IToken[], err: IRec
     };
   }
 
-  const range = atEof ? (prev ? afterToken(prev) : endOfText(text)) : tokenRange(tok);
+  // Something missing at the end of a line is reported there, not at the next line's token.
+  const missingAtEol = !atEof && prev !== undefined && prev.startLine !== tok.startLine;
+  const range = atEof || missingAtEol ? (prev ? afterToken(prev) : endOfText(text)) : tokenRange(tok);
   const after = prev ? ` after '${prev.image}'` : "";
   const expected = facts.expected.filter((e) => e !== "AnyToken");
-  const candidates = expected.map((e) => e.replace(/^'|'$/g, "")).filter((e) => !e.includes(" "));
+  const candidates = expected.flatMap((e) => LABEL_CANDIDATES[e] ?? [e.replace(/^'|'$/g, "")]).filter((e) => !e.includes(" "));
   const guess = !atEof && tok.tokenType !== T.StringLit ? closest(tok.image, candidates) : undefined;
   return {
     code: "BKP1001", severity: "error", file, range,

@@ -114,7 +114,9 @@ class BkpParser extends CstParser {
 
   public file = this.RULE("file", () => {
     this.MANY(() => {
-      this.OR([
+      this.OR({
+        MAX_LOOKAHEAD: 1,
+        DEF: [
         { ALT: () => this.SUBRULE(this.vaultBlock) },
         { ALT: () => this.SUBRULE(this.policyBlock) },
         { ALT: () => this.SUBRULE(this.vmBlock) },
@@ -123,7 +125,7 @@ class BkpParser extends CstParser {
         { ALT: () => this.SUBRULE(this.assumeBlock) },
         { ALT: () => this.SUBRULE(this.pricingBlock) },
         { ALT: () => this.SUBRULE(this.unknownBlock), IGNORE_AMBIGUITIES: true },
-      ]);
+      ]});
     });
   });
 
@@ -142,14 +144,16 @@ class BkpParser extends CstParser {
     this.body(this.vaultAttr);
   });
   private vaultAttr = this.RULE("vaultAttr", () => {
-    this.OR([
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      DEF: [
       { ALT: () => { this.CONSUME(T.Path); this.CONSUME(T.StringLit); } },
       { ALT: () => { this.CONSUME(T.RedundancyKw); this.CONSUME(T.Redundancy); } },
       { ALT: () => this.SUBRULE(this.vaultEncryption) },
       { ALT: () => { this.CONSUME(T.Pricing); this.CONSUME2(T.StringLit); } },
       { ALT: () => { this.CONSUME(T.Region); this.CONSUME3(T.StringLit); } },
       { ALT: () => this.unknownIn("vault"), IGNORE_AMBIGUITIES: true },
-    ]);
+    ]});
   });
   private vaultEncryption = this.RULE("vaultEncryption", () => {
     this.CONSUME(T.Encryption);
@@ -166,7 +170,9 @@ class BkpParser extends CstParser {
     this.body(this.policyAttr);
   });
   private policyAttr = this.RULE("policyAttr", () => {
-    this.OR([
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      DEF: [
       { ALT: () => this.SUBRULE(this.schedule) },
       { ALT: () => { this.CONSUME(T.Timezone); this.CONSUME(T.StringLit); } },
       { ALT: () => { this.CONSUME(T.InstantRestore); this.SUBRULE(this.quantity); } },
@@ -176,7 +182,7 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Archive); this.CONSUME(T.After); this.SUBRULE2(this.quantity); } },
       { ALT: () => { this.CONSUME(T.Type); this.OR2([{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME(T.Enhanced) }]); } },
       { ALT: () => this.unknownIn("policy"), IGNORE_AMBIGUITIES: true },
-    ]);
+    ]});
   });
   private schedule = this.RULE("schedule", () => {
     this.CONSUME(T.Schedule);
@@ -277,7 +283,9 @@ class BkpParser extends CstParser {
     this.body(this.vmAttr);
   });
   private vmAttr = this.RULE("vmAttr", () => {
-    this.OR([
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      DEF: [
       { ALT: () => { this.CONSUME(T.Os); this.OR2([{ ALT: () => this.CONSUME(T.Windows) }, { ALT: () => this.CONSUME(T.Linux) }]); } },
       { ALT: () => { this.CONSUME(T.State); this.OR3([{ ALT: () => this.CONSUME(T.Running) }, { ALT: () => this.CONSUME(T.Stopped) }]); } },
       {
@@ -314,7 +322,7 @@ class BkpParser extends CstParser {
       { ALT: () => this.SUBRULE(this.scriptsBlock) },
       { ALT: () => this.SUBRULE(this.diskBlock) },
       { ALT: () => this.unknownIn("vm"), IGNORE_AMBIGUITIES: true },
-    ]);
+    ]});
   });
   private adeBlock = this.RULE("adeBlock", () => {
     this.CONSUME(T.Encryption);
@@ -322,18 +330,22 @@ class BkpParser extends CstParser {
     this.body(this.adeAttr);
   });
   private adeAttr = this.RULE("adeAttr", () => {
-    this.OR([
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      DEF: [
       { ALT: () => { this.CONSUME(T.Bek); this.CONSUME(T.StringLit); } },
       { ALT: () => { this.CONSUME(T.Kek); this.CONSUME2(T.StringLit); } },
       { ALT: () => this.unknownIn("ade"), IGNORE_AMBIGUITIES: true },
-    ]);
+    ]});
   });
   private scriptsBlock = this.RULE("scriptsBlock", () => {
     this.CONSUME(T.Scripts);
     this.body(this.scriptsAttr);
   });
   private scriptsAttr = this.RULE("scriptsAttr", () => {
-    this.OR([
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      DEF: [
       { ALT: () => { this.CONSUME(T.Pre); this.CONSUME(T.StringLit); this.OPTION(() => this.SUBRULE(this.scriptArgs)); } },
       { ALT: () => { this.CONSUME(T.Post); this.CONSUME2(T.StringLit); this.OPTION2(() => this.SUBRULE2(this.scriptArgs)); } },
       { ALT: () => { this.CONSUME(T.Timeout); this.SUBRULE(this.quantity); } },
@@ -341,7 +353,7 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.ContinueOnFailure); this.CONSUME(T.Bool); } },
       { ALT: () => { this.CONSUME(T.Fsfreeze); this.CONSUME2(T.Bool); } },
       { ALT: () => this.unknownIn("scripts"), IGNORE_AMBIGUITIES: true },
-    ]);
+    ]});
   });
   private scriptArgs = this.RULE("scriptArgs", () => {
     this.CONSUME(T.Args);
@@ -353,7 +365,9 @@ class BkpParser extends CstParser {
     this.body(this.diskAttr);
   });
   private diskAttr = this.RULE("diskAttr", () => {
-    this.OR([
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      DEF: [
       {
         ALT: () => {
           this.CONSUME(T.Role);
@@ -371,7 +385,7 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Image); this.CONSUME2(T.StringLit); } },
       { ALT: () => this.CONSUME(T.Exclude) },
       { ALT: () => this.unknownIn("disk"), IGNORE_AMBIGUITIES: true },
-    ]);
+    ]});
   });
 
   // ---- storage-account -------------------------------------------------------------
@@ -381,7 +395,9 @@ class BkpParser extends CstParser {
     this.body(this.storageAccountAttr);
   });
   private storageAccountAttr = this.RULE("storageAccountAttr", () => {
-    this.OR([
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      DEF: [
       { ALT: () => { this.CONSUME(T.Kind); this.OR2([{ ALT: () => this.CONSUME(T.GeneralPurposeV2) }, { ALT: () => this.CONSUME(T.Premium) }]); } },
       { ALT: () => { this.CONSUME(T.Iops); this.SUBRULE(this.quantity); } },
       { ALT: () => { this.CONSUME(T.Throughput); this.SUBRULE2(this.quantity); } },
@@ -389,7 +405,7 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Path); this.CONSUME(T.StringLit); } },
       { ALT: () => { this.CONSUME(T.Tier); this.OR3([{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME2(T.Premium) }]); } },
       { ALT: () => this.unknownIn("storage-account"), IGNORE_AMBIGUITIES: true },
-    ]);
+    ]});
   });
 
   // ---- restore ----------------------------------------------------------------------
@@ -399,7 +415,9 @@ class BkpParser extends CstParser {
     this.body(this.restoreAttr);
   });
   private restoreAttr = this.RULE("restoreAttr", () => {
-    this.OR([
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      DEF: [
       {
         ALT: () => {
           this.CONSUME(T.Vms);
@@ -432,7 +450,7 @@ class BkpParser extends CstParser {
       },
       { ALT: () => { this.CONSUME(T.ResourceGroup); this.CONSUME2(T.StringLit); } },
       { ALT: () => this.unknownIn("restore"), IGNORE_AMBIGUITIES: true },
-    ]);
+    ]});
   });
   private nameList = this.RULE("nameList", () => {
     this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.StringLit) });
@@ -444,7 +462,9 @@ class BkpParser extends CstParser {
     this.body(this.assumeAttr);
   });
   private assumeAttr = this.RULE("assumeAttr", () => {
-    this.OR([
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      DEF: [
       { ALT: () => { this.CONSUME(T.TransferRate); this.SUBRULE(this.quantity); this.OPTION(() => { this.CONSUME(T.Per); this.CONSUME(T.Disk); }); } },
       { ALT: () => { this.CONSUME(T.ChecksumRate); this.SUBRULE2(this.quantity); this.OPTION2(() => { this.CONSUME2(T.Per); this.CONSUME2(T.Disk); }); } },
       { ALT: () => { this.CONSUME(T.PeakHours); this.CONSUME(T.TimeLit); this.CONSUME(T.To); this.CONSUME2(T.TimeLit); } },
@@ -455,7 +475,7 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Churn); this.SUBRULE6(this.quantity); this.CONSUME3(T.Per); this.CONSUME(T.Day); } },
       { ALT: () => { this.CONSUME(T.Calibrate); this.CONSUME(T.FromVault); } },
       { ALT: () => this.unknownIn("assume"), IGNORE_AMBIGUITIES: true },
-    ]);
+    ]});
   });
 
   // ---- pricing ----------------------------------------------------------------------
@@ -465,7 +485,9 @@ class BkpParser extends CstParser {
     this.body(this.pricingAttr);
   });
   private pricingAttr = this.RULE("pricingAttr", () => {
-    this.OR([
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      DEF: [
       { ALT: () => { this.CONSUME(T.Currency); this.CONSUME(T.Identifier); } },
       { ALT: () => { this.CONSUME(T.Unit); this.CONSUME(T.SizeUnit); } },
       { ALT: () => { this.CONSUME(T.Region); this.CONSUME(T.StringLit); } },
@@ -481,7 +503,7 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Snapshot); this.CONSUME3(T.NumberLit); this.CONSUME3(T.Per); this.CONSUME2(T.GbMonth); } },
       { ALT: () => { this.CONSUME(T.Archive); this.CONSUME4(T.NumberLit); this.CONSUME4(T.Per); this.CONSUME3(T.GbMonth); } },
       { ALT: () => this.unknownIn("pricing"), IGNORE_AMBIGUITIES: true },
-    ]);
+    ]});
   });
 }
 

@@ -13,7 +13,8 @@ export interface CheckContext {
   unit(file: string, q: Quantity | undefined, kind: UnitKind, what: string, example: string): Quantity | undefined;
   /** `q` as a unitless count (e.g. iops). */
   count(file: string, q: Quantity | undefined, what: string): Decimal | undefined;
-  inRange(file: string, node: Node, value: Decimal | number, min: number, max: number, code: string, what: string, hint?: string): boolean;
+  /** Reports `what` outside min..max; `azure` says the limit is the Azure API's (DOMAIN §7). */
+  inRange(file: string, node: Node, value: Decimal | number, min: number, max: number, code: string, what: string, hint?: string, azure?: boolean): boolean;
   resolvePath(file: string, p: Str): string;
   lookup<T>(file: string, ref: Str, kind: string, table: Map<string, T>): T | undefined;
 }
@@ -44,10 +45,10 @@ export function createContext(diagnostics: Diagnostic[]): CheckContext {
       }
       return q.number.value;
     },
-    inRange(file, node, value, min, max, code, what, hint) {
+    inRange(file, node, value, min, max, code, what, hint, azure = false) {
       const v = typeof value === "number" ? value : value.toNumber();
       if (v >= min && v <= max) return true;
-      ctx.report(file, code, node.range, `${what} is ${v}; Azure accepts ${min} to ${max}`, hint ?? `write a value from ${min} to ${max}`);
+      ctx.report(file, code, node.range, `${what} is ${v}; ${azure ? "Azure accepts" : "it must be"} ${min} to ${max}`, hint ?? `write a value from ${min} to ${max}`);
       return false;
     },
     resolvePath(file, p) {

@@ -98,7 +98,7 @@ function retention(ctx: CheckContext, file: string, rules: A.RetainAst[]): Reten
       ctx.report(file, "BKP2010", q.range, `retain ${r.kind} needs a whole number of ${plural}`, `write e.g. ${n.floor().toString()} ${plural}`);
       continue;
     }
-    if (!ctx.inRange(file, q, n, range.min, range.max, "BKP2010", `retain ${r.kind}`, `keep ${range.min} to ${range.max} ${plural} (DOMAIN §7)`)) continue;
+    if (!ctx.inRange(file, q, n, range.min, range.max, "BKP2010", `retain ${r.kind}`, `keep ${range.min} to ${range.max} ${plural} (DOMAIN §7)`, true)) continue;
     const count = n.toNumber();
     if (r.kind === "daily") out.daily = { days: count };
     else if (r.kind === "weekly") out.weekly = { weeks: count, weekdays: (r.weekdays ?? []).map((w) => WEEKDAY[w.value]) };
@@ -181,7 +181,7 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
       if (!n.isInteger()) ctx.report(file, "BKP2011", q.range, "instant-restore needs a whole number of days", "write e.g. 2 days");
       else if (p.schedule?.kind === "weekly" && !n.eq(WEEKLY_INSTANT_RESTORE_DAYS)) {
         ctx.report(file, "BKP2018", q.range, `a weekly schedule keeps instant-restore snapshots exactly 5 days, not ${n}`, "write instant-restore 5 days (Azure rejects anything else for weekly policies)");
-      } else if (ctx.inRange(file, q, n, irRange.min, irRange.max, "BKP2011", `instant-restore for a ${type} policy`, `write ${irRange.min} to ${irRange.max} days`)) {
+      } else if (ctx.inRange(file, q, n, irRange.min, irRange.max, "BKP2011", `instant-restore for a ${type} policy`, `write ${irRange.min} to ${irRange.max} days`, true)) {
         instantRestoreDays = n.toNumber();
       }
     }

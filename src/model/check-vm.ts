@@ -84,7 +84,7 @@ function scripts(ctx: CheckContext, file: string, s: A.ScriptsAst): Scripts {
     const secs = q ? toSeconds(q) : undefined;
     if (q && !secs) ctx.report(file, "BKP2003", q.unit!.range, `a script timeout is seconds or minutes, not ${q.unit!.text}`, "write e.g. timeout 60 s");
     // DOMAIN §2: timeoutInSeconds max 1800, per script covering its retries.
-    else if (secs && ctx.inRange(file, q!, secs, 1, SCRIPT_TIMEOUT.max, "BKP2023", "the script timeout in seconds", "write 1 s to 1800 s (30 min)")) timeoutSeconds = secs.toNumber();
+    else if (secs && ctx.inRange(file, q!, secs, 1, SCRIPT_TIMEOUT.max, "BKP2023", "the script timeout in seconds", "write 1 s to 1800 s (30 min)", true)) timeoutSeconds = secs.toNumber();
   }
   let retries = 0;
   if (s.retries) {

@@ -2,6 +2,7 @@
 import { parseFile, type ParsedFile } from "../lang/index.js";
 import { sortDiagnostics, type Diagnostic } from "../lang/diagnostics.js";
 import { readSource } from "../lang/source.js";
+import { annotateOrigins } from "../interop/origin-comments.js";
 import { check } from "./check.js";
 import type { Model } from "./model.js";
 
@@ -23,7 +24,8 @@ export function loadTexts(inputs: { path: string; text: string }[]): PolicySet {
   }
   const checked = check([...files.values()].map((f) => f.ast));
   diagnostics.push(...checked.diagnostics);
-  return { files, model: checked.model, diagnostics: sortDiagnostics(diagnostics) };
+  // Lines written by `bkp import azure` name their JSON origin; diagnostics quote it.
+  return { files, model: checked.model, diagnostics: sortDiagnostics(annotateOrigins(diagnostics, (f) => files.get(f)?.ast.comments)) };
 }
 
 export function loadPolicySet(paths: string[]): PolicySet {

@@ -1,0 +1,11 @@
+import { DateTime } from "luxon";
+const z="America/New_York";
+const g=DateTime.fromObject({year:2026,month:3,day:8,hour:2,minute:30},{zone:z});
+console.log("gap", g.toISO(), g.isValid);
+const a=DateTime.fromObject({year:2026,month:11,day:1,hour:1,minute:30},{zone:z});
+console.log("amb", a.toISO(), a.toUTC().toISO());
+const l=DateTime.fromObject({year:2026,month:3,day:29,hour:1,minute:30},{zone:"Europe/London"});
+console.log("london gap", l.toISO());
+const l2=DateTime.fromObject({year:2026,month:10,day:25,hour:1,minute:30},{zone:"Europe/London"});
+console.log("london amb", l2.toISO(), l2.toUTC().toISO());
+console.log(DateTime.fromObject({year:2026,month:3,day:7,hour:2,minute:30},{zone:z}).plus({days:1}).toISO());

@@ -1,0 +1,315 @@
+// Engine benchmark: bkp vs restic vs borg on one generated raw image (issue #5).
+//   npm run bench -- engine [--size-mib 2048] [--trials 3] [--tools bkp,restic,borg]
+//                           [--block-size BYTES] [--write-docs] [--keep]
+// Every timed command is followed by `sync` (inside the timing) so all tools are durable;
+// figures are medians over the trials. Peak RSS comes from /usr/bin/time (max RSS, KiB).
+import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
+};
+const flag = (name: string) => args.includes(`--${name}`);
+const MiB = 1024 * 1024;
+const sizeMiB = Number(opt("size-mib", "2048"));
+const trials = Number(opt("trials", "3"));
+const blockSize = opt("block-size", "");
+const wanted = opt("tools", "bkp,restic,borg").split(",");
+const work = path.resolve(opt("dir", path.join(repo, ".bench", "engine")));
+fs.mkdirSync(work, { recursive: true });
+
+function sh(cmd: string, a: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; quiet?: boolean } = {}) {
+  const r = spawnSync(cmd, a, { cwd: o.cwd, env: o.env ?? process.env, encoding: "utf8", maxBuffer: 64 * MiB });
+  if (r.status !== 0 && !o.quiet) throw new Error(`${cmd} ${a.join(" ")} failed (${r.status}): ${r.stderr || r.error?.message}`);
+  return r;
+}
+const have = (bin: string) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0;
+
+// ---- tools --------------------------------------------------------------------------------
+function ensureDebian(bin: string, pkg: string): boolean {
+  if (have(bin)) return true;
+  console.log(`${bin} is missing: installing Debian package ${pkg} ...`);
+  const r = spawnSync("sh", ["-c", `(apt-get install -y ${pkg} || (apt-get update && apt-get install -y ${pkg})) >/dev/null 2>&1`], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  if (r.status !== 0 || !have(bin)) {
+    console.log(`!!! ${bin} could not be installed (apt-get install ${pkg} failed): skipping ${bin} in this run`);
+    return false;
+  }
+  return true;
+}
+if (!fs.existsSync("/usr/bin/time")) ensureDebian("time", "time");
+const hasTime = fs.existsSync("/usr/bin/time");
+if (!hasTime) console.log("!!! /usr/bin/time missing: peak RSS is not measured");
+
+// bkp runs as a bundled script (as the CLI will) so the unchanged re-run measures real startup.
+const bkpDir = path.join(work, "bkp-bundle");
+async function buildBkp(): Promise<string> {
+  const esbuild = await import("esbuild");
+  fs.mkdirSync(bkpDir, { recursive: true });
+  const entry = path.join(bkpDir, "entry.ts");
+  fs.writeFileSync(
+    entry,
+    `import { backupVm, restoreVm } from ${JSON.stringify(path.join(repo, "src/engine/index.ts"))};
+const [cmd, vaultPath, arg, bs] = process.argv.slice(2);
+const vault = { name: "bench", path: vaultPath, encryption: { kind: "platform-key" as const } };
+if (cmd === "backup") {
+  const r = await backupVm(vault, { name: "vm", disks: [{ name: "disk0", image: arg }] }, bs ? { blockSize: Number(bs) } : {});
+  process.stdout.write(JSON.stringify(r) + "\\n");
+} else {
+  const r = await restoreVm(vault, { vm: "vm", point: "latest", toDir: arg, overwrite: true });
+  process.stdout.write(JSON.stringify(r) + "\\n");
+  if (!r.ok) process.exit(1);
+}
+`,
+  );
+  await esbuild.build({
+    entryPoints: { "bkp-bench": entry, "bkp-engine-worker": path.join(repo, "src/engine/worker.ts") },
+    outdir: bkpDir,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    outExtension: { ".js": ".mjs" },
+    logLevel: "warning",
+  });
+  return path.join(bkpDir, "bkp-bench.mjs");
+}
+
+// ---- the image ----------------------------------------------------------------------------
+const WORDS = (
+  "the of and to in is was for on that with as by at from it an be this which or are have not has but had they were " +
+  "their been one all also can more other would there when what into some only new time may these two first after most " +
+  "any such over up used out so than its then made many where about them each people could between through during under " +
+  "world like well state part city known later since however several both while united being year three back name same " +
+  "another use four high including early area until government disk backup vault policy error request service"
+)
+  .split(" ")
+  .map((w) => Buffer.from(w + " "));
+
+function textBlock(n: number, seed: number): Buffer {
+  let s = seed >>> 0;
+  const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+  const b = Buffer.allocUnsafe(n);
+  let o = 0;
+  while (o < n) {
+    if ((r() & 15) === 0) o += b.write(`\n${String(r() % 100000).padStart(5, "0")} id=${r().toString(16)} `, o);
+    else o += WORDS[r() % WORDS.length].copy(b, o);
+  }
+  return b;
+}
+
+/** 16 MiB stripes: random, text, random, zeros — half random, a quarter text, a quarter zeros. */
+function makeImage(file: string): void {
+  const stripe = 16 * MiB;
+  const fd = fs.openSync(file, "w");
+  const zeros = Buffer.alloc(stripe);
+  for (let off = 0, i = 0; off < sizeMiB * MiB; off += stripe, i++) {
+    const k = i % 4;
+    const buf = k === 3 ? zeros : k === 1 ? textBlock(stripe, i + 1) : crypto.randomBytes(stripe);
+    fs.writeSync(fd, buf, 0, Math.min(stripe, sizeMiB * MiB - off), off);
+  }
+  fs.closeSync(fd);
+}
+
+function churn(file: string, kind: "clustered" | "scattered", seed: number): void {
+  const size = fs.statSync(file).size;
+  let s = seed;
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const fd = fs.openSync(file, "r+");
+  const write = (len: number) => {
+    const off = Math.floor((rnd() * (size - len)) / 4096) * 4096;
+    fs.writeSync(fd, crypto.randomBytes(len), 0, len, off);
+  };
+  if (kind === "clustered") for (let i = 0; i < Math.round((0.02 * size) / (2 * MiB)); i++) write(2 * MiB);
+  else for (let i = 0; i < 2000; i++) write(16 * 1024);
+  fs.closeSync(fd);
+}
+
+// ---- timing -------------------------------------------------------------------------------
+interface Sample {
+  seconds: number;
+  rssKiB?: number;
+}
+
+function timed(cmd: string, a: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Sample {
+  const rssFile = path.join(work, "rss.txt");
+  fs.rmSync(rssFile, { force: true });
+  const t = process.hrtime.bigint();
+  const r = hasTime ? spawnSync("/usr/bin/time", ["-f", "%M", "-o", rssFile, cmd, ...a], { ...o, encoding: "utf8", maxBuffer: 64 * MiB }) : spawnSync(cmd, a, { ...o, encoding: "utf8" });
+  spawnSync("sync");
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${a.join(" ")} failed (${r.status}): ${r.stderr}`);
+  const rss = hasTime && fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, "utf8").trim().split("\n").pop()) : undefined;
+  return { seconds, rssKiB: rss };
+}
+
+const duBytes = (p: string) => Number(sh("du", ["-sb", p]).stdout.split("\t")[0]);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface Tool {
+  name: string;
+  init(vault: string): void;
+  backup(vault: string, image: string, tag: string): Sample;
+  restore(vault: string, image: string, out: string, tag: string): { sample: Sample; file: string };
+}
+
+const env = { ...process.env, RESTIC_PASSWORD: "bench", BORG_PASSPHRASE: "bench", BKP_MACHINE_SECRET: path.join(work, "machine.key"), BORG_BASE_DIR: path.join(work, "borg-base"), BORG_RELOCATED_REPO_ACCESS_IS_OK: "yes", BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: "yes" };
+
+async function makeTools(): Promise<Tool[]> {
+  const out: Tool[] = [];
+  if (wanted.includes("bkp")) {
+    const script = await buildBkp();
+    out.push({
+      name: "bkp",
+      init: () => undefined,
+      backup: (vault, image) => timed(process.execPath, [script, "backup", vault, image, ...(blockSize ? [blockSize] : [])], { env }),
+      restore: (vault, image, outDir) => ({ sample: timed(process.execPath, [script, "restore", vault, outDir], { env }), file: path.join(outDir, "disk0" + path.extname(image)) }),
+    });
+  }
+  if (wanted.includes("restic") && ensureDebian("restic", "restic")) {
+    const cache = ["--cache-dir", path.join(work, "restic-cache")];
+    out.push({
+      name: "restic",
+      init: (vault) => sh("restic", ["-r", vault, "init", "-q", ...cache], { env }),
+      backup: (vault, image) => timed("restic", ["-r", vault, "backup", "-q", ...cache, image], { env }),
+      restore: (vault, image, outDir) => ({ sample: timed("restic", ["-r", vault, "restore", "-q", ...cache, "latest", "--target", outDir], { env }), file: path.join(outDir, image) }),
+    });
+  }
+  if (wanted.includes("borg") && ensureDebian("borg", "borgbackup")) {
+    out.push({
+      name: "borg",
+      init: (vault) => sh("borg", ["init", "-e", "repokey", vault], { env }),
+      backup: (vault, image, tag) => timed("borg", ["create", `${vault}::${tag}`, image], { env }),
+      restore: (vault, image, outDir, tag) => {
+        fs.mkdirSync(outDir, { recursive: true });
+        return { sample: timed("borg", ["extract", `${vault}::${tag}`], { env, cwd: outDir }), file: path.join(outDir, image.replace(/^\//, "")) };
+      },
+    });
+  }
+  return out;
+}
+
+function sameBytes(a: string, b: string): boolean {
+  return spawnSync("cmp", ["-s", a, b]).status === 0;
+}
+
+// ---- run ----------------------------------------------------------------------------------
+const STEPS = ["full", "incremental (clustered 2%)", "incremental (scattered 2000x16K)", "unchanged re-run", "restore"] as const;
+type Step = (typeof STEPS)[number];
+
+async function main(): Promise<void> {
+  const base = path.join(work, `base-${sizeMiB}m.raw`);
+  if (!fs.existsSync(base)) {
+    console.log(`generating ${sizeMiB} MiB image ${base} ...`);
+    makeImage(base + ".tmp");
+    fs.renameSync(base + ".tmp", base);
+  }
+  const image = path.join(work, "image.raw");
+  const tools = await makeTools();
+  const samples = new Map<string, Map<Step, Sample[]>>(tools.map((t) => [t.name, new Map(STEPS.map((s) => [s, []]))]));
+  const sizes = new Map<string, { afterFull: number[]; atEnd: number[] }>(tools.map((t) => [t.name, { afterFull: [], atEnd: [] }]));
+  const nodeBaseline: number[] = [];
+  const rec = (tool: string, step: Step, s: Sample) => {
+    samples.get(tool)?.get(step)?.push(s);
+    console.log(`  ${tool.padEnd(7)} ${step.padEnd(34)} ${s.seconds.toFixed(2).padStart(7)} s  ${s.rssKiB ? (s.rssKiB / 1024).toFixed(0) + " MiB" : ""}`);
+  };
+  for (let trial = 1; trial <= trials; trial++) {
+    console.log(`trial ${trial}/${trials}`);
+    // Rotate the tools' order: the disk's write speed drifts, no tool always goes first.
+    const ts = tools.slice((trial - 1) % tools.length).concat(tools.slice(0, (trial - 1) % tools.length));
+    fs.copyFileSync(base, image);
+    sh("cat", [image], { quiet: true }); // warm the page cache equally for every tool
+    spawnSync("sync");
+    for (let i = 0; i < 3; i++) nodeBaseline.push(timed(process.execPath, ["-e", "0"]).seconds);
+    for (const t of ts) {
+      const vault = path.join(work, `vault-${t.name}`);
+      fs.rmSync(vault, { recursive: true, force: true });
+      fs.rmSync(path.join(work, "restic-cache"), { recursive: true, force: true });
+      fs.rmSync(env.BORG_BASE_DIR, { recursive: true, force: true });
+      t.init(vault);
+      spawnSync("sync");
+      rec(t.name, "full", t.backup(vault, image, "full"));
+      sizes.get(t.name)?.afterFull.push(duBytes(vault));
+      rec(t.name, "unchanged re-run", t.backup(vault, image, "unchanged"));
+    }
+    churn(image, "clustered", trial * 7919);
+    for (const t of ts) rec(t.name, "incremental (clustered 2%)", t.backup(path.join(work, `vault-${t.name}`), image, "clustered"));
+    churn(image, "scattered", trial * 104729);
+    for (const t of ts) rec(t.name, "incremental (scattered 2000x16K)", t.backup(path.join(work, `vault-${t.name}`), image, "scattered"));
+    for (const t of ts) {
+      const vault = path.join(work, `vault-${t.name}`);
+      sizes.get(t.name)?.atEnd.push(duBytes(vault));
+      const out = path.join(work, `restore-${t.name}`);
+      fs.rmSync(out, { recursive: true, force: true });
+      spawnSync("sync");
+      const r = t.restore(vault, image, out, "scattered");
+      rec(t.name, "restore", r.sample);
+      if (!sameBytes(r.file, image)) throw new Error(`${t.name}: restored ${r.file} differs from ${image}`);
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }
+  report(tools.map((t) => t.name), samples, sizes, median(nodeBaseline));
+  if (!flag("keep")) for (const t of tools) fs.rmSync(path.join(work, `vault-${t.name}`), { recursive: true, force: true });
+}
+
+function report(names: string[], samples: Map<string, Map<Step, Sample[]>>, sizes: Map<string, { afterFull: number[]; atEnd: number[] }>, nodeE0: number): void {
+  const med = (tool: string, step: Step) => median((samples.get(tool)?.get(step) ?? []).map((s) => s.seconds));
+  const peak = (tool: string) => Math.max(...[...(samples.get(tool)?.values() ?? [])].flat().map((s) => s.rssKiB ?? 0)) / 1024;
+  const hasRestic = names.includes("restic");
+  const rows: string[][] = [["step", ...names.flatMap((n) => (hasRestic && n !== "restic" ? [`${n} s`, `${n}/restic`] : [`${n} s`]))]];
+  for (const step of STEPS) {
+    rows.push([step, ...names.flatMap((n) => {
+      const v = med(n, step);
+      return hasRestic && n !== "restic" ? [v.toFixed(2), (v / med("restic", step)).toFixed(2) + "x"] : [v.toFixed(2)];
+    })]);
+  }
+  const gib = (b: number) => (b / 1024 ** 3).toFixed(3) + " GiB";
+  const sizeRow = (label: string, pick: (s: { afterFull: number[]; atEnd: number[] }) => number[]) =>
+    rows.push([label, ...names.flatMap((n) => {
+      const v = median(pick(sizes.get(n) ?? { afterFull: [], atEnd: [] }));
+      const r = median(pick(sizes.get("restic") ?? { afterFull: [], atEnd: [] }));
+      return hasRestic && n !== "restic" ? [gib(v), (v / r).toFixed(2) + "x"] : [gib(v)];
+    })]);
+  sizeRow("vault size after full", (s) => s.afterFull);
+  sizeRow("vault size after 4 backups", (s) => s.atEnd);
+  rows.push(["peak RSS", ...names.flatMap((n) => (hasRestic && n !== "restic" ? [peak(n).toFixed(0) + " MiB", ""] : [peak(n).toFixed(0) + " MiB"]))]);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const md = rows.map((r, ri) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |` + (ri === 0 ? `\n|${widths.map((w) => "-".repeat(w + 2)).join("|")}|` : "")).join("\n");
+  const cpu = (os.cpus()[0]?.model ?? "?").trim();
+  const head =
+    `${sizeMiB} MiB raw image (16 MiB stripes: random, text, random, zeros), medians of ${trials}, each timed command followed by \`sync\`; ` +
+    `\`node -e 0\` + sync: ${nodeE0.toFixed(3)} s (bkp unchanged re-run = ${(med("bkp", "unchanged re-run") / nodeE0).toFixed(1)}x that). ` +
+    `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}` +
+    (blockSize ? `, bkp block size ${blockSize}` : "") +
+    `.`;
+  console.log("\n" + head + "\n\n" + md + "\n");
+  if (flag("write-docs")) writeDocs(head, md);
+}
+
+function writeDocs(head: string, table: string): void {
+  const file = path.join(repo, "docs", "benchmarks.md");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const cmd = `npm run bench -- engine ${args.filter((a) => a !== "--write-docs").join(" ")}`.trim();
+  const section =
+    `## Engine\n\nCommand: \`${cmd}\` (${new Date().toISOString().slice(0, 10)}; tools: ${sh("restic", ["version"], { quiet: true }).stdout.trim().split(" compiled")[0] || "restic ?"}, ` +
+    `${sh("borg", ["--version"], { quiet: true }).stdout.trim() || "borg ?"}).\n\n${head}\n\n${table}\n\n`;
+  let doc = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmarks\n\n";
+  const start = doc.search(/^## Engine\s*$/m);
+  if (start >= 0) {
+    const rest = doc.slice(start + 1);
+    const next = rest.search(/^## /m);
+    doc = doc.slice(0, start) + section + (next >= 0 ? rest.slice(next) : "");
+  } else {
+    doc = doc.trimEnd() + "\n\n" + section;
+  }
+  fs.writeFileSync(file, doc);
+  console.log(`wrote ${file}`);
+}
+
+await main();

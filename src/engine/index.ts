@@ -1,0 +1,11 @@
+// The engine's public API: plain data in, plain result objects out.
+export { backupVm } from "./backup.js";
+export { listPoints } from "./points.js";
+export { restoreVm, findPoint, restoredFileName } from "./restore.js";
+export { verifyVault } from "./verify.js";
+export { EngineError, ErrorCodes, isEngineError } from "./errors.js";
+export type { ErrorCode } from "./errors.js";
+export { defaultMachineKeyFile, parseKeyBytes } from "./keys.js";
+export { DEFAULT_BLOCK_SIZE } from "./vault.js";
+export { WORKER_BUNDLE_NAME } from "./worker-pool.js";
+export type * from "./types.js";

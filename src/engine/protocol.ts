@@ -1,0 +1,80 @@
+// Messages between the engine's main thread and its worker threads (plain, cloneable data).
+import type { SerializedError } from "./errors.js";
+
+export interface WorkerInit {
+  vaultPath: string;
+  keys: { chunkId: Uint8Array; mapId: Uint8Array; name: Uint8Array; enc: Uint8Array };
+  blockSize: number;
+  packTarget: number;
+}
+
+export interface BackupTask {
+  type: "backup";
+  key: string;
+  image: string;
+  imageBytes: number;
+  firstBlock: number;
+  count: number;
+  /** Block map page of the previous point covering the same blocks. */
+  prevMap?: string;
+}
+
+export interface BackupTaskResult {
+  map: string;
+  bytesRead: number;
+  bytesChanged: number;
+  bytesStored: number;
+  bytesZero: number;
+  newChunks: number;
+  dedupedChunks: number;
+}
+
+export interface RestoreTask {
+  type: "restore";
+  key: string;
+  map: string;
+  /** File to write into (already created at its final size). */
+  file: string;
+  imageBytes: number;
+  firstBlock: number;
+}
+
+export interface RestoreTaskResult {
+  bytesWritten: number;
+}
+
+export interface WireLoc {
+  pack: string;
+  offset: number;
+  length: number;
+  rawLength: number;
+  codec: number;
+}
+
+export interface VerifyPackTask {
+  type: "verify-pack";
+  key: string;
+  pack: string;
+  chunks: (WireLoc & { id: string })[];
+}
+
+export interface VerifyPackResult {
+  bad: { id: string; problem: string }[];
+  bytes: number;
+}
+
+export type Task = BackupTask | RestoreTask | VerifyPackTask;
+
+export type ToWorker =
+  | { type: "task"; task: Task }
+  | { type: "reply"; reqId: number; result: unknown }
+  | { type: "finish" };
+
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "request"; reqId: number; op: "claim" | "locate"; ids: string[] }
+  | { type: "progress"; key: string; bytes: number }
+  | { type: "pack"; pack: string; size: number; chunks: (WireLoc & { id: string })[] }
+  | { type: "done"; result: unknown }
+  | { type: "finished" }
+  | { type: "error"; error: SerializedError };

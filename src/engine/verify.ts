@@ -1,0 +1,165 @@
+// Vault integrity: structure (every point's manifest, block maps, and chunk references) and,
+// with readData, every chunk decrypted and re-checked against its keyed id. Damage is reported
+// with the recovery points and disks it affects. Leftovers of interrupted backups are notes.
+import os from "node:os";
+import { performance } from "node:perf_hooks";
+import { openVault } from "./vault.js";
+import { readManifests } from "./manifest.js";
+import { openObject } from "./crypto.js";
+import { DATA, decodePage, pageObjectName } from "./block-index.js";
+import { indexObjectName, loadChunkIndex, packIdOfName, packObjectName } from "./chunk-store.js";
+import { WorkerPool } from "./worker-pool.js";
+import { ProgressTracker } from "./progress.js";
+import type { VerifyPackResult, VerifyPackTask } from "./protocol.js";
+import type { Damage, EngineVault, VerifyOptions, VerifyResult } from "./types.js";
+
+type Affects = Damage["affects"];
+
+function addAffect(a: Affects, vm: string, point: string, disk: string): void {
+  const x = a.find((y) => y.vm === vm && y.point === point);
+  if (!x) a.push({ vm, point, disks: [disk] });
+  else if (!x.disks.includes(disk)) x.disks.push(disk);
+}
+
+export async function verifyVault(vault: EngineVault, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const t0 = performance.now();
+  const v = await openVault(vault, { create: false, now: new Date(), machineKeyFile: opts.machineKeyFile });
+  const { storage, keys } = v;
+  const damage: Damage[] = [];
+  const notes: string[] = [];
+  const index = await loadChunkIndex(storage, keys.enc);
+  for (const d of index.damaged) damage.push({ kind: "index", object: d.object, problem: d.problem, affects: [] });
+
+  // Packs: present, and as long as their index says.
+  const badPacks = new Map<string, Damage>();
+  const onDisk = new Set((await storage.list("packs")).map(packIdOfName));
+  for (const [pack, size] of index.packs) {
+    const actual = onDisk.has(pack) ? await storage.size(packObjectName(pack)) : undefined;
+    if (actual === undefined || actual !== size) {
+      const dmg: Damage = { kind: "pack", object: packObjectName(pack), problem: actual === undefined ? "missing" : `truncated or grown: ${actual} bytes, index says ${size}`, affects: [] };
+      badPacks.set(pack, dmg);
+      damage.push(dmg);
+    }
+  }
+  let leftovers = 0;
+  for (const pack of onDisk) {
+    if (!index.packs.has(pack) && (await storage.size(indexObjectName(pack))) === undefined) leftovers++;
+  }
+  if (leftovers) notes.push(`${leftovers} pack file(s) without an index: left by an interrupted backup, removed by the next backup`);
+
+  // With readData: every chunk of every (present) pack decrypted and re-checked.
+  const badChunks = new Map<string, Damage>();
+  let chunksChecked = 0;
+  let bytesChecked = 0;
+  if (opts.readData) {
+    const byPack = new Map<string, VerifyPackTask["chunks"]>();
+    for (const [id, loc] of index.chunks) {
+      if (badPacks.has(loc.pack)) continue;
+      let l = byPack.get(loc.pack);
+      if (!l) byPack.set(loc.pack, (l = []));
+      l.push({ id, ...loc });
+    }
+    const tasks: VerifyPackTask[] = [...byPack].map(([pack, chunks]) => ({ type: "verify-pack", key: "vault", pack, chunks }));
+    const total = tasks.reduce((s, t) => s + t.chunks.reduce((a, c) => a + c.length, 0), 0);
+    const tracker = new ProgressTracker(opts.onProgress);
+    tracker.add("vault", vault.name, "*", "verify", total);
+    if (tasks.length) {
+      const pool = new WorkerPool(
+        Math.max(1, Math.min(opts.workers ?? defaultVerifyWorkers(), tasks.length)),
+        { vaultPath: vault.path, keys, blockSize: v.config.blockSize, packTarget: 0 },
+        { request: () => [], progress: (k, b) => tracker.advance(k, b) },
+      );
+      try {
+        const out = await pool.runAll<VerifyPackResult>(tasks, vault.path);
+        out.forEach((r, i) => {
+          if (!r.ok) return;
+          chunksChecked += tasks[i].chunks.length;
+          bytesChecked += r.result.bytes;
+          for (const b of r.result.bad) {
+            const dmg: Damage = { kind: "chunk", object: `${packObjectName(tasks[i].pack)}#${b.id}`, problem: b.problem, affects: [] };
+            badChunks.set(b.id, dmg);
+            damage.push(dmg);
+          }
+        });
+      } finally {
+        await pool.close();
+      }
+    }
+  }
+
+  // Points: manifests, their block maps, and the chunks those reference.
+  const reads = await readManifests(storage, keys.enc, keys.name);
+  const folderVm = new Map<string, string>();
+  for (const r of reads) if (r.manifest) folderVm.set(r.name.split("/")[1], r.manifest.vm);
+  const mapCache = new Map<string, { ids: string[] } | { problem: string }>();
+  const missingChunks = new Map<string, Damage>();
+  let points = 0;
+  const referenced = new Set<string>();
+  for (const r of reads) {
+    const id = r.name.slice(r.name.lastIndexOf("/") + 1);
+    if (!r.manifest) {
+      const vm = folderVm.get(r.name.split("/")[1]) ?? "(unknown VM)";
+      damage.push({ kind: "manifest", object: r.name, problem: r.problem ?? "unreadable", affects: [{ vm, point: id, disks: ["(all)"] }] });
+      continue;
+    }
+    points++;
+    const m = r.manifest;
+    for (const d of m.disks) {
+      for (const map of d.maps) {
+        let entry = mapCache.get(map);
+        if (!entry) {
+          try {
+            const plain = openObject(keys.enc, map, await storage.get(map));
+            if (pageObjectName(keys.mapId, plain) !== map) throw new Error("content does not match its name");
+            entry = { ids: decodePage(plain).entries.filter((e) => e.kind === DATA).map((e) => e.id.toString("hex")) };
+          } catch (e) {
+            entry = { problem: e instanceof Error ? e.message : String(e) };
+          }
+          mapCache.set(map, entry);
+        }
+        if ("problem" in entry) {
+          let dmg = damage.find((x) => x.kind === "block-map" && x.object === map);
+          if (!dmg) damage.push((dmg = { kind: "block-map", object: map, problem: entry.problem, affects: [] }));
+          addAffect(dmg.affects, m.vm, m.id, d.name);
+          continue;
+        }
+        for (const cid of entry.ids) {
+          referenced.add(cid);
+          const loc = index.chunks.get(cid);
+          if (!loc) {
+            let dmg = missingChunks.get(cid);
+            if (!dmg) {
+              dmg = { kind: "chunk", object: `chunk ${cid}`, problem: "missing: no pack index lists it", affects: [] };
+              missingChunks.set(cid, dmg);
+              damage.push(dmg);
+            }
+            addAffect(dmg.affects, m.vm, m.id, d.name);
+            continue;
+          }
+          const pk = badPacks.get(loc.pack);
+          if (pk) addAffect(pk.affects, m.vm, m.id, d.name);
+          const bc = badChunks.get(cid);
+          if (bc) addAffect(bc.affects, m.vm, m.id, d.name);
+        }
+      }
+    }
+  }
+  let unreferenced = 0;
+  for (const id of index.chunks.keys()) if (!referenced.has(id)) unreferenced++;
+  if (unreferenced) notes.push(`${unreferenced} chunk(s) referenced by no recovery point (from interrupted backups): reclaimable by prune`);
+  return {
+    vault: vault.name,
+    ok: damage.length === 0,
+    readData: !!opts.readData,
+    points,
+    chunksChecked,
+    bytesChecked,
+    seconds: (performance.now() - t0) / 1000,
+    damage,
+    notes,
+  };
+}
+
+function defaultVerifyWorkers(): number {
+  return Math.min(4, os.availableParallelism());
+}

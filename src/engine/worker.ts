@@ -1,0 +1,272 @@
+// Worker thread entry: backs up, restores or verifies one unit of work at a time.
+// DOMAIN §1.7: the disks of a VM are processed in parallel; each disk is also cut into pages so
+// both cores stay busy when a VM has a single disk. Bundled as bkp-engine-worker.mjs.
+import fs from "node:fs";
+import { parentPort, workerData } from "node:worker_threads";
+import { hmac, keysFromTransfer, openChunk, openObject, sealObject } from "./crypto.js";
+import type { VaultKeys } from "./crypto.js";
+import { compressBlock, decompressBlock } from "./compress.js";
+import { createFastHasher } from "./fast-hash.js";
+import type { FastHasher } from "./fast-hash.js";
+import { DATA, decodePage, encodePage, holeEntry, pageObjectName } from "./block-index.js";
+import type { BlockEntry, BlockPage } from "./block-index.js";
+import { PackWriter, packObjectName } from "./chunk-store.js";
+import { LocalDirStorage } from "./storage.js";
+import { EngineError, ErrorCodes, serializeError } from "./errors.js";
+import { isAllZero, readFully } from "./image-reader.js";
+import type {
+  BackupTask,
+  BackupTaskResult,
+  FromWorker,
+  RestoreTask,
+  RestoreTaskResult,
+  ToWorker,
+  VerifyPackResult,
+  VerifyPackTask,
+  WireLoc,
+  WorkerInit,
+} from "./protocol.js";
+
+const port = parentPort;
+if (!port) throw new Error("worker.ts must run in a worker thread");
+const init = (workerData as { init: WorkerInit }).init;
+const keys: VaultKeys = keysFromTransfer(init.keys);
+const storage = new LocalDirStorage(init.vaultPath);
+const blockSize = init.blockSize;
+/** Bytes read per batch: large sequential reads; one claim round trip per batch. */
+const BATCH_BYTES = Math.max(blockSize, 8 * 1024 * 1024);
+
+let hasher: FastHasher | undefined;
+let reqSeq = 0;
+const waiting = new Map<number, (v: unknown) => void>();
+
+const post = (m: FromWorker) => port.postMessage(m);
+
+function request<T>(op: "claim" | "locate", ids: string[]): Promise<T> {
+  const reqId = ++reqSeq;
+  return new Promise<T>((resolve) => {
+    waiting.set(reqId, resolve as (v: unknown) => void);
+    post({ type: "request", reqId, op, ids });
+  });
+}
+
+const packs = new PackWriter(storage, keys.enc, init.packTarget, (p) =>
+  post({
+    type: "pack",
+    pack: p.pack,
+    size: p.size,
+    chunks: p.entries.map((e) => ({ id: e.id.toString("hex"), pack: e.pack, offset: e.offset, length: e.length, rawLength: e.rawLength, codec: e.codec })),
+  }),
+);
+
+async function loadPage(name: string): Promise<BlockPage> {
+  const plain = openObject(keys.enc, name, await storage.get(name));
+  if (pageObjectName(keys.mapId, plain) !== name) throw new Error("block map page content does not match its name");
+  return decodePage(plain);
+}
+
+function blockLen(imageBytes: number, block: number): number {
+  return Math.min(blockSize, imageBytes - block * blockSize);
+}
+
+async function backup(t: BackupTask): Promise<BackupTaskResult> {
+  hasher ??= await createFastHasher();
+  const fast = hasher;
+  let prev: BlockEntry[] | undefined;
+  if (t.prevMap) {
+    try {
+      const p = await loadPage(t.prevMap);
+      if (p.blockSize === blockSize && p.firstBlock === t.firstBlock) prev = p.entries;
+    } catch {
+      prev = undefined; // damaged previous map: this page is simply read in full
+    }
+  }
+  const res: BackupTaskResult = { map: "", bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0 };
+  const entries: BlockEntry[] = new Array(t.count);
+  const buf = Buffer.allocUnsafe(Math.min(BATCH_BYTES, t.count * blockSize));
+  const perBatch = Math.max(1, Math.floor(buf.length / blockSize));
+  const fd = fs.openSync(t.image, "r");
+  try {
+    for (let i = 0; i < t.count; i += perBatch) {
+      const n = Math.min(perBatch, t.count - i);
+      const start = (t.firstBlock + i) * blockSize;
+      const want = Math.min(n * blockSize, t.imageBytes - start);
+      const got = readFully(fd, buf, want, start);
+      if (got !== want) {
+        throw new EngineError(
+          ErrorCodes.IMAGE_SIZE_CHANGED,
+          `image ${t.image} shrank while it was being backed up (expected ${t.imageBytes} bytes). Stop the VM or back up a snapshot of the disk; no recovery point was written.`,
+        );
+      }
+      res.bytesRead += got;
+      const changed: { i: number; data: Buffer; fast: Buffer; id: Buffer }[] = [];
+      for (let k = 0; k < n; k++) {
+        const len = blockLen(t.imageBytes, t.firstBlock + i + k);
+        const data = buf.subarray(k * blockSize, k * blockSize + len);
+        if (isAllZero(data)) {
+          // All-zero blocks become holes: nothing stored, restore seeks over them.
+          entries[i + k] = holeEntry;
+          res.bytesZero += len;
+          continue;
+        }
+        const h = fast(data);
+        const p = prev?.[i + k];
+        if (p && p.kind === DATA && p.fast.equals(h)) {
+          entries[i + k] = p;
+          continue;
+        }
+        res.bytesChanged += len;
+        changed.push({ i: i + k, data, fast: h, id: hmac(keys.chunkId, data) });
+      }
+      if (changed.length) {
+        // Ask the main thread which ids are new to the vault (dedupe across disks and VMs).
+        const store = await request<boolean[]>("claim", changed.map((c) => c.id.toString("hex")));
+        for (let c = 0; c < changed.length; c++) {
+          const ch = changed[c];
+          entries[ch.i] = { kind: DATA, fast: ch.fast, id: ch.id };
+          if (!store[c]) {
+            res.dedupedChunks++;
+            continue;
+          }
+          const z = compressBlock(ch.data);
+          await packs.append(ch.id, z.codec, z.data, ch.data.length);
+          res.bytesStored += z.data.length;
+          res.newChunks++;
+        }
+      }
+      post({ type: "progress", key: t.key, bytes: want });
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  const plain = encodePage({ blockSize, firstBlock: t.firstBlock, entries });
+  res.map = pageObjectName(keys.mapId, plain);
+  if (res.map !== t.prevMap && (await storage.size(res.map)) === undefined) {
+    await storage.put(res.map, sealObject(keys.enc, res.map, plain));
+  }
+  return res;
+}
+
+function corrupt(id: string, why: string): EngineError {
+  return new EngineError(ErrorCodes.CHUNK_CORRUPT, `chunk ${id.slice(0, 16)}… is damaged (${why})`);
+}
+
+/** Reads, decrypts, decompresses and re-checks one chunk against its id. */
+function readChunk(fds: Map<string, number>, id: Buffer, loc: WireLoc): Buffer {
+  let fd = fds.get(loc.pack);
+  if (fd === undefined) {
+    try {
+      fd = fs.openSync(`${init.vaultPath}/${packObjectName(loc.pack)}`, "r");
+    } catch {
+      throw new EngineError(ErrorCodes.CHUNK_MISSING, `pack ${loc.pack} holding chunk ${id.toString("hex").slice(0, 16)}… is missing`);
+    }
+    fds.set(loc.pack, fd);
+  }
+  const rec = Buffer.allocUnsafe(loc.length);
+  if (readFully(fd, rec, loc.length, loc.offset) !== loc.length) throw corrupt(id.toString("hex"), "pack is truncated");
+  let opened: { codec: number; data: Buffer };
+  try {
+    opened = openChunk(keys.enc, id, rec);
+  } catch {
+    throw corrupt(id.toString("hex"), "decryption failed: bytes were altered");
+  }
+  let plain: Buffer;
+  try {
+    plain = decompressBlock(opened.codec, opened.data, loc.rawLength);
+  } catch {
+    throw corrupt(id.toString("hex"), "cannot decompress");
+  }
+  if (plain.length !== loc.rawLength || !hmac(keys.chunkId, plain).equals(id)) throw corrupt(id.toString("hex"), "content does not match its id");
+  return plain;
+}
+
+async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
+  let page: BlockPage;
+  try {
+    page = await loadPage(t.map);
+  } catch (e) {
+    throw new EngineError(ErrorCodes.BLOCK_MAP_DAMAGED, `block map ${t.map} is damaged or missing (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const dataIdx: number[] = [];
+  page.entries.forEach((e, i) => e.kind === DATA && dataIdx.push(i));
+  const locs = await request<(WireLoc | null)[]>("locate", dataIdx.map((i) => page.entries[i].id.toString("hex")));
+  const fds = new Map<string, number>();
+  const out = fs.openSync(t.file, "r+");
+  let written = 0;
+  let sinceProgress = 0;
+  try {
+    for (let k = 0; k < dataIdx.length; k++) {
+      const i = dataIdx[k];
+      const e = page.entries[i];
+      const loc = locs[k];
+      if (!loc) throw new EngineError(ErrorCodes.CHUNK_MISSING, `chunk ${e.id.toString("hex").slice(0, 16)}… is not in the vault's index`);
+      const plain = readChunk(fds, e.id, loc);
+      const block = page.firstBlock + i;
+      if (plain.length !== blockLen(t.imageBytes, block)) throw corrupt(e.id.toString("hex"), "wrong length for its block");
+      // Holes are never written: the file was sized up front, so they stay sparse.
+      let off = 0;
+      while (off < plain.length) off += fs.writeSync(out, plain, off, plain.length - off, block * blockSize + off);
+      written += plain.length;
+      sinceProgress += plain.length;
+      if (sinceProgress >= BATCH_BYTES) {
+        post({ type: "progress", key: t.key, bytes: sinceProgress });
+        sinceProgress = 0;
+      }
+    }
+  } finally {
+    fs.closeSync(out);
+    for (const fd of fds.values()) fs.closeSync(fd);
+  }
+  const pageBytes = page.entries.reduce((s, _e, i) => s + blockLen(t.imageBytes, page.firstBlock + i), 0);
+  post({ type: "progress", key: t.key, bytes: pageBytes - (written - sinceProgress) });
+  return { bytesWritten: written };
+}
+
+async function verifyPack(t: VerifyPackTask): Promise<VerifyPackResult> {
+  const bad: { id: string; problem: string }[] = [];
+  const fds = new Map<string, number>();
+  let bytes = 0;
+  try {
+    for (const c of [...t.chunks].sort((a, b) => a.offset - b.offset)) {
+      try {
+        readChunk(fds, Buffer.from(c.id, "hex"), c);
+      } catch (e) {
+        bad.push({ id: c.id, problem: e instanceof Error ? e.message : String(e) });
+        if (e instanceof EngineError && e.code === ErrorCodes.CHUNK_MISSING) {
+          for (const rest of t.chunks) if (rest.id !== c.id) bad.push({ id: rest.id, problem: e.message });
+          break;
+        }
+      }
+      bytes += c.length;
+      post({ type: "progress", key: t.key, bytes: c.length });
+    }
+  } finally {
+    for (const fd of fds.values()) fs.closeSync(fd);
+  }
+  return { bad, bytes };
+}
+
+port.on("message", (m: ToWorker) => {
+  if (m.type === "reply") {
+    const r = waiting.get(m.reqId);
+    waiting.delete(m.reqId);
+    r?.(m.result);
+    return;
+  }
+  if (m.type === "finish") {
+    packs.flush().then(
+      () => post({ type: "finished" }),
+      (e: unknown) => post({ type: "error", error: serializeError(e) }),
+    );
+    return;
+  }
+  const t = m.task;
+  const run = t.type === "backup" ? backup(t) : t.type === "restore" ? restore(t) : verifyPack(t);
+  run.then(
+    (result) => post({ type: "done", result }),
+    (e: unknown) => post({ type: "error", error: serializeError(e) }),
+  );
+});
+post({ type: "ready" });
+
+

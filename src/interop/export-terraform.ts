@@ -1,0 +1,152 @@
+// `bkp export terraform`: checked policies -> `azurerm_backup_policy_vm` resources, laid out
+// as `terraform fmt` would: two-space indent, `=` aligned within each run of consecutive
+// one-line arguments (a blank line or a nested block ends a run), one blank line between
+// nested blocks and between resources. Argument names from the azurerm provider's docs
+// (website/docs/r/backup_policy_vm.html.markdown).
+import type { Diagnostic } from "../lang/diagnostics.js";
+import type { Policy } from "../model/model.js";
+import { azureProperties, exportProblems } from "./export-azure.js";
+import type { MonthlyRetentionSchedule } from "./azure-json.js";
+
+export interface TerraformOptions {
+  /** HCL expressions (not strings) for the two required arguments; default: variables. */
+  resourceGroupName?: string;
+  recoveryVaultName?: string;
+}
+
+export interface TerraformExport {
+  text?: string;
+  diagnostics: Diagnostic[];
+}
+
+type Item = { kind: "attr"; key: string; value: string } | { kind: "block"; block: Block } | { kind: "blank" };
+
+interface Block {
+  type: string;
+  labels: string[];
+  items: Item[];
+}
+
+/** An HCL quoted string: escapes and the `${` / `%{` template sequences. */
+export function hclString(s: string): string {
+  const body = s
+    .replace(/\\/g, "\\\\")
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, "\\n")
+    .replace(/\r/g, "\\r")
+    .replace(/\t/g, "\\t")
+    .replace(/\$\{/g, "$${")
+    .replace(/%\{/g, "%%{");
+  return `"${body}"`;
+}
+
+const list = (xs: (string | number)[]) => `[${xs.map((x) => (typeof x === "number" ? String(x) : hclString(x))).join(", ")}]`;
+
+/** A resource label: letters, digits, `_` and `-`, not starting with a digit or `-`. */
+export function hclIdentifier(name: string): string {
+  let id = name.replace(/[^A-Za-z0-9_-]/g, "_");
+  if (!/^[A-Za-z_]/.test(id)) id = `_${id}`;
+  return id;
+}
+
+export function exportTerraform(policies: Policy[], opts: TerraformOptions = {}): TerraformExport {
+  const diagnostics = policies.flatMap((p) => exportProblems(p, "terraform"));
+  if (diagnostics.length) return { diagnostics };
+  const used = new Set<string>();
+  const blocks = policies.map((p) => {
+    let id = hclIdentifier(p.name);
+    for (let n = 2; used.has(id); n++) id = `${hclIdentifier(p.name)}_${n}`;
+    used.add(id);
+    return resource(p, id, opts);
+  });
+  const header: string[] = [];
+  if (!opts.resourceGroupName || !opts.recoveryVaultName) {
+    header.push("# Declare var.resource_group_name and var.recovery_vault_name, or export with --resource-group and --vault.", "");
+  }
+  return { text: header.join("\n") + (header.length ? "\n" : "") + blocks.map((b) => print(b, "").join("\n")).join("\n\n") + "\n", diagnostics };
+}
+
+function resource(p: Policy, id: string, opts: TerraformOptions): Block {
+  const props = azureProperties(p);
+  const s = p.schedule;
+  const at = s.kind === "hourly" ? s.start : s.at;
+  const hhmm = `${String(at.hour).padStart(2, "0")}:${String(at.minute).padStart(2, "0")}`;
+  const attr = (key: string, value: string): Item => ({ kind: "attr", key, value });
+  const block = (type: string, items: Item[]): Item => ({ kind: "block", block: { type, labels: [], items } });
+
+  const backup: Item[] = [attr("frequency", hclString(s.kind === "hourly" ? "Hourly" : s.kind === "weekly" ? "Weekly" : "Daily")), attr("time", hclString(hhmm))];
+  if (s.kind === "hourly") backup.push(attr("hour_interval", String(s.intervalHours)), attr("hour_duration", String(s.windowHours)));
+  if (s.kind === "weekly") backup.push(attr("weekdays", list(s.days.map((d) => DAYS[d - 1]))));
+
+  const items: Item[] = [
+    attr("name", hclString(p.name)),
+    attr("resource_group_name", opts.resourceGroupName ? hclString(opts.resourceGroupName) : "var.resource_group_name"),
+    attr("recovery_vault_name", opts.recoveryVaultName ? hclString(opts.recoveryVaultName) : "var.recovery_vault_name"),
+    attr("policy_type", hclString(props.policyType)),
+    attr("timezone", hclString(props.timeZone)),
+    attr("instant_restore_retention_days", String(props.instantRpRetentionRangeInDays)),
+    { kind: "blank" },
+    block("backup", backup),
+  ];
+
+  const r = props.retentionPolicy;
+  if (r.dailySchedule) items.push({ kind: "blank" }, block("retention_daily", [attr("count", String(r.dailySchedule.retentionDuration.count))]));
+  if (r.weeklySchedule) {
+    items.push({ kind: "blank" }, block("retention_weekly", [attr("count", String(r.weeklySchedule.retentionDuration.count)), attr("weekdays", list(r.weeklySchedule.daysOfTheWeek))]));
+  }
+  if (r.monthlySchedule) items.push({ kind: "blank" }, block("retention_monthly", [attr("count", String(r.monthlySchedule.retentionDuration.count)), ...onDays(r.monthlySchedule)]));
+  if (r.yearlySchedule) {
+    items.push({ kind: "blank" }, block("retention_yearly", [
+      attr("count", String(r.yearlySchedule.retentionDuration.count)),
+      attr("months", list(r.yearlySchedule.monthsOfYear)),
+      ...onDays(r.yearlySchedule),
+    ]));
+  }
+  const a = props.tieringPolicy?.ArchivedRP;
+  if (a) {
+    items.push({ kind: "blank" }, block("tiering_policy", [
+      block("archived_restore_point", [attr("mode", hclString(a.tieringMode)), attr("duration", String(a.duration)), attr("duration_type", hclString(a.durationType!))]),
+    ]));
+  }
+  return { type: "resource", labels: ["azurerm_backup_policy_vm", id], items };
+
+  function onDays(m: MonthlyRetentionSchedule): Item[] {
+    if (m.retentionScheduleFormatType === "Weekly") {
+      const w = m.retentionScheduleWeekly!;
+      return [attr("weekdays", list(w.daysOfTheWeek)), attr("weeks", list(w.weeksOfTheMonth))];
+    }
+    const days = m.retentionScheduleDaily!.daysOfTheMonth;
+    const numbered = days.filter((d) => !d.isLast).map((d) => d.date);
+    const out: Item[] = [];
+    if (numbered.length) out.push(attr("days", list(numbered)));
+    // The provider turns include_last_days into {"date": 0, "isLast": true}.
+    if (days.some((d) => d.isLast)) out.push(attr("include_last_days", "true"));
+    return out;
+  }
+}
+
+const DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+function print(b: Block, indent: string): string[] {
+  const head = [b.type, ...b.labels.map(hclString)].join(" ");
+  const inner = indent + "  ";
+  const out = [`${indent}${head} {`];
+  let run: { key: string; value: string }[] = [];
+  const flush = () => {
+    const width = Math.max(0, ...run.map((a) => a.key.length));
+    for (const a of run) out.push(`${inner}${a.key.padEnd(width)} = ${a.value}`);
+    run = [];
+  };
+  for (const it of b.items) {
+    if (it.kind === "attr") {
+      run.push(it);
+      continue;
+    }
+    flush();
+    if (it.kind === "blank") out.push("");
+    else out.push(...print(it.block, inner));
+  }
+  flush();
+  out.push(`${indent}}`);
+  return out;
+}

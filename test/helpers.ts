@@ -1,0 +1,59 @@
+// Shared test helpers: run the built CLI as a user would, and compare ASTs by meaning.
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FileAst } from "../src/lang/ast.js";
+
+export const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
+export const BIN = join(ROOT, "dist", "bkp.mjs");
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/bkp.mjs ...args` (the test command builds dist/ first). */
+export function bkp(args: string[], opts: { input?: string | Buffer; cwd?: string; env?: Record<string, string> } = {}): RunResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    input: opts.input,
+    env: { ...process.env, NO_COLOR: "1", ...opts.env },
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every .bkp file under a directory, recursively, sorted. */
+export function bkpFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir).sort()) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...bkpFiles(p));
+    else if (e.endsWith(".bkp")) out.push(p);
+  }
+  return out;
+}
+
+const POSITIONAL = new Set(["range", "syntax", "keyword", "header", "body"]);
+
+/** The AST's meaning: everything but source positions (and the comment list). */
+export function meaning(ast: FileAst): string {
+  return JSON.stringify(ast.blocks, (key, value) => (POSITIONAL.has(key) ? undefined : value));
+}
+
+/** The policy sets under policies/: each directory is one set, each top-level file one set. */
+export function policySets(): string[][] {
+  const dir = join(ROOT, "policies");
+  const sets: string[][] = [];
+  for (const e of readdirSync(dir).sort()) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) {
+      const files = bkpFiles(p);
+      if (files.length) sets.push(files);
+    } else if (e.endsWith(".bkp")) sets.push([p]);
+  }
+  return sets;
+}
