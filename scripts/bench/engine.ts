@@ -1,6 +1,6 @@
 // Engine benchmark: bkp vs restic vs borg on one generated raw image (issue #5).
-//   npm run bench -- engine [--size-mib 2048] [--trials 3] [--tools bkp,restic,borg]
-//                           [--block-size BYTES] [--write-docs] [--keep]
+//   npm run bench -- engine [--size-mib=2048] [--trials=3] [--tools=bkp,restic,borg]
+//                           [--block-size=BYTES] [--write-docs] [--keep]
 // Every timed command is followed by `sync` (inside the timing) so all tools are durable;
 // figures are medians over the trials. Peak RSS comes from /usr/bin/time (max RSS, KiB).
 import { spawnSync } from "node:child_process";
@@ -12,7 +12,10 @@ import { fileURLToPath } from "node:url";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const args = process.argv.slice(2);
+// Flags take the form --name=value (scripts/bench.mjs passes on only arguments starting with "-").
 const opt = (name: string, dflt: string) => {
+  const eq = args.find((a) => a.startsWith(`--${name}=`));
+  if (eq) return eq.slice(name.length + 3);
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
 };

@@ -1,0 +1,100 @@
+import { codeFrame, summary } from "../../src/lang/code-frame.js";
+import { exportAzure } from "../../src/interop/export-azure.js";
+import { exportTerraform } from "../../src/interop/export-terraform.js";
+import type { Diagnostic } from "../../src/lang/diagnostics.js";
+import type { Policy } from "../../src/model/model.js";
+import { loadPolicySet } from "../../src/model/load.js";
+import { exitCodeFor } from "../report.js";
+import { parse, UsageError } from "../args.js";
+import type { Command } from "../command.js";
+import { styleFor, type Io } from "../io.js";
+
+export const command: Command = {
+  help: `Usage: bkp export azure FILE.bkp... [--policy NAME]...
+       bkp export terraform FILE.bkp... [--policy NAME]... [--resource-group RG] [--vault VAULT]
+
+Write policies for deployment. The files form one policy set and must check without errors.
+
+  azure      the REST body Azure accepts: for one policy the body of
+             PUT .../vaults/{vault}/backupPolicies/{policy} ({"properties": {...}}; the
+             name goes in the URL); for several, a JSON array of {"name", "properties"}
+             (the shape 'az backup policy list' prints, which 'bkp import azure' reads back).
+  terraform  azurerm_backup_policy_vm resources, formatted as 'terraform fmt' does.
+
+Settings an Azure policy cannot hold (consistency file-system or crash, a policy-level
+vss copy, a time not on :00/:30, a zone without a Windows name; for Terraform also
+agentless-crash) are errors at their line in the .bkp.
+
+Options:
+  --policy NAME          export only this policy (repeatable; default: every policy)
+  --resource-group RG    Terraform: resource_group_name (default: var.resource_group_name)
+  --vault VAULT          Terraform: recovery_vault_name (default: var.recovery_vault_name)
+  -h, --help             show this help
+
+Exit codes: 0 written, 1 the policies have errors or cannot be expressed, 2 usage or I/O error.
+`,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, {
+      policy: { type: "string", multiple: true },
+      "resource-group": { type: "string" },
+      vault: { type: "string" },
+    });
+    const [target, ...files] = positionals;
+    if (target !== "azure" && target !== "terraform") {
+      throw new UsageError(target === undefined ? "say what to export: bkp export azure|terraform FILE.bkp..." : `cannot export to '${target}'; choose azure or terraform`);
+    }
+    if (!files.length) throw new UsageError(`bkp export ${target} needs at least one .bkp file`);
+    if (target === "azure" && (values["resource-group"] !== undefined || values.vault !== undefined)) {
+      throw new UsageError("--resource-group and --vault are for 'bkp export terraform'; an Azure PUT body names neither (they are in the URL)");
+    }
+
+    const set = loadPolicySet(files);
+    const texts = new Map([...set.files].map(([k, v]) => [k, v.text]));
+    const errors = set.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length || !set.model) {
+      print(io, set.diagnostics, texts);
+      io.stderr(summary(set.diagnostics, files.length, styleFor(io)) + "; nothing exported\n");
+      return exitCodeFor(set.diagnostics) || 1;
+    }
+
+    const all = [...set.model.policies.values()];
+    let chosen: Policy[] = all;
+    if (values.policy?.length) {
+      chosen = values.policy.map((name) => {
+        const p = set.model!.policies.get(name);
+        if (!p) throw new UsageError(`no policy named "${name}" in ${files.join(", ")}${all.length ? `; policies: ${all.map((x) => `"${x.name}"`).join(", ")}` : ""}`);
+        return p;
+      });
+    }
+    if (!chosen.length) {
+      io.stderr(`bkp export: ${files.join(", ")} define${files.length === 1 ? "s" : ""} no policy\n`);
+      return 1;
+    }
+
+    if (target === "terraform") {
+      const tf = exportTerraform(chosen, { resourceGroupName: values["resource-group"], recoveryVaultName: values.vault });
+      if (!tf.text) return fail(io, tf.diagnostics, texts);
+      io.stdout(tf.text);
+      return 0;
+    }
+    const exported = chosen.map(exportAzure);
+    const problems = exported.flatMap((e) => e.diagnostics);
+    if (problems.length) return fail(io, problems, texts);
+    const resources = exported.map((e) => e.resource!);
+    const body = resources.length === 1 ? { properties: resources[0].properties } : resources;
+    io.stdout(JSON.stringify(body, null, 2) + "\n");
+    return 0;
+  },
+};
+
+function fail(io: Io, diags: Diagnostic[], texts: Map<string, string>): number {
+  print(io, diags, texts);
+  const n = diags.length;
+  io.stderr(`${n} setting${n === 1 ? "" : "s"} cannot be expressed; nothing exported\n`);
+  return 1;
+}
+
+function print(io: Io, diags: Diagnostic[], texts: Map<string, string>): void {
+  const style = styleFor(io);
+  for (const d of diags) io.stderr(codeFrame(d, texts.get(d.file)?.split(/\r?\n/), style) + "\n\n");
+}
