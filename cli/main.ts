@@ -13,6 +13,7 @@ interface Entry {
 const COMMANDS: Record<string, Entry> = {
   check: { summary: "parse and check policy files; every problem, located", load: () => import("./commands/check.js").then((m) => m.command) },
   fmt: { summary: "format policy files in place (--check to only report)", load: () => import("./commands/fmt.js").then((m) => m.command) },
+  lint: { summary: "best-practice and risk rules for CI (text, JSON, SARIF, GitHub)", load: () => import("./commands/lint.js").then((m) => m.command) },
   import: { summary: "turn Azure VM backup policy JSON into .bkp (bkp import azure FILE.json)", load: () => import("./commands/import.js").then((m) => m.command) },
   export: { summary: "write policies as Azure REST JSON or Terraform (bkp export azure|terraform FILE.bkp)", load: () => import("./commands/export.js").then((m) => m.command) },
 };

@@ -9,7 +9,7 @@
 // generation. Importing this module has no side effects: `generateGrammarFiles()` returns the
 // files, and only running it as a script writes them. The output is byte-for-byte reproducible:
 // no dates, no absolute paths, no unordered iteration.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -29,8 +29,9 @@ import {
 } from "../src/model/defaults.js";
 import * as L from "../src/model/limits.js";
 import { sizeBytes, toSeconds } from "../src/model/units.js";
-import type { AssumeAst, Quantity } from "../src/lang/ast.js";
+import type { AssumeAst, AttributeSyntax, Quantity } from "../src/lang/ast.js";
 import type Decimal from "decimal.js";
+import type { Assumptions } from "../src/model/model.js";
 
 export interface GeneratedFile {
   /** Path relative to the repository root, with forward slashes. */
@@ -96,8 +97,11 @@ function durationFacts(): { canonical: string; spellings: string[]; seconds?: st
   return [...fixed, ...calendar];
 }
 
+/** A serialized parser rule (chevrotain's type leaves `name` out). */
+export type SerializedRule = ISerializedGast & { type: "Rule"; name: string };
+
 /** The serialized grammar without the error-recovery alternatives (catch-all `AnyToken`, `unknownBlock`). */
-export function userGrammar(): ISerializedGast[] {
+export function userGrammar(): SerializedRule[] {
   const raw = getParser().getSerializedGastProductions() as ISerializedGast[];
   const isRecovery = (p: any): boolean =>
     p.type === "Alternative" &&
@@ -114,7 +118,7 @@ export function userGrammar(): ISerializedGast[] {
     }
     return out;
   };
-  const rules = raw.filter((r: any) => r.name !== "unknownBlock").map(clean);
+  const rules: SerializedRule[] = raw.filter((r: any) => r.name !== "unknownBlock").map(clean);
   const text = JSON.stringify(rules);
   if (text.includes(`"${T.AnyToken.name}"`) || text.includes('"unknownBlock"')) {
     throw new Error("grammar: a recovery production is left in the user grammar; update userGrammar()");
@@ -497,18 +501,25 @@ function defaultsSection(): string {
   const as = defaultAssumptions();
   const mb = (d: { div(n: number): { toFixed(): string } }): string => `${d.div(1e6).toFixed()} MB/s`;
   const hhmm = (t: { hour: number; minute: number }): string => `${String(t.hour).padStart(2, "0")}:${String(t.minute).padStart(2, "0")}`;
-  const churn = as.defaultChurn.kind === "percent" ? `${as.defaultChurn.percent.toFixed()}% per day` : `${as.defaultChurn.bytesPerDay.toFixed()} bytes per day`;
-  const assumptions = [
-    ["transfer-rate", mb(as.transferRateBytesPerSecond) + " per disk"],
-    ["checksum-rate", mb(as.checksumRateBytesPerSecond) + " per disk"],
-    ["peak-hours", `${hhmm(as.peakHours.from)} to ${hhmm(as.peakHours.to)}`],
-    ["peak-lag", `${as.peakLagSeconds.div(3600).toFixed()} hours`],
-    ["prepare", `${as.prepareSeconds.div(60).toFixed()} min`],
-    ["horizon", `${as.horizonMonths} months`],
-    ["fragmentation", as.fragmentationFactor.toFixed()],
-    ["churn", churn],
-    ["calibrate", as.calibrateFromVault ? "from-vault" : "off (rates are the ones above)"],
-  ].map(([k, v]) => [code(k), code(v)]);
+  // One row per field of Assumptions: a new assumption fails type-checking here until it is documented.
+  const rendered: { [K in Exclude<keyof Assumptions, "ast">]: [string, (v: Assumptions[K]) => string] } = {
+    transferRateBytesPerSecond: ["transfer-rate", (v) => mb(v) + " per disk"],
+    checksumRateBytesPerSecond: ["checksum-rate", (v) => mb(v) + " per disk"],
+    peakHours: ["peak-hours", (v) => `${hhmm(v.from)} to ${hhmm(v.to)}`],
+    peakLagSeconds: ["peak-lag", (v) => `${v.div(3600).toFixed()} hours`],
+    prepareSeconds: ["prepare", (v) => `${v.div(60).toFixed()} min`],
+    horizonMonths: ["horizon", (v) => `${v} months`],
+    fragmentationFactor: ["fragmentation", (v) => v.toFixed()],
+    defaultChurn: ["churn", (v) => (v.kind === "percent" ? `${v.percent.toFixed()}% per day` : `${v.bytesPerDay.toFixed()} B per day`)],
+    calibrateFromVault: ["calibrate", (v) => (v ? "from-vault" : "off (rates are the ones above)")],
+    congestionVms: ["congestion", (v) => String(v)],
+    restoreIoBytes: ["restore-io-size", (v) => (v.mod(1024).isZero() ? `${v.div(1024).toFixed()} KiB` : `${v.toFixed()} B`)],
+    agentlessPiFactor: ["agentless-pi", (v) => v.toFixed()],
+  };
+  const assumptions = (Object.keys(rendered) as (keyof typeof rendered)[]).map((k) => {
+    const [keyword, show] = rendered[k] as [string, (v: unknown) => string];
+    return [code(keyword), code(show(as[k]))];
+  });
   const book = builtinPriceBook();
   const price = (d: Decimal): string => `${d.toFixed(Math.max(2, d.decimalPlaces()))} ${book.currency}`;
   const bookRows = [
@@ -518,6 +529,8 @@ function defaultsSection(): string {
     ...(book.instancePer ? [["instance", `above that, per started ${book.instancePer.block.toFixed()} ${book.unit}: ${price(book.instancePer.fee)} per month`]] : []),
     ...Object.entries(book.storagePerUnitMonth).map(([r, p]) => ["storage", `${r}: ${price(p)} per ${book.unit}-month`]),
     ["snapshot", `${price(book.snapshotPerUnitMonth)} per ${book.unit}-month`],
+    ["archive", book.archivePerUnitMonth ? `${price(book.archivePerUnitMonth)} per ${book.unit}-month` : "none in the built-in book"],
+    ...(book.region ? [["region", book.region]] : []),
   ].map(([k, v]) => [code(k), v]);
   return `## Defaults
 
@@ -587,32 +600,52 @@ function diagnosticsSection(): string {
   return parts.join("\n");
 }
 
-/** Where bkp goes beyond LANGUAGE.md. Each keyword named here is checked against BLOCK_DOCS by the tests. */
-export const EXTENSIONS: { block: string; keyword: string; note: string }[] = [
-  { block: "policy", keyword: "type", note: "`type standard | enhanced` states the policy type; without it an hourly schedule means Enhanced and anything else Standard (BKP2024 when an hourly schedule meets `type standard`)." },
-  { block: "vault", keyword: "region", note: '`region "<azure region>"` records the vault\'s region (informational).' },
-  { block: "vault", keyword: "pricing", note: '`pricing "<price book>"` names the price book that bills the vault (LANGUAGE.md mentions it in prose; here it is an attribute like any other).' },
-  { block: "assume", keyword: "fragmentation", note: "`fragmentation <factor>` is how much slower scattered changes back up than sequential ones." },
-  { block: "assume", keyword: "churn", note: "`churn <n>% per day` / `churn <n> GB per day` is the churn of disks that state none." },
-  { block: "assume", keyword: "calibrate", note: "`calibrate from-vault` calibrates rates from the local engine's measured jobs." },
-  { block: "pricing", keyword: "archive", note: "`archive <price> per GB-month` prices the archive tier (the policy's `archive after` moves points there)." },
-  { block: "pricing", keyword: "unit", note: "`unit GB | GiB` chooses the billing unit; without it sizes bill in GB of 10^9 bytes." },
-  { block: "pricing", keyword: "region", note: '`region "<azure region>"` records which region the prices are for.' },
-  { block: "storage-account", keyword: "tier", note: "`tier standard | premium` gives the account's performance tier." },
-];
+/** LANGUAGE.md's examples, verbatim (one policy set). */
+const LANGUAGE_TOUR = "policies/language-tour";
 
 /** The duration spellings LANGUAGE.md's lexical rules name. */
 const LANGUAGE_MD_DURATIONS = ["s", "min", "hours", "h", "days", "day", "weeks", "months", "years"];
 
+/** `block attribute` pairs that LANGUAGE.md's examples use, read with the real parser. */
+function languageTourAttributes(): Set<string> {
+  const used = new Set<string>();
+  const visit = (block: string, attrs: AttributeSyntax[]): void => {
+    for (const a of attrs) {
+      used.add(`${block} ${a.keyword}`);
+      if (a.block) visit(a.keyword === "encryption" ? "ade" : a.keyword, a.block.attributes);
+    }
+  };
+  const dir = join(ROOT, LANGUAGE_TOUR);
+  for (const f of readdirSync(dir).filter((f) => f.endsWith(".bkp")).sort()) {
+    const parsed = parseFile(f, readFileSync(join(dir, f), "utf8"));
+    for (const b of parsed.ast.blocks) visit(b.kind, b.syntax.attributes);
+  }
+  return used;
+}
+
+/** The attributes of the catalogue that LANGUAGE.md's examples never use: bkp's extensions. */
+export function extensions(): { block: string; attribute: AttributeDoc }[] {
+  const used = languageTourAttributes();
+  return BLOCK_DOCS.flatMap((b) => b.attributes.filter((a) => !used.has(`${b.block} ${a.keyword}`)).map((a) => ({ block: b.block, attribute: a })));
+}
+
 function extensionsSection(): string {
+  const rows = extensions().map(({ block, attribute: a }) => [code(block), a.forms.map(code).join("\n"), a.meaning, a.default ?? "—"]);
   return `## Extensions beyond LANGUAGE.md
 
-Every form of LANGUAGE.md parses and means what it says there. bkp adds:
+Every form of LANGUAGE.md parses and means what it says there (\`${LANGUAGE_TOUR}/\` holds its
+examples verbatim). These attributes go beyond its examples
+(found by comparing the attribute catalogue with those files; LANGUAGE.md mentions a few of
+them, such as a vault's \`pricing\` and a VM's \`vss\`, in prose only):
 
-${EXTENSIONS.map((e) => `- ${code(e.block)} ${code(e.keyword)}: ${e.note}`).join("\n")}
+${table(["Block", "Forms", "Meaning", "Default"], rows)}
+
+Other extensions:
+
 - Duration spellings beyond LANGUAGE.md's: ${durationFacts().flatMap((d) => d.spellings).filter((u) => !LANGUAGE_MD_DURATIONS.includes(u)).map(code).join(", ")};
   one-digit hours in times (${code("2:30")}).
 - ${code("assume")} ${code("transfer-rate")} and ${code("checksum-rate")} may leave out ${code("per disk")}.
+- A price book's ${code("unit GiB")} bills sizes in GiB (2^30 bytes) instead of GB.
 `;
 }
 
@@ -876,7 +909,8 @@ export function renderTmLanguage(): string {
       "enum-attribute": {
         comment: "An attribute and its keyword value, so a word that is both (`os`) is coloured by its place: role os",
         patterns: enumAttributes()
-          .filter((e) => e.values.every((v) => values.includes(v)))
+          // Only real values (`role os|data|temp`), not connecting words (`instance up-to|per`).
+          .filter((e) => e.values.every((v) => values.includes(v) || attributes.includes(v)))
           .map((e) => ({
           match: `${BEFORE}(${escapeRegex(e.attribute)})(\\s+)(${words(e.values)})${AFTER}`,
           captures: {

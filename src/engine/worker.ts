@@ -35,6 +35,7 @@ const storage = new LocalDirStorage(init.vaultPath);
 const blockSize = init.blockSize;
 /** Bytes read per batch: large sequential reads; one claim round trip per batch. */
 const BATCH_BYTES = Math.max(blockSize, 8 * 1024 * 1024);
+const FLUSH_BYTES = 32 * 1024 * 1024;
 
 let hasher: FastHasher | undefined;
 let reqSeq = 0;
@@ -91,18 +92,18 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
       const n = Math.min(perBatch, t.count - i);
       const start = (t.firstBlock + i) * blockSize;
       const want = Math.min(n * blockSize, t.imageBytes - start);
-      const got = readFully(fd, buf, want, start);
-      if (got !== want) {
-        throw new EngineError(
-          ErrorCodes.IMAGE_SIZE_CHANGED,
-          `image ${t.image} shrank while it was being backed up (expected ${t.imageBytes} bytes). Stop the VM or back up a snapshot of the disk; no recovery point was written.`,
-        );
-      }
-      res.bytesRead += got;
       const changed: { i: number; data: Buffer; fast: Buffer; id: Buffer }[] = [];
       for (let k = 0; k < n; k++) {
         const len = blockLen(t.imageBytes, t.firstBlock + i + k);
         const data = buf.subarray(k * blockSize, k * blockSize + len);
+        // One read per block, hashed right away while it is still in the CPU cache.
+        if (readFully(fd, data, len, start + k * blockSize) !== len) {
+          throw new EngineError(
+            ErrorCodes.IMAGE_SIZE_CHANGED,
+            `image ${t.image} shrank while it was being backed up (expected ${t.imageBytes} bytes). Stop the VM or back up a snapshot of the disk; no recovery point was written.`,
+          );
+        }
+        res.bytesRead += len;
         if (isAllZero(data)) {
           // All-zero blocks become holes: nothing stored, restore seeks over them.
           entries[i + k] = holeEntry;
@@ -194,6 +195,10 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
   const out = fs.openSync(t.file, "r+");
   let written = 0;
   let sinceProgress = 0;
+  // Flush to disk while still decrypting: with much RAM the kernel would otherwise hold all
+  // dirty pages until the final fsync, and the disk would idle until then.
+  let flushing: Promise<void> | undefined;
+  let sinceFlush = 0;
   try {
     for (let k = 0; k < dataIdx.length; k++) {
       const i = dataIdx[k];
@@ -208,12 +213,20 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
       while (off < plain.length) off += fs.writeSync(out, plain, off, plain.length - off, block * blockSize + off);
       written += plain.length;
       sinceProgress += plain.length;
+      sinceFlush += plain.length;
+      if (sinceFlush >= FLUSH_BYTES && !flushing) {
+        sinceFlush = 0;
+        flushing = new Promise<void>((res) => fs.fdatasync(out, () => res())).then(() => {
+          flushing = undefined;
+        });
+      }
       if (sinceProgress >= BATCH_BYTES) {
         post({ type: "progress", key: t.key, bytes: sinceProgress });
         sinceProgress = 0;
       }
     }
   } finally {
+    await flushing;
     fs.closeSync(out);
     for (const fd of fds.values()) fs.closeSync(fd);
   }

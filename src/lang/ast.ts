@@ -201,6 +201,10 @@ export interface AssumeAst extends BlockBase {
   fragmentation?: Num;
   churn?: Quantity;
   calibrate?: Node;
+  /** VMs of one vault starting in one half hour before the congestion risk. */
+  congestion?: Num;
+  restoreIoSize?: Quantity;
+  agentlessPi?: Num;
 }
 
 export interface InstanceTierAst extends Node {

@@ -45,9 +45,19 @@ function rangeOf(tokens: IToken[]): Range {
   return span(tokenRange(tokens[0]), tokenRange(tokens[tokens.length - 1]));
 }
 
+/** The value of a string literal: quotes removed, `\"` and `\\` unescaped (an unterminated one has no closing quote). */
 export function unquote(image: string): string {
-  const inner = image.length >= 2 && image.endsWith('"') && !image.endsWith('\\"') ? image.slice(1, -1) : image.slice(1);
-  return inner.replace(/\\(["\\])/g, "$1");
+  let out = "";
+  for (let i = 1; i < image.length; i++) {
+    const c = image[i];
+    if (c === "\\" && i + 1 < image.length) {
+      out += image[++i];
+      continue;
+    }
+    if (c === '"') break;
+    out += c;
+  }
+  return out;
 }
 
 const DURATION_NAMES: Record<string, string> = {
@@ -511,6 +521,9 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
         case "fragmentation": return setOnce(a, "fragmentation", num(c.take(T.NumberLit)), kw, where);
         case "churn": return setOnce(a, "churn", quantity(c), kw, where);
         case "calibrate": return setOnce(a, "calibrate", { range }, kw, where);
+        case "congestion": return setOnce(a, "congestion", num(c.take(T.NumberLit)), kw, where);
+        case "restore-io-size": return setOnce(a, "restoreIoSize", quantity(c), kw, where);
+        case "agentless-pi": return setOnce(a, "agentlessPi", num(c.take(T.NumberLit)), kw, where);
       }
     });
     a.syntax = blockSyntax(node, attrs);

@@ -41,7 +41,7 @@ export function hasErrors(diags: readonly Diagnostic[]): boolean {
 }
 
 /** Sort by file, then position: the order people read them in. */
-export function sortDiagnostics(diags: Diagnostic[]): Diagnostic[] {
+export function sortDiagnostics<D extends Diagnostic>(diags: D[]): D[] {
   return diags.sort(
     (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.range.start.offset - b.range.start.offset || a.code.localeCompare(b.code),
   );

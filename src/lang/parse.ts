@@ -78,15 +78,19 @@ export function parseText(file: string, text: string): ParseResult {
       t.tokenTypeIdx = T.StringLit.tokenTypeIdx!;
     }
     if (t.tokenType === T.StringLit) {
-      const bad = /\\[^"\\]/.exec(t.image);
-      if (bad) {
+      // Read escape pairs left to right: only \" and \\ are escapes.
+      const bad = /\\(?:["\\]|([^"\\]))/g;
+      let m: RegExpExecArray | null;
+      while ((m = bad.exec(t.image)) && m[1] === undefined);
+      if (m) {
+        const found = m;
         const start = tokenRange(t).start;
-        const col = start.column + bad.index;
+        const col = start.column + found.index;
         diagnostics.push({
           code: "BKP1006", severity: "error", file,
-          range: { start: { line: start.line, column: col, offset: start.offset + bad.index }, end: { line: start.line, column: col + 2, offset: start.offset + bad.index + 2 } },
-          message: `invalid escape '${bad[0]}' in a string: only \\" and \\\\ are escapes`,
-          hint: `write '\\\\' for a backslash, e.g. "${t.image.slice(1, bad.index)}\\\\${t.image.slice(bad.index + 1, -1)}"`,
+          range: { start: { line: start.line, column: col, offset: start.offset + found.index }, end: { line: start.line, column: col + 2, offset: start.offset + found.index + 2 } },
+          message: `invalid escape '${found[0]}' in a string: only \\" and \\\\ are escapes`,
+          hint: `write '\\\\' for a backslash, e.g. "${t.image.slice(1, found.index)}\\\\${t.image.slice(found.index + 1, -1)}"`,
         });
       }
     }
@@ -130,6 +134,13 @@ function problemDiagnostic(file: string, p: import("./parser.js").SkippedProblem
         code: "BKP1001", severity: "error", file, range: span(range, p.skipped.length ? tokenRange(p.skipped[p.skipped.length - 1]) : range),
         message: `malformed '${word}' in a ${p.block} block`,
         hint: `write ${forms.map((f) => `'${f}'`).join(" or ")}`,
+      };
+    }
+    if (word !== word.toLowerCase() && T.keywordSpellings().includes(word.toLowerCase())) {
+      return {
+        code: "BKP1002", severity: "error", file, range,
+        message: `'${word}' is not a keyword here: keywords are lower-case`,
+        hint: `write '${word.toLowerCase()}'`,
       };
     }
     const guess = closest(word, p.expected);

@@ -19,7 +19,7 @@ export const BLOCK_ATTRIBUTES: Record<string, TokenType[]> = {
   ade: [T.Bek, T.Kek],
   "storage-account": [T.Kind, T.Iops, T.Throughput, T.Load, T.Path, T.Tier],
   restore: [T.Vms, T.Point, T.Into, T.Spread, T.ResourceGroup],
-  assume: [T.TransferRate, T.ChecksumRate, T.PeakHours, T.PeakLag, T.Prepare, T.Horizon, T.Fragmentation, T.Churn, T.Calibrate],
+  assume: [T.TransferRate, T.ChecksumRate, T.PeakHours, T.PeakLag, T.Prepare, T.Horizon, T.Fragmentation, T.Churn, T.Calibrate, T.Congestion, T.RestoreIoSize, T.AgentlessPi],
   pricing: [T.Currency, T.Unit, T.Region, T.Instance, T.Storage, T.Snapshot, T.Archive],
 };
 
@@ -474,6 +474,9 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Fragmentation); this.CONSUME(T.NumberLit); } },
       { ALT: () => { this.CONSUME(T.Churn); this.SUBRULE6(this.quantity); this.CONSUME3(T.Per); this.CONSUME(T.Day); } },
       { ALT: () => { this.CONSUME(T.Calibrate); this.CONSUME(T.FromVault); } },
+      { ALT: () => { this.CONSUME(T.Congestion); this.CONSUME2(T.NumberLit); } },
+      { ALT: () => { this.CONSUME(T.RestoreIoSize); this.SUBRULE7(this.quantity); } },
+      { ALT: () => { this.CONSUME(T.AgentlessPi); this.CONSUME3(T.NumberLit); } },
       { ALT: () => this.unknownIn("assume"), IGNORE_AMBIGUITIES: true },
     ]});
   });

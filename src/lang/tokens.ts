@@ -194,6 +194,9 @@ export const Prepare = kw("prepare");
 export const Horizon = kw("horizon");
 export const Fragmentation = kw("fragmentation");
 export const Calibrate = kw("calibrate");
+export const Congestion = kw("congestion");
+export const RestoreIoSize = kw("restore-io-size");
+export const AgentlessPi = kw("agentless-pi");
 export const FromVault = kw("from-vault");
 export const Currency = kw("currency");
 export const Unit = kw("unit");
@@ -215,7 +218,7 @@ export const Day = kw("day", [DurationUnit]);
 export const Last = kw("last", [Ordinal]);
 
 for (const u of ["B", "KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "PiB"]) kwGroup("Size_" + u, [u], [SizeUnit]);
-kwGroup("Dur_s", ["s", "sec", "second", "seconds"], [DurationUnit]);
+kwGroup("Dur_s", ["s", "sec", "seconds"], [DurationUnit]);
 kwGroup("Dur_min", ["min", "mins", "minute", "minutes"], [DurationUnit]);
 kwGroup("Dur_h", ["h", "hour", "hours"], [DurationUnit]);
 kwGroup("Dur_days", ["days"], [DurationUnit]);
@@ -229,7 +232,8 @@ WEEKDAYS.forEach((d, i) => kwGroup("Wd_" + d, [d, WEEKDAY_FULL[i]], [Weekday]));
 export const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
 const MONTH_FULL = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 MONTHS.forEach((m, i) => kwGroup("Mo_" + m, m === "May" ? [m] : [m, MONTH_FULL[i]], [Month]));
-for (const o of ["first", "second", "third", "fourth"]) kwGroup("Ord_" + o, [o], [Ordinal]);
+// `second` is both an ordinal (`on second Sun`) and a duration unit (`timeout 1 second`).
+for (const o of ["first", "second", "third", "fourth"]) kwGroup("Ord_" + o, [o], o === "second" ? [Ordinal, DurationUnit] : [Ordinal]);
 
 /** The token type for a bare word: its keyword, or Identifier. */
 export function wordType(image: string): TokenType {

@@ -125,6 +125,19 @@ export function checkAssume(ctx: CheckContext, a: A.AssumeAst | undefined): Assu
     }
   }
   out.calibrateFromVault = a.calibrate !== undefined;
+  if (a.congestion) {
+    const n = a.congestion.value;
+    if (!n.isInteger() || n.lt(1)) ctx.report(file, "BKP2008", a.congestion.range, `congestion ${a.congestion.text} is not a positive whole number of VMs`, "write e.g. congestion 100");
+    else out.congestionVms = n.toNumber();
+  }
+  if (a.restoreIoSize) {
+    const q = ctx.unit(file, a.restoreIoSize, "size", "restore-io-size", "256 KiB");
+    if (q && q.number.value.lte(0)) ctx.report(file, "BKP2008", q.range, "restore-io-size must be more than 0", "write e.g. restore-io-size 256 KiB");
+    else if (q) out.restoreIoBytes = toBytes(q);
+  }
+  if (a.agentlessPi) {
+    if (ctx.inRange(file, a.agentlessPi, a.agentlessPi.value, 0, 1, "BKP2008", "agentless-pi", "write a factor from 0 to 1, e.g. agentless-pi 0.5")) out.agentlessPiFactor = a.agentlessPi.value;
+  }
   return out;
 }
 

@@ -24,6 +24,12 @@ export function defaultAssumptions(): Assumptions {
     fragmentationFactor: new Decimal(2),
     defaultChurn: { kind: "percent", percent: new Decimal(2) },
     calibrateFromVault: false,
+    // Unconfirmed (no DOMAIN figure): a vault starting more VMs than this in one half hour congests.
+    congestionVms: 100,
+    // Azure counts disk I/O in units of up to 256 KiB; used to turn IOPS into bytes/s.
+    restoreIoBytes: new Decimal(256 * 1024),
+    // DOMAIN §6: agentless crash-consistent is billed 0.5 PI per VM (preview; GA rate unconfirmed).
+    agentlessPiFactor: new Decimal("0.5"),
   };
 }
 

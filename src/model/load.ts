@@ -2,7 +2,7 @@
 import { parseFile, type ParsedFile } from "../lang/index.js";
 import { sortDiagnostics, type Diagnostic } from "../lang/diagnostics.js";
 import { readSource } from "../lang/source.js";
-import { annotateOrigins } from "../interop/origin-comments.js";
+import { annotateOrigins } from "../lang/origin-comments.js";
 import { check } from "./check.js";
 import type { Model } from "./model.js";
 

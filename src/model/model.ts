@@ -183,6 +183,12 @@ export interface Assumptions {
   /** Churn of a disk that does not say: a fraction of used per day, or bytes per day. */
   defaultChurn: { kind: "percent"; percent: Decimal } | { kind: "bytes"; bytesPerDay: Decimal };
   calibrateFromVault: boolean;
+  /** More VMs of one vault than this starting in the same half hour is congestion (DOMAIN §4; the number is an assumption). */
+  congestionVms: number;
+  /** Bytes per I/O when an account's IOPS limit is turned into a restore rate. */
+  restoreIoBytes: Decimal;
+  /** Protected instances billed per agentless crash-consistent VM (DOMAIN §6: 0.5, preview pricing). */
+  agentlessPiFactor: Decimal;
 }
 
 export interface Model {

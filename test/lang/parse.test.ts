@@ -168,3 +168,25 @@ describe("lexical rules", () => {
     expect(parsed.diagnostics.map((d) => d.range.start.line)).toEqual([1, 2, 3]);
   });
 });
+
+describe("edge cases of the lexical rules", () => {
+  it("'second' is an ordinal and a duration unit", () => {
+    const set = loadTexts([{ path: "s.bkp", text: 'policy "p" { schedule daily at 02:00 retain daily 7 days retain monthly 3 months on second Sun }\nvault "v" { path "x" }\nvm "a" { os linux policy "p" vault "v" scripts { pre "a.sh" timeout 1 second } disk "os" { role os size 8 GB used 1 GB } }' }]);
+    expect(set.diagnostics).toEqual([]);
+    expect(set.model!.vms.get("a")!.scripts!.timeoutSeconds).toBe(1);
+    expect(set.model!.policies.get("p")!.retention.monthly?.on).toEqual({ kind: "weekdays", ordinals: [2], weekdays: [7] });
+  });
+
+  it("a string ending in an escaped backslash, and a valid escape before a letter", () => {
+    const parsed = parseFile("b.bkp", 'vault "v" { path "C:\\\\" region "C:\\\\new" }');
+    expect(parsed.diagnostics).toEqual([]);
+    const v = parsed.ast.blocks[0] as VaultAst;
+    expect(v.path?.value).toBe("C:\\");
+    expect(v.region?.value).toBe("C:\\new");
+  });
+
+  it("a keyword in the wrong case says keywords are lower-case", () => {
+    const parsed = parseFile("c.bkp", 'policy "p" { schedule daily at 02:00 retain daily 30 Days }');
+    expect(parsed.diagnostics).toMatchObject([{ code: "BKP1002", message: "'Days' is not a keyword here: keywords are lower-case", hint: "write 'days'" }]);
+  });
+});

@@ -7,8 +7,8 @@
 // mechanism is generic: it works for any diagnostic of any later stage (check, lint) without
 // their knowing about Azure. If the user edits a line the comment may become stale, but it
 // is then visibly theirs to update or delete.
-import type { CommentAst } from "../lang/ast.js";
-import type { Diagnostic } from "../lang/diagnostics.js";
+import type { CommentAst } from "./ast.js";
+import type { Diagnostic } from "./diagnostics.js";
 
 export const ORIGIN_PREFIX = "# azure:";
 
@@ -35,7 +35,7 @@ export function originsByLine(comments: readonly CommentAst[]): Map<number, stri
  * origin comment. `commentsOf(file)` gives a file's comments (undefined: not parsed).
  * Returns new diagnostic objects; the input is not changed.
  */
-export function annotateOrigins(diagnostics: Diagnostic[], commentsOf: (file: string) => readonly CommentAst[] | undefined): Diagnostic[] {
+export function annotateOrigins<D extends Diagnostic>(diagnostics: D[], commentsOf: (file: string) => readonly CommentAst[] | undefined): D[] {
   const cache = new Map<string, Map<number, string>>();
   return diagnostics.map((d) => {
     let lines = cache.get(d.file);

@@ -1,0 +1,586 @@
+// Billing (DOMAIN §6), with decimal.js for every price and billed quantity.
+//
+// Per VM and calendar month (days are local days in the VM's policy zone):
+//   PI size       = used data of every disk except the temp disk and excluded disks
+//   PI fee        = the price book's tier for that size (flat tiers, then `per` started block),
+//                   × agentless-pi (0.5) for agentless crash-consistent VMs,
+//                   × days protected / days in the month (prorated)
+//   storage GB    = average over the month's days of the data held at each day's end:
+//                   the used data (one full copy) + the churn of every other retained point
+//                   (churn per day × days since the backup before it, at most the disk's used data)
+//   archive GB    = archived points are full copies: used data each (when the book prices archive)
+//   snapshot GB   = instant-restore days × daily churn, ramping up over the first days
+// Lifecycle: nothing is billed before the first successful backup (protected-since, or the
+// first scheduled run from --from); `stopped retain-data` keeps billing a full month at the
+// last backup's size, with the points held at --from retained indefinitely and no snapshots;
+// `stopped delete-data` bills nothing.
+import Decimal from "decimal.js";
+import type { Disk, Model, Policy, PriceBook, Vault, Vm } from "../model/model.js";
+import { fatesMs, type RetentionSpec } from "../plan/retention.js";
+import { expandSchedule } from "../plan/schedule.js";
+import { addMonths, civilFromDays, clockFor, daysFromCivil, daysInMonth, isoDate, parseIsoDate, type CivilDate, type ZoneClock } from "../plan/time.js";
+import { RISK_CODES } from "./codes.js";
+import type { Risk } from "./risks.js";
+
+export interface CostOptions {
+  /** ISO date the projection starts; its month is the first projected month. */
+  from: string;
+  /** Calendar months projected. */
+  months: number;
+}
+
+export interface InstancePrice {
+  /** Protected instances billed (1 per flat tier, or one per started block; × agentless-pi). */
+  units: Decimal;
+  fee: Decimal;
+  /** The tier, for people: "<= 50 GB", "per started 500 GB". */
+  tier: string;
+}
+
+export interface MonthCost {
+  /** `YYYY-MM`. */
+  month: string;
+  instanceUnits: Decimal;
+  instanceFee: Decimal;
+  storageGB: Decimal;
+  storageFee: Decimal;
+  archiveGB: Decimal;
+  archiveFee: Decimal;
+  snapshotGB: Decimal;
+  snapshotFee: Decimal;
+  total: Decimal;
+}
+
+export type Lifecycle = "active" | "not-yet-protected" | "stopped-retain-data" | "stopped-delete-data";
+
+export interface VmCost {
+  vm: Vm;
+  vault: Vault;
+  book: PriceBook;
+  lifecycle: Lifecycle;
+  /** Local date of the first successful backup, when known. */
+  firstBackup?: string;
+  /** Figures of the headline month (the projection's last). */
+  protectedInstanceGB: Decimal;
+  instanceUnits: Decimal;
+  instanceFee: Decimal;
+  instanceTier: string;
+  /** Days billed in the headline month, and its length. */
+  daysBilled: number;
+  daysInMonth: number;
+  storageGB: Decimal;
+  storageFee: Decimal;
+  archiveGB: Decimal;
+  archiveFee: Decimal;
+  snapshotGB: Decimal;
+  snapshotFee: Decimal;
+  monthlyTotal: Decimal;
+  /** Disks not billed and why (temp, excluded). */
+  unbilledDisks: { name: string; reason: "temp" | "excluded" }[];
+}
+
+export interface VaultCost {
+  vault: Vault;
+  currency: string;
+  vms: number;
+  monthlyTotal: Decimal;
+  projection: MonthCost[];
+}
+
+export interface CostReport {
+  from: string;
+  months: number;
+  /** The headline month (`YYYY-MM`): the projection's last. */
+  month: string;
+  currency: string;
+  monthlyTotal: Decimal;
+  /** Totals in other currencies when price books disagree (see BKP3017). */
+  otherCurrencies: { currency: string; monthlyTotal: Decimal }[];
+  vms: VmCost[];
+  vaults: VaultCost[];
+  /** Overall projection (in `currency`). */
+  projection: MonthCost[];
+  notes: Risk[];
+}
+
+const ZERO = new Decimal(0);
+
+/** DOMAIN §6: flat tiers up to a size, then a fee per *started* block (501 GB = 2 × 500 GB). */
+export function instancePrice(sizeUnits: Decimal, book: PriceBook, factor: Decimal = new Decimal(1)): InstancePrice {
+  const unit = book.unit;
+  for (const t of book.instanceTiers) {
+    if (sizeUnits.lte(t.upTo)) return { units: factor, fee: t.fee.mul(factor), tier: `<= ${t.upTo.toString()} ${unit}` };
+  }
+  if (book.instancePer) {
+    const n = Decimal.max(1, sizeUnits.div(book.instancePer.block).ceil());
+    return { units: n.mul(factor), fee: n.mul(book.instancePer.fee).mul(factor), tier: `per started ${book.instancePer.block.toString()} ${unit}` };
+  }
+  const last = book.instanceTiers[book.instanceTiers.length - 1];
+  return { units: factor, fee: (last?.fee ?? ZERO).mul(factor), tier: last ? `<= ${last.upTo.toString()} ${unit} (largest tier)` : "no instance fee" };
+}
+
+interface Month {
+  label: string;
+  /** Day index (from the projection's first day) of the month's first day. */
+  first: number;
+  days: number;
+}
+
+function monthsOf(start: CivilDate, n: number): Month[] {
+  const out: Month[] = [];
+  const base = daysFromCivil(start.year, start.month, 1);
+  for (let i = 0; i < n; i++) {
+    const m = addMonths({ year: start.year, month: start.month, day: 1 }, i);
+    out.push({ label: `${m.year}-${String(m.month).padStart(2, "0")}`, first: daysFromCivil(m.year, m.month, 1) - base, days: daysInMonth(m.year, m.month) });
+  }
+  return out;
+}
+
+/** How a set of disks that start together is held in the vault, month by month (counts only). */
+interface Occupancy {
+  /** Gap lengths (ms) between a point and the backup before it; index = bucket. */
+  gaps: number[];
+  /** The same in days, exactly. */
+  gapDays: Decimal[];
+  /** Whether a bucket holds an increment in any month. */
+  used: boolean[];
+  /** Per month: day-ends with data held (the full copy counts). */
+  heldDays: number[];
+  /** Per month and gap bucket: Σ over day-ends of retained increments with that gap. */
+  increments: number[][];
+  /** Per month: Σ over day-ends of archived points. */
+  archived: number[];
+  /** Per month: Σ over days of snapshots held (min(instant-restore days, days since first backup)). */
+  snapshotDays: number[];
+}
+
+interface GroupKey {
+  policy: Policy;
+  /** First backup instant. */
+  startMs: number;
+  /** Stopped retain-data: what is held at `frozenAt` stays. */
+  frozenAt?: number;
+  archive: boolean;
+}
+
+function occupancy(g: GroupKey, clock: ZoneClock, projStartDay: number, months: Month[]): Occupancy {
+  const nDays = months[months.length - 1].first + months[months.length - 1].days;
+  const endMs = clock.startOfDay(civilFromDays(projStartDay + nDays + 1));
+  const runs = expandSchedule(g.policy.schedule, clock, g.startMs, g.frozenAt ?? endMs);
+  const spec: RetentionSpec = { retention: g.policy.retention, zone: g.policy.zone, instantRestoreDays: g.policy.instantRestoreDays, archiveAfter: g.archive ? g.policy.archiveAfter : undefined };
+  const f = fatesMs(runs, spec);
+  const gaps: number[] = [];
+  const bucketOf = new Map<number, number>();
+  const bucket = runs.map((t, i) => {
+    const gap = i ? t - runs[i - 1] : -1;
+    let b = bucketOf.get(gap);
+    if (b === undefined) {
+      bucketOf.set(gap, (b = gaps.length));
+      gaps.push(gap);
+    }
+    return b;
+  });
+  const dayOf = (ms: number) => clock.wall(ms).days - projStartDay;
+  // Index (exclusive) of the first day-end at or after `ms`.
+  const endIndex = (ms: number) => {
+    const d = dayOf(ms);
+    return clock.startOfDay(civilFromDays(d + projStartDay)) === ms ? d - 1 : d;
+  };
+  const clamp = (k: number) => Math.max(0, Math.min(nDays, k));
+  const std = gaps.map(() => new Int32Array(nDays + 1));
+  const arch = new Int32Array(nDays + 1);
+  const held = new Int32Array(nDays + 1);
+  const oldest = new Int32Array(nDays).fill(-1);
+  if (g.frozenAt !== undefined) {
+    // Points held when protection stopped are kept as they are (Azure's "retain forever").
+    const t = g.frozenAt;
+    let first = -1;
+    const counts = gaps.map(() => 0);
+    let archived = 0;
+    for (let i = 0; i < runs.length; i++) {
+      if (!(runs[i] < t && f.expires[i] > t)) continue;
+      if (!Number.isNaN(f.archiveAt[i]) && f.archiveAt[i] <= t) archived++;
+      else if (first < 0) first = i;
+      else counts[bucket[i]]++;
+    }
+    // Whatever its history, a VM stopped with its data retained holds at least its last
+    // backup: one full copy, every day.
+    held[0] += 1;
+    held[nDays] -= 1;
+    counts.forEach((c, b) => {
+      std[b][0] += c;
+      std[b][nDays] -= c;
+    });
+    arch[0] += archived;
+    arch[nDays] -= archived;
+  } else {
+    for (let i = 0; i < runs.length; i++) {
+      const k0 = clamp(dayOf(runs[i]));
+      const kEnd = clamp(endIndex(f.expires[i]));
+      if (kEnd <= k0) continue;
+      const kArch = Number.isNaN(f.archiveAt[i]) ? kEnd : Math.max(k0, Math.min(kEnd, clamp(endIndex(f.archiveAt[i]))));
+      std[bucket[i]][k0]++;
+      std[bucket[i]][kArch]--;
+      arch[kArch]++;
+      arch[kEnd]--;
+    }
+    // The oldest point still in the standard tier carries the full copy, not an increment.
+    let lo = 0;
+    for (let k = 0; k < nDays; k++) {
+      const s = clock.startOfDay(civilFromDays(projStartDay + k + 1));
+      while (lo < runs.length && f.expires[lo] <= s && runs[lo] < s) lo++;
+      for (let i = lo; i < runs.length && runs[i] < s; i++) {
+        if (f.expires[i] <= s) continue;
+        if (!Number.isNaN(f.archiveAt[i]) && f.archiveAt[i] <= s) continue;
+        oldest[k] = i;
+        break;
+      }
+    }
+  }
+  // Prefix sums into per-day counts, then per-month totals.
+  const perDay = (diff: Int32Array) => {
+    const out = new Int32Array(nDays);
+    let c = 0;
+    for (let k = 0; k < nDays; k++) out[k] = c += diff[k];
+    return out;
+  };
+  const stdDays = std.map(perDay);
+  const archDays = perDay(arch);
+  const heldDaysArr = g.frozenAt !== undefined ? perDay(held) : undefined;
+  for (let k = 0; k < nDays; k++) if (oldest[k] >= 0) stdDays[bucket[oldest[k]]][k]--;
+  const firstDay = g.frozenAt !== undefined ? -Infinity : dayOf(g.startMs);
+  const ir = g.policy.instantRestoreDays;
+  const out: Occupancy = { gaps, gapDays: gaps.map((g) => (g < 0 ? ZERO : new Decimal(g).div(DAY_MS))), used: gaps.map(() => false), heldDays: [], increments: [], archived: [], snapshotDays: [] };
+  for (const m of months) {
+    let heldDays = 0;
+    let archived = 0;
+    let snapshotDays = 0;
+    const inc = gaps.map(() => 0);
+    for (let k = m.first; k < m.first + m.days; k++) {
+      if (heldDaysArr ? heldDaysArr[k] > 0 : oldest[k] >= 0) heldDays++;
+      archived += archDays[k];
+      for (let b = 0; b < gaps.length; b++) inc[b] += stdDays[b][k];
+      // Up to n+1 snapshots exist (DOMAIN §6); bkp counts instant-restore days of churn, ramping up from the first backup.
+      if (k >= firstDay && g.frozenAt === undefined) snapshotDays += Math.min(ir, k - firstDay + 1);
+    }
+    out.heldDays.push(heldDays);
+    out.archived.push(archived);
+    out.increments.push(inc);
+    inc.forEach((n, b) => (out.used[b] ||= n !== 0));
+    out.snapshotDays.push(snapshotDays);
+  }
+  return out;
+}
+
+/** Disks that start being backed up together, and their sums. */
+interface DiskSet {
+  occ: Occupancy;
+  disks: Disk[];
+  used: Decimal;
+  churn: Decimal;
+  /** Per gap bucket: Σ min(churn × gap, used) over the disks. */
+  inc: Decimal[];
+}
+
+const DAY_MS = 86_400_000;
+
+function diskSet(occ: Occupancy, disks: Disk[]): DiskSet {
+  let used = ZERO;
+  let churn = ZERO;
+  for (const d of disks) {
+    used = used.add(d.usedBytes);
+    churn = churn.add(d.churnBytesPerDay);
+  }
+  const inc: Decimal[] = [];
+  for (let b = 0; b < occ.gaps.length; b++) {
+    let sum = ZERO;
+    // Buckets that hold no increment in any month (the first backup's) need no bytes.
+    if (occ.used[b]) for (const d of disks) sum = sum.add(Decimal.min(d.churnBytesPerDay.mul(occ.gapDays[b]), d.usedBytes));
+    inc.push(sum);
+  }
+  return { occ, disks, used, churn, inc };
+}
+
+interface Bytes {
+  /** Byte-days held in the standard tier, archive tier and as snapshots. */
+  standard: Decimal;
+  archive: Decimal;
+  snapshot: Decimal;
+}
+
+function monthBytes(sets: DiskSet[], m: number): Bytes {
+  let standard = ZERO;
+  let archive = ZERO;
+  let snapshot = ZERO;
+  for (const s of sets) {
+    const o = s.occ;
+    if (o.heldDays[m]) standard = standard.add(s.used.mul(o.heldDays[m]));
+    const inc = o.increments[m];
+    for (let b = 0; b < inc.length; b++) if (inc[b]) standard = standard.add(s.inc[b].mul(inc[b]));
+    if (o.archived[m]) archive = archive.add(s.used.mul(o.archived[m]));
+    if (o.snapshotDays[m]) snapshot = snapshot.add(s.churn.mul(o.snapshotDays[m]));
+  }
+  return { standard, archive, snapshot };
+}
+
+export function computeCost(model: Model, opts: CostOptions): CostReport {
+  const from = parseIsoDate(opts.from);
+  if (!from) throw new Error(`not an ISO date: ${opts.from}`);
+  const start: CivilDate = { year: from.year, month: from.month, day: 1 };
+  const months = monthsOf(start, opts.months);
+  const projStartDay = daysFromCivil(start.year, start.month, 1);
+  const last = months.length - 1;
+  const notes: Risk[] = [];
+
+  const groups = new Map<string, Occupancy>();
+  const occ = (g: GroupKey, clock: ZoneClock): Occupancy => {
+    const key = `${g.policy.name}|${g.startMs}|${g.frozenAt ?? ""}|${g.archive}`;
+    let o = groups.get(key);
+    if (!o) groups.set(key, (o = occupancy(g, clock, projStartDay, months)));
+    return o;
+  };
+
+  const vms: VmCost[] = [];
+  // Per vault: the VMs' disk sets (for the projection) and PI fees per month.
+  // Full-month PI fees are counted per price and multiplied once (far fewer decimal operations).
+  const vaultSets = new Map<string, { sets: Map<Occupancy, DiskSet>; pi: Decimal[]; units: Decimal[]; fullMonths: Map<InstancePrice, number>[]; vms: number }>();
+  const prices = new Map<string, InstancePrice>();
+  const cachedPrice = (units: Decimal, book: PriceBook, factor: Decimal) => {
+    const key = `${book.name}|${factor.toString()}|${units.toString()}`;
+    let p = prices.get(key);
+    if (!p) prices.set(key, (p = instancePrice(units, book, factor)));
+    return p;
+  };
+  const unpricedArchive = new Set<string>();
+  // Per policy: the horizon in its zone, and the first run on or after a date (shared by its VMs).
+  const perPolicy = new Map<string, { fromMs: number; endMs: number; monthEnds: number[]; firstRun: Map<number, number | undefined>; dayOf: Map<number, { day: number; iso: string }> }>();
+  const policyTimes = (p: Policy, clock: ZoneClock) => {
+    let t = perPolicy.get(p.name);
+    if (!t) {
+      const endMs = clock.startOfDay(civilFromDays(projStartDay + months[last].first + months[last].days));
+      const monthEnds = months.map((m) => clock.startOfDay(civilFromDays(projStartDay + m.first + m.days)));
+      perPolicy.set(p.name, (t = { fromMs: clock.startOfDay(from), endMs, monthEnds, firstRun: new Map(), dayOf: new Map() }));
+    }
+    return t;
+  };
+  const localDay = (p: Policy, clock: ZoneClock, ms: number) => {
+    const cache = policyTimes(p, clock).dayOf;
+    let d = cache.get(ms);
+    if (!d) {
+      const w = clock.wall(ms);
+      cache.set(ms, (d = { day: w.days - projStartDay, iso: isoDate(w) }));
+    }
+    return d;
+  };
+  const firstRunFrom = (p: Policy, clock: ZoneClock, ms: number): number | undefined => {
+    const cache = policyTimes(p, clock).firstRun;
+    if (!cache.has(ms)) cache.set(ms, expandSchedule(p.schedule, clock, ms, ms + 9 * DAY_MS)[0]);
+    return cache.get(ms);
+  };
+
+  for (const vm of [...model.vms.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const book = vm.vault.priceBook;
+    const p = vm.policy;
+    const clock = clockFor(p.zone);
+    const billed = vm.disks.filter((d) => d.role !== "temp" && !d.excluded);
+    const unbilledDisks = vm.disks.filter((d) => d.role === "temp" || d.excluded).map((d) => ({ name: d.name, reason: d.role === "temp" ? ("temp" as const) : ("excluded" as const) }));
+    const archive = Boolean(p.archiveAfter && book.archivePerUnitMonth);
+    if (p.archiveAfter && !book.archivePerUnitMonth) unpricedArchive.add(`${book.name}|${p.name}`);
+    let vs = vaultSets.get(vm.vault.name);
+    if (!vs) vaultSets.set(vm.vault.name, (vs = { sets: new Map(), pi: months.map(() => ZERO), units: months.map(() => ZERO), fullMonths: months.map(() => new Map()), vms: 0 }));
+    vs.vms++;
+
+    const { fromMs, endMs, monthEnds } = policyTimes(p, clock);
+    let lifecycle: Lifecycle = vm.protection === "active" ? "active" : vm.protection;
+    let sets: DiskSet[] = [];
+    let firstBackup: string | undefined;
+    let diskStarts: number[] = billed.map(() => Number.NaN);
+    let vmFirstRun = Infinity;
+    if (vm.protection === "stopped-delete-data") {
+      // DOMAIN §6: stopped and all data deleted: nothing is billed.
+    } else if (vm.protection === "stopped-retain-data") {
+      const sinceMs = vm.protectedSince ? clock.startOfDay(parseIsoDate(vm.protectedSince)!) : fromMs;
+      firstBackup = vm.protectedSince;
+      const o = occ({ policy: p, startMs: Math.min(sinceMs, fromMs), frozenAt: fromMs, archive }, clock);
+      sets = [diskSet(o, billed)];
+      diskStarts = billed.map(() => -Infinity);
+    } else {
+      const sinceMs = vm.protectedSince ? clock.startOfDay(parseIsoDate(vm.protectedSince)!) : fromMs;
+      const firstRun = firstRunFrom(p, clock, sinceMs);
+      if (firstRun === undefined || firstRun >= endMs) lifecycle = "not-yet-protected";
+      else {
+        vmFirstRun = firstRun;
+        firstBackup = localDay(p, clock, firstRun).iso;
+        // A disk added later starts being backed up at the first run on or after its date.
+        const byStart = new Map<number, Disk[]>();
+        diskStarts = billed.map((d) => {
+          let s = firstRun;
+          if (d.added) {
+            const addedMs = clock.startOfDay(parseIsoDate(d.added)!);
+            if (addedMs > firstRun) s = firstRunFrom(p, clock, addedMs) ?? Infinity;
+          }
+          return s;
+        });
+        billed.forEach((d, i) => {
+          if (!Number.isFinite(diskStarts[i])) return;
+          byStart.set(diskStarts[i], [...(byStart.get(diskStarts[i]) ?? []), d]);
+        });
+        sets = [...byStart].map(([s, disks]) => diskSet(occ({ policy: p, startMs: s, archive }, clock), disks));
+      }
+    }
+    // Bytes are linear in the disks, so a vault's disk sets that share an occupancy add up.
+    for (const ds of sets) {
+      const agg = vs.sets.get(ds.occ);
+      if (!agg) vs.sets.set(ds.occ, { ...ds, inc: [...ds.inc] });
+      else {
+        agg.used = agg.used.add(ds.used);
+        agg.churn = agg.churn.add(ds.churn);
+        for (let b = 0; b < agg.inc.length; b++) agg.inc[b] = agg.inc[b].add(ds.inc[b]);
+      }
+    }
+
+    // PI: size of the disks backed up by the month's end (DOMAIN §6), prorated by days protected.
+    const factor = p.consistency === "agentless-crash" ? model.assumptions.agentlessPiFactor : new Decimal(1);
+    const piDays = protectedDays(months, lifecycle === "stopped-retain-data" ? -Infinity : lifecycle === "active" ? localDay(p, clock, vmFirstRun).day : Infinity);
+    let headline: { price: InstancePrice; size: Decimal; fee: Decimal; days: number } = { price: { units: ZERO, fee: ZERO, tier: "not billed" }, size: ZERO, fee: ZERO, days: 0 };
+    let allBytes = ZERO;
+    for (const d of billed) allBytes = allBytes.add(d.usedBytes);
+    const latestStart = Math.max(-Infinity, ...diskStarts.filter((x) => !Number.isNaN(x)));
+    let allPrice: InstancePrice | undefined;
+    for (let m = 0; m < months.length; m++) {
+      const days = piDays[m];
+      if (!days) continue;
+      let units: Decimal;
+      let price: InstancePrice;
+      if (latestStart < monthEnds[m]) {
+        // Every disk is backed up by this month's end (the usual case: computed once).
+        units = allBytes.div(book.unitBytes);
+        price = allPrice ??= cachedPrice(units, book, factor);
+      } else {
+        let size = ZERO;
+        billed.forEach((d, i) => {
+          if (diskStarts[i] < monthEnds[m]) size = size.add(d.usedBytes);
+        });
+        units = size.div(book.unitBytes);
+        price = cachedPrice(units, book, factor);
+      }
+      let fee = price.fee;
+      if (days === months[m].days) vs.fullMonths[m].set(price, (vs.fullMonths[m].get(price) ?? 0) + 1);
+      else {
+        // DOMAIN §6: PI charges are prorated by days protected in a month.
+        fee = price.fee.mul(days).div(months[m].days);
+        vs.pi[m] = vs.pi[m].add(fee);
+        vs.units[m] = vs.units[m].add(price.units.mul(days).div(months[m].days));
+      }
+      if (m === last) headline = { price, size: units, fee, days };
+    }
+
+    const b = monthBytes(sets, last);
+    const dim = months[last].days;
+    const perMonth = (byteDays: Decimal) => byteDays.div(dim).div(book.unitBytes);
+    const storageGB = perMonth(b.standard);
+    const archiveGB = perMonth(b.archive);
+    const snapshotGB = perMonth(b.snapshot);
+    const storagePrice = book.storagePerUnitMonth[vm.vault.redundancy] ?? ZERO;
+    const storageFee = storageGB.mul(storagePrice);
+    const archiveFee = archiveGB.mul(book.archivePerUnitMonth ?? ZERO);
+    const snapshotFee = snapshotGB.mul(book.snapshotPerUnitMonth);
+    // Not billed in the headline month: still show the size the VM would be billed on.
+    const size = headline.days ? headline.size : billed.reduce((s, d) => s.add(d.usedBytes), ZERO).div(book.unitBytes);
+    vms.push({
+      vm,
+      vault: vm.vault,
+      book,
+      lifecycle,
+      firstBackup,
+      protectedInstanceGB: size,
+      instanceUnits: headline.price.units,
+      instanceFee: headline.fee,
+      instanceTier: headline.price.tier,
+      daysBilled: headline.days,
+      daysInMonth: dim,
+      storageGB,
+      storageFee,
+      archiveGB,
+      archiveFee,
+      snapshotGB,
+      snapshotFee,
+      monthlyTotal: headline.fee.add(storageFee).add(archiveFee).add(snapshotFee),
+      unbilledDisks,
+    });
+  }
+
+  // Projection per vault from the disk sets' occupancy (linear in bytes, so sums are exact).
+  const vaults: VaultCost[] = [];
+  for (const [name, vs] of [...vaultSets].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const vault = model.vaults.get(name)!;
+    const book = vault.priceBook;
+    vs.fullMonths.forEach((counts, m) => {
+      for (const [price, n] of counts) {
+        vs.pi[m] = vs.pi[m].add(price.fee.mul(n));
+        vs.units[m] = vs.units[m].add(price.units.mul(n));
+      }
+    });
+    const projection = months.map((mo, m) => {
+      const b = monthBytes([...vs.sets.values()], m);
+      const per = (x: Decimal) => x.div(mo.days).div(book.unitBytes);
+      const storageGB = per(b.standard);
+      const archiveGB = per(b.archive);
+      const snapshotGB = per(b.snapshot);
+      const storageFee = storageGB.mul(book.storagePerUnitMonth[vault.redundancy] ?? ZERO);
+      const archiveFee = archiveGB.mul(book.archivePerUnitMonth ?? ZERO);
+      const snapshotFee = snapshotGB.mul(book.snapshotPerUnitMonth);
+      return { month: mo.label, instanceUnits: vs.units[m], instanceFee: vs.pi[m], storageGB, storageFee, archiveGB, archiveFee, snapshotGB, snapshotFee, total: vs.pi[m].add(storageFee).add(archiveFee).add(snapshotFee) };
+    });
+    vaults.push({ vault, currency: book.currency, vms: vs.vms, monthlyTotal: projection[last].total, projection });
+  }
+
+  // Totals per currency; the most used currency is the headline one.
+  const byCurrency = new Map<string, VaultCost[]>();
+  for (const v of vaults) byCurrency.set(v.currency, [...(byCurrency.get(v.currency) ?? []), v]);
+  const currencies = [...byCurrency.keys()].sort((a, b) => byCurrency.get(b)!.length - byCurrency.get(a)!.length || a.localeCompare(b));
+  const currency = currencies[0] ?? "USD";
+  const sum = (vs: VaultCost[]) => months.map((mo, m) => sumMonths(mo.label, vs.map((v) => v.projection[m])));
+  const projection = sum(byCurrency.get(currency) ?? []);
+  if (currencies.length > 1) {
+    notes.push({ code: "BKP3017", severity: RISK_CODES.BKP3017.severity, vms: [], subject: currencies.join(","), message: `vaults are priced in ${currencies.join(", ")}; totals are given per currency, not converted`, hint: "use price books in one currency to get one total" });
+  }
+  for (const key of unpricedArchive) {
+    const [bookName, policyName] = key.split("|");
+    const p = model.policies.get(policyName)!;
+    notes.push({ code: "BKP3016", severity: RISK_CODES.BKP3016.severity, vms: [...model.vms.values()].filter((v) => v.policy === p && v.vault.priceBook.name === bookName).map((v) => v.name).sort(), subject: key, file: p.ast.file, range: (p.ast.archiveAfter ?? p.ast.name).range, message: `policy "${policyName}" archives points, but price book "${bookName}" has no archive price: archived points are billed as standard backup storage`, hint: `add archive <price> per GB-month to the price book` });
+  }
+  return {
+    from: opts.from,
+    months: opts.months,
+    month: months[last].label,
+    currency,
+    monthlyTotal: projection[last]?.total ?? ZERO,
+    otherCurrencies: currencies.slice(1).map((c) => ({ currency: c, monthlyTotal: sum(byCurrency.get(c)!)[last].total })),
+    vms,
+    vaults,
+    projection,
+    notes,
+  };
+}
+
+/** Days protected in each month, the first backup's local day being day `firstDay` of the projection. */
+function protectedDays(months: Month[], firstDay: number): number[] {
+  return months.map((m) => Math.max(0, Math.min(m.days, m.first + m.days - Math.max(m.first, firstDay))));
+}
+
+function sumMonths(month: string, xs: MonthCost[]): MonthCost {
+  const add = (k: keyof Omit<MonthCost, "month">) => xs.reduce((s, x) => s.add(x[k]), ZERO);
+  return {
+    month,
+    instanceUnits: add("instanceUnits"),
+    instanceFee: add("instanceFee"),
+    storageGB: add("storageGB"),
+    storageFee: add("storageFee"),
+    archiveGB: add("archiveGB"),
+    archiveFee: add("archiveFee"),
+    snapshotGB: add("snapshotGB"),
+    snapshotFee: add("snapshotFee"),
+    total: add("total"),
+  };
+}

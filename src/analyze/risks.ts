@@ -1,0 +1,294 @@
+// Throttling and timing risks of a plan (DOMAIN §4, §5), each with a stable code (codes.ts),
+// the VMs involved and the source location to fix. Risks about one VM are reported once per
+// VM, not once per job; risks about many VMs (a policy, a vault) once per subject.
+import Decimal from "decimal.js";
+import type { Range, Severity } from "../lang/diagnostics.js";
+import type { ConsistencyLevel, Disk, Policy, Vm } from "../model/model.js";
+import { predictConsistency } from "../plan/consistency.js";
+import type { Job, Plan, PolicyRuns } from "../plan/types.js";
+import { formatDuration, shortLocal, shortUtc } from "../plan/time.js";
+import { RISK_CODES, type RiskCode } from "./codes.js";
+import type { JobTiming } from "./timing.js";
+
+export interface Risk {
+  code: RiskCode;
+  severity: Severity;
+  message: string;
+  hint?: string;
+  /** Names of the VMs involved, sorted. */
+  vms: string[];
+  /** What the risk is about, stable between runs (code + subject identify a risk in a diff). */
+  subject: string;
+  file?: string;
+  range?: Range;
+}
+
+const DAY_S = 86_400;
+/** DOMAIN §4: more than 200 GB/day of churn per protected disk can take more than 8 hours. */
+const CHURN_LIMIT = new Decimal(200e9);
+/** DOMAIN §5: more than 5 to 10 disks per storage account throttles. */
+const DISKS_WARN = 5;
+const DISKS_ERROR = 10;
+/** DOMAIN §5: premium storage with instant restore wants 50% free space for the first backup. */
+const PREMIUM_FREE = 50;
+
+const LEVEL_RANK: Record<ConsistencyLevel, number> = { crash: 0, "file-system": 1, application: 2 };
+
+function risk(code: RiskCode, message: string, vms: Iterable<string>, subject: string, at?: { file: string; range: Range }, hint?: string): Risk {
+  return { code, severity: RISK_CODES[code].severity, message, hint, vms: [...new Set(vms)].sort(), subject, file: at?.file, range: at?.range };
+}
+
+const vmAt = (vm: Vm) => ({ file: vm.ast.file, range: vm.ast.name.range });
+const policyAt = (p: Policy) => ({ file: p.ast.file, range: (p.ast.schedule ?? p.ast.name).range });
+const diskAt = (vm: Vm, d: Disk, attr?: { range: Range }) => ({ file: vm.ast.file, range: (attr ?? d.ast.name).range });
+
+function when(pr: PolicyRuns, job: Job): string {
+  return `${shortLocal(pr.clock, job.run.ms)} ${pr.policy.zone}`;
+}
+
+function isPremium(d: Disk): boolean {
+  return d.tier === "premium" || d.storageAccount?.tier === "premium";
+}
+
+function names(xs: string[], max = 3): string {
+  const q = xs.slice(0, max).map((x) => `"${x}"`).join(", ");
+  return xs.length > max ? `${q} and ${xs.length - max} more` : q;
+}
+
+export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
+  const out: Risk[] = [];
+  const model = plan.model;
+  const as = model.assumptions;
+  const runsOf = new Map<string, PolicyRuns>();
+  for (const pr of plan.policies.values()) runsOf.set(pr.policy.name, pr);
+
+  // Per VM: the worst job of each kind of overrun.
+  const worst = new Map<string, { job: Job; t: JobTiming; n: number }>();
+  const note = (key: string, job: Job, t: JobTiming) => {
+    const w = worst.get(key);
+    if (!w) worst.set(key, { job, t, n: 1 });
+    else {
+      w.n++;
+      if (t.durationSeconds > w.t.durationSeconds) Object.assign(w, { job, t });
+    }
+  };
+  const checksumVms = new Map<string, Set<string>>();
+  const lagVms = new Map<string, { vms: Set<string>; max: number; job: Job }>();
+  const premium = new Map<string, Disk[]>();
+  // Congestion: VMs starting per vault per half-hour slot (a VM runs at most once per slot).
+  const SLOT = 30 * 60_000;
+  const vaultIndex = new Map([...model.vaults.keys()].map((v, i) => [v, i]));
+  const nVaults = Math.max(1, vaultIndex.size);
+  const slotCount = new Map<number, number>();
+
+  for (let i = 0; i < plan.jobs.length; i++) {
+    const job = plan.jobs[i];
+    const t = timings[i];
+    const p = job.vm.policy;
+    const firstOfDisk = job.firstBackup || (job.kind !== "initial" && job.tasks.some((x) => x.added));
+    if (firstOfDisk) {
+      if (t.durationSeconds > DAY_S) note(`3003|${job.vm.name}`, job, t);
+      for (const task of job.tasks) {
+        const d = task.disk;
+        if (task.kind === "initial" && isPremium(d) && d.freePercent !== undefined && d.freePercent.lt(PREMIUM_FREE)) {
+          const list = premium.get(job.vm.name) ?? [];
+          if (!list.includes(d)) list.push(d);
+          premium.set(job.vm.name, list);
+        }
+      }
+    } else if (p.schedule.kind === "daily" && t.durationSeconds > DAY_S) note(`3001|${job.vm.name}`, job, t);
+    // A job longer than the time to the policy's next run overlaps it.
+    else if (p.schedule.kind === "hourly" && t.durationSeconds * 1000 > (Number.isNaN(job.run.nextGapMs) ? p.schedule.intervalHours * 3_600_000 : job.run.nextGapMs)) note(`3004|${job.vm.name}`, job, t);
+    if (job.kind === "checksum-comparison") {
+      const s = checksumVms.get(p.name) ?? new Set();
+      s.add(job.vm.name);
+      checksumVms.set(p.name, s);
+    }
+    if (t.lagSeconds > 0) {
+      const l = lagVms.get(p.name);
+      if (!l) lagVms.set(p.name, { vms: new Set([job.vm.name]), max: t.lagSeconds, job });
+      else {
+        l.vms.add(job.vm.name);
+        if (t.lagSeconds > l.max) Object.assign(l, { max: t.lagSeconds, job });
+      }
+    }
+    const key = Math.floor(job.run.ms / SLOT) * nVaults + vaultIndex.get(job.vm.vault.name)!;
+    slotCount.set(key, (slotCount.get(key) ?? 0) + 1);
+  }
+  // Only the crowded slots need their VMs' names.
+  const slots = new Map<string, Map<number, Set<string>>>();
+  const crowded = new Set([...slotCount].filter(([, n]) => n > as.congestionVms).map(([k]) => k));
+  if (crowded.size) {
+    for (const job of plan.jobs) {
+      const slot = Math.floor(job.run.ms / SLOT);
+      if (!crowded.has(slot * nVaults + vaultIndex.get(job.vm.vault.name)!)) continue;
+      let v = slots.get(job.vm.vault.name);
+      if (!v) slots.set(job.vm.vault.name, (v = new Map()));
+      let s = v.get(slot);
+      if (!s) v.set(slot, (s = new Set()));
+      s.add(job.vm.name);
+    }
+  }
+
+  for (const [key, { job, t, n }] of worst) {
+    const code = key.slice(0, 4);
+    const vm = job.vm;
+    const pr = runsOf.get(vm.policy.name)!;
+    const parts = `${t.prepareSeconds ? `prepare ${formatDuration(t.prepareSeconds)} + ` : ""}${t.lagSeconds ? `peak lag ${formatDuration(t.lagSeconds)} + ` : ""}slowest disk "${t.slowest}" ${formatDuration(t.transferSeconds)}`;
+    const many = n > 1 ? ` (${n} jobs in the plan)` : "";
+    if (code === "3001") {
+      out.push(risk("BKP3001", `vm "${vm.name}": daily backup at ${when(pr, job)} is predicted to take ${formatDuration(t.durationSeconds)} (${parts}); a daily backup must finish within 24 hours${many}`, [vm.name], vm.name, vmAt(vm), hintFor(t, job)));
+    } else if (code === "3003") {
+      const added = job.firstBackup ? "first backup" : `first backup of added disk${job.tasks.filter((x) => x.added).length > 1 ? "s" : ""} ${job.tasks.filter((x) => x.added).map((x) => `"${x.disk.name}"`).join(", ")}`;
+      out.push(risk("BKP3003", `vm "${vm.name}": ${added} at ${when(pr, job)} is predicted to take ${formatDuration(t.durationSeconds)} (${parts}), over 24 hours`, [vm.name], vm.name, vmAt(vm), "expected for a large initial replication (DOMAIN §4); start it outside peak hours and do not schedule other work on the vault"));
+    } else if (code === "3004") {
+      const s = vm.policy.schedule as Extract<Policy["schedule"], { kind: "hourly" }>;
+      const until = Number.isNaN(job.run.nextGapMs) ? s.intervalHours * 3600 : job.run.nextGapMs / 1000;
+      out.push(risk("BKP3004", `vm "${vm.name}": backup at ${when(pr, job)} is predicted to take ${formatDuration(t.durationSeconds)} (${parts}), longer than the ${formatDuration(until)} until the policy's next backup, which would start before it ends${many}`, [vm.name], vm.name, vmAt(vm), `choose a longer interval (every ${s.intervalHours < 12 ? [4, 6, 8, 12].find((h) => h * 3600 > t.durationSeconds) ?? 12 : 12} hours) or reduce the data changed between backups`));
+    }
+  }
+
+  // DOMAIN §4: churn over 200 GB/day per disk can take more than 8 hours.
+  for (const vm of model.vms.values()) {
+    if (vm.protection !== "active") continue;
+    for (const d of vm.disks) {
+      if (d.role === "temp" || d.excluded || !d.churnBytesPerDay.gt(CHURN_LIMIT)) continue;
+      out.push(risk("BKP3002", `vm "${vm.name}" disk "${d.name}" changes ${gb(d.churnBytesPerDay)} GB a day; over 200 GB/day a backup can take more than 8 hours`, [vm.name], `${vm.name}/${d.name}`, diskAt(vm, d, d.ast.churn), "move fast-changing data (logs, temp files) to an excluded disk, or back up more often with an enhanced policy"));
+    }
+    if (vm.provisioning === "creating" || vm.provisioning === "deleting") {
+      out.push(risk("BKP3015", `vm "${vm.name}" is ${vm.provisioning}: the service retries its backups until provisioning completes (DOMAIN §2)`, [vm.name], vm.name, { file: vm.ast.file, range: (vm.ast.provisioning ?? vm.ast.name).range }));
+    }
+  }
+
+  for (const [vmName, disks] of premium) {
+    const vm = model.vms.get(vmName)!;
+    const d = disks[0];
+    out.push(risk("BKP3010", `vm "${vmName}": premium disk${disks.length > 1 ? "s" : ""} ${disks.map((x) => `"${x.name}" (${x.freePercent}% free)`).join(", ")} with instant restore ${disks.length > 1 ? "have" : "has"} under 50% free space for the first backup`, [vmName], vmName, diskAt(vm, d, d.ast.free), "keep 50% of the allocated storage free until the first backup completes (DOMAIN §5)"));
+  }
+
+  for (const [policyName, vms] of checksumVms) {
+    const p = model.policies.get(policyName)!;
+    const gapDays = p.schedule.kind === "weekly" ? " (the gap between weekly runs is longer than the snapshots are kept)" : "";
+    out.push(risk("BKP3012", `policy "${p.name}": instant-restore snapshots (${p.instantRestoreDays} days) are gone before the next backup${gapDays}; ${vms.size} VM${vms.size === 1 ? "" : "s"} back up by checksum comparison, which reads every block and can take over 24 hours or fail`, vms, p.name, { file: p.ast.file, range: (p.ast.instantRestore ?? p.ast.schedule ?? p.ast.name).range }, "keep snapshots at least as long as the longest gap between backups (DOMAIN §4)"));
+  }
+
+  for (const [policyName, l] of lagVms) {
+    const p = model.policies.get(policyName)!;
+    const pr = runsOf.get(policyName)!;
+    const ph = as.peakHours;
+    out.push(risk("BKP3014", `policy "${p.name}": snapshots at ${when(pr, l.job)} fall in peak hours (${hhmm(ph.from)}–${hhmm(ph.to)}); transfers to the vault wait up to ${formatDuration(l.max)}`, l.vms, p.name, policyAt(p), "schedule backups outside peak hours to start transferring at once (DOMAIN §1.7)"));
+  }
+
+  // DOMAIN §5: the default (midnight) schedule time is everyone's; move it.
+  const usedPolicies = new Map<string, string[]>();
+  for (const s of plan.vms.values()) if (!s.noJobs) usedPolicies.set(s.vm.policy.name, [...(usedPolicies.get(s.vm.policy.name) ?? []), s.vm.name]);
+  for (const [name, vms] of usedPolicies) {
+    const p = model.policies.get(name)!;
+    const start = p.schedule.kind === "hourly" ? p.schedule.start : p.schedule.at;
+    if (start.hour === 0 && start.minute === 0) {
+      out.push(risk("BKP3006", `policy "${p.name}" backs up at 00:00 ${p.zone}, the default time most schedules keep: its ${vms.length} VM${vms.length === 1 ? "" : "s"} start together with everyone else's`, vms, p.name, policyAt(p), "move the schedule off midnight, e.g. 01:30 (DOMAIN §5)"));
+    }
+  }
+
+  // DOMAIN §4: VMs of one vault backed up at the same time congest.
+  for (const [vaultName, bySlot] of slots) {
+    const daily = new Map<number, { max: number; days: number; slot: number; vms: Set<string> }>();
+    for (const [slot, vms] of bySlot) {
+      if (vms.size <= as.congestionVms) continue;
+      const ofDay = ((slot % 48) + 48) % 48;
+      const d = daily.get(ofDay);
+      if (!d) daily.set(ofDay, { max: vms.size, days: 1, slot, vms: new Set(vms) });
+      else {
+        d.days++;
+        for (const v of vms) d.vms.add(v);
+        if (vms.size > d.max) Object.assign(d, { max: vms.size, slot });
+      }
+    }
+    const vault = model.vaults.get(vaultName)!;
+    for (const [ofDay, d] of [...daily].sort((a, b) => a[0] - b[0])) {
+      const startMs = d.slot * SLOT;
+      const utc = shortUtc(startMs).slice(11);
+      const end = shortUtc(startMs + SLOT).slice(11);
+      out.push(risk("BKP3005", `vault "${vaultName}": up to ${d.max} VMs start backups between ${utc} and ${end} UTC (on ${d.days} day${d.days === 1 ? "" : "s"} of the plan); more than ${as.congestionVms} at once congests the vault's traffic`, d.vms, `${vaultName}@${ofDay}`, { file: vault.ast.file, range: vault.ast.name.range }, "spread the VMs over policies with different start times (DOMAIN §4)"));
+    }
+  }
+
+  // DOMAIN §5: disks per storage account.
+  const held = new Map<string, { disks: { vm: Vm; d: Disk }[] }>();
+  for (const vm of model.vms.values()) {
+    for (const d of vm.disks) {
+      const name = d.storageAccount?.name ?? d.storageAccountName;
+      if (!name) continue;
+      const h = held.get(name) ?? { disks: [] };
+      h.disks.push({ vm, d });
+      held.set(name, h);
+    }
+  }
+  for (const [name, h] of held) {
+    const n = h.disks.length;
+    if (n <= DISKS_WARN) continue;
+    const sa = model.storageAccounts.get(name);
+    const first = h.disks[0];
+    const at = sa ? { file: sa.ast.file, range: sa.ast.name.range } : diskAt(first.vm, first.d, first.d.ast.storageAccount);
+    const code = n > DISKS_ERROR ? "BKP3008" : "BKP3007";
+    out.push(risk(code, `storage account "${name}" holds ${n} disks (of ${names([...new Set(h.disks.map((x) => x.vm.name))])}); more than ${n > DISKS_ERROR ? DISKS_ERROR : DISKS_WARN} disks per account throttle`, h.disks.map((x) => x.vm.name), name, at, `move ${n - DISKS_WARN} of them to another storage account (DOMAIN §5)`));
+  }
+
+  for (const r of plan.restores) {
+    const spec = r.spec;
+    const at = { file: spec.ast.file, range: (spec.ast.spread ?? spec.ast.into ?? spec.ast.name).range };
+    for (const v of r.violations) {
+      if (v.kind === "shared-account") {
+        out.push(risk("BKP3009", `${v.message}; restores into one account queue and throttle`, v.vms, `${spec.name}/${v.account}`, at, `add ${Math.max(1, spec.vms.length - spec.into.length)} more general-purpose v2 storage account${spec.vms.length - spec.into.length === 1 ? "" : "s"} to into: one per VM (DOMAIN §5)`));
+      } else {
+        out.push(risk("BKP3011", v.message, v.vms, `${spec.name}/${v.kind}/${v.account ?? v.vms.join(",")}`, at, v.kind === "no-accounts" ? 'add into "<storage-account>", …' : "add storage accounts to into, or allow more disks per account"));
+      }
+    }
+    for (const a of r.accounts) {
+      if (a.disks <= DISKS_WARN) continue;
+      const code = a.disks > DISKS_ERROR ? "BKP3008" : "BKP3007";
+      out.push(risk(code, `restore "${spec.name}" puts ${a.disks} disks into storage account "${a.account.name}"; more than ${a.disks > DISKS_ERROR ? DISKS_ERROR : DISKS_WARN} disks per account throttle`, a.vms.map((v) => v.vm.name), `${spec.name}/${a.account.name}`, at, "add storage accounts to into, or lower spread max … disks per account (DOMAIN §5)"));
+    }
+  }
+
+  // DOMAIN §2: the consistency a VM really gets, when it is less than asked for.
+  const lower = new Map<string, { p: Policy; level: ConsistencyLevel; reason: string; vms: string[] }>();
+  for (const s of plan.vms.values()) {
+    const vm = s.vm;
+    if (s.noJobs) continue;
+    const requested = vm.policy.consistency === "agentless-crash" ? "crash" : vm.policy.consistency;
+    const got = predictConsistency(vm);
+    if (LEVEL_RANK[got.level] >= LEVEL_RANK[requested]) continue;
+    const key = `${vm.policy.name}|${got.level}|${got.reason}`;
+    const e = lower.get(key) ?? { p: vm.policy, level: got.level, reason: got.reason, vms: [] };
+    e.vms.push(vm.name);
+    lower.set(key, e);
+  }
+  for (const e of lower.values()) {
+    const requested = e.p.consistency;
+    const one = e.vms.length === 1;
+    out.push(risk("BKP3013", `${one ? `vm "${e.vms[0]}" gets` : `${e.vms.length} VMs of policy "${e.p.name}" get`} ${e.level}-consistent points, not ${requested}: ${e.reason}`, e.vms, `${e.p.name}/${e.level}/${e.reason}`, one ? vmAt(model.vms.get(e.vms[0])!) : { file: e.p.ast.file, range: (e.p.ast.consistency ?? e.p.ast.name).range }, e.reason.startsWith("Linux") ? "add scripts { pre … post … } for application consistency (DOMAIN §2)" : undefined));
+  }
+
+  return sortRisks(out);
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+export function sortRisks(rs: Risk[]): Risk[] {
+  return rs.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.code.localeCompare(b.code) || (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
+}
+
+function hhmm(t: { hour: number; minute: number }): string {
+  return `${String(t.hour).padStart(2, "0")}:${String(t.minute).padStart(2, "0")}`;
+}
+
+function gb(bytes: Decimal): string {
+  return bytes.div(1e9).toDecimalPlaces(2).toString();
+}
+
+function hintFor(t: JobTiming, job: Job): string {
+  if (job.kind === "checksum-comparison") return "keep instant-restore snapshots longer than the gap between backups, so changes are found without checksums (DOMAIN §4)";
+  if (t.lagSeconds >= t.transferSeconds) return "move the schedule out of peak hours so the transfer starts at once (DOMAIN §1.7)";
+  return `reduce the data changed per day on disk "${t.slowest}", or use a faster transfer (DOMAIN §4)`;
+}

@@ -1,0 +1,104 @@
+// The timing model of a backup job (DOMAIN §1.7, §4). Durations are seconds as plain numbers:
+// they are predictions, never billed.
+//
+//   job      = prepare (first backup only) + snapshot-to-vault lag + slowest disk
+//   disk     = initial:              used / transfer-rate
+//              incremental:          changed × f / transfer-rate
+//              checksum-comparison:  used / checksum-rate + changed × f / transfer-rate
+//   changed  = churn per day × days since the previous backup (at most the disk's used data)
+//   f        = fragmentation factor for `pattern scattered` disks, else 1
+//   lag      = snapshot taken inside peak hours: until peak hours end, at most peak-lag
+// Disks of a VM transfer in parallel (DOMAIN §1.7), so the slowest disk decides.
+import type { Assumptions } from "../model/model.js";
+import type { DiskTask, Job, Plan, PolicyRuns, Run } from "../plan/types.js";
+import { civilFromDays, type ZoneClock } from "../plan/time.js";
+
+export interface DiskTiming {
+  task: DiskTask;
+  seconds: number;
+}
+
+export interface JobTiming {
+  prepareSeconds: number;
+  lagSeconds: number;
+  /** The slowest disk's time. */
+  transferSeconds: number;
+  durationSeconds: number;
+  disks: DiskTiming[];
+  /** Name of the slowest disk. */
+  slowest?: string;
+}
+
+export function diskSeconds(t: DiskTask, as: Assumptions, rates = ratesOf(as)): number {
+  const f = t.disk.pattern === "scattered" ? rates.fragmentation : 1;
+  if (t.kind === "initial") return t.transferBytes / rates.transfer;
+  const send = (t.transferBytes * f) / rates.transfer;
+  return t.kind === "checksum-comparison" ? t.scanBytes / rates.checksum + send : send;
+}
+
+interface Rates {
+  transfer: number;
+  checksum: number;
+  fragmentation: number;
+}
+
+function ratesOf(as: Assumptions): Rates {
+  return { transfer: as.transferRateBytesPerSecond.toNumber(), checksum: as.checksumRateBytesPerSecond.toNumber(), fragmentation: as.fragmentationFactor.toNumber() };
+}
+
+/** Seconds between a snapshot and the start of its transfer (DOMAIN §1.7: up to peak-lag at peak times). */
+export function lagSeconds(clock: ZoneClock, snapshotMs: number, as: Assumptions): number {
+  const from = as.peakHours.from.hour * 60 + as.peakHours.from.minute;
+  const to = as.peakHours.to.hour * 60 + as.peakHours.to.minute;
+  if (from === to) return 0;
+  const w = clock.wall(snapshotMs);
+  const m = w.hour * 60 + w.minute;
+  const inside = from < to ? m >= from && m < to : m >= from || m < to;
+  if (!inside) return 0;
+  const endDay = from > to && m >= from ? w.days + 1 : w.days;
+  const endMs = clock.resolveWall({ ...civilFromDays(endDay), hour: as.peakHours.to.hour, minute: as.peakHours.to.minute });
+  return Math.min(Math.max(0, (endMs - snapshotMs) / 1000), as.peakLagSeconds.toNumber());
+}
+
+/** Times every job of a plan (parallel to plan.jobs); jobs of the same shape share the work. */
+export function timePlan(plan: Plan): JobTiming[] {
+  const as = plan.model.assumptions;
+  const rates = ratesOf(as);
+  const prepare = as.prepareSeconds.toNumber();
+  const byTasks = new Map<DiskTask[], { disks: DiskTiming[]; transfer: number; slowest?: string }>();
+  const lags = new Map<Run, number>();
+  const runsOf = new Map<string, PolicyRuns>();
+  for (const pr of plan.policies.values()) runsOf.set(pr.policy.name, pr);
+  const out: JobTiming[] = new Array(plan.jobs.length);
+  for (let i = 0; i < plan.jobs.length; i++) {
+    const job = plan.jobs[i];
+    let t = byTasks.get(job.tasks);
+    if (!t) {
+      const disks = job.tasks.map((task) => ({ task, seconds: diskSeconds(task, as, rates) }));
+      let slowest: DiskTiming | undefined;
+      for (const d of disks) if (!slowest || d.seconds > slowest.seconds) slowest = d;
+      byTasks.set(job.tasks, (t = { disks, transfer: slowest?.seconds ?? 0, slowest: slowest?.task.disk.name }));
+    }
+    let prep = 0;
+    let lag: number | undefined;
+    if (job.firstBackup) {
+      // The snapshot is taken after the preparation (DOMAIN §1.3, §4).
+      prep = prepare;
+      lag = lagSeconds(runsOf.get(job.vm.policy.name)!.clock, job.run.ms + prep * 1000, as);
+    } else {
+      lag = lags.get(job.run);
+      if (lag === undefined) lags.set(job.run, (lag = lagSeconds(runsOf.get(job.vm.policy.name)!.clock, job.run.ms, as)));
+    }
+    out[i] = { prepareSeconds: prep, lagSeconds: lag, transferSeconds: t.transfer, durationSeconds: prep + lag + t.transfer, disks: t.disks, slowest: t.slowest };
+  }
+  return out;
+}
+
+export function timeJob(job: Job, pr: PolicyRuns, as: Assumptions): JobTiming {
+  const disks = job.tasks.map((task) => ({ task, seconds: diskSeconds(task, as) }));
+  const transfer = Math.max(0, ...disks.map((d) => d.seconds));
+  const prep = job.firstBackup ? as.prepareSeconds.toNumber() : 0;
+  const lag = lagSeconds(pr.clock, job.run.ms + prep * 1000, as);
+  const slowest = disks.reduce<DiskTiming | undefined>((a, d) => (!a || d.seconds > a.seconds ? d : a), undefined);
+  return { prepareSeconds: prep, lagSeconds: lag, transferSeconds: transfer, durationSeconds: prep + lag + transfer, disks, slowest: slowest?.task.disk.name };
+}

@@ -1,0 +1,30 @@
+import type { Rule } from "../rule.js";
+import { VAULT, vm } from "./examples.js";
+
+const policy = (at: string) => `policy "daily" {\n  schedule daily at ${at}\n  timezone "UTC"\n  retain daily 30 days\n}\n`;
+
+export const defaultScheduleTime: Rule = {
+  name: "default-schedule-time",
+  code: "BKP4001",
+  severity: "warning",
+  summary: "a policy runs at midnight, the time everyone else picks",
+  docs: {
+    what: "A policy scheduled at 00:00, the round time that most policies (and the portal's defaults) use.",
+    why: "DOMAIN §5 and §4: VMs backed up at the same time congest traffic; the seed document advises moving a policy off the default time.",
+    instead: "Pick another half hour, e.g. schedule daily at 01:30, and stagger policies of the same vault.",
+  },
+  examples: { bad: `${VAULT}${policy("00:00")}${vm("app", "os linux")}`, good: `${VAULT}${policy("01:30")}${vm("app", "os linux")}` },
+  check(ctx) {
+    for (const p of ctx.model.policies.values()) {
+      const s = p.schedule;
+      const at = s.kind === "hourly" ? s.start : s.at;
+      if (at.hour !== 0 || at.minute !== 0 || !p.ast.schedule) continue;
+      ctx.report({
+        file: p.ast.file,
+        range: p.ast.schedule.range,
+        message: `policy "${p.name}" starts at midnight, when most backups start`,
+        hint: "move it to a less busy half hour, e.g. 01:30, and stagger policies that share a vault",
+      });
+    }
+  },
+};

@@ -1,0 +1,32 @@
+import type { Rule } from "../rule.js";
+import { POLICY, VAULT, vm } from "./examples.js";
+
+const disk = (free: string) => `  disk "os" { role os size 64 GB used 20 GB }\n  disk "data" { role data size 512 GB used 300 GB tier premium free ${free} }`;
+
+export const premiumFreeSpace: Rule = {
+  name: "premium-free-space",
+  code: "BKP4004",
+  severity: "warning",
+  summary: "a premium disk has less than 50% free space before its first backup",
+  docs: {
+    what: "A premium-tier disk with instant restore whose stated free space is under 50%, on a VM that has not had its first backup (no protected-since in the past).",
+    why: "DOMAIN §5: with premium storage and instant restore, keep 50% of the allocated storage free; it is needed only for the first backup.",
+    instead: "Free space or grow the disk before the first backup (free 50% or more); afterwards the rule no longer applies.",
+  },
+  examples: { bad: `${VAULT}${POLICY}${vm("db", "os linux", disk("30%"))}`, good: `${VAULT}${POLICY}${vm("db", "os linux", disk("60%"))}` },
+  check(ctx) {
+    const today = ctx.now.toISODate()!;
+    for (const v of ctx.model.vms.values()) {
+      if (v.protectedSince && v.protectedSince <= today) continue;
+      for (const d of v.disks) {
+        if (d.tier !== "premium" || d.freePercent === undefined || d.freePercent.gte(50) || d.excluded || d.role === "temp") continue;
+        ctx.report({
+          file: v.ast.file,
+          range: d.ast.free!.range,
+          message: `premium disk "${d.name}" of vm "${v.name}" has ${d.freePercent}% free; the first backup with instant restore needs 50%`,
+          hint: "free space or grow the disk to 50% free before the first backup",
+        });
+      }
+    }
+  },
+};

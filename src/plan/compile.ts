@@ -1,0 +1,148 @@
+// The compiler: Model + horizon -> Plan. Schedules are expanded once per policy (all of its
+// VMs share the instants); each VM's jobs then pick their kind from the VM's protection state.
+import type { Disk, Model, Policy, Vm } from "../model/model.js";
+import { predictConsistency } from "./consistency.js";
+import { expandSchedule, maxGapMs } from "./schedule.js";
+import { spreadRestores } from "./spread.js";
+import { MS_PER_DAY, civilFromDays, clockFor, daysFromCivil, parseIsoDate, utcIso, type CivilDate } from "./time.js";
+import { PLAN_VERSION, type DiskTask, type Job, type JobKind, type Plan, type PolicyRuns, type Run, type VmSchedule } from "./types.js";
+
+export interface CompileOptions {
+  /** ISO date (YYYY-MM-DD) the horizon starts. */
+  from: string;
+  /** Days in the horizon. */
+  days: number;
+}
+
+export function backedUpDisks(vm: Vm): Disk[] {
+  // DOMAIN §6: the temporary disk is never backed up; excluded disks (selective backup) neither.
+  return vm.disks.filter((d) => d.role !== "temp" && !d.excluded);
+}
+
+export function policyRuns(policy: Policy, from: CivilDate, days: number, lookBackMs = 0): PolicyRuns {
+  const clock = clockFor(policy.zone);
+  const fromMs = clock.startOfDay(from);
+  const toMs = clock.startOfDay(civilFromDays(daysFromCivil(from.year, from.month, from.day) + days));
+  const ms = expandSchedule(policy.schedule, clock, fromMs - Math.max(maxGapMs(policy.schedule), lookBackMs), toMs + maxGapMs(policy.schedule));
+  const runs: Run[] = [];
+  let snapshotExpiry = Number.NaN;
+  for (let i = 0; i < ms.length; i++) {
+    const t = ms[i];
+    runs.push({
+      index: i,
+      ms: t,
+      local: clock.localIso(t),
+      utc: utcIso(t),
+      gapMs: i ? t - ms[i - 1] : Number.NaN,
+      nextGapMs: i + 1 < ms.length ? ms[i + 1] - t : Number.NaN,
+      // DOMAIN §4: without the previous backup's snapshot, changes are found by checksums.
+      snapshotGone: i > 0 && snapshotExpiry <= t,
+    });
+    const w = clock.wall(t);
+    // Snapshots are kept `instant-restore` calendar days (DOMAIN §6/§7).
+    snapshotExpiry = clock.resolveWall({ ...civilFromDays(w.days + policy.instantRestoreDays), hour: w.hour, minute: w.minute });
+  }
+  const first = firstRunAtOrAfter(runs, fromMs);
+  return { policy, clock, runs, first, end: firstRunAtOrAfter(runs, toMs), fromMs, toMs };
+}
+
+/** Index of the first run at or after `ms` (runs ascending). */
+function firstRunAtOrAfter(runs: Run[], ms: number): number {
+  let lo = 0;
+  let hi = runs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (runs[mid].ms < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function vmSchedule(vm: Vm, pr: PolicyRuns): VmSchedule & { firstIndex: number } {
+  if (vm.protection === "stopped-delete-data") return { vm, firstIndex: -1, noJobs: "protection stopped, data deleted" };
+  if (vm.protection === "stopped-retain-data") return { vm, firstIndex: -1, noJobs: "protection stopped, data retained: no new backups" };
+  if (vm.protectedSince) {
+    const startMs = pr.clock.startOfDay(parseIsoDate(vm.protectedSince)!);
+    if (startMs < pr.runs[0]?.ms) return { vm, firstIndex: -Infinity, firstBackupMs: startMs };
+    const i = firstRunAtOrAfter(pr.runs, startMs);
+    if (i >= pr.end) return { vm, firstIndex: -1, noJobs: `first backup (protected-since ${vm.protectedSince}) is after the horizon` };
+    return { vm, firstIndex: i, firstBackupMs: pr.runs[i].ms };
+  }
+  // Without protected-since the VM is new: its first run in the horizon is its first backup.
+  if (pr.first >= pr.end) return { vm, firstIndex: -1, noJobs: "no scheduled run in the horizon" };
+  return { vm, firstIndex: pr.first, firstBackupMs: pr.runs[pr.first].ms };
+}
+
+/** Changed bytes of a disk over a gap (never more than its data). */
+function changedBytes(d: Disk, gapMs: number): number {
+  return Math.min(d.churnBytesPerDay.toNumber() * (gapMs / MS_PER_DAY), d.usedBytes.toNumber());
+}
+
+function tasksFor(disks: Disk[], kind: JobKind, gapMs: number, addedMask: boolean[]): DiskTask[] {
+  return disks.map((d, i) => {
+    const used = d.usedBytes.toNumber();
+    if (kind === "initial" || addedMask[i]) return { disk: d, kind: "initial", added: kind !== "initial", transferBytes: used, scanBytes: 0 };
+    const changed = changedBytes(d, gapMs);
+    if (kind === "checksum-comparison") return { disk: d, kind, added: false, transferBytes: changed, scanBytes: used };
+    return { disk: d, kind, added: false, transferBytes: changed, scanBytes: 0 };
+  });
+}
+
+export function compilePlan(model: Model, opts: CompileOptions): Plan {
+  const from = parseIsoDate(opts.from);
+  if (!from) throw new Error(`not an ISO date: ${opts.from}`);
+  const policies = new Map<string, PolicyRuns>();
+  for (const p of model.policies.values()) policies.set(p.name, policyRuns(p, from, opts.days));
+
+  const vms = new Map<string, VmSchedule>();
+  const perRun = new Map<PolicyRuns, Job[][]>();
+  for (const pr of policies.values()) perRun.set(pr, pr.runs.map(() => []));
+  const names = [...model.vms.keys()].sort();
+  for (const name of names) {
+    const vm = model.vms.get(name)!;
+    const pr = policies.get(vm.policy.name)!;
+    const s = vmSchedule(vm, pr);
+    vms.set(name, { vm, firstBackupMs: s.firstBackupMs, noJobs: s.noJobs });
+    if (s.noJobs) continue;
+    const disks = backedUpDisks(vm);
+    // The run at which each disk added to a protected VM replicates fully (DOMAIN §4).
+    const addedAt = disks.map((d) => (d.added ? firstRunAtOrAfter(pr.runs, pr.clock.startOfDay(parseIsoDate(d.added)!)) : -1));
+    const consistency = predictConsistency(vm);
+    // Jobs of the same shape share their task list: the key is the kind and the gap.
+    const memo = { initial: new Map<number, DiskTask[]>(), incremental: new Map<number, DiskTask[]>(), "checksum-comparison": new Map<number, DiskTask[]>() };
+    const noneAdded = disks.map(() => false);
+    const anyAdded = addedAt.some((a) => a >= 0);
+    const lists = perRun.get(pr)!;
+    for (let i = Math.max(pr.first, s.firstIndex); i < pr.end; i++) {
+      const run = pr.runs[i];
+      const firstBackup = i === s.firstIndex;
+      const kind: JobKind = firstBackup ? "initial" : run.snapshotGone ? "checksum-comparison" : "incremental";
+      let tasks: DiskTask[] | undefined;
+      if (anyAdded && !firstBackup && addedAt.includes(i)) tasks = tasksFor(disks, kind, run.gapMs, addedAt.map((a) => a === i));
+      else {
+        const gap = firstBackup ? 0 : run.gapMs;
+        tasks = memo[kind].get(gap);
+        if (!tasks) memo[kind].set(gap, (tasks = tasksFor(disks, kind, gap, noneAdded)));
+      }
+      lists[i].push({ vm, run, kind, firstBackup, tasks, consistency });
+    }
+  }
+
+  // Merge the per-run job lists in instant order; VMs are already in name order within a run.
+  const groups: { ms: number; jobs: Job[] }[] = [];
+  for (const [pr, lists] of perRun) for (let i = pr.first; i < pr.end; i++) if (lists[i].length) groups.push({ ms: pr.runs[i].ms, jobs: lists[i] });
+  groups.sort((a, b) => a.ms - b.ms);
+  const jobs: Job[] = [];
+  for (let g = 0; g < groups.length; g++) {
+    let h = g;
+    while (h + 1 < groups.length && groups[h + 1].ms === groups[g].ms) h++;
+    if (h === g) for (const j of groups[g].jobs) jobs.push(j);
+    else {
+      const merged = groups.slice(g, h + 1).flatMap((x) => x.jobs).sort((a, b) => (a.vm.name < b.vm.name ? -1 : a.vm.name > b.vm.name ? 1 : 0));
+      for (const j of merged) jobs.push(j);
+    }
+    g = h;
+  }
+
+  return { version: PLAN_VERSION, from: opts.from, days: opts.days, model, policies, vms, jobs, restores: spreadRestores(model) };
+}

@@ -1,0 +1,85 @@
+// Builds a bundled child program (as the CLI is bundled: engine + separate worker entry) that
+// tests run as real processes, to kill them or to race them against each other.
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { tempDir } from "./helpers.js";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+const ENTRY = `
+import fs from "node:fs";
+import { backupVm } from ${JSON.stringify(path.join(repo, "src/engine/index.ts"))};
+import { acquireLock } from ${JSON.stringify(path.join(repo, "src/engine/lock.ts"))};
+const [mode, json] = process.argv.slice(2);
+const a = JSON.parse(json);
+if (mode === "backup") {
+  try {
+    const r = await backupVm(a.vault, a.vm, a.opts);
+    process.stdout.write(JSON.stringify({ ok: true, point: r.point }) + "\\n");
+  } catch (e) {
+    process.stdout.write(JSON.stringify({ ok: false, code: e.code, message: e.message }) + "\\n");
+    process.exitCode = 1;
+  }
+} else if (mode === "hold-lock") {
+  const l = await acquireLock(a.vault, "test", a.waitMs ?? 60000);
+  fs.appendFileSync(a.log, "start " + process.pid + "\\n");
+  process.stdout.write("locked\\n");
+  await new Promise((r) => setTimeout(r, a.holdMs));
+  fs.appendFileSync(a.log, "end " + process.pid + "\\n");
+  l.release();
+}
+`;
+
+let built: Promise<string> | undefined;
+
+/** The bundled worker, for in-process engine calls too (skips tsx's per-worker start-up). */
+export async function useBundledWorker(): Promise<void> {
+  process.env.BKP_ENGINE_WORKER = path.join(path.dirname(await childScript()), "bkp-engine-worker.mjs");
+}
+
+/** Path of the bundled child script (built once per test file). */
+export function childScript(): Promise<string> {
+  built ??= (async () => {
+    const dir = tempDir("bkp-child-");
+    fs.writeFileSync(path.join(dir, "entry.ts"), ENTRY);
+    await build({
+      entryPoints: { child: path.join(dir, "entry.ts"), "bkp-engine-worker": path.join(repo, "src/engine/worker.ts") },
+      outdir: dir,
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      outExtension: { ".js": ".mjs" },
+      logLevel: "error",
+    });
+    return path.join(dir, "child.mjs");
+  })();
+  return built;
+}
+
+export async function runChild(mode: string, args: unknown): Promise<ChildProcess> {
+  return spawn(process.execPath, [await childScript(), mode, JSON.stringify(args)], { stdio: ["ignore", "pipe", "pipe"] });
+}
+
+export function waitExit(c: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  c.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  c.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve) => c.on("close", (code, signal) => resolve({ code, signal, out, err })));
+}
+
+export function waitForOutput(c: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    c.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) resolve();
+    });
+    c.on("close", () => reject(new Error(`child exited before printing ${text}: ${out}`)));
+  });
+}

@@ -1,0 +1,43 @@
+// A vault on a full file system (a real, small tmpfs): the backup fails with a clear error,
+// leaves no point and no temp files, and earlier points still restore.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { backupVm, listPoints, restoreVm, verifyVault, EngineError } from "../../src/engine/index.js";
+import type { EngineVault } from "../../src/engine/types.js";
+import { KiB, MiB, filesUnder, tempDir, writeImage } from "./helpers.js";
+
+const mnt = tempDir("bkp-tmpfs-");
+const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=6m", "tmpfs", mnt]).status === 0;
+if (!mounted) console.warn(`disk-full test skipped: cannot mount a tmpfs at ${mnt} (needs root)`);
+afterAll(() => {
+  if (mounted) spawnSync("umount", [mnt]);
+});
+
+describe.skipIf(!mounted)("disk full", () => {
+  it("fails clearly, writes no point, and keeps earlier points", async () => {
+    const dir = tempDir();
+    const vault: EngineVault = { name: "small", path: path.join(mnt, "vault"), encryption: { kind: "platform-key" } };
+    const machineKeyFile = path.join(dir, "m.key");
+    const img = path.join(dir, "i.raw");
+    const first = writeImage(img, "rz", MiB);
+    const o = { machineKeyFile, blockSize: 64 * KiB, packTarget: 512 * KiB };
+    await backupVm(vault, { name: "vm", disks: [{ name: "d", image: img }] }, o);
+
+    writeImage(img, "rr", MiB); // same size, fine
+    const big = path.join(dir, "big.raw");
+    writeImage(big, "rrrrrrrr", MiB);
+    const e = await backupVm(vault, { name: "vm", disks: [{ name: "d", image: img }, { name: "big", image: big }] }, o).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(EngineError);
+    expect((e as EngineError).code).toBe("BKP5030");
+    expect((e as EngineError).message).toMatch(/file system is full .* no recovery point was written.*Free space/);
+
+    expect(await listPoints(vault, {}, { machineKeyFile })).toHaveLength(1);
+    expect(filesUnder(vault.path).filter((f) => f.includes(".tmp-"))).toEqual([]);
+    const v = await verifyVault(vault, { readData: true, machineKeyFile });
+    expect(v.damage).toEqual([]);
+    const out = await restoreVm(vault, { vm: "vm", point: "latest", toDir: path.join(dir, "out") }, { machineKeyFile });
+    expect(fs.readFileSync(out.disks[0].path).equals(first)).toBe(true);
+  });
+});

@@ -1,0 +1,4 @@
+import { defaultScheduleTime } from "../../../src/lint/rules/default-schedule-time.js";
+import { describeRule } from "../harness.js";
+
+describeRule(defaultScheduleTime);

@@ -1,0 +1,4 @@
+import { fsfreezeDisabled } from "../../../src/lint/rules/fsfreeze-disabled.js";
+import { describeRule } from "../harness.js";
+
+describeRule(fsfreezeDisabled);
