@@ -31,6 +31,9 @@ function collect(node: CstNode, out: IToken[]): void {
 }
 
 const KEYWORDS = new Set(T.keywordTokens);
+const NESTED_BLOCKS = ["diskBlock", "scriptsBlock", "adeBlock"];
+/** The CST key of each nested block's first keyword. */
+const NESTED_KEYWORD: Record<string, string> = { diskBlock: T.Disk.name, scriptsBlock: T.Scripts.name, adeBlock: T.Encryption.name };
 
 /** A token that the parser really consumed (not invented by error recovery). */
 function real(t: CstElement | undefined): IToken | undefined {
@@ -236,6 +239,17 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
   function eachAttr(node: CstNode, attrRule: string, each: (kw: IToken, c: Cursor, attr: CstNode) => A.BlockSyntax | void): A.AttributeSyntax[] {
     const out: A.AttributeSyntax[] = [];
     for (const attr of attrNodes(node, attrRule)) {
+      // A nested block (disk, scripts, encryption ade) builds its own syntax: no need to
+      // flatten all of its tokens here just to find its keyword.
+      const nestedRule = NESTED_BLOCKS.find((r) => attr.children[r]);
+      if (nestedRule) {
+        const nb = attr.children[nestedRule][0] as CstNode;
+        const kw = real(nb.children[NESTED_KEYWORD[nestedRule]]?.[0]);
+        if (!kw) continue;
+        const nested = each(kw, new Cursor([]), attr);
+        if (nested) out.push({ range: nested.range, keyword: kw.image, block: nested });
+        continue;
+      }
       const toks = flatTokens(attr);
       if (toks.length === 0) continue;
       const c = new Cursor(toks);

@@ -32,8 +32,10 @@ export const synchronizedSchedules: Rule = {
   check(ctx) {
     const day = ctx.now.startOf("day");
     const groups = new Map<string, { vault: string; at: string; vms: string[] }>();
+    const starts = new Map<Policy, string>();
     for (const v of ctx.model.vms.values()) {
-      const at = utcStart(v.policy, day);
+      let at = starts.get(v.policy);
+      if (at === undefined) starts.set(v.policy, (at = utcStart(v.policy, day)));
       const key = `${v.vault.name}\u0000${at}`;
       const g = groups.get(key) ?? { vault: v.vault.name, at, vms: [] };
       g.vms.push(v.name);

@@ -1,0 +1,197 @@
+// The JSON forms of `bkp plan`, `bkp cost` and `bkp cost diff` (documented in
+// docs/plan-json.md; `version` changes when a shape changes incompatibly). Decimal values are
+// strings; durations are whole seconds; byte counts whole bytes.
+import Decimal from "decimal.js";
+import { PLAN_VERSION, type Job, type RestoreAssignment } from "../plan/types.js";
+import { predictConsistency } from "../plan/consistency.js";
+import { utcIso } from "../plan/time.js";
+import type { CostReport, MonthCost, VmCost } from "./billing.js";
+import type { CostDiff } from "./diff.js";
+import type { AnalyzedPlan } from "./index.js";
+import type { Risk } from "./risks.js";
+import type { JobTiming } from "./timing.js";
+
+export interface RiskJson {
+  code: string;
+  severity: string;
+  message: string;
+  hint?: string;
+  vms: string[];
+  file?: string;
+  line?: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+export function riskJson(r: Risk): RiskJson {
+  return {
+    code: r.code,
+    severity: r.severity,
+    message: r.message,
+    hint: r.hint,
+    vms: r.vms,
+    file: r.file,
+    line: r.range?.start.line,
+    column: r.range?.start.column,
+    endLine: r.range?.end.line,
+    endColumn: r.range?.end.column,
+  };
+}
+
+/** Money: rounded half-up to the cent. */
+export const money = (x: Decimal) => x.toFixed(2, Decimal.ROUND_HALF_UP);
+/** Billed sizes: up to 6 decimals, trailing zeros trimmed (47 GB stays "47"). */
+export const size = (x: Decimal) => x.toDecimalPlaces(6, Decimal.ROUND_HALF_UP).toString();
+
+const str = JSON.stringify;
+
+function jobJson(job: Job, t: JobTiming, vmName: string): string {
+  const disks = t.disks
+    .map((d) => `{"name":${str(d.task.disk.name)},"kind":"${d.task.kind}"${d.task.added ? ',"added":true' : ""},"transferBytes":${Math.round(d.task.transferBytes)},"scanBytes":${Math.round(d.task.scanBytes)},"seconds":${Math.round(d.seconds)}}`)
+    .join(",");
+  return `{"vm":${vmName},"policy":${str(job.vm.policy.name)},"vault":${str(job.vm.vault.name)},"zone":${str(job.vm.policy.zone)},"start":"${job.run.local}","startUtc":"${job.run.utc}","end":"${utcIso(job.run.ms + Math.round(t.durationSeconds) * 1000)}","kind":"${job.kind}","consistency":"${job.consistency.level}","prepareSeconds":${Math.round(t.prepareSeconds)},"lagSeconds":${Math.round(t.lagSeconds)},"durationSeconds":${Math.round(t.durationSeconds)},"disks":[${disks}]}`;
+}
+
+function restoreJson(r: RestoreAssignment) {
+  return {
+    name: r.spec.name,
+    point: r.spec.point.kind === "id" ? r.spec.point.id : r.spec.point.kind === "time" ? r.spec.point.iso : r.spec.point.kind,
+    spread: r.spec.spread.kind === "max-disks" ? `max ${r.spec.spread.max} disks per account` : "one-vm-per-account",
+    resourceGroup: r.spec.resourceGroup,
+    seconds: Math.round(r.seconds),
+    accounts: r.accounts.map((a) => ({
+      name: a.account.name,
+      bytesPerSecond: Math.round(a.rate),
+      rateBasis: a.rateBasis,
+      disks: a.disks,
+      bytes: Math.round(a.bytes),
+      seconds: Math.round(a.seconds),
+      vms: a.vms.map((v) => ({ name: v.vm.name, disks: v.disks.map((d) => d.name), bytes: Math.round(v.bytes) })),
+    })),
+    violations: r.violations.map((v) => ({ kind: v.kind, message: v.message, vms: v.vms, account: v.account })),
+  };
+}
+
+/** `bkp plan --format json`, in chunks (a 10,000-VM month is hundreds of MB). */
+export function* planJson(a: AnalyzedPlan): Generator<string> {
+  const { plan } = a;
+  const head = { version: PLAN_VERSION, kind: "plan", from: plan.from, days: plan.days };
+  yield `${str(head).slice(0, -1)},"vms":[`;
+  let first = true;
+  for (const s of plan.vms.values()) {
+    const c = predictConsistency(s.vm);
+    const o = {
+      name: s.vm.name,
+      policy: s.vm.policy.name,
+      vault: s.vm.vault.name,
+      zone: s.vm.policy.zone,
+      consistency: { level: c.level, requested: c.requested, reason: c.reason, fallback: c.fallback, retried: c.retried || undefined },
+      firstBackup: s.firstBackupMs === undefined ? undefined : utcIso(s.firstBackupMs),
+      noJobs: s.noJobs,
+    };
+    yield `${first ? "" : ","}\n${str(o)}`;
+    first = false;
+  }
+  yield `],"jobs":[`;
+  const names = new Map<string, string>();
+  let buf: string[] = [];
+  for (let i = 0; i < plan.jobs.length; i++) {
+    const job = plan.jobs[i];
+    let n = names.get(job.vm.name);
+    if (!n) names.set(job.vm.name, (n = str(job.vm.name)));
+    buf.push(`${i ? "," : ""}\n${jobJson(job, a.timings[i], n)}`);
+    if (buf.length >= 2000) {
+      yield buf.join("");
+      buf = [];
+    }
+  }
+  if (buf.length) yield buf.join("");
+  yield `],"restores":${str(plan.restores.map(restoreJson))},"risks":[`;
+  yield a.risks.map((r) => str(riskJson(r))).join(",\n");
+  yield "]}\n";
+}
+
+function monthJson(m: MonthCost) {
+  return {
+    month: m.month,
+    instanceUnits: size(m.instanceUnits),
+    instanceFee: money(m.instanceFee),
+    storageGB: size(m.storageGB),
+    storageFee: money(m.storageFee),
+    archiveGB: size(m.archiveGB),
+    archiveFee: money(m.archiveFee),
+    snapshotGB: size(m.snapshotGB),
+    snapshotFee: money(m.snapshotFee),
+    total: money(m.total),
+  };
+}
+
+export function vmCostJson(v: VmCost) {
+  return {
+    name: v.vm.name,
+    vault: v.vault.name,
+    policy: v.vm.policy.name,
+    priceBook: v.book.name,
+    currency: v.book.currency,
+    lifecycle: v.lifecycle,
+    firstBackup: v.firstBackup,
+    protectedInstanceGB: size(v.protectedInstanceGB),
+    instanceTier: v.instanceTier,
+    instanceUnits: size(v.instanceUnits),
+    instanceFee: money(v.instanceFee),
+    daysBilled: v.daysBilled,
+    daysInMonth: v.daysInMonth,
+    storageGB: size(v.storageGB),
+    storageFee: money(v.storageFee),
+    archiveGB: size(v.archiveGB),
+    archiveFee: money(v.archiveFee),
+    snapshotGB: size(v.snapshotGB),
+    snapshotFee: money(v.snapshotFee),
+    monthlyTotal: money(v.monthlyTotal),
+    unbilledDisks: v.unbilledDisks,
+  };
+}
+
+export function costJson(c: CostReport) {
+  return {
+    version: PLAN_VERSION,
+    kind: "cost",
+    from: c.from,
+    months: c.months,
+    month: c.month,
+    currency: c.currency,
+    monthlyTotal: money(c.monthlyTotal),
+    otherCurrencies: c.otherCurrencies.map((o) => ({ currency: o.currency, monthlyTotal: money(o.monthlyTotal) })),
+    vms: c.vms.map(vmCostJson),
+    vaults: c.vaults.map((v) => ({
+      name: v.vault.name,
+      redundancy: v.vault.redundancy,
+      priceBook: v.vault.priceBook.name,
+      currency: v.currency,
+      vms: v.vms,
+      monthlyTotal: money(v.monthlyTotal),
+      projection: v.projection.map(monthJson),
+    })),
+    projection: c.projection.map(monthJson),
+    notes: c.notes.map(riskJson),
+  };
+}
+
+export function diffJson(d: CostDiff) {
+  const side = (v: VmCost | undefined) => (v ? vmCostJson(v) : undefined);
+  return {
+    version: PLAN_VERSION,
+    kind: "cost-diff",
+    month: d.month,
+    currency: d.currency,
+    oldMonthlyTotal: money(d.oldTotal),
+    newMonthlyTotal: money(d.newTotal),
+    delta: money(d.delta),
+    vms: d.vms.map((v) => ({ name: v.name, delta: money(v.delta), why: v.why, old: side(v.old), new: side(v.new) })),
+    unchangedVms: d.unchanged,
+    newRisks: d.newRisks.map(riskJson),
+    resolvedRisks: d.resolvedRisks.map(riskJson),
+    keptRisks: d.keptRisks,
+  };
+}
