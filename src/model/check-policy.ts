@@ -127,7 +127,8 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
   const sched = p.schedule ? schedule(ctx, file, p.schedule) : undefined;
 
   // DOMAIN §7: hourly schedules exist only in Enhanced (V2) policies.
-  let type: Policy["type"] = sched?.kind === "hourly" ? "enhanced" : "standard";
+  // Judge by what was written, so an invalid hourly schedule does not also make the policy standard.
+  let type: Policy["type"] = p.schedule?.kind === "hourly" ? "enhanced" : "standard";
   if (p.type) {
     if (p.type.value === "standard" && sched?.kind === "hourly") {
       ctx.report(file, "BKP2024", p.type.range, `policy "${p.name.value}" is standard, but an hourly schedule needs an enhanced policy`, "write type enhanced, or remove the type line");

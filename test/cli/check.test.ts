@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bkp, policySets } from "../helpers.js";
+import { spawnSync } from "node:child_process";
+import { BIN, bkp, policySets } from "../helpers.js";
 
 let dir: string;
 const file = (name: string, content: string | Buffer) => {
@@ -133,5 +134,14 @@ describe("bkp fmt", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("error[BKP1001]: expected a quoted string after 'path', found '}'");
     expect(readFileSync(p, "utf8")).toBe('vault "v" { path }');
+  });
+});
+
+describe("pipes", () => {
+  it("a reader that stops early (| head) ends bkp quietly, without a stack trace", () => {
+    const p = file("many.bkp", Array.from({ length: 400 }, (_, i) => `vault "v${i}" { redundancy XRS }`).join("\n"));
+    const r = spawnSync("sh", ["-c", `node ${BIN} check ${p} | head -1`], { encoding: "utf8" });
+    expect(r.stdout).toMatch(/^error\[BKP1001\]/);
+    expect(r.stderr).toBe("");
   });
 });

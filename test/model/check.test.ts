@@ -182,3 +182,10 @@ pricing "ea" { instance up-to 50 GB 5 storage LRS 0.02 per GB-month }` }]);
     expect(set.diagnostics.map((d) => d.code)).toEqual(["BKP2033"]);
   });
 });
+
+describe("one mistake, one diagnostic", () => {
+  it("an invalid hourly window does not also make the policy standard (and its instant restore out of range)", () => {
+    const set = loadTexts([{ path: "h.bkp", text: 'policy "h" { schedule every 4 hours from 09:00 for 10 hours instant-restore 7 days retain daily 30 days }' }]);
+    expect(set.diagnostics.map((d) => d.code)).toEqual(["BKP2013"]);
+  });
+});
