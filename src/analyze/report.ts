@@ -1,0 +1,246 @@
+// Text and Markdown reports of `bkp plan`, `bkp cost` and `bkp cost diff`. Pure: they return
+// strings (plans in chunks, since a 10,000-VM month has half a million jobs).
+import Decimal from "decimal.js";
+import { codeFrame, plain, type Style } from "../lang/code-frame.js";
+import type { Diagnostic } from "../lang/diagnostics.js";
+import type { DiskTask, RestoreAssignment, Run } from "../plan/types.js";
+import { formatDuration, offsetText, shortLocal, shortUtc } from "../plan/time.js";
+import type { CostReport, MonthCost } from "./billing.js";
+import type { CostDiff } from "./diff.js";
+import type { AnalyzedPlan } from "./index.js";
+import { money, size } from "./json.js";
+import type { Risk } from "./risks.js";
+
+export type SourceLines = (file: string) => string[] | undefined;
+
+function table(headers: string[], rows: string[][], right: boolean[], indent = ""): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => indent + r.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+  return [line(headers), ...rows.map(line)];
+}
+
+function mdTable(headers: string[], rows: string[][], right: boolean[]): string[] {
+  const esc = (s: string) => s.replace(/\|/g, "\\|");
+  return [`| ${headers.join(" | ")} |`, `|${right.map((r) => (r ? "---:" : "---")).join("|")}|`, ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`)];
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function toDiagnostic(r: Risk): Diagnostic {
+  const range = r.range ?? { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+  const vms = r.vms.length > 1 ? ` [${r.vms.length} VMs]` : "";
+  return { code: r.code, severity: r.severity, message: r.message + vms, hint: r.hint, file: r.file ?? "", range };
+}
+
+/** Risks like rustc diagnostics: code, message, the source line they are about, a hint. */
+export function riskFrames(risks: Risk[], lines: SourceLines, style: Style = plain): string {
+  return risks
+    .map((r) => {
+      const d = toDiagnostic(r);
+      const frame = codeFrame(d, r.file ? lines(r.file) : undefined, style);
+      // Risks without a location have no `-->` line worth showing.
+      return r.file ? frame : frame.split("\n").filter((l) => !l.includes("--> :")).join("\n");
+    })
+    .join("\n\n");
+}
+
+export function riskSummary(risks: Risk[]): string {
+  const n = (s: string) => risks.filter((r) => r.severity === s).length;
+  return `${plural(n("error"), "error")}, ${plural(n("warning"), "warning")}, ${plural(n("info"), "note")}`;
+}
+
+function restoreLines(r: RestoreAssignment): string[] {
+  const spread = r.spec.spread.kind === "max-disks" ? `at most ${r.spec.spread.max} disks per account` : "one VM per account";
+  const out = [`restore "${r.spec.name}" (${spread}): ${plural(r.spec.vms.length, "VM")} into ${plural(r.accounts.length, "account")}, about ${formatDuration(r.seconds)}`];
+  const rows = r.accounts.map((a) => [
+    a.account.name,
+    `${(a.rate / 1e6).toFixed(1)} MB/s`,
+    `(${a.rateBasis})`,
+    a.vms.map((v) => v.vm.name).join(", ") || "-",
+    plural(a.disks, "disk"),
+    `${(a.bytes / 1e9).toFixed(1)} GB`,
+    formatDuration(a.seconds),
+  ]);
+  out.push(...table(["account", "rate", "", "VMs", "disks", "data", "time"], rows, [false, true, false, false, true, true, true], "  "));
+  return out;
+}
+
+/** `bkp plan` as text: each VM's jobs, restores, then the risks with their source lines. */
+export function* planText(a: AnalyzedPlan, lines: SourceLines, style: Style = plain): Generator<string> {
+  const { plan, timings } = a;
+  const byVm = new Map<string, number[]>();
+  for (let i = 0; i < plan.jobs.length; i++) {
+    const n = plan.jobs[i].vm.name;
+    let l = byVm.get(n);
+    if (!l) byVm.set(n, (l = []));
+    l.push(i);
+  }
+  yield style.bold(`bkp plan: ${plural(plan.vms.size, "VM")}, ${plural(plan.jobs.length, "job")} from ${plan.from} for ${plural(plan.days, "day")}`) + "\n";
+  yield "times are in each policy's zone, with UTC in brackets\n";
+  const runText = new Map<Run, string>();
+  const shapeText = new Map<DiskTask[], Map<number, string>>();
+  let buf: string[] = [];
+  for (const s of plan.vms.values()) {
+    const vm = s.vm;
+    const pr = plan.policies.get(vm.policy.name)!;
+    const jobs = byVm.get(vm.name) ?? [];
+    const c = jobs.length ? plan.jobs[jobs[0]].consistency : undefined;
+    buf.push(`\n${style.bold(`vm "${vm.name}"`)}  policy "${vm.policy.name}" (${vm.policy.zone})  vault "${vm.vault.name}"\n`);
+    if (c) buf.push(`  consistency: ${c.level} (${c.reason}${c.fallback ? `; ${c.fallback}` : ""})\n`);
+    if (s.noJobs) buf.push(`  no jobs: ${s.noJobs}\n`);
+    for (const i of jobs) {
+      const job = plan.jobs[i];
+      const t = timings[i];
+      let when = runText.get(job.run);
+      if (!when) runText.set(job.run, (when = `  ${shortLocal(pr.clock, job.run.ms)} ${offsetText(pr.clock, job.run.ms)} [${shortUtc(job.run.ms).slice(5)} UTC]  `));
+      let shapes = shapeText.get(job.tasks);
+      if (!shapes) shapeText.set(job.tasks, (shapes = new Map()));
+      const key = t.prepareSeconds * 1e7 + t.lagSeconds;
+      let rest = shapes.get(key);
+      if (!rest) {
+        const parts: string[] = [];
+        if (t.prepareSeconds) parts.push(`prepare ${formatDuration(t.prepareSeconds)}`);
+        if (t.lagSeconds) parts.push(`lag ${formatDuration(t.lagSeconds)}`);
+        const disks = t.disks.map((d) => `${d.task.disk.name} ${formatDuration(d.seconds)}${d.task.added ? " (added: full copy)" : ""}`).join(", ");
+        parts.push(disks ? `disks: ${disks}` : "no disks backed up");
+        shapes.set(key, (rest = `${job.kind.padEnd(19)}  ${formatDuration(t.durationSeconds).padStart(9)}  ${parts.join("; ")}\n`));
+      }
+      buf.push(when + rest);
+      if (buf.length > 4000) {
+        yield buf.join("");
+        buf = [];
+      }
+    }
+  }
+  yield buf.join("");
+  if (plan.restores.length) yield `\n${plan.restores.flatMap(restoreLines).join("\n")}\n`;
+  if (a.risks.length) yield `\n${riskFrames(a.risks, lines, style)}\n`;
+  yield `\n${style.bold(`plan: ${plural(plan.jobs.length, "job")}; risks: ${riskSummary(a.risks)}`)}\n`;
+}
+
+export function* planMarkdown(a: AnalyzedPlan): Generator<string> {
+  const { plan, timings } = a;
+  yield `## bkp plan: ${plan.from}, ${plural(plan.days, "day")}\n\n**${plural(plan.vms.size, "VM")}, ${plural(plan.jobs.length, "job")}**; risks: ${riskSummary(a.risks)}.\n`;
+  if (a.risks.length) {
+    yield "\n### Risks\n\n";
+    yield mdTable(["severity", "code", "risk", "where"], a.risks.map((r) => [r.severity, r.code, r.message + (r.hint ? ` — ${r.hint}` : ""), r.file ? `${r.file}:${r.range?.start.line}` : ""]), [false, false, false, false]).join("\n") + "\n";
+  }
+  if (plan.restores.length) yield `\n### Restores\n\n\`\`\`\n${plan.restores.flatMap(restoreLines).join("\n")}\n\`\`\`\n`;
+  yield "\n### Jobs\n\n";
+  yield mdTable(["VM", "start", "UTC", "kind", "duration", "slowest disk", "consistency"], [], [false, false, false, false, true, false, false]).join("\n") + "\n";
+  let buf: string[] = [];
+  for (let i = 0; i < plan.jobs.length; i++) {
+    const j = plan.jobs[i];
+    const t = timings[i];
+    buf.push(`| ${j.vm.name} | ${j.run.local} | ${j.run.utc} | ${j.kind} | ${formatDuration(t.durationSeconds)} | ${t.slowest ?? "-"} | ${j.consistency.level} |\n`);
+    if (buf.length > 4000) {
+      yield buf.join("");
+      buf = [];
+    }
+  }
+  yield buf.join("");
+}
+
+function costRows(c: CostReport): string[][] {
+  return c.vms.map((v) => [
+    v.vm.name,
+    v.vault.name,
+    size(v.protectedInstanceGB.toDecimalPlaces(2)),
+    size(v.instanceUnits.toDecimalPlaces(3)),
+    money(v.instanceFee),
+    size(v.storageGB.toDecimalPlaces(2)),
+    money(v.storageFee),
+    size(v.snapshotGB.toDecimalPlaces(2)),
+    money(v.snapshotFee),
+    ...(c.vms.some((x) => !x.archiveGB.isZero()) ? [size(v.archiveGB.toDecimalPlaces(2)), money(v.archiveFee)] : []),
+    money(v.monthlyTotal),
+    v.lifecycle === "active" ? (v.daysBilled && v.daysBilled < v.daysInMonth ? `${v.daysBilled}/${v.daysInMonth} days` : "") : v.lifecycle,
+  ]);
+}
+
+function costHeaders(c: CostReport, unit: string): string[] {
+  const archive = c.vms.some((x) => !x.archiveGB.isZero());
+  return ["VM", "vault", `PI ${unit}`, "PIs", "PI fee", `storage ${unit}`, "storage", `snapshot ${unit}`, "snapshots", ...(archive ? [`archive ${unit}`, "archive"] : []), "total", ""];
+}
+
+function projectionRows(ms: MonthCost[]): string[][] {
+  return ms.map((m) => [m.month, size(m.instanceUnits.toDecimalPlaces(2)), money(m.instanceFee), size(m.storageGB.toDecimalPlaces(2)), money(m.storageFee), size(m.snapshotGB.toDecimalPlaces(2)), money(m.snapshotFee), money(m.archiveFee), money(m.total)]);
+}
+const PROJECTION_HEADERS = ["month", "PIs", "PI fees", "storage GB", "storage", "snapshot GB", "snapshots", "archive", "total"];
+
+function unbilled(c: CostReport): string[] {
+  const out: string[] = [];
+  for (const v of c.vms) for (const d of v.unbilledDisks) out.push(`vm "${v.vm.name}" disk "${d.name}" (${d.reason === "temp" ? "temporary disk: never backed up" : "excluded from backup"})`);
+  return out;
+}
+
+function headlineNote(c: CostReport): string {
+  return `the monthly figures are for ${c.month}, the last month of a ${plural(c.months, "month")} projection from ${c.from.slice(0, 7)}, as retention fills up`;
+}
+
+export function costText(c: CostReport, lines: SourceLines, style: Style = plain): string {
+  const unit = c.vms[0]?.book.unit ?? "GB";
+  const right = [false, false, true, true, true, true, true, true, true, true, true, true, false];
+  const out: string[] = [style.bold(`bkp cost: ${plural(c.vms.length, "VM")} in ${plural(c.vaults.length, "vault")}, ${c.currency}`), headlineNote(c), ""];
+  out.push(...table(costHeaders(c, unit), costRows(c), right));
+  out.push("");
+  for (const v of c.vaults) out.push(`vault "${v.vault.name}" (${v.vault.redundancy}, price book ${v.vault.priceBook.name}): ${money(v.monthlyTotal)} ${v.currency}/month, ${plural(v.vms, "VM")}`);
+  out.push(style.bold(`total: ${money(c.monthlyTotal)} ${c.currency}/month in ${c.month}`) + c.otherCurrencies.map((o) => ` + ${money(o.monthlyTotal)} ${o.currency}`).join(""));
+  out.push("", style.bold(`projection (${c.currency})`));
+  out.push(...table(PROJECTION_HEADERS, projectionRows(c.projection), [false, true, true, true, true, true, true, true, true], "  "));
+  const ub = unbilled(c);
+  if (ub.length) out.push("", "not billed:", ...ub.map((u) => `  ${u}`));
+  if (c.notes.length) out.push("", riskFrames(c.notes, lines, style));
+  return out.join("\n") + "\n";
+}
+
+export function costMarkdown(c: CostReport): string {
+  const unit = c.vms[0]?.book.unit ?? "GB";
+  const right = [false, false, true, true, true, true, true, true, true, true, true, true, false];
+  const out = [`## bkp cost: ${money(c.monthlyTotal)} ${c.currency}/month`, "", `${plural(c.vms.length, "VM")} in ${plural(c.vaults.length, "vault")}; ${headlineNote(c)}.`, ""];
+  out.push(...mdTable(costHeaders(c, unit), costRows(c), right));
+  out.push("", "### Vaults", "");
+  out.push(...mdTable(["vault", "redundancy", "price book", "VMs", `${c.currency}/month`], c.vaults.map((v) => [v.vault.name, v.vault.redundancy, v.vault.priceBook.name, String(v.vms), money(v.monthlyTotal)]), [false, false, false, true, true]));
+  out.push("", "### Projection", "");
+  out.push(...mdTable(PROJECTION_HEADERS, projectionRows(c.projection), [false, true, true, true, true, true, true, true, true]));
+  const ub = unbilled(c);
+  if (ub.length) out.push("", "Not billed: " + ub.join("; ") + ".");
+  for (const n of c.notes) out.push("", `> **${n.severity} ${n.code}**: ${n.message}${n.hint ? ` (${n.hint})` : ""}`);
+  return out.join("\n") + "\n";
+}
+
+const signed = (x: Decimal) => (x.isNeg() ? money(x) : `+${money(x)}`);
+
+/** "+25.3%", or undefined when there was no old bill. */
+function percent(d: CostDiff): string | undefined {
+  if (d.oldTotal.isZero()) return undefined;
+  return `${d.delta.isNeg() ? "" : "+"}${d.delta.div(d.oldTotal).mul(100).toFixed(1)}%`;
+}
+
+function diffRows(d: CostDiff): string[][] {
+  return d.vms.map((v) => [v.name, v.old ? money(v.old.monthlyTotal) : "-", v.new ? money(v.new.monthlyTotal) : "-", signed(v.delta), v.why.join("; ")]);
+}
+
+export function diffText(d: CostDiff, style: Style = plain): string {
+  const out = [style.bold(`bkp cost diff: ${money(d.oldTotal)} -> ${money(d.newTotal)} ${d.currency}/month in ${d.month}: ${signed(d.delta)} ${d.currency}${percent(d) ? ` (${percent(d)})` : ""}`), ""];
+  if (d.vms.length) out.push(...table(["VM", "old", "new", "change", "why"], diffRows(d), [false, true, true, true, false]));
+  else out.push("no VM's bill changes");
+  if (d.unchanged) out.push(`${plural(d.unchanged, "VM")} unchanged`);
+  out.push("", `risks: ${d.newRisks.length} new, ${d.resolvedRisks.length} resolved, ${d.keptRisks} unchanged`);
+  for (const r of d.newRisks) out.push(`  + ${r.severity}[${r.code}]: ${r.message}`);
+  for (const r of d.resolvedRisks) out.push(`  - ${r.severity}[${r.code}]: ${r.message}`);
+  return out.join("\n") + "\n";
+}
+
+export function diffMarkdown(d: CostDiff): string {
+  const out = [`### bkp cost diff`, "", `Monthly bill in ${d.month}: **${money(d.oldTotal)} → ${money(d.newTotal)} ${d.currency}** (${signed(d.delta)} ${d.currency}${percent(d) ? `, ${percent(d)}` : ""})`, ""];
+  if (d.vms.length) out.push(...mdTable(["VM", "old", "new", "change", "why"], diffRows(d), [false, true, true, true, false]));
+  else out.push("No VM's bill changes.");
+  if (d.unchanged) out.push("", `${plural(d.unchanged, "VM")} unchanged.`);
+  if (d.newRisks.length || d.resolvedRisks.length) {
+    out.push("", `**Risks**: ${d.newRisks.length} new, ${d.resolvedRisks.length} resolved, ${d.keptRisks} unchanged`, "");
+    for (const r of d.newRisks) out.push(`- new **${r.severity}** \`${r.code}\`: ${r.message}`);
+    for (const r of d.resolvedRisks) out.push(`- resolved ~~${r.severity} \`${r.code}\`~~: ${r.message}`);
+  } else out.push("", `Risks: none new, none resolved (${d.keptRisks} unchanged).`);
+  return out.join("\n") + "\n";
+}
