@@ -13,9 +13,15 @@ interface Entry {
 const COMMANDS: Record<string, Entry> = {
   check: { summary: "parse and check policy files; every problem, located", load: () => import("./commands/check.js").then((m) => m.command) },
   fmt: { summary: "format policy files in place (--check to only report)", load: () => import("./commands/fmt.js").then((m) => m.command) },
+  plan: { summary: "the execution plan: jobs, predicted timings, consistency, risks", load: () => import("./commands/plan.js").then((m) => m.command) },
+  cost: { summary: "the bill per VM and vault, month by month (cost diff OLD NEW for PRs)", load: () => import("./commands/cost.js").then((m) => m.command) },
   lint: { summary: "best-practice and risk rules for CI (text, JSON, SARIF, GitHub)", load: () => import("./commands/lint.js").then((m) => m.command) },
   import: { summary: "turn Azure VM backup policy JSON into .bkp (bkp import azure FILE.json)", load: () => import("./commands/import.js").then((m) => m.command) },
   export: { summary: "write policies as Azure REST JSON or Terraform (bkp export azure|terraform FILE.bkp)", load: () => import("./commands/export.js").then((m) => m.command) },
+  backup: { summary: "back up the VMs' disk images into their vaults (--now: all, not only those due)", load: () => import("./commands/backup.js").then((m) => m.command) },
+  points: { summary: "list recovery points (id, VM, time, consistency, sizes)", load: () => import("./commands/points.js").then((m) => m.command) },
+  restore: { summary: "restore a VM's disk images from a recovery point, verified as written", load: () => import("./commands/restore.js").then((m) => m.command) },
+  verify: { summary: "check vault integrity (--read-data: decrypt and check every chunk)", load: () => import("./commands/verify.js").then((m) => m.command) },
 };
 
 function topHelp(): string {

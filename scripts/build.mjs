@@ -5,7 +5,8 @@ import { chmodSync, rmSync } from "node:fs";
 
 rmSync("dist", { recursive: true, force: true });
 await build({
-  entryPoints: { bkp: "cli/bin.ts" },
+  // The engine's worker thread is loaded by file at run time (src/engine/worker-pool.ts).
+  entryPoints: { bkp: "cli/bin.ts", "bkp-engine-worker": "src/engine/worker.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,

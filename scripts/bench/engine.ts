@@ -26,6 +26,8 @@ const trials = Number(opt("trials", "3"));
 const blockSize = opt("block-size", "");
 const wanted = opt("tools", "bkp,restic,borg").split(",");
 const work = path.resolve(opt("dir", path.join(repo, ".bench", "engine")));
+/** Names the docs section, e.g. --label=tmpfs for a run with --dir on a memory file system. */
+const label = opt("label", "");
 fs.mkdirSync(work, { recursive: true });
 
 function sh(cmd: string, a: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; quiet?: boolean } = {}) {
@@ -300,10 +302,11 @@ function writeDocs(head: string, table: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const cmd = `npm run bench -- engine ${args.filter((a) => a !== "--write-docs").join(" ")}`.trim();
   const section =
-    `## Engine\n\nCommand: \`${cmd}\` (${new Date().toISOString().slice(0, 10)}; tools: ${sh("restic", ["version"], { quiet: true }).stdout.trim().split(" compiled")[0] || "restic ?"}, ` +
+    `## Engine${label ? ` (${label})` : ""}\n\nCommand: \`${cmd}\` (${new Date().toISOString().slice(0, 10)}; tools: ${sh("restic", ["version"], { quiet: true }).stdout.trim().split(" compiled")[0] || "restic ?"}, ` +
     `${sh("borg", ["--version"], { quiet: true }).stdout.trim() || "borg ?"}).\n\n${head}\n\n${table}\n\n`;
   let doc = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmarks\n\n";
-  const start = doc.search(/^## Engine\s*$/m);
+  const heading = `## Engine${label ? ` (${label})` : ""}`;
+  const start = doc.search(new RegExp(`^${heading.replace(/[()]/g, "\\$&")}\\s*$`, "m"));
   if (start >= 0) {
     const rest = doc.slice(start + 1);
     const next = rest.search(/^## /m);

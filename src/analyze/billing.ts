@@ -423,7 +423,7 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
         });
         billed.forEach((d, i) => {
           if (!Number.isFinite(diskStarts[i])) return;
-          byStart.set(diskStarts[i], [...(byStart.get(diskStarts[i]) ?? []), d]);
+          pushTo(byStart, diskStarts[i], d);
         });
         sets = [...byStart].map(([s, disks]) => diskSet(occ({ policy: p, startMs: s, archive }, clock), disks));
       }
@@ -477,7 +477,9 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
 
     const b = monthBytes(sets, last);
     const dim = months[last].days;
-    const perMonth = (byteDays: Decimal) => byteDays.div(dim).div(book.unitBytes);
+    const divisor = book.unitBytes.mul(dim);
+    // Byte-days over the month's days, in billing units (zero stays zero without dividing).
+    const perMonth = (byteDays: Decimal) => (byteDays.isZero() ? ZERO : byteDays.div(divisor));
     const storageGB = perMonth(b.standard);
     const archiveGB = perMonth(b.archive);
     const snapshotGB = perMonth(b.snapshot);
@@ -523,7 +525,7 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
     });
     const projection = months.map((mo, m) => {
       const b = monthBytes([...vs.sets.values()], m);
-      const per = (x: Decimal) => x.div(mo.days).div(book.unitBytes);
+      const per = (x: Decimal) => x.div(book.unitBytes.mul(mo.days));
       const storageGB = per(b.standard);
       const archiveGB = per(b.archive);
       const snapshotGB = per(b.snapshot);
@@ -537,7 +539,7 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
 
   // Totals per currency; the most used currency is the headline one.
   const byCurrency = new Map<string, VaultCost[]>();
-  for (const v of vaults) byCurrency.set(v.currency, [...(byCurrency.get(v.currency) ?? []), v]);
+  for (const v of vaults) pushTo(byCurrency, v.currency, v);
   const currencies = [...byCurrency.keys()].sort((a, b) => byCurrency.get(b)!.length - byCurrency.get(a)!.length || a.localeCompare(b));
   const currency = currencies[0] ?? "USD";
   const sum = (vs: VaultCost[]) => months.map((mo, m) => sumMonths(mo.label, vs.map((v) => v.projection[m])));
@@ -583,4 +585,11 @@ function sumMonths(month: string, xs: MonthCost[]): MonthCost {
     snapshotFee: add("snapshotFee"),
     total: add("total"),
   };
+}
+
+/** Appends to a list in a map of lists (without copying it). */
+function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
 }

@@ -8,7 +8,13 @@ import { formatDuration, offsetText, shortLocal, shortUtc } from "../plan/time.j
 import type { CostReport, MonthCost } from "./billing.js";
 import type { CostDiff } from "./diff.js";
 import type { AnalyzedPlan } from "./index.js";
-import { money, size } from "./json.js";
+import { money } from "./json.js";
+
+/** A quantity for people: at most `dp` decimals, trailing zeros trimmed ("47", "108.28"). */
+function qty(x: Decimal, dp = 2): string {
+  const t = x.toFixed(dp, Decimal.ROUND_HALF_UP);
+  return t.includes(".") ? t.replace(/\.?0+$/, "") : t;
+}
 import type { Risk } from "./risks.js";
 
 export type SourceLines = (file: string) => string[] | undefined;
@@ -77,6 +83,7 @@ export function* planText(a: AnalyzedPlan, lines: SourceLines, style: Style = pl
   }
   yield style.bold(`bkp plan: ${plural(plan.vms.size, "VM")}, ${plural(plan.jobs.length, "job")} from ${plan.from} for ${plural(plan.days, "day")}`) + "\n";
   yield "times are in each policy's zone, with UTC in brackets\n";
+  const kindWidth = plan.jobs.some((j) => j.kind === "checksum-comparison") ? 19 : 11;
   const runText = new Map<Run, string>();
   const shapeText = new Map<DiskTask[], Map<number, string>>();
   let buf: string[] = [];
@@ -86,7 +93,7 @@ export function* planText(a: AnalyzedPlan, lines: SourceLines, style: Style = pl
     const jobs = byVm.get(vm.name) ?? [];
     const c = jobs.length ? plan.jobs[jobs[0]].consistency : undefined;
     buf.push(`\n${style.bold(`vm "${vm.name}"`)}  policy "${vm.policy.name}" (${vm.policy.zone})  vault "${vm.vault.name}"\n`);
-    if (c) buf.push(`  consistency: ${c.level} (${c.reason}${c.fallback ? `; ${c.fallback}` : ""})\n`);
+    if (c) buf.push(`  consistency: ${c.level}: ${c.reason}${c.fallback ? `; ${c.fallback}` : ""}\n`);
     if (s.noJobs) buf.push(`  no jobs: ${s.noJobs}\n`);
     for (const i of jobs) {
       const job = plan.jobs[i];
@@ -103,7 +110,7 @@ export function* planText(a: AnalyzedPlan, lines: SourceLines, style: Style = pl
         if (t.lagSeconds) parts.push(`lag ${formatDuration(t.lagSeconds)}`);
         const disks = t.disks.map((d) => `${d.task.disk.name} ${formatDuration(d.seconds)}${d.task.added ? " (added: full copy)" : ""}`).join(", ");
         parts.push(disks ? `disks: ${disks}` : "no disks backed up");
-        shapes.set(key, (rest = `${job.kind.padEnd(19)}  ${formatDuration(t.durationSeconds).padStart(9)}  ${parts.join("; ")}\n`));
+        shapes.set(key, (rest = `${job.kind.padEnd(kindWidth)}  ${formatDuration(t.durationSeconds).padStart(9)}  ${parts.join("; ")}\n`));
       }
       buf.push(when + rest);
       if (buf.length > 4000) {
@@ -142,17 +149,18 @@ export function* planMarkdown(a: AnalyzedPlan): Generator<string> {
 }
 
 function costRows(c: CostReport): string[][] {
+  const archive = c.vms.some((x) => !x.archiveGB.isZero());
   return c.vms.map((v) => [
     v.vm.name,
     v.vault.name,
-    size(v.protectedInstanceGB.toDecimalPlaces(2)),
-    size(v.instanceUnits.toDecimalPlaces(3)),
+    qty(v.protectedInstanceGB),
+    qty(v.instanceUnits, 3),
     money(v.instanceFee),
-    size(v.storageGB.toDecimalPlaces(2)),
+    qty(v.storageGB),
     money(v.storageFee),
-    size(v.snapshotGB.toDecimalPlaces(2)),
+    qty(v.snapshotGB),
     money(v.snapshotFee),
-    ...(c.vms.some((x) => !x.archiveGB.isZero()) ? [size(v.archiveGB.toDecimalPlaces(2)), money(v.archiveFee)] : []),
+    ...(archive ? [qty(v.archiveGB), money(v.archiveFee)] : []),
     money(v.monthlyTotal),
     v.lifecycle === "active" ? (v.daysBilled && v.daysBilled < v.daysInMonth ? `${v.daysBilled}/${v.daysInMonth} days` : "") : v.lifecycle,
   ]);
@@ -164,7 +172,7 @@ function costHeaders(c: CostReport, unit: string): string[] {
 }
 
 function projectionRows(ms: MonthCost[]): string[][] {
-  return ms.map((m) => [m.month, size(m.instanceUnits.toDecimalPlaces(2)), money(m.instanceFee), size(m.storageGB.toDecimalPlaces(2)), money(m.storageFee), size(m.snapshotGB.toDecimalPlaces(2)), money(m.snapshotFee), money(m.archiveFee), money(m.total)]);
+  return ms.map((m) => [m.month, qty(m.instanceUnits), money(m.instanceFee), qty(m.storageGB), money(m.storageFee), qty(m.snapshotGB), money(m.snapshotFee), money(m.archiveFee), money(m.total)]);
 }
 const PROJECTION_HEADERS = ["month", "PIs", "PI fees", "storage GB", "storage", "snapshot GB", "snapshots", "archive", "total"];
 
@@ -175,7 +183,7 @@ function unbilled(c: CostReport): string[] {
 }
 
 function headlineNote(c: CostReport): string {
-  return `the monthly figures are for ${c.month}, the last month of a ${plural(c.months, "month")} projection from ${c.from.slice(0, 7)}, as retention fills up`;
+  return `the monthly figures are for ${c.month}, the last month of a ${c.months}-month projection from ${c.from.slice(0, 7)}, as retention fills up`;
 }
 
 export function costText(c: CostReport, lines: SourceLines, style: Style = plain): string {

@@ -5,7 +5,7 @@ import Decimal from "decimal.js";
 import type { Range, Severity } from "../lang/diagnostics.js";
 import type { ConsistencyLevel, Disk, Policy, Vm } from "../model/model.js";
 import { predictConsistency } from "../plan/consistency.js";
-import type { Job, Plan, PolicyRuns } from "../plan/types.js";
+import type { DiskTask, Job, Plan, PolicyRuns, Run } from "../plan/types.js";
 import { formatDuration, shortLocal, shortUtc } from "../plan/time.js";
 import { RISK_CODES, type RiskCode } from "./codes.js";
 import type { JobTiming } from "./timing.js";
@@ -72,21 +72,24 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
       if (t.durationSeconds > w.t.durationSeconds) Object.assign(w, { job, t });
     }
   };
-  const checksumVms = new Map<string, Set<string>>();
-  const lagVms = new Map<string, { vms: Set<string>; max: number; job: Job }>();
+  // Per policy: whether some job finds changes by checksum, and the longest peak-hour lag.
+  const checksumPolicies = new Set<string>();
+  const lagPolicies = new Map<string, { max: number; job: Job }>();
   const premium = new Map<string, Disk[]>();
-  // Congestion: VMs starting per vault per half-hour slot (a VM runs at most once per slot).
+  // Congestion: VMs starting per vault per run (a VM runs at most once per half-hour slot).
   const SLOT = 30 * 60_000;
-  const vaultIndex = new Map([...model.vaults.keys()].map((v, i) => [v, i]));
+  const vaultIndex = new Map([...model.vaults.values()].map((v, i) => [v, i]));
   const nVaults = Math.max(1, vaultIndex.size);
-  const slotCount = new Map<number, number>();
+  const perRun = new Map<Run, Int32Array>();
+  const hasAdded = new Map<DiskTask[], boolean>();
 
   for (let i = 0; i < plan.jobs.length; i++) {
     const job = plan.jobs[i];
     const t = timings[i];
     const p = job.vm.policy;
-    const firstOfDisk = job.firstBackup || (job.kind !== "initial" && job.tasks.some((x) => x.added));
-    if (firstOfDisk) {
+    let added = hasAdded.get(job.tasks);
+    if (added === undefined) hasAdded.set(job.tasks, (added = job.tasks.some((x) => x.added)));
+    if (job.firstBackup || added) {
       if (t.durationSeconds > DAY_S) note(`3003|${job.vm.name}`, job, t);
       for (const task of job.tasks) {
         const d = task.disk;
@@ -99,34 +102,46 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
     } else if (p.schedule.kind === "daily" && t.durationSeconds > DAY_S) note(`3001|${job.vm.name}`, job, t);
     // A job longer than the time to the policy's next run overlaps it.
     else if (p.schedule.kind === "hourly" && t.durationSeconds * 1000 > (Number.isNaN(job.run.nextGapMs) ? p.schedule.intervalHours * 3_600_000 : job.run.nextGapMs)) note(`3004|${job.vm.name}`, job, t);
-    if (job.kind === "checksum-comparison") {
-      const s = checksumVms.get(p.name) ?? new Set();
-      s.add(job.vm.name);
-      checksumVms.set(p.name, s);
-    }
+    if (job.kind === "checksum-comparison") checksumPolicies.add(p.name);
     if (t.lagSeconds > 0) {
-      const l = lagVms.get(p.name);
-      if (!l) lagVms.set(p.name, { vms: new Set([job.vm.name]), max: t.lagSeconds, job });
-      else {
-        l.vms.add(job.vm.name);
-        if (t.lagSeconds > l.max) Object.assign(l, { max: t.lagSeconds, job });
-      }
+      const l = lagPolicies.get(p.name);
+      if (!l || t.lagSeconds > l.max) lagPolicies.set(p.name, { max: t.lagSeconds, job });
     }
-    const key = Math.floor(job.run.ms / SLOT) * nVaults + vaultIndex.get(job.vm.vault.name)!;
-    slotCount.set(key, (slotCount.get(key) ?? 0) + 1);
+    let c = perRun.get(job.run);
+    if (!c) perRun.set(job.run, (c = new Int32Array(nVaults)));
+    c[vaultIndex.get(job.vm.vault)!]++;
   }
-  // Only the crowded slots need their VMs' names.
-  const slots = new Map<string, Map<number, Set<string>>>();
-  const crowded = new Set([...slotCount].filter(([, n]) => n > as.congestionVms).map(([k]) => k));
-  if (crowded.size) {
-    for (const job of plan.jobs) {
-      const slot = Math.floor(job.run.ms / SLOT);
-      if (!crowded.has(slot * nVaults + vaultIndex.get(job.vm.vault.name)!)) continue;
-      let v = slots.get(job.vm.vault.name);
-      if (!v) slots.set(job.vm.vault.name, (v = new Map()));
-      let s = v.get(slot);
-      if (!s) v.set(slot, (s = new Set()));
-      s.add(job.vm.name);
+  // VMs with jobs, per policy (the VMs a policy-level risk is about).
+  const jobVms = new Map<string, Vm[]>();
+  for (const s of plan.vms.values()) if (!s.noJobs) pushTo(jobVms, s.vm.policy.name, s.vm);
+  const checksumVms = new Map([...checksumPolicies].map((p) => [p, (jobVms.get(p) ?? []).map((v) => v.name)]));
+  const lagVms = new Map([...lagPolicies].map(([p, l]) => [p, { ...l, vms: (jobVms.get(p) ?? []).map((v) => v.name) }]));
+  // Starts per vault and half-hour slot; only crowded slots need their VMs' names.
+  const slotRuns = new Map<number, Run[]>();
+  const slotCount = new Map<number, number>();
+  for (const [run, counts] of perRun) {
+    const slot = Math.floor(run.ms / SLOT);
+    pushTo(slotRuns, slot, run);
+    counts.forEach((n, v) => n && slotCount.set(slot * nVaults + v, (slotCount.get(slot * nVaults + v) ?? 0) + n));
+  }
+  const runPolicy = new Map<Run, string>();
+  for (const pr of plan.policies.values()) for (const r of pr.runs) runPolicy.set(r, pr.policy.name);
+  const vaults = [...vaultIndex.keys()];
+  // Crowded slots grouped by vault and time of day (the same slot recurs every day).
+  const crowded = new Map<string, { vault: (typeof vaults)[number]; ofDay: number; max: number; slot: number; days: number; policies: Set<string>; lastMs: number }>();
+  for (const [key, n] of slotCount) {
+    if (n <= as.congestionVms) continue;
+    const slot = Math.floor(key / nVaults);
+    const vault = vaults[key - slot * nVaults];
+    const ofDay = ((slot % 48) + 48) % 48;
+    const id = `${vault.name}@${ofDay}`;
+    let c = crowded.get(id);
+    if (!c) crowded.set(id, (c = { vault, ofDay, max: 0, slot, days: 0, policies: new Set(), lastMs: -Infinity }));
+    c.days++;
+    if (n > c.max) Object.assign(c, { max: n, slot });
+    for (const run of slotRuns.get(slot)!) {
+      c.policies.add(runPolicy.get(run)!);
+      c.lastMs = Math.max(c.lastMs, run.ms);
     }
   }
 
@@ -168,8 +183,9 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
 
   for (const [policyName, vms] of checksumVms) {
     const p = model.policies.get(policyName)!;
+    if (!vms.length) continue;
     const gapDays = p.schedule.kind === "weekly" ? " (the gap between weekly runs is longer than the snapshots are kept)" : "";
-    out.push(risk("BKP3012", `policy "${p.name}": instant-restore snapshots (${p.instantRestoreDays} days) are gone before the next backup${gapDays}; ${vms.size} VM${vms.size === 1 ? "" : "s"} back up by checksum comparison, which reads every block and can take over 24 hours or fail`, vms, p.name, { file: p.ast.file, range: (p.ast.instantRestore ?? p.ast.schedule ?? p.ast.name).range }, "keep snapshots at least as long as the longest gap between backups (DOMAIN §4)"));
+    out.push(risk("BKP3012", `policy "${p.name}": instant-restore snapshots (${p.instantRestoreDays} days) are gone before the next backup${gapDays}; ${vms.length} VM${vms.length === 1 ? "" : "s"} back up by checksum comparison, which reads every block and can take over 24 hours or fail`, vms, p.name, { file: p.ast.file, range: (p.ast.instantRestore ?? p.ast.schedule ?? p.ast.name).range }, "keep snapshots at least as long as the longest gap between backups (DOMAIN §4)"));
   }
 
   for (const [policyName, l] of lagVms) {
@@ -181,7 +197,7 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
 
   // DOMAIN §5: the default (midnight) schedule time is everyone's; move it.
   const usedPolicies = new Map<string, string[]>();
-  for (const s of plan.vms.values()) if (!s.noJobs) usedPolicies.set(s.vm.policy.name, [...(usedPolicies.get(s.vm.policy.name) ?? []), s.vm.name]);
+  for (const s of plan.vms.values()) if (!s.noJobs) pushTo(usedPolicies, s.vm.policy.name, s.vm.name);
   for (const [name, vms] of usedPolicies) {
     const p = model.policies.get(name)!;
     const start = p.schedule.kind === "hourly" ? p.schedule.start : p.schedule.at;
@@ -191,26 +207,18 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
   }
 
   // DOMAIN §4: VMs of one vault backed up at the same time congest.
-  for (const [vaultName, bySlot] of slots) {
-    const daily = new Map<number, { max: number; days: number; slot: number; vms: Set<string> }>();
-    for (const [slot, vms] of bySlot) {
-      if (vms.size <= as.congestionVms) continue;
-      const ofDay = ((slot % 48) + 48) % 48;
-      const d = daily.get(ofDay);
-      if (!d) daily.set(ofDay, { max: vms.size, days: 1, slot, vms: new Set(vms) });
-      else {
-        d.days++;
-        for (const v of vms) d.vms.add(v);
-        if (vms.size > d.max) Object.assign(d, { max: vms.size, slot });
+  for (const c of [...crowded.values()].sort((x, y) => (x.vault.name < y.vault.name ? -1 : x.vault.name > y.vault.name ? 1 : x.ofDay - y.ofDay))) {
+    const names: string[] = [];
+    for (const p of c.policies) {
+      for (const vm of jobVms.get(p) ?? []) {
+        const first = plan.vms.get(vm.name)!.firstBackupMs;
+        if (vm.vault === c.vault && (first === undefined || first <= c.lastMs)) names.push(vm.name);
       }
     }
-    const vault = model.vaults.get(vaultName)!;
-    for (const [ofDay, d] of [...daily].sort((a, b) => a[0] - b[0])) {
-      const startMs = d.slot * SLOT;
-      const utc = shortUtc(startMs).slice(11);
-      const end = shortUtc(startMs + SLOT).slice(11);
-      out.push(risk("BKP3005", `vault "${vaultName}": up to ${d.max} VMs start backups between ${utc} and ${end} UTC (on ${d.days} day${d.days === 1 ? "" : "s"} of the plan); more than ${as.congestionVms} at once congests the vault's traffic`, d.vms, `${vaultName}@${ofDay}`, { file: vault.ast.file, range: vault.ast.name.range }, "spread the VMs over policies with different start times (DOMAIN §4)"));
-    }
+    const startMs = c.slot * SLOT;
+    const utc = shortUtc(startMs).slice(11);
+    const end = shortUtc(startMs + SLOT).slice(11);
+    out.push(risk("BKP3005", `vault "${c.vault.name}": up to ${c.max} VMs start backups between ${utc} and ${end} UTC (on ${c.days} day${c.days === 1 ? "" : "s"} of the plan); more than ${as.congestionVms} at once congests the vault's traffic`, names, `${c.vault.name}@${c.ofDay}`, { file: c.vault.ast.file, range: c.vault.ast.name.range }, "spread the VMs over policies with different start times (DOMAIN §4)"));
   }
 
   // DOMAIN §5: disks per storage account.
@@ -291,4 +299,11 @@ function hintFor(t: JobTiming, job: Job): string {
   if (job.kind === "checksum-comparison") return "keep instant-restore snapshots longer than the gap between backups, so changes are found without checksums (DOMAIN §4)";
   if (t.lagSeconds >= t.transferSeconds) return "move the schedule out of peak hours so the transfer starts at once (DOMAIN §1.7)";
   return `reduce the data changed per day on disk "${t.slowest}", or use a faster transfer (DOMAIN §4)`;
+}
+
+/** Appends to a list in a map of lists (without copying it). */
+function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
 }

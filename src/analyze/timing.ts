@@ -65,7 +65,8 @@ export function timePlan(plan: Plan): JobTiming[] {
   const as = plan.model.assumptions;
   const rates = ratesOf(as);
   const prepare = as.prepareSeconds.toNumber();
-  const byTasks = new Map<DiskTask[], { disks: DiskTiming[]; transfer: number; slowest?: string }>();
+  // Timings are shared (and must not be mutated): jobs of one shape and lag get the same object.
+  const byTasks = new Map<DiskTask[], { disks: DiskTiming[]; transfer: number; slowest?: string; byLag: Map<number, JobTiming> }>();
   const lags = new Map<Run, number>();
   const runsOf = new Map<string, PolicyRuns>();
   for (const pr of plan.policies.values()) runsOf.set(pr.policy.name, pr);
@@ -77,7 +78,7 @@ export function timePlan(plan: Plan): JobTiming[] {
       const disks = job.tasks.map((task) => ({ task, seconds: diskSeconds(task, as, rates) }));
       let slowest: DiskTiming | undefined;
       for (const d of disks) if (!slowest || d.seconds > slowest.seconds) slowest = d;
-      byTasks.set(job.tasks, (t = { disks, transfer: slowest?.seconds ?? 0, slowest: slowest?.task.disk.name }));
+      byTasks.set(job.tasks, (t = { disks, transfer: slowest?.seconds ?? 0, slowest: slowest?.task.disk.name, byLag: new Map() }));
     }
     let prep = 0;
     let lag: number | undefined;
@@ -89,7 +90,10 @@ export function timePlan(plan: Plan): JobTiming[] {
       lag = lags.get(job.run);
       if (lag === undefined) lags.set(job.run, (lag = lagSeconds(runsOf.get(job.vm.policy.name)!.clock, job.run.ms, as)));
     }
-    out[i] = { prepareSeconds: prep, lagSeconds: lag, transferSeconds: t.transfer, durationSeconds: prep + lag + t.transfer, disks: t.disks, slowest: t.slowest };
+    const key = prep * 1e7 + lag;
+    let timing = t.byLag.get(key);
+    if (!timing) t.byLag.set(key, (timing = { prepareSeconds: prep, lagSeconds: lag, transferSeconds: t.transfer, durationSeconds: prep + lag + t.transfer, disks: t.disks, slowest: t.slowest }));
+    out[i] = timing;
   }
   return out;
 }

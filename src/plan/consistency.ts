@@ -29,7 +29,7 @@ export function predictConsistency(vm: Vm): PredictedConsistency {
     return {
       ...base,
       level: "application",
-      reason: `VSS ${vm.vss ?? "full"} backup${vm.vss === "copy" ? " (application logs kept)" : " (application logs truncated)"}${retryNote}`,
+      reason: `VSS ${vm.vss ?? "full"} backup${vm.vss === "copy" ? ", application logs kept" : ", application logs truncated"}${retryNote}`,
       fallback: "file-system if a VSS writer fails",
     };
   }

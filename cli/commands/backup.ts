@@ -1,0 +1,135 @@
+import { backupVm } from "../../src/engine/index.js";
+import type { VmBackupResult } from "../../src/engine/types.js";
+import { listPoints } from "../../src/engine/points.js";
+import type { Vm } from "../../src/model/model.js";
+import { expandSchedule, maxGapMs } from "../../src/plan/schedule.js";
+import { clockFor, utcIso } from "../../src/plan/time.js";
+import { needFiles, parse, UsageError } from "../args.js";
+import type { Command } from "../command.js";
+import type { Io } from "../io.js";
+import { loadForAnalysis } from "./plan-common.js";
+import { ProgressView, bytes, engineVault, engineVm, exitCodeForError, machineKeyFile, printEngineError, seconds, selectVms } from "./engine-common.js";
+
+type Status = "backed-up" | "not-due" | "not-protected" | "no-images" | "failed";
+
+interface VmOutcome {
+  vm: string;
+  status: Status;
+  detail?: string;
+  result?: VmBackupResult;
+  error?: { code: string; message: string };
+}
+
+function nowFrom(io: Io): Date {
+  const s = io.env.BKP_NOW;
+  if (!s) return new Date();
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`BKP_NOW must be an ISO instant such as 2026-01-31T02:30:00Z, not '${s}'`);
+  return d;
+}
+
+/** The policy's most recent scheduled run at or before `now` (DOMAIN §1.1: jobs start on schedule). */
+function lastRun(vm: Vm, now: number): number | undefined {
+  const s = vm.policy.schedule;
+  const runs = expandSchedule(s, clockFor(vm.policy.zone), now - maxGapMs(s), now + 1);
+  return runs.length ? runs[runs.length - 1] : undefined;
+}
+
+function nextRun(vm: Vm, now: number): number | undefined {
+  const s = vm.policy.schedule;
+  return expandSchedule(vm.policy.schedule, clockFor(vm.policy.zone), now + 1, now + maxGapMs(s))[0];
+}
+
+export const command: Command = {
+  help: `Usage: bkp backup [--vm NAME] [--now] [--json] FILE...
+
+Back up the VMs of a policy set into their vaults with the local engine: each disk's \`image\`
+(temporary and excluded disks are never backed up). A VM is due when its policy's latest
+scheduled run has no recovery point yet (a VM without points is always due); --now backs up
+every selected VM regardless. The first backup of a disk is full; later ones read only
+what changed: an image whose size, times and inode are unchanged is not read at all, others
+are compared block by block and only changed blocks are stored. Disks of a VM run in parallel.
+
+Options:
+  --vm NAME   only this VM
+  --now       back up now, whether due or not
+  --json      print one result object per VM (bytes read, changed, stored, seconds, and the
+              change detection used per disk: unchanged-file, block-checksum or full)
+  -h, --help  show this help
+
+Environment: BKP_MACHINE_SECRET names the file of the machine secret that wraps platform keys
+(default ~/.config/bkp/machine.key, created on first use).
+
+Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full disk).
+`,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, { vm: { type: "string" }, now: { type: "boolean" }, json: { type: "boolean" } });
+    const files = needFiles(positionals, "backup");
+    const loaded = loadForAnalysis(io, files);
+    if (!loaded.ok) return loaded.code;
+    const vms = selectVms(loaded.model, values.vm);
+    const now = nowFrom(io);
+    const keyFile = machineKeyFile(io);
+    const view = new ProgressView(io, io.isTTY && !values.json);
+    const outcomes: VmOutcome[] = [];
+    let exit = 0;
+    for (const vm of vms) {
+      const { vm: evm, skipped } = engineVm(vm);
+      if (vm.protection !== "active") {
+        outcomes.push({ vm: vm.name, status: "not-protected", detail: `protection is ${vm.protection}` });
+        continue;
+      }
+      if (!evm.disks.length) {
+        outcomes.push({ vm: vm.name, status: "no-images", detail: "no disk has an `image` to back up" });
+        continue;
+      }
+      const vault = engineVault(vm.vault);
+      try {
+        if (!values.now) {
+          const due = lastRun(vm, now.getTime());
+          const pts = await listPoints(vault, { vm: vm.name }, { machineKeyFile: keyFile }).catch((e: unknown) => {
+            if ((e as { code?: string }).code === "BKP5011") return []; // no vault yet: first backup
+            throw e;
+          });
+          const latest = pts[pts.length - 1];
+          if (latest && (due === undefined || Date.parse(latest.createdAt) >= due)) {
+            const next = nextRun(vm, now.getTime());
+            outcomes.push({ vm: vm.name, status: "not-due", detail: `latest point ${latest.id} (${latest.createdAt})${next ? `; next run ${utcIso(next)}` : ""}` });
+            continue;
+          }
+        }
+        const result = await backupVm(vault, evm, { now: () => now, machineKeyFile: keyFile, onProgress: view.onProgress });
+        view.reset();
+        outcomes.push({ vm: vm.name, status: "backed-up", result, detail: skipped.length ? `disks without an image, not backed up: ${skipped.join(", ")}` : undefined });
+      } catch (e) {
+        view.reset();
+        if (!values.json) printEngineError(io, "backup", e, `VM "${vm.name}": `);
+        else printEngineError({ ...io, stderr: () => undefined }, "backup", e);
+        const code = (e as { code?: string }).code ?? "BKP5090";
+        outcomes.push({ vm: vm.name, status: "failed", error: { code, message: (e as Error).message } });
+        exit = Math.max(exit, exitCodeForError(e));
+      }
+    }
+    if (values.json) {
+      io.stdout(JSON.stringify(outcomes.map((o) => ({ vm: o.vm, status: o.status, ...(o.detail ? { detail: o.detail } : {}), ...(o.result ?? {}), ...(o.error ? { error: o.error } : {}) })), null, 2) + "\n");
+      return exit;
+    }
+    for (const o of outcomes) {
+      if (o.status === "backed-up" && o.result) {
+        const r = o.result;
+        io.stdout(`vm "${r.vm}": point ${r.point} in vault "${r.vault}" (${r.consistency.level} consistent) in ${seconds(r.seconds)}\n`);
+        const w = Math.max(...r.disks.map((d) => d.disk.length));
+        for (const d of r.disks) {
+          io.stdout(
+            `  ${d.disk.padEnd(w)}  ${bytes(d.imageBytes).padStart(10)}  ${d.detection.padEnd(14)}  read ${bytes(d.bytesRead)}, changed ${bytes(d.bytesChanged)}, stored ${bytes(d.bytesStored)}, ${seconds(d.seconds)}\n`,
+          );
+          for (const warn of d.warnings) io.stdout(`    warning: ${warn}\n`);
+        }
+        if (o.detail) io.stdout(`  note: ${o.detail}\n`);
+      } else if (o.status !== "failed") {
+        io.stdout(`vm "${o.vm}": ${o.status.replace("-", " ")}: ${o.detail ?? ""}\n`);
+      }
+    }
+    return exit;
+  },
+};

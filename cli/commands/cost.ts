@@ -1,0 +1,96 @@
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { computeCost, diffCosts, planAndAnalyze } from "../../src/analyze/index.js";
+import { costJson, diffJson } from "../../src/analyze/json.js";
+import { costMarkdown, costText, diffMarkdown, diffText } from "../../src/analyze/report.js";
+import { oneOf, parse, positiveInt, UsageError, needFiles } from "../args.js";
+import type { Command } from "../command.js";
+import { styleFor, type Io } from "../io.js";
+import { isoDateFlag, loadForAnalysis, sourceLines } from "./plan-common.js";
+
+const HELP = `Usage: bkp cost [--format text|json|markdown] [--months N] [--from DATE] FILE...
+       bkp cost diff [--format text|json|markdown] [--months N] [--from DATE] [--days N] OLD NEW
+
+The bill of a policy set (DOMAIN §6 pricing; docs/analysis-model.md has every formula): per
+VM its protected-instance size, PI units and fee, backup storage GB and fee, instant-restore
+snapshot GB and fee and monthly total; a month-by-month projection as retention fills up;
+totals per vault and overall. The monthly figures are those of the projection's last month.
+
+'bkp cost diff OLD NEW' compares two policy sets (each a .bkp file or a directory of them):
+the monthly bill per VM and the risks added or resolved; --format markdown is ready for a
+pull-request comment.
+
+Options:
+  --format text|json|markdown  output format (default text)
+  --months N                   months projected (default: the assume block's horizon, 12)
+  --from DATE                  the projection starts with this date's month; VMs without
+                               protected-since get their first backup on it (default today, UTC)
+  --days N                     (diff) days of the plan whose risks are compared (default 14)
+  -h, --help                   show this help
+
+Exit codes: 0 ok, 1 errors in the policy files, 2 usage error or unreadable file.
+`;
+
+/** A .bkp file as given, or every .bkp file under a directory (sorted). */
+function expand(path: string): string[] {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return [path];
+  }
+  if (!st.isDirectory()) return [path];
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.name.startsWith(".") || e.name === "node_modules") continue;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".bkp")) out.push(p);
+    }
+  };
+  walk(path);
+  if (!out.length) throw new UsageError(`'${path}' holds no .bkp files`);
+  return out;
+}
+
+async function diff(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { format: { type: "string" }, from: { type: "string" }, months: { type: "string" }, days: { type: "string" } });
+  const format = oneOf(values.format, ["text", "json", "markdown"] as const, "--format", "text");
+  const from = isoDateFlag(values.from, "--from", io);
+  const days = positiveInt(values.days, "--days", 14);
+  if (positionals.length !== 2) throw new UsageError("bkp cost diff takes two policy sets: OLD NEW (files or directories)");
+  const sides = [];
+  for (const p of positionals) {
+    const loaded = loadForAnalysis(io, expand(p));
+    if (!loaded.ok) return loaded.code;
+    sides.push(loaded.model);
+  }
+  const months = positiveInt(values.months, "--months", sides[1].assumptions.horizonMonths);
+  const [before, after] = sides.map((model) => ({ cost: computeCost(model, { from, months }), risks: planAndAnalyze(model, { from, days }).risks }));
+  const d = diffCosts(before, after);
+  if (format === "json") io.stdout(JSON.stringify(diffJson(d), null, 2) + "\n");
+  else if (format === "markdown") io.stdout(diffMarkdown(d));
+  else io.stdout(diffText(d, styleFor(io)));
+  return 0;
+}
+
+export const command: Command = {
+  help: HELP,
+  async run(argv, io) {
+    if (argv[0] === "diff") return diff(argv.slice(1), io);
+    const { values, positionals } = parse(argv, { format: { type: "string" }, from: { type: "string" }, months: { type: "string" } });
+    const format = oneOf(values.format, ["text", "json", "markdown"] as const, "--format", "text");
+    const from = isoDateFlag(values.from, "--from", io);
+    const files = needFiles(positionals, "cost");
+    const loaded = loadForAnalysis(io, files);
+    if (!loaded.ok) return loaded.code;
+    const months = positiveInt(values.months, "--months", loaded.model.assumptions.horizonMonths);
+    if (months > 1200) throw new UsageError("--months is at most 1200 (100 years)");
+    const c = computeCost(loaded.model, { from, months });
+    if (format === "json") io.stdout(JSON.stringify(costJson(c), null, 2) + "\n");
+    else if (format === "markdown") io.stdout(costMarkdown(c));
+    else io.stdout(costText(c, sourceLines(loaded.set), styleFor(io)));
+    return 0;
+  },
+};

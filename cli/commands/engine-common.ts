@@ -1,0 +1,120 @@
+// Shared by the engine commands (backup, points, restore, verify): turning the checked model
+// into the engine's plain inputs, progress on a terminal, and engine errors as messages.
+import path from "node:path";
+import type { Model, Vault, Vm } from "../../src/model/model.js";
+import { backedUpDisks } from "../../src/plan/compile.js";
+import { EngineError } from "../../src/engine/errors.js";
+import type { EngineVault, EngineVm, ProgressEvent } from "../../src/engine/types.js";
+import { UsageError } from "../args.js";
+import type { Io } from "../io.js";
+
+export function engineVault(v: Vault): EngineVault {
+  if (!v.path) {
+    throw new UsageError(`vault "${v.name}" has no path: add \`path "DIR"\` to the vault block so the local engine knows where to keep recovery points`);
+  }
+  return { name: v.name, path: v.path, encryption: v.encryption.kind === "customer-key" ? { kind: "customer-key", keyFile: v.encryption.keyFile } : { kind: "platform-key" } };
+}
+
+/** The VM's disks the engine backs up: not temporary, not excluded (DOMAIN §6), with an image. */
+export function engineVm(vm: Vm): { vm: EngineVm; skipped: string[] } {
+  const skipped: string[] = [];
+  const disks = [];
+  for (const d of backedUpDisks(vm)) {
+    if (d.image) disks.push({ name: d.name, image: d.image });
+    else skipped.push(d.name);
+  }
+  return { vm: { name: vm.name, disks }, skipped };
+}
+
+export function selectVms(model: Model, name: string | undefined): Vm[] {
+  if (name === undefined) return [...model.vms.values()];
+  const vm = model.vms.get(name);
+  if (!vm) throw new UsageError(`no VM named "${name}" in these policy files; they define ${[...model.vms.keys()].map((n) => `"${n}"`).join(", ") || "no VMs"}`);
+  return [vm];
+}
+
+/** Error codes that are I/O problems (exit 2) rather than a failed or damaged backup (exit 1). */
+const IO_CODES = new Set(["BKP5001", "BKP5002", "BKP5004", "BKP5011", "BKP5030", "BKP5031"]);
+
+export function exitCodeForError(e: unknown): number {
+  return e instanceof EngineError && !IO_CODES.has(e.code) ? 1 : 2;
+}
+
+/** Prints an engine error without a stack; other errors are rethrown (the CLI reports bugs). */
+export function printEngineError(io: Io, command: string, e: unknown, prefix = ""): void {
+  if (e instanceof EngineError) {
+    io.stderr(`bkp ${command}: error[${e.code}]: ${prefix}${e.message}\n`);
+    return;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === "string" && err.syscall) {
+    io.stderr(`bkp ${command}: ${prefix}${err.message}\n`);
+    return;
+  }
+  throw e;
+}
+
+export function bytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
+}
+
+export function seconds(s: number): string {
+  return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/**
+ * Per-disk progress bars (bytes, rate, ETA) on a terminal, redrawn at most 10 times a second;
+ * on anything else, nothing: the summary lines say it all.
+ */
+export class ProgressView {
+  private readonly rows = new Map<string, { e: ProgressEvent; start: number }>();
+  private drawn = 0;
+  private last = 0;
+
+  constructor(private readonly io: Io, private readonly enabled: boolean) {}
+
+  readonly onProgress = (e: ProgressEvent): void => {
+    if (!this.enabled) return;
+    const key = `${e.vm}/${e.disk}`;
+    const row = this.rows.get(key);
+    if (row) row.e = e;
+    else this.rows.set(key, { e, start: Date.now() });
+    const now = Date.now();
+    if (now - this.last >= 100 || e.bytesDone === e.bytesTotal) {
+      this.last = now;
+      this.draw();
+    }
+  };
+
+  private draw(): void {
+    const width = Math.max(...[...this.rows.keys()].map((k) => k.length));
+    let out = this.drawn ? `\x1b[${this.drawn}A` : "";
+    for (const [key, { e, start }] of this.rows) {
+      const frac = e.bytesTotal ? e.bytesDone / e.bytesTotal : 1;
+      const secs = (Date.now() - start) / 1000;
+      const rate = secs > 0 ? e.bytesDone / secs : 0;
+      const eta = rate > 0 && frac < 1 ? ` ETA ${seconds((e.bytesTotal - e.bytesDone) / rate)}` : "";
+      const bar = "#".repeat(Math.round(frac * 24)).padEnd(24, ".");
+      out += `\x1b[2K${key.padEnd(width)}  [${bar}] ${String(Math.floor(frac * 100)).padStart(3)}%  ${bytes(e.bytesDone)}/${bytes(e.bytesTotal)}  ${bytes(rate)}/s${eta}\n`;
+    }
+    this.drawn = this.rows.size;
+    this.io.stderr(out);
+  }
+
+  /** Forgets the bars (the next VM draws below them). */
+  reset(): void {
+    this.rows.clear();
+    this.drawn = 0;
+  }
+}
+
+export function machineKeyFile(io: Io): string | undefined {
+  return io.env.BKP_MACHINE_SECRET ? path.resolve(io.cwd, io.env.BKP_MACHINE_SECRET) : undefined;
+}

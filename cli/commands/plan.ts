@@ -1,0 +1,42 @@
+import { planAndAnalyze } from "../../src/analyze/index.js";
+import { planJson } from "../../src/analyze/json.js";
+import { planMarkdown, planText } from "../../src/analyze/report.js";
+import { needFiles, oneOf, parse, positiveInt, UsageError } from "../args.js";
+import type { Command } from "../command.js";
+import { styleFor } from "../io.js";
+import { isoDateFlag, loadForAnalysis, sourceLines } from "./plan-common.js";
+
+export const command: Command = {
+  help: `Usage: bkp plan [--format text|json|markdown] [--from DATE] [--days N] FILE...
+
+The execution plan of a policy set: every backup job its policies schedule over the horizon
+(start in the policy's zone and in UTC), its kind (initial, incremental or
+checksum-comparison), predicted per-disk and total durations, the consistency each VM will
+really get, restore assignments, and the risks found (BKP3xxx codes, with the source line
+to change). The timing model and every default are in docs/analysis-model.md.
+
+Options:
+  --format text|json|markdown  output format (default text; json is documented in docs/plan-json.md)
+  --from DATE                  first day of the horizon, YYYY-MM-DD, local midnight in each
+                               policy's zone (default today, UTC)
+  --days N                     days in the horizon (default 7)
+  -h, --help                   show this help
+
+Exit codes: 0 no error risks, 1 errors in the policy files or risks of severity error,
+2 usage error or unreadable file.
+`,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, { format: { type: "string" }, from: { type: "string" }, days: { type: "string" } });
+    const format = oneOf(values.format, ["text", "json", "markdown"] as const, "--format", "text");
+    const from = isoDateFlag(values.from, "--from", io);
+    const days = positiveInt(values.days, "--days", 7);
+    if (days > 3660) throw new UsageError("--days is at most 3660 (10 years)");
+    const files = needFiles(positionals, "plan");
+    const loaded = loadForAnalysis(io, files);
+    if (!loaded.ok) return loaded.code;
+    const a = planAndAnalyze(loaded.model, { from, days });
+    const chunks = format === "json" ? planJson(a) : format === "markdown" ? planMarkdown(a) : planText(a, sourceLines(loaded.set), styleFor(io));
+    for (const c of chunks) io.stdout(c);
+    return a.risks.some((r) => r.severity === "error") ? 1 : 0;
+  },
+};

@@ -1,0 +1,59 @@
+import { listPoints } from "../../src/engine/points.js";
+import type { PointSummary } from "../../src/engine/types.js";
+import { needFiles, parse, UsageError } from "../args.js";
+import type { Command } from "../command.js";
+import { loadForAnalysis } from "./plan-common.js";
+import { bytes, engineVault, exitCodeForError, machineKeyFile, printEngineError, selectVms } from "./engine-common.js";
+
+export const command: Command = {
+  help: `Usage: bkp points [--vm NAME] [--json] FILE...
+
+List the recovery points of the policy set's VMs, from their vaults: id, VM, time (UTC),
+consistency, size of the disks, and bytes the point newly stored.
+
+Options:
+  --vm NAME   only this VM
+  --json      print an array of points ({vault, id, vm, createdAt, consistency, disks, bytesStored})
+  -h, --help  show this help
+
+Exit codes: 0 ok, 1 a vault could not be read (wrong key, damage), 2 usage or I/O error.
+`,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, { vm: { type: "string" }, json: { type: "boolean" } });
+    const files = needFiles(positionals, "points");
+    const loaded = loadForAnalysis(io, files);
+    if (!loaded.ok) return loaded.code;
+    const vms = selectVms(loaded.model, values.vm);
+    const byVault = new Map<string, string[]>();
+    for (const vm of vms) byVault.set(vm.vault.name, [...(byVault.get(vm.vault.name) ?? []), vm.name]);
+    const rows: (PointSummary & { vault: string })[] = [];
+    let exit = 0;
+    for (const [vaultName, names] of byVault) {
+      const v = loaded.model.vaults.get(vaultName);
+      if (!v) throw new UsageError(`no vault "${vaultName}"`);
+      try {
+        const pts = await listPoints(engineVault(v), values.vm ? { vm: values.vm } : {}, { machineKeyFile: machineKeyFile(io) });
+        rows.push(...pts.filter((p) => names.includes(p.vm)).map((p) => ({ vault: vaultName, ...p })));
+      } catch (e) {
+        if ((e as { code?: string }).code === "BKP5011") continue; // no backups in this vault yet
+        printEngineError(io, "points", e, `vault "${vaultName}": `);
+        exit = Math.max(exit, exitCodeForError(e));
+      }
+    }
+    if (values.json) {
+      io.stdout(JSON.stringify(rows, null, 2) + "\n");
+      return exit;
+    }
+    if (!rows.length) {
+      io.stdout("no recovery points\n");
+      return exit;
+    }
+    const table = [["POINT", "VM", "VAULT", "CREATED (UTC)", "CONSISTENCY", "DISKS", "SIZE", "STORED"]];
+    for (const p of rows) {
+      table.push([p.id, p.vm, p.vault, p.createdAt.replace("T", " ").replace(/\.\d+Z$/, "Z"), p.consistency.level, String(p.disks.length), bytes(p.disks.reduce((s, d) => s + d.imageBytes, 0)), bytes(p.bytesStored)]);
+    }
+    const w = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+    for (const r of table) io.stdout(r.map((c, i) => (i >= 6 ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ").trimEnd() + "\n");
+    return exit;
+  },
+};
