@@ -1,22 +1,6 @@
-import { statSync } from "node:fs";
 import type { Rule } from "../rule.js";
-import type { Script } from "../../model/model.js";
+import { currentUid, scriptProblem } from "../../model/script-permissions.js";
 import { POLICY, VAULT, vm } from "./examples.js";
-
-/** Why a script would not run, or undefined if it would (DOMAIN §2: owned by the runner, not writable by others). */
-export function scriptProblem(script: Script, uid: number | undefined): string | undefined {
-  let st;
-  try {
-    st = statSync(script.path);
-  } catch {
-    return "does not exist";
-  }
-  if (!st.isFile()) return "is not a file";
-  if (uid !== undefined && st.uid !== uid) return `is owned by uid ${st.uid}, not by the user running backups (uid ${uid})`;
-  if (st.mode & 0o022) return `is writable by ${st.mode & 0o002 ? "everyone" : "its group"} (mode ${(st.mode & 0o777).toString(8)})`;
-  if (!(st.mode & 0o100)) return `is not executable (mode ${(st.mode & 0o777).toString(8)})`;
-  return undefined;
-}
 
 export const scriptNotRunnable: Rule = {
   name: "script-not-runnable",
@@ -33,13 +17,13 @@ export const scriptNotRunnable: Rule = {
     good: `${VAULT}${POLICY}${vm("db", "os linux")}`,
   },
   check(ctx) {
-    const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+    const uid = currentUid();
     for (const v of ctx.model.vms.values()) {
       const s = v.scripts;
       if (!s) continue;
       for (const [which, script, node] of [["pre", s.pre, s.ast.pre], ["post", s.post, s.ast.post]] as const) {
         if (!script || !node) continue;
-        const problem = scriptProblem(script, uid);
+        const problem = scriptProblem(script.path, uid);
         if (!problem) continue;
         ctx.report({
           file: v.ast.file,
