@@ -15,6 +15,7 @@ const COMMANDS: Record<string, Entry> = {
   fmt: { summary: "format policy files in place (--check to only report)", load: () => import("./commands/fmt.js").then((m) => m.command) },
   plan: { summary: "the execution plan: jobs, predicted timings, consistency, risks", load: () => import("./commands/plan.js").then((m) => m.command) },
   cost: { summary: "the bill per VM and vault, month by month (cost diff OLD NEW for PRs)", load: () => import("./commands/cost.js").then((m) => m.command) },
+  ui: { summary: "interactive planning session in the terminal: what-if edits, costs, timeline, risks", load: () => import("./commands/ui.js").then((m) => m.command) },
   lint: { summary: "best-practice and risk rules for CI (text, JSON, SARIF, GitHub)", load: () => import("./commands/lint.js").then((m) => m.command) },
   import: { summary: "turn Azure VM backup policy JSON into .bkp (bkp import azure FILE.json)", load: () => import("./commands/import.js").then((m) => m.command) },
   export: { summary: "write policies as Azure REST JSON or Terraform (bkp export azure|terraform FILE.bkp)", load: () => import("./commands/export.js").then((m) => m.command) },

@@ -12,11 +12,16 @@ await build({
   splitting: true,
   format: "esm",
   platform: "node",
+  // Native addon of the engine's compression: loaded from node_modules at run time.
+  // Ink imports React DevTools only when DEV=true; it is not a dependency, so leave it out.
+  external: ["lz4-napi", "react-devtools-core"],
   target: "node20",
   outExtension: { ".js": ".mjs" },
   chunkNames: "chunks/[name]-[hash]",
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __bkpCreateRequire } from 'node:module'; const require = __bkpCreateRequire(import.meta.url);" },
   jsx: "automatic",
+  // React and Ink ship development builds that check much more and run several times slower.
+  define: { "process.env.NODE_ENV": '"production"' },
   legalComments: "none",
   minify: false,
   keepNames: false,

@@ -53,7 +53,8 @@ const hasTime = fs.existsSync("/usr/bin/time");
 if (!hasTime) console.log("!!! /usr/bin/time missing: peak RSS is not measured");
 
 // bkp runs as a bundled script (as the CLI will) so the unchanged re-run measures real startup.
-const bkpDir = path.join(work, "bkp-bundle");
+// Inside the repo whatever --dir says, so the bundle's external imports resolve from node_modules.
+const bkpDir = path.join(repo, ".bench", "engine", "bkp-bundle");
 async function buildBkp(): Promise<string> {
   const esbuild = await import("esbuild");
   fs.mkdirSync(bkpDir, { recursive: true });
@@ -81,6 +82,7 @@ if (cmd === "backup") {
     platform: "node",
     target: "node20",
     outExtension: { ".js": ".mjs" },
+    external: ["lz4-napi"],
     logLevel: "warning",
   });
   return path.join(bkpDir, "bkp-bench.mjs");
@@ -142,6 +144,11 @@ interface Sample {
   rssKiB?: number;
 }
 
+/** Reads a file so it is in the page cache: every tool's backup starts from the same state. */
+function warm(file: string): void {
+  spawnSync("sh", ["-c", `cat '${file}' > /dev/null`]);
+}
+
 function timed(cmd: string, a: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Sample {
   const rssFile = path.join(work, "rss.txt");
   fs.rmSync(rssFile, { force: true });
@@ -173,7 +180,10 @@ async function makeTools(): Promise<Tool[]> {
     out.push({
       name: "bkp",
       init: () => undefined,
-      backup: (vault, image) => timed(process.execPath, [script, "backup", vault, image, ...(blockSize ? [blockSize] : [])], { env }),
+      backup: (vault, image) => {
+        warm(image);
+        return timed(process.execPath, [script, "backup", vault, image, ...(blockSize ? [blockSize] : [])], { env });
+      },
       restore: (vault, image, outDir) => ({ sample: timed(process.execPath, [script, "restore", vault, outDir], { env }), file: path.join(outDir, "disk0" + path.extname(image)) }),
     });
   }
@@ -182,7 +192,10 @@ async function makeTools(): Promise<Tool[]> {
     out.push({
       name: "restic",
       init: (vault) => sh("restic", ["-r", vault, "init", "-q", ...cache], { env }),
-      backup: (vault, image) => timed("restic", ["-r", vault, "backup", "-q", ...cache, image], { env }),
+      backup: (vault, image) => {
+        warm(image);
+        return timed("restic", ["-r", vault, "backup", "-q", ...cache, image], { env });
+      },
       restore: (vault, image, outDir) => ({ sample: timed("restic", ["-r", vault, "restore", "-q", ...cache, "latest", "--target", outDir], { env }), file: path.join(outDir, image) }),
     });
   }
@@ -190,7 +203,10 @@ async function makeTools(): Promise<Tool[]> {
     out.push({
       name: "borg",
       init: (vault) => sh("borg", ["init", "-e", "repokey", vault], { env }),
-      backup: (vault, image, tag) => timed("borg", ["create", `${vault}::${tag}`, image], { env }),
+      backup: (vault, image, tag) => {
+        warm(image);
+        return timed("borg", ["create", `${vault}::${tag}`, image], { env });
+      },
       restore: (vault, image, outDir, tag) => {
         fs.mkdirSync(outDir, { recursive: true });
         return { sample: timed("borg", ["extract", `${vault}::${tag}`], { env, cwd: outDir }), file: path.join(outDir, image.replace(/^\//, "")) };
@@ -229,7 +245,6 @@ async function main(): Promise<void> {
     // Rotate the tools' order: the disk's write speed drifts, no tool always goes first.
     const ts = tools.slice((trial - 1) % tools.length).concat(tools.slice(0, (trial - 1) % tools.length));
     fs.copyFileSync(base, image);
-    sh("cat", [image], { quiet: true }); // warm the page cache equally for every tool
     spawnSync("sync");
     for (let i = 0; i < 3; i++) nodeBaseline.push(timed(process.execPath, ["-e", "0"]).seconds);
     for (const t of ts) {
@@ -244,8 +259,10 @@ async function main(): Promise<void> {
       rec(t.name, "unchanged re-run", t.backup(vault, image, "unchanged"));
     }
     churn(image, "clustered", trial * 7919);
+    spawnSync("sync"); // the churn's own writes are not charged to whichever tool runs next
     for (const t of ts) rec(t.name, "incremental (clustered 2%)", t.backup(path.join(work, `vault-${t.name}`), image, "clustered"));
     churn(image, "scattered", trial * 104729);
+    spawnSync("sync");
     for (const t of ts) rec(t.name, "incremental (scattered 2000x16K)", t.backup(path.join(work, `vault-${t.name}`), image, "scattered"));
     for (const t of ts) {
       const vault = path.join(work, `vault-${t.name}`);

@@ -104,6 +104,7 @@ export interface CostReport {
 }
 
 const ZERO = new Decimal(0);
+const DAY_MS = 86_400_000;
 
 /** DOMAIN §6: flat tiers up to a size, then a fee per *started* block (501 GB = 2 × 500 GB). */
 export function instancePrice(sizeUnits: Decimal, book: PriceBook, factor: Decimal = new Decimal(1)): InstancePrice {
@@ -154,54 +155,74 @@ interface Occupancy {
   snapshotDays: number[];
 }
 
-interface GroupKey {
-  policy: Policy;
-  /** First backup instant. */
-  startMs: number;
-  /** Stopped retain-data: what is held at `frozenAt` stays. */
-  frozenAt?: number;
-  archive: boolean;
+/**
+ * A policy's runs from the earliest first backup of its VMs to the projection's end, with each
+ * run's fate as day indexes: computed once per policy and shared by all its VMs, whatever
+ * their first backup (a run's fate does not depend on when a VM started).
+ */
+interface Timeline {
+  runs: number[];
+  expires: Float64Array;
+  archiveAt: Float64Array;
+  /** Gap bucket of each run (gap to the run before it); bucket 0 is "first backup". */
+  bucket: Int32Array;
+  gaps: number[];
+  /** Day index of the first day-end holding the run, the first not holding it, the first with it archived. */
+  k0: Int32Array;
+  kEnd: Int32Array;
+  kArch: Int32Array;
+  /** Day-end instants (local midnight after each projection day). */
+  sample: Float64Array;
+  nDays: number;
 }
 
-function occupancy(g: GroupKey, clock: ZoneClock, projStartDay: number, months: Month[]): Occupancy {
-  const nDays = months[months.length - 1].first + months[months.length - 1].days;
-  const endMs = clock.startOfDay(civilFromDays(projStartDay + nDays + 1));
-  const runs = expandSchedule(g.policy.schedule, clock, g.startMs, g.frozenAt ?? endMs);
-  const spec: RetentionSpec = { retention: g.policy.retention, zone: g.policy.zone, instantRestoreDays: g.policy.instantRestoreDays, archiveAfter: g.archive ? g.policy.archiveAfter : undefined };
+function timeline(policy: Policy, archive: boolean, runs: number[], sample: Float64Array, clock: ZoneClock, projStartDay: number): Timeline {
+  const nDays = sample.length;
+  const spec: RetentionSpec = { retention: policy.retention, zone: policy.zone, instantRestoreDays: policy.instantRestoreDays, archiveAfter: archive ? policy.archiveAfter : undefined };
   const f = fatesMs(runs, spec);
-  const gaps: number[] = [];
-  const bucketOf = new Map<number, number>();
-  const bucket = runs.map((t, i) => {
-    const gap = i ? t - runs[i - 1] : -1;
+  const gaps: number[] = [-1];
+  const bucketOf = new Map<number, number>([[-1, 0]]);
+  const n = runs.length;
+  const t: Timeline = { runs, expires: f.expires, archiveAt: f.archiveAt, bucket: new Int32Array(n), gaps, k0: new Int32Array(n), kEnd: new Int32Array(n), kArch: new Int32Array(n), sample, nDays };
+  const dayOf = (ms: number) => clock.wall(ms).days - projStartDay;
+  // Index of the first day-end at or after `ms`: a day-end holds a point while sample < expiry.
+  const endIndex = (ms: number) => {
+    const d = dayOf(ms);
+    return d >= 1 && d - 1 < nDays && sample[d - 1] === ms ? d - 1 : d;
+  };
+  const clamp = (k: number) => Math.max(0, Math.min(nDays, k));
+  for (let i = 0; i < n; i++) {
+    const gap = i ? runs[i] - runs[i - 1] : -1;
     let b = bucketOf.get(gap);
     if (b === undefined) {
       bucketOf.set(gap, (b = gaps.length));
       gaps.push(gap);
     }
-    return b;
-  });
-  const dayOf = (ms: number) => clock.wall(ms).days - projStartDay;
-  // Index (exclusive) of the first day-end at or after `ms`.
-  const endIndex = (ms: number) => {
-    const d = dayOf(ms);
-    return clock.startOfDay(civilFromDays(d + projStartDay)) === ms ? d - 1 : d;
-  };
-  const clamp = (k: number) => Math.max(0, Math.min(nDays, k));
+    t.bucket[i] = b;
+    t.k0[i] = clamp(dayOf(runs[i]));
+    t.kEnd[i] = Math.max(t.k0[i], clamp(endIndex(f.expires[i])));
+    t.kArch[i] = Number.isNaN(f.archiveAt[i]) ? t.kEnd[i] : Math.max(t.k0[i], Math.min(t.kEnd[i], clamp(endIndex(f.archiveAt[i]))));
+  }
+  return t;
+}
+
+/** How the disks of VMs whose first backup is run `startIdx` are held, month by month (counts only). */
+function occupancy(t: Timeline, startIdx: number, frozenAt: number | undefined, firstDay: number, instantRestoreDays: number, months: Month[]): Occupancy {
+  const { nDays, gaps, runs } = t;
+  const bucketOf = (i: number) => (i === startIdx ? 0 : t.bucket[i]);
   const std = gaps.map(() => new Int32Array(nDays + 1));
   const arch = new Int32Array(nDays + 1);
   const held = new Int32Array(nDays + 1);
-  const oldest = new Int32Array(nDays).fill(-1);
-  if (g.frozenAt !== undefined) {
+  if (frozenAt !== undefined) {
     // Points held when protection stopped are kept as they are (Azure's "retain forever").
-    const t = g.frozenAt;
     let first = -1;
     const counts = gaps.map(() => 0);
     let archived = 0;
-    for (let i = 0; i < runs.length; i++) {
-      if (!(runs[i] < t && f.expires[i] > t)) continue;
-      if (!Number.isNaN(f.archiveAt[i]) && f.archiveAt[i] <= t) archived++;
+    for (let i = startIdx; i < runs.length && runs[i] < frozenAt; i++) {
+      if (t.expires[i] <= frozenAt) continue;
+      if (!Number.isNaN(t.archiveAt[i]) && t.archiveAt[i] <= frozenAt) archived++;
       else if (first < 0) first = i;
-      else counts[bucket[i]]++;
+      else counts[bucketOf(i)]++;
     }
     // Whatever its history, a VM stopped with its data retained holds at least its last
     // backup: one full copy, every day.
@@ -214,30 +235,27 @@ function occupancy(g: GroupKey, clock: ZoneClock, projStartDay: number, months: 
     arch[0] += archived;
     arch[nDays] -= archived;
   } else {
-    for (let i = 0; i < runs.length; i++) {
-      const k0 = clamp(dayOf(runs[i]));
-      const kEnd = clamp(endIndex(f.expires[i]));
-      if (kEnd <= k0) continue;
-      const kArch = Number.isNaN(f.archiveAt[i]) ? kEnd : Math.max(k0, Math.min(kEnd, clamp(endIndex(f.archiveAt[i]))));
-      std[bucket[i]][k0]++;
-      std[bucket[i]][kArch]--;
-      arch[kArch]++;
-      arch[kEnd]--;
+    for (let i = startIdx; i < runs.length; i++) {
+      const b = bucketOf(i);
+      std[b][t.k0[i]]++;
+      std[b][t.kArch[i]]--;
+      arch[t.kArch[i]]++;
+      arch[t.kEnd[i]]--;
     }
     // The oldest point still in the standard tier carries the full copy, not an increment.
-    let lo = 0;
+    let lo = startIdx;
     for (let k = 0; k < nDays; k++) {
-      const s = clock.startOfDay(civilFromDays(projStartDay + k + 1));
-      while (lo < runs.length && f.expires[lo] <= s && runs[lo] < s) lo++;
-      for (let i = lo; i < runs.length && runs[i] < s; i++) {
-        if (f.expires[i] <= s) continue;
-        if (!Number.isNaN(f.archiveAt[i]) && f.archiveAt[i] <= s) continue;
-        oldest[k] = i;
+      while (lo < runs.length && t.kEnd[lo] <= k) lo++;
+      for (let i = lo; i < runs.length && t.k0[i] <= k; i++) {
+        if (t.kEnd[i] <= k || t.kArch[i] <= k) continue;
+        held[k]++;
+        held[k + 1]--;
+        std[bucketOf(i)][k]--;
+        std[bucketOf(i)][k + 1]++;
         break;
       }
     }
   }
-  // Prefix sums into per-day counts, then per-month totals.
   const perDay = (diff: Int32Array) => {
     const out = new Int32Array(nDays);
     let c = 0;
@@ -246,27 +264,24 @@ function occupancy(g: GroupKey, clock: ZoneClock, projStartDay: number, months: 
   };
   const stdDays = std.map(perDay);
   const archDays = perDay(arch);
-  const heldDaysArr = g.frozenAt !== undefined ? perDay(held) : undefined;
-  for (let k = 0; k < nDays; k++) if (oldest[k] >= 0) stdDays[bucket[oldest[k]]][k]--;
-  const firstDay = g.frozenAt !== undefined ? -Infinity : dayOf(g.startMs);
-  const ir = g.policy.instantRestoreDays;
+  const heldDays = perDay(held);
   const out: Occupancy = { gaps, gapDays: gaps.map((g) => (g < 0 ? ZERO : new Decimal(g).div(DAY_MS))), used: gaps.map(() => false), heldDays: [], increments: [], archived: [], snapshotDays: [] };
   for (const m of months) {
-    let heldDays = 0;
+    let h = 0;
     let archived = 0;
     let snapshotDays = 0;
     const inc = gaps.map(() => 0);
     for (let k = m.first; k < m.first + m.days; k++) {
-      if (heldDaysArr ? heldDaysArr[k] > 0 : oldest[k] >= 0) heldDays++;
+      if (heldDays[k] > 0) h++;
       archived += archDays[k];
       for (let b = 0; b < gaps.length; b++) inc[b] += stdDays[b][k];
       // Up to n+1 snapshots exist (DOMAIN §6); bkp counts instant-restore days of churn, ramping up from the first backup.
-      if (k >= firstDay && g.frozenAt === undefined) snapshotDays += Math.min(ir, k - firstDay + 1);
+      if (frozenAt === undefined && k >= firstDay) snapshotDays += Math.min(instantRestoreDays, k - firstDay + 1);
     }
-    out.heldDays.push(heldDays);
+    out.heldDays.push(h);
     out.archived.push(archived);
     out.increments.push(inc);
-    inc.forEach((n, b) => (out.used[b] ||= n !== 0));
+    inc.forEach((x, b) => (out.used[b] ||= x !== 0));
     out.snapshotDays.push(snapshotDays);
   }
   return out;
@@ -282,7 +297,6 @@ interface DiskSet {
   inc: Decimal[];
 }
 
-const DAY_MS = 86_400_000;
 
 function diskSet(occ: Occupancy, disks: Disk[]): DiskSet {
   let used = ZERO;
@@ -332,11 +346,138 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
   const last = months.length - 1;
   const notes: Risk[] = [];
 
-  const groups = new Map<string, Occupancy>();
-  const occ = (g: GroupKey, clock: ZoneClock): Occupancy => {
-    const key = `${g.policy.name}|${g.startMs}|${g.frozenAt ?? ""}|${g.archive}`;
-    let o = groups.get(key);
-    if (!o) groups.set(key, (o = occupancy(g, clock, projStartDay, months)));
+  // Per policy: the horizon in its zone, and the first run on or after a date (shared by its VMs).
+  const perPolicy = new Map<string, { fromMs: number; endMs: number; monthEnds: number[]; dayOf: Map<number, { day: number; iso: string }> }>();
+  const policyTimes = (p: Policy, clock: ZoneClock) => {
+    let t = perPolicy.get(p.name);
+    if (!t) {
+      const endMs = clock.startOfDay(civilFromDays(projStartDay + months[last].first + months[last].days));
+      const monthEnds = months.map((m) => clock.startOfDay(civilFromDays(projStartDay + m.first + m.days)));
+      perPolicy.set(p.name, (t = { fromMs: clock.startOfDay(from), endMs, monthEnds, dayOf: new Map() }));
+    }
+    return t;
+  };
+  const localDay = (p: Policy, clock: ZoneClock, ms: number) => {
+    const cache = policyTimes(p, clock).dayOf;
+    let d = cache.get(ms);
+    if (!d) {
+      const w = clock.wall(ms);
+      cache.set(ms, (d = { day: w.days - projStartDay, iso: isoDate(w) }));
+    }
+    return d;
+  };
+  // Per policy: its runs from the earliest first backup of its VMs to the projection's end
+  // (expanded once; every VM's first run is found in them), and the day-end instants.
+  const nDays = months[last].first + months[last].days;
+  const policyRuns = new Map<string, { runs: number[]; sample: Float64Array }>();
+  const earliestSince = new Map<string, number>();
+  for (const vm of model.vms.values()) {
+    const clock = clockFor(vm.policy.zone);
+    const { fromMs } = policyTimes(vm.policy, clock);
+    let since = Math.min(fromMs, vm.protectedSince ? clock.startOfDay(parseIsoDate(vm.protectedSince)!) : fromMs);
+    for (const d of vm.disks) if (d.added) since = Math.min(since, clock.startOfDay(parseIsoDate(d.added)!));
+    earliestSince.set(vm.policy.name, Math.min(earliestSince.get(vm.policy.name) ?? Infinity, since));
+  }
+  const runsOf = (p: Policy, clock: ZoneClock) => {
+    let r = policyRuns.get(p.name);
+    if (!r) {
+      const sample = new Float64Array(nDays);
+      for (let k = 0; k < nDays; k++) sample[k] = clock.startOfDay(civilFromDays(projStartDay + k + 1));
+      // A week past the end, so that a date near it still finds its next run.
+      policyRuns.set(p.name, (r = { runs: expandSchedule(p.schedule, clock, earliestSince.get(p.name)!, sample[nDays - 1] + 9 * DAY_MS), sample }));
+    }
+    return r;
+  };
+  /** The first run at or after `ms`. */
+  const firstRunFrom = (p: Policy, clock: ZoneClock, ms: number): number | undefined => {
+    const runs = runsOf(p, clock).runs;
+    let lo = 0;
+    let hi = runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (runs[mid] < ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return runs[lo];
+  };
+
+  // Pass 1: each VM's lifecycle, its billed disks and when each starts being backed up.
+  interface VmStart {
+    vm: Vm;
+    clock: ZoneClock;
+    billed: Disk[];
+    lifecycle: Lifecycle;
+    firstBackup?: string;
+    firstRun: number;
+    /** Per billed disk: the instant of its first backup (-Infinity: before the projection, stopped VMs). */
+    diskStarts: number[];
+    /** Disk sets and the instant they start (stopped retain-data: frozen at --from). */
+    groups: { startMs: number; frozenAt?: number; disks: Disk[] }[];
+    archive: boolean;
+  }
+  const starts: VmStart[] = [];
+  const unpricedArchive = new Set<string>();
+  for (const vm of [...model.vms.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const book = vm.vault.priceBook;
+    const p = vm.policy;
+    const clock = clockFor(p.zone);
+    const billed = vm.disks.filter((d) => d.role !== "temp" && !d.excluded);
+    const archive = Boolean(p.archiveAfter && book.archivePerUnitMonth);
+    if (p.archiveAfter && !book.archivePerUnitMonth) unpricedArchive.add(`${book.name}|${p.name}`);
+    const { fromMs, endMs } = policyTimes(p, clock);
+    const st: VmStart = { vm, clock, billed, lifecycle: vm.protection === "active" ? "active" : vm.protection, firstRun: Infinity, diskStarts: billed.map(() => Number.NaN), groups: [], archive };
+    if (vm.protection === "stopped-retain-data") {
+      const sinceMs = vm.protectedSince ? clock.startOfDay(parseIsoDate(vm.protectedSince)!) : fromMs;
+      st.firstBackup = vm.protectedSince;
+      st.groups.push({ startMs: Math.min(sinceMs, fromMs), frozenAt: fromMs, disks: billed });
+      st.diskStarts = billed.map(() => -Infinity);
+    } else if (vm.protection === "active") {
+      // DOMAIN §6: billing starts with the first successful backup.
+      const sinceMs = vm.protectedSince ? clock.startOfDay(parseIsoDate(vm.protectedSince)!) : fromMs;
+      const firstRun = firstRunFrom(p, clock, sinceMs);
+      if (firstRun === undefined || firstRun >= endMs) st.lifecycle = "not-yet-protected";
+      else {
+        st.firstRun = firstRun;
+        st.firstBackup = localDay(p, clock, firstRun).iso;
+        // A disk added later starts being backed up at the first run on or after its date.
+        st.diskStarts = billed.map((d) => {
+          const addedMs = d.added ? clock.startOfDay(parseIsoDate(d.added)!) : -Infinity;
+          return addedMs > firstRun ? firstRunFrom(p, clock, addedMs) ?? Infinity : firstRun;
+        });
+        const byStart = new Map<number, Disk[]>();
+        billed.forEach((d, i) => Number.isFinite(st.diskStarts[i]) && pushTo(byStart, st.diskStarts[i], d));
+        for (const [startMs, disks] of byStart) st.groups.push({ startMs, disks });
+      }
+    }
+    starts.push(st);
+  }
+
+  // Pass 2: one timeline per policy (and archive pricing), from its VMs' earliest first backup.
+  const timelines = new Map<string, Timeline>();
+  const occupancies = new Map<string, Occupancy>();
+  const bySignature = new Map<string, Occupancy>();
+  const occupancyOf = (st: VmStart, g: VmStart["groups"][number]): Occupancy => {
+    const p = st.vm.policy;
+    const tKey = `${p.name}|${st.archive}`;
+    let t = timelines.get(tKey);
+    if (!t) {
+      const r = runsOf(p, st.clock);
+      timelines.set(tKey, (t = timeline(p, st.archive, r.runs.filter((ms) => ms <= r.sample[nDays - 1]), r.sample, st.clock, projStartDay)));
+    }
+    const oKey = `${tKey}|${g.startMs}|${g.frozenAt ?? ""}`;
+    let o = occupancies.get(oKey);
+    if (!o) {
+      let startIdx = 0;
+      while (startIdx < t.runs.length && t.runs[startIdx] < g.startMs) startIdx++;
+      const firstDay = g.frozenAt !== undefined ? -Infinity : st.clock.wall(g.startMs).days - projStartDay;
+      o = occupancy(t, startIdx, g.frozenAt, firstDay, p.instantRestoreDays, months);
+      // VMs protected long enough ago are held alike: share one occupancy (fewer sums per vault).
+      const sig = `${tKey}|${o.heldDays}|${o.increments.join(";")}|${o.archived}|${o.snapshotDays}`;
+      const same = bySignature.get(sig);
+      if (same) o = same;
+      else bySignature.set(sig, o);
+      occupancies.set(oKey, o);
+    }
     return o;
   };
 
@@ -351,83 +492,17 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
     if (!p) prices.set(key, (p = instancePrice(units, book, factor)));
     return p;
   };
-  const unpricedArchive = new Set<string>();
-  // Per policy: the horizon in its zone, and the first run on or after a date (shared by its VMs).
-  const perPolicy = new Map<string, { fromMs: number; endMs: number; monthEnds: number[]; firstRun: Map<number, number | undefined>; dayOf: Map<number, { day: number; iso: string }> }>();
-  const policyTimes = (p: Policy, clock: ZoneClock) => {
-    let t = perPolicy.get(p.name);
-    if (!t) {
-      const endMs = clock.startOfDay(civilFromDays(projStartDay + months[last].first + months[last].days));
-      const monthEnds = months.map((m) => clock.startOfDay(civilFromDays(projStartDay + m.first + m.days)));
-      perPolicy.set(p.name, (t = { fromMs: clock.startOfDay(from), endMs, monthEnds, firstRun: new Map(), dayOf: new Map() }));
-    }
-    return t;
-  };
-  const localDay = (p: Policy, clock: ZoneClock, ms: number) => {
-    const cache = policyTimes(p, clock).dayOf;
-    let d = cache.get(ms);
-    if (!d) {
-      const w = clock.wall(ms);
-      cache.set(ms, (d = { day: w.days - projStartDay, iso: isoDate(w) }));
-    }
-    return d;
-  };
-  const firstRunFrom = (p: Policy, clock: ZoneClock, ms: number): number | undefined => {
-    const cache = policyTimes(p, clock).firstRun;
-    if (!cache.has(ms)) cache.set(ms, expandSchedule(p.schedule, clock, ms, ms + 9 * DAY_MS)[0]);
-    return cache.get(ms);
-  };
 
-  for (const vm of [...model.vms.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const st of starts) {
+    const { vm, clock, billed, lifecycle, diskStarts } = st;
     const book = vm.vault.priceBook;
     const p = vm.policy;
-    const clock = clockFor(p.zone);
-    const billed = vm.disks.filter((d) => d.role !== "temp" && !d.excluded);
-    const unbilledDisks = vm.disks.filter((d) => d.role === "temp" || d.excluded).map((d) => ({ name: d.name, reason: d.role === "temp" ? ("temp" as const) : ("excluded" as const) }));
-    const archive = Boolean(p.archiveAfter && book.archivePerUnitMonth);
-    if (p.archiveAfter && !book.archivePerUnitMonth) unpricedArchive.add(`${book.name}|${p.name}`);
     let vs = vaultSets.get(vm.vault.name);
     if (!vs) vaultSets.set(vm.vault.name, (vs = { sets: new Map(), pi: months.map(() => ZERO), units: months.map(() => ZERO), fullMonths: months.map(() => new Map()), vms: 0 }));
     vs.vms++;
-
-    const { fromMs, endMs, monthEnds } = policyTimes(p, clock);
-    let lifecycle: Lifecycle = vm.protection === "active" ? "active" : vm.protection;
-    let sets: DiskSet[] = [];
-    let firstBackup: string | undefined;
-    let diskStarts: number[] = billed.map(() => Number.NaN);
-    let vmFirstRun = Infinity;
-    if (vm.protection === "stopped-delete-data") {
-      // DOMAIN §6: stopped and all data deleted: nothing is billed.
-    } else if (vm.protection === "stopped-retain-data") {
-      const sinceMs = vm.protectedSince ? clock.startOfDay(parseIsoDate(vm.protectedSince)!) : fromMs;
-      firstBackup = vm.protectedSince;
-      const o = occ({ policy: p, startMs: Math.min(sinceMs, fromMs), frozenAt: fromMs, archive }, clock);
-      sets = [diskSet(o, billed)];
-      diskStarts = billed.map(() => -Infinity);
-    } else {
-      const sinceMs = vm.protectedSince ? clock.startOfDay(parseIsoDate(vm.protectedSince)!) : fromMs;
-      const firstRun = firstRunFrom(p, clock, sinceMs);
-      if (firstRun === undefined || firstRun >= endMs) lifecycle = "not-yet-protected";
-      else {
-        vmFirstRun = firstRun;
-        firstBackup = localDay(p, clock, firstRun).iso;
-        // A disk added later starts being backed up at the first run on or after its date.
-        const byStart = new Map<number, Disk[]>();
-        diskStarts = billed.map((d) => {
-          let s = firstRun;
-          if (d.added) {
-            const addedMs = clock.startOfDay(parseIsoDate(d.added)!);
-            if (addedMs > firstRun) s = firstRunFrom(p, clock, addedMs) ?? Infinity;
-          }
-          return s;
-        });
-        billed.forEach((d, i) => {
-          if (!Number.isFinite(diskStarts[i])) return;
-          pushTo(byStart, diskStarts[i], d);
-        });
-        sets = [...byStart].map(([s, disks]) => diskSet(occ({ policy: p, startMs: s, archive }, clock), disks));
-      }
-    }
+    const { monthEnds } = policyTimes(p, clock);
+    const unbilledDisks = vm.disks.filter((d) => d.role === "temp" || d.excluded).map((d) => ({ name: d.name, reason: d.role === "temp" ? ("temp" as const) : ("excluded" as const) }));
+    const sets = st.groups.map((g) => diskSet(occupancyOf(st, g), g.disks));
     // Bytes are linear in the disks, so a vault's disk sets that share an occupancy add up.
     for (const ds of sets) {
       const agg = vs.sets.get(ds.occ);
@@ -438,7 +513,8 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
         for (let b = 0; b < agg.inc.length; b++) agg.inc[b] = agg.inc[b].add(ds.inc[b]);
       }
     }
-
+    const firstBackup = st.firstBackup;
+    const vmFirstRun = st.firstRun;
     // PI: size of the disks backed up by the month's end (DOMAIN §6), prorated by days protected.
     const factor = p.consistency === "agentless-crash" ? model.assumptions.agentlessPiFactor : new Decimal(1);
     const piDays = protectedDays(months, lifecycle === "stopped-retain-data" ? -Infinity : lifecycle === "active" ? localDay(p, clock, vmFirstRun).day : Infinity);
@@ -488,7 +564,7 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
     const archiveFee = archiveGB.mul(book.archivePerUnitMonth ?? ZERO);
     const snapshotFee = snapshotGB.mul(book.snapshotPerUnitMonth);
     // Not billed in the headline month: still show the size the VM would be billed on.
-    const size = headline.days ? headline.size : billed.reduce((s, d) => s.add(d.usedBytes), ZERO).div(book.unitBytes);
+    const size = headline.days ? headline.size : allBytes.div(book.unitBytes);
     vms.push({
       vm,
       vault: vm.vault,

@@ -3,7 +3,7 @@
 import Decimal from "decimal.js";
 import { codeFrame, plain, type Style } from "../lang/code-frame.js";
 import type { Diagnostic } from "../lang/diagnostics.js";
-import type { DiskTask, RestoreAssignment, Run } from "../plan/types.js";
+import type { RestoreAssignment } from "../plan/types.js";
 import { formatDuration, offsetText, shortLocal, shortUtc } from "../plan/time.js";
 import type { CostReport, MonthCost } from "./billing.js";
 import type { CostDiff } from "./diff.js";
@@ -16,6 +16,7 @@ function qty(x: Decimal, dp = 2): string {
   return t.includes(".") ? t.replace(/\.?0+$/, "") : t;
 }
 import type { Risk } from "./risks.js";
+import type { JobTiming } from "./timing.js";
 
 export type SourceLines = (file: string) => string[] | undefined;
 
@@ -74,43 +75,36 @@ function restoreLines(r: RestoreAssignment): string[] {
 /** `bkp plan` as text: each VM's jobs, restores, then the risks with their source lines. */
 export function* planText(a: AnalyzedPlan, lines: SourceLines, style: Style = plain): Generator<string> {
   const { plan, timings } = a;
-  const byVm = new Map<string, number[]>();
-  for (let i = 0; i < plan.jobs.length; i++) {
-    const n = plan.jobs[i].vm.name;
-    let l = byVm.get(n);
-    if (!l) byVm.set(n, (l = []));
-    l.push(i);
-  }
   yield style.bold(`bkp plan: ${plural(plan.vms.size, "VM")}, ${plural(plan.jobs.length, "job")} from ${plan.from} for ${plural(plan.days, "day")}`) + "\n";
   yield "times are in each policy's zone, with UTC in brackets\n";
   const kindWidth = plan.jobs.some((j) => j.kind === "checksum-comparison") ? 19 : 11;
-  const runText = new Map<Run, string>();
-  const shapeText = new Map<DiskTask[], Map<number, string>>();
+  // Per policy, the start column of each run; per job shape, the rest of the line.
+  const runText = new Map<string, string[]>();
+  for (const pr of plan.policies.values()) runText.set(pr.policy.name, new Array(pr.runs.length));
+  const shapeText = new Map<JobTiming, string>();
   let buf: string[] = [];
   for (const s of plan.vms.values()) {
     const vm = s.vm;
     const pr = plan.policies.get(vm.policy.name)!;
-    const jobs = byVm.get(vm.name) ?? [];
-    const c = jobs.length ? plan.jobs[jobs[0]].consistency : undefined;
+    const jobs = s.jobs;
+    const texts = runText.get(vm.policy.name)!;
+    const c = jobs.length ? jobs[0].consistency : undefined;
     buf.push(`\n${style.bold(`vm "${vm.name}"`)}  policy "${vm.policy.name}" (${vm.policy.zone})  vault "${vm.vault.name}"\n`);
     if (c) buf.push(`  consistency: ${c.level}: ${c.reason}${c.fallback ? `; ${c.fallback}` : ""}\n`);
     if (s.noJobs) buf.push(`  no jobs: ${s.noJobs}\n`);
-    for (const i of jobs) {
-      const job = plan.jobs[i];
-      const t = timings[i];
-      let when = runText.get(job.run);
-      if (!when) runText.set(job.run, (when = `  ${shortLocal(pr.clock, job.run.ms)} ${offsetText(pr.clock, job.run.ms)} [${shortUtc(job.run.ms).slice(5)} UTC]  `));
-      let shapes = shapeText.get(job.tasks);
-      if (!shapes) shapeText.set(job.tasks, (shapes = new Map()));
-      const key = t.prepareSeconds * 1e7 + t.lagSeconds;
-      let rest = shapes.get(key);
+    for (const job of jobs) {
+      const t = timings[job.index];
+      let when = texts[job.run.index];
+      if (!when) texts[job.run.index] = when = `  ${shortLocal(pr.clock, job.run.ms)} ${offsetText(pr.clock, job.run.ms)} [${shortUtc(job.run.ms).slice(5)} UTC]  `;
+      // Timings are shared between jobs of one shape, so the line's rest is too.
+      let rest = shapeText.get(t);
       if (!rest) {
         const parts: string[] = [];
         if (t.prepareSeconds) parts.push(`prepare ${formatDuration(t.prepareSeconds)}`);
         if (t.lagSeconds) parts.push(`lag ${formatDuration(t.lagSeconds)}`);
         const disks = t.disks.map((d) => `${d.task.disk.name} ${formatDuration(d.seconds)}${d.task.added ? " (added: full copy)" : ""}`).join(", ");
         parts.push(disks ? `disks: ${disks}` : "no disks backed up");
-        shapes.set(key, (rest = `${job.kind.padEnd(kindWidth)}  ${formatDuration(t.durationSeconds).padStart(9)}  ${parts.join("; ")}\n`));
+        shapeText.set(t, (rest = `${job.kind.padEnd(kindWidth)}  ${formatDuration(t.durationSeconds).padStart(9)}  ${parts.join("; ")}\n`));
       }
       buf.push(when + rest);
       if (buf.length > 4000) {

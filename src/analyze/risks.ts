@@ -5,7 +5,7 @@ import Decimal from "decimal.js";
 import type { Range, Severity } from "../lang/diagnostics.js";
 import type { ConsistencyLevel, Disk, Policy, Vm } from "../model/model.js";
 import { predictConsistency } from "../plan/consistency.js";
-import type { DiskTask, Job, Plan, PolicyRuns, Run } from "../plan/types.js";
+import type { DiskTask, Job, Plan, PolicyRuns, Run, VmSchedule } from "../plan/types.js";
 import { formatDuration, shortLocal, shortUtc } from "../plan/time.js";
 import { RISK_CODES, type RiskCode } from "./codes.js";
 import type { JobTiming } from "./timing.js";
@@ -23,6 +23,7 @@ export interface Risk {
   range?: Range;
 }
 
+/** DOMAIN §1.7: a daily backup finishes within 24 hours; DOMAIN §4: a first backup may not. */
 const DAY_S = 86_400;
 /** DOMAIN §4: more than 200 GB/day of churn per protected disk can take more than 8 hours. */
 const CHURN_LIMIT = new Decimal(200e9);
@@ -80,36 +81,39 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
   const SLOT = 30 * 60_000;
   const vaultIndex = new Map([...model.vaults.values()].map((v, i) => [v, i]));
   const nVaults = Math.max(1, vaultIndex.size);
-  const perRun = new Map<Run, Int32Array>();
+  const starts = new Map<string, Int32Array>();
+  for (const pr of plan.policies.values()) starts.set(pr.policy.name, new Int32Array(pr.runs.length * nVaults));
   const hasAdded = new Map<DiskTask[], boolean>();
 
-  for (let i = 0; i < plan.jobs.length; i++) {
-    const job = plan.jobs[i];
-    const t = timings[i];
-    const p = job.vm.policy;
-    let added = hasAdded.get(job.tasks);
-    if (added === undefined) hasAdded.set(job.tasks, (added = job.tasks.some((x) => x.added)));
-    if (job.firstBackup || added) {
-      if (t.durationSeconds > DAY_S) note(`3003|${job.vm.name}`, job, t);
-      for (const task of job.tasks) {
-        const d = task.disk;
-        if (task.kind === "initial" && isPremium(d) && d.freePercent !== undefined && d.freePercent.lt(PREMIUM_FREE)) {
-          const list = premium.get(job.vm.name) ?? [];
-          if (!list.includes(d)) list.push(d);
-          premium.set(job.vm.name, list);
+  for (const s of plan.vms.values()) {
+    if (!s.jobs.length) continue;
+    const p = s.vm.policy;
+    const counts = starts.get(p.name)!;
+    const v = vaultIndex.get(s.vm.vault)!;
+    for (const job of s.jobs) {
+      const t = timings[job.index];
+      let added = hasAdded.get(job.tasks);
+      if (added === undefined) hasAdded.set(job.tasks, (added = job.tasks.some((x) => x.added)));
+      if (job.firstBackup || added) {
+        if (t.durationSeconds > DAY_S) note(`3003|${job.vm.name}`, job, t);
+        for (const task of job.tasks) {
+          const d = task.disk;
+          if (task.kind === "initial" && isPremium(d) && d.freePercent !== undefined && d.freePercent.lt(PREMIUM_FREE)) {
+            const list = premium.get(job.vm.name) ?? [];
+            if (!list.includes(d)) list.push(d);
+            premium.set(job.vm.name, list);
+          }
         }
+      } else if (p.schedule.kind === "daily" && t.durationSeconds > DAY_S) note(`3001|${job.vm.name}`, job, t);
+      // A job longer than the time to the policy's next run overlaps it.
+      else if (p.schedule.kind === "hourly" && t.durationSeconds * 1000 > (Number.isNaN(job.run.nextGapMs) ? p.schedule.intervalHours * 3_600_000 : job.run.nextGapMs)) note(`3004|${job.vm.name}`, job, t);
+      if (job.kind === "checksum-comparison") checksumPolicies.add(p.name);
+      if (t.lagSeconds > 0) {
+        const l = lagPolicies.get(p.name);
+        if (!l || t.lagSeconds > l.max) lagPolicies.set(p.name, { max: t.lagSeconds, job });
       }
-    } else if (p.schedule.kind === "daily" && t.durationSeconds > DAY_S) note(`3001|${job.vm.name}`, job, t);
-    // A job longer than the time to the policy's next run overlaps it.
-    else if (p.schedule.kind === "hourly" && t.durationSeconds * 1000 > (Number.isNaN(job.run.nextGapMs) ? p.schedule.intervalHours * 3_600_000 : job.run.nextGapMs)) note(`3004|${job.vm.name}`, job, t);
-    if (job.kind === "checksum-comparison") checksumPolicies.add(p.name);
-    if (t.lagSeconds > 0) {
-      const l = lagPolicies.get(p.name);
-      if (!l || t.lagSeconds > l.max) lagPolicies.set(p.name, { max: t.lagSeconds, job });
+      counts[job.run.index * nVaults + v]++;
     }
-    let c = perRun.get(job.run);
-    if (!c) perRun.set(job.run, (c = new Int32Array(nVaults)));
-    c[vaultIndex.get(job.vm.vault)!]++;
   }
   // VMs with jobs, per policy (the VMs a policy-level risk is about).
   const jobVms = new Map<string, Vm[]>();
@@ -119,10 +123,19 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
   // Starts per vault and half-hour slot; only crowded slots need their VMs' names.
   const slotRuns = new Map<number, Run[]>();
   const slotCount = new Map<number, number>();
-  for (const [run, counts] of perRun) {
-    const slot = Math.floor(run.ms / SLOT);
-    pushTo(slotRuns, slot, run);
-    counts.forEach((n, v) => n && slotCount.set(slot * nVaults + v, (slotCount.get(slot * nVaults + v) ?? 0) + n));
+  for (const pr of plan.policies.values()) {
+    const counts = starts.get(pr.policy.name)!;
+    for (const run of pr.runs) {
+      const slot = Math.floor(run.ms / SLOT);
+      let any = false;
+      for (let v = 0; v < nVaults; v++) {
+        const n = counts[run.index * nVaults + v];
+        if (!n) continue;
+        any = true;
+        slotCount.set(slot * nVaults + v, (slotCount.get(slot * nVaults + v) ?? 0) + n);
+      }
+      if (any) pushTo(slotRuns, slot, run);
+    }
   }
   const runPolicy = new Map<Run, string>();
   for (const pr of plan.policies.values()) for (const r of pr.runs) runPolicy.set(r, pr.policy.name);
@@ -207,13 +220,12 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
   }
 
   // DOMAIN §4: VMs of one vault backed up at the same time congest.
+  const byPolicyVault = new Map<string, VmSchedule[]>();
+  if (crowded.size) for (const s of plan.vms.values()) if (s.jobs.length) pushTo(byPolicyVault, `${s.vm.policy.name}|${s.vm.vault.name}`, s);
   for (const c of [...crowded.values()].sort((x, y) => (x.vault.name < y.vault.name ? -1 : x.vault.name > y.vault.name ? 1 : x.ofDay - y.ofDay))) {
     const names: string[] = [];
     for (const p of c.policies) {
-      for (const vm of jobVms.get(p) ?? []) {
-        const first = plan.vms.get(vm.name)!.firstBackupMs;
-        if (vm.vault === c.vault && (first === undefined || first <= c.lastMs)) names.push(vm.name);
-      }
+      for (const s of byPolicyVault.get(`${p}|${c.vault.name}`) ?? []) if (s.firstBackupMs === undefined || s.firstBackupMs <= c.lastMs) names.push(s.vm.name);
     }
     const startMs = c.slot * SLOT;
     const utc = shortUtc(startMs).slice(11);

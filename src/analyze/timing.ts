@@ -10,7 +10,7 @@
 //   lag      = snapshot taken inside peak hours: until peak hours end, at most peak-lag
 // Disks of a VM transfer in parallel (DOMAIN §1.7), so the slowest disk decides.
 import type { Assumptions } from "../model/model.js";
-import type { DiskTask, Job, Plan, PolicyRuns, Run } from "../plan/types.js";
+import type { DiskTask, Job, Plan, PolicyRuns } from "../plan/types.js";
 import { civilFromDays, type ZoneClock } from "../plan/time.js";
 
 export interface DiskTiming {
@@ -65,35 +65,39 @@ export function timePlan(plan: Plan): JobTiming[] {
   const as = plan.model.assumptions;
   const rates = ratesOf(as);
   const prepare = as.prepareSeconds.toNumber();
-  // Timings are shared (and must not be mutated): jobs of one shape and lag get the same object.
-  const byTasks = new Map<DiskTask[], { disks: DiskTiming[]; transfer: number; slowest?: string; byLag: Map<number, JobTiming> }>();
-  const lags = new Map<Run, number>();
-  const runsOf = new Map<string, PolicyRuns>();
-  for (const pr of plan.policies.values()) runsOf.set(pr.policy.name, pr);
   const out: JobTiming[] = new Array(plan.jobs.length);
-  for (let i = 0; i < plan.jobs.length; i++) {
-    const job = plan.jobs[i];
-    let t = byTasks.get(job.tasks);
-    if (!t) {
-      const disks = job.tasks.map((task) => ({ task, seconds: diskSeconds(task, as, rates) }));
-      let slowest: DiskTiming | undefined;
-      for (const d of disks) if (!slowest || d.seconds > slowest.seconds) slowest = d;
-      byTasks.set(job.tasks, (t = { disks, transfer: slowest?.seconds ?? 0, slowest: slowest?.task.disk.name, byLag: new Map() }));
+  // Lag depends only on the run (and the preparation on a first backup): one array per policy.
+  const lagsOf = new Map<string, Float64Array>();
+  for (const pr of plan.policies.values()) lagsOf.set(pr.policy.name, new Float64Array(pr.runs.length).fill(Number.NaN));
+  for (const s of plan.vms.values()) {
+    if (!s.jobs.length) continue;
+    const pr = plan.policies.get(s.vm.policy.name)!;
+    const lags = lagsOf.get(pr.policy.name)!;
+    // A VM's jobs have a handful of shapes; timings are shared between jobs (never mutate them).
+    const shapes: { tasks: DiskTask[]; disks: DiskTiming[]; transfer: number; slowest?: string; byLag: Map<number, JobTiming> }[] = [];
+    for (const job of s.jobs) {
+      let shape = shapes.find((x) => x.tasks === job.tasks);
+      if (!shape) {
+        const disks = job.tasks.map((task) => ({ task, seconds: diskSeconds(task, as, rates) }));
+        let slowest: DiskTiming | undefined;
+        for (const d of disks) if (!slowest || d.seconds > slowest.seconds) slowest = d;
+        shapes.push((shape = { tasks: job.tasks, disks, transfer: slowest?.seconds ?? 0, slowest: slowest?.task.disk.name, byLag: new Map() }));
+      }
+      let prep = 0;
+      let lag: number;
+      if (job.firstBackup) {
+        // The snapshot is taken after the preparation (DOMAIN §1.3, §4).
+        prep = prepare;
+        lag = lagSeconds(pr.clock, job.run.ms + prep * 1000, as);
+      } else {
+        lag = lags[job.run.index];
+        if (Number.isNaN(lag)) lags[job.run.index] = lag = lagSeconds(pr.clock, job.run.ms, as);
+      }
+      const key = prep * 1e7 + lag;
+      let timing = shape.byLag.get(key);
+      if (!timing) shape.byLag.set(key, (timing = { prepareSeconds: prep, lagSeconds: lag, transferSeconds: shape.transfer, durationSeconds: prep + lag + shape.transfer, disks: shape.disks, slowest: shape.slowest }));
+      out[job.index] = timing;
     }
-    let prep = 0;
-    let lag: number | undefined;
-    if (job.firstBackup) {
-      // The snapshot is taken after the preparation (DOMAIN §1.3, §4).
-      prep = prepare;
-      lag = lagSeconds(runsOf.get(job.vm.policy.name)!.clock, job.run.ms + prep * 1000, as);
-    } else {
-      lag = lags.get(job.run);
-      if (lag === undefined) lags.set(job.run, (lag = lagSeconds(runsOf.get(job.vm.policy.name)!.clock, job.run.ms, as)));
-    }
-    const key = prep * 1e7 + lag;
-    let timing = t.byLag.get(key);
-    if (!timing) t.byLag.set(key, (timing = { prepareSeconds: prep, lagSeconds: lag, transferSeconds: t.transfer, durationSeconds: prep + lag + t.transfer, disks: t.disks, slowest: t.slowest }));
-    out[i] = timing;
   }
   return out;
 }

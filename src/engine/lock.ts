@@ -5,7 +5,6 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { EngineError, ErrorCodes, errnoCode } from "./errors.js";
-import { fsyncDirSync } from "./storage.js";
 
 export interface LockInfo {
   pid: number;
@@ -56,14 +55,13 @@ function isStale(info: LockInfo): boolean {
 
 function tryCreate(file: string, info: LockInfo): boolean {
   try {
+    // Not fsynced: after a machine crash no process holds it, and the pid check sees that.
     const fd = fs.openSync(file, "wx", 0o644);
     try {
       fs.writeSync(fd, JSON.stringify(info) + "\n");
-      fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
-    fsyncDirSync(path.dirname(file));
     return true;
   } catch (e) {
     if (errnoCode(e) === "EEXIST") return false;

@@ -19,8 +19,13 @@ export interface ObjectWriter {
 
 export interface Storage {
   readonly location: string;
-  /** Atomic: readers see the whole object or none. */
-  put(name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void>;
+  /**
+   * Atomic: readers see the whole object or none. With `{ sync: false }` the object is not yet
+   * durable: `syncPending` makes all such objects durable at once (parallel fsyncs batch into
+   * fewer journal commits than one fsync after another).
+   */
+  put(name: string, data: Uint8Array | readonly Uint8Array[], opts?: { sync?: boolean }): Promise<void>;
+  syncPending(): Promise<void>;
   /** Throws an error with code ENOENT when missing. */
   get(name: string): Promise<Buffer>;
   read(name: string, offset: number, length: number): Promise<Buffer>;
@@ -43,6 +48,7 @@ function tempName(file: string): string {
 export class LocalDirStorage implements Storage {
   readonly location: string;
   private readonly knownDirs = new Set<string>();
+  private readonly pending = new Set<string>();
 
   constructor(root: string) {
     this.location = root;
@@ -69,15 +75,16 @@ export class LocalDirStorage implements Storage {
     this.knownDirs.add(dir);
   }
 
-  async put(name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
+  async put(name: string, data: Uint8Array | readonly Uint8Array[], opts: { sync?: boolean } = {}): Promise<void> {
     const file = this.file(name);
     this.ensureDirSync(path.dirname(file));
     const tmp = tempName(file);
     const parts = data instanceof Uint8Array ? [data] : data;
+    const sync = opts.sync ?? true;
     const fh = await fsp.open(tmp, "wx", 0o600);
     try {
       await fh.writev(parts as Uint8Array[]);
-      await fh.sync();
+      if (sync) await fh.sync();
     } catch (e) {
       await fh.close().catch(() => undefined);
       await fsp.rm(tmp, { force: true });
@@ -85,7 +92,25 @@ export class LocalDirStorage implements Storage {
     }
     await fh.close();
     await fsp.rename(tmp, file);
-    await fsyncDir(path.dirname(file));
+    if (sync) await fsyncDir(path.dirname(file));
+    else this.pending.add(file);
+  }
+
+  async syncPending(): Promise<void> {
+    const files = [...this.pending];
+    this.pending.clear();
+    const dirs = new Set(files.map((f) => path.dirname(f)));
+    await Promise.all(
+      files.map(async (f) => {
+        const fh = await fsp.open(f, "r");
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      }),
+    );
+    await Promise.all([...dirs].map((d) => fsyncDir(d)));
   }
 
   async get(name: string): Promise<Buffer> {

@@ -142,9 +142,9 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
   }
   const plain = encodePage({ blockSize, firstBlock: t.firstBlock, entries });
   res.map = pageObjectName(keys.mapId, plain);
-  if (res.map !== t.prevMap && (await storage.size(res.map)) === undefined) {
-    await storage.put(res.map, sealObject(keys.enc, res.map, plain));
-  }
+  // Written even when an equal page exists (it may be a leftover never made durable); made
+  // durable with the packs at "finish", before the manifest.
+  if (res.map !== t.prevMap) await storage.put(res.map, sealObject(keys.enc, res.map, plain), { sync: false });
   return res;
 }
 
@@ -267,7 +267,10 @@ port.on("message", (m: ToWorker) => {
     return;
   }
   if (m.type === "finish") {
-    packs.flush().then(
+    packs
+      .flush()
+      .then(() => storage.syncPending())
+      .then(
       () => post({ type: "finished" }),
       (e: unknown) => post({ type: "error", error: serializeError(e) }),
     );

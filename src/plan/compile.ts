@@ -19,11 +19,11 @@ export function backedUpDisks(vm: Vm): Disk[] {
   return vm.disks.filter((d) => d.role !== "temp" && !d.excluded);
 }
 
-export function policyRuns(policy: Policy, from: CivilDate, days: number, lookBackMs = 0): PolicyRuns {
+export function policyRuns(policy: Policy, from: CivilDate, days: number): PolicyRuns {
   const clock = clockFor(policy.zone);
   const fromMs = clock.startOfDay(from);
   const toMs = clock.startOfDay(civilFromDays(daysFromCivil(from.year, from.month, from.day) + days));
-  const ms = expandSchedule(policy.schedule, clock, fromMs - Math.max(maxGapMs(policy.schedule), lookBackMs), toMs + maxGapMs(policy.schedule));
+  const ms = expandSchedule(policy.schedule, clock, fromMs - maxGapMs(policy.schedule), toMs + maxGapMs(policy.schedule));
   const runs: Run[] = [];
   let snapshotExpiry = Number.NaN;
   for (let i = 0; i < ms.length; i++) {
@@ -59,21 +59,22 @@ function firstRunAtOrAfter(runs: Run[], ms: number): number {
 }
 
 export function vmSchedule(vm: Vm, pr: PolicyRuns): VmSchedule & { firstIndex: number } {
-  if (vm.protection === "stopped-delete-data") return { vm, firstIndex: -1, noJobs: "protection stopped, data deleted" };
-  if (vm.protection === "stopped-retain-data") return { vm, firstIndex: -1, noJobs: "protection stopped, data retained: no new backups" };
+  const jobs: Job[] = [];
+  if (vm.protection === "stopped-delete-data") return { vm, jobs, firstIndex: -1, noJobs: "protection stopped, data deleted" };
+  if (vm.protection === "stopped-retain-data") return { vm, jobs, firstIndex: -1, noJobs: "protection stopped, data retained: no new backups" };
   if (vm.protectedSince) {
     const startMs = pr.clock.startOfDay(parseIsoDate(vm.protectedSince)!);
-    if (startMs < pr.runs[0]?.ms) return { vm, firstIndex: -Infinity, firstBackupMs: startMs };
+    if (startMs < pr.runs[0]?.ms) return { vm, jobs, firstIndex: -Infinity, firstBackupMs: startMs };
     const i = firstRunAtOrAfter(pr.runs, startMs);
-    if (i >= pr.end) return { vm, firstIndex: -1, noJobs: `first backup (protected-since ${vm.protectedSince}) is after the horizon` };
-    return { vm, firstIndex: i, firstBackupMs: pr.runs[i].ms };
+    if (i >= pr.end) return { vm, jobs, firstIndex: -1, noJobs: `first backup (protected-since ${vm.protectedSince}) is after the horizon` };
+    return { vm, jobs, firstIndex: i, firstBackupMs: pr.runs[i].ms };
   }
   // Without protected-since the VM is new: its first run in the horizon is its first backup.
-  if (pr.first >= pr.end) return { vm, firstIndex: -1, noJobs: "no scheduled run in the horizon" };
-  return { vm, firstIndex: pr.first, firstBackupMs: pr.runs[pr.first].ms };
+  if (pr.first >= pr.end) return { vm, jobs, firstIndex: -1, noJobs: "no scheduled run in the horizon" };
+  return { vm, jobs, firstIndex: pr.first, firstBackupMs: pr.runs[pr.first].ms };
 }
 
-/** Changed bytes of a disk over a gap (never more than its data). */
+/** Changed bytes of a disk over a gap: churn per day × days (DOMAIN §4, only changed blocks move), never more than its data. */
 function changedBytes(d: Disk, gapMs: number): number {
   return Math.min(d.churnBytesPerDay.toNumber() * (gapMs / MS_PER_DAY), d.usedBytes.toNumber());
 }
@@ -102,7 +103,7 @@ export function compilePlan(model: Model, opts: CompileOptions): Plan {
     const vm = model.vms.get(name)!;
     const pr = policies.get(vm.policy.name)!;
     const s = vmSchedule(vm, pr);
-    vms.set(name, { vm, firstBackupMs: s.firstBackupMs, noJobs: s.noJobs });
+    vms.set(name, { vm, firstBackupMs: s.firstBackupMs, noJobs: s.noJobs, jobs: s.jobs });
     if (s.noJobs) continue;
     const disks = backedUpDisks(vm);
     // The run at which each disk added to a protected VM replicates fully (DOMAIN §4).
@@ -124,7 +125,9 @@ export function compilePlan(model: Model, opts: CompileOptions): Plan {
         tasks = memo[kind].get(gap);
         if (!tasks) memo[kind].set(gap, (tasks = tasksFor(disks, kind, gap, noneAdded)));
       }
-      lists[i].push({ vm, run, kind, firstBackup, tasks, consistency });
+      const job: Job = { index: -1, vm, run, kind, firstBackup, tasks, consistency };
+      lists[i].push(job);
+      s.jobs.push(job);
     }
   }
 
@@ -136,10 +139,10 @@ export function compilePlan(model: Model, opts: CompileOptions): Plan {
   for (let g = 0; g < groups.length; g++) {
     let h = g;
     while (h + 1 < groups.length && groups[h + 1].ms === groups[g].ms) h++;
-    if (h === g) for (const j of groups[g].jobs) jobs.push(j);
+    if (h === g) for (const j of groups[g].jobs) (j.index = jobs.length), jobs.push(j);
     else {
       const merged = groups.slice(g, h + 1).flatMap((x) => x.jobs).sort((a, b) => (a.vm.name < b.vm.name ? -1 : a.vm.name > b.vm.name ? 1 : 0));
-      for (const j of merged) jobs.push(j);
+      for (const j of merged) (j.index = jobs.length), jobs.push(j);
     }
     g = h;
   }

@@ -55,13 +55,10 @@ function matchesMonthly(on: MonthlyOn, day: number, weekday: number, monthLength
   return on.ordinals.some((o) => (o === "last" ? day + 7 > monthLength : o === nth));
 }
 
-function plus(clock: ZoneClock, w: WallTime, count: number, unit: "day" | "week" | "month" | "year"): number {
-  if (unit === "day" || unit === "week") {
-    const c = civilFromDays(daysFromCivil(w.year, w.month, w.day) + count * (unit === "week" ? 7 : 1));
-    return clock.resolveWall({ ...c, hour: w.hour, minute: w.minute });
-  }
-  const c = addMonths(w, unit === "year" ? count * 12 : count);
-  return clock.resolveWall({ ...c, hour: w.hour, minute: w.minute });
+/** The same wall time `count` calendar units later; `sub` keeps the seconds of real timestamps. */
+function plus(clock: ZoneClock, w: WallTime, count: number, unit: "day" | "week" | "month" | "year", sub = 0): number {
+  const c = unit === "day" || unit === "week" ? civilFromDays(daysFromCivil(w.year, w.month, w.day) + count * (unit === "week" ? 7 : 1)) : addMonths(w, unit === "year" ? count * 12 : count);
+  return clock.resolveWall({ ...c, hour: w.hour, minute: w.minute }) + sub;
 }
 
 /** The fates of points (any order; need not be scheduled instants: real timestamps work). */
@@ -82,6 +79,7 @@ export function fatesMs(points: ArrayLike<number>, spec: RetentionSpec): FatesMs
   for (const i of order) {
     const ms = points[i];
     const w = clock.wall(ms);
+    const sub = ((ms % 60_000) + 60_000) % 60_000;
     // Weekly/monthly/yearly rules keep the first point of a day (one per day, as in Azure).
     const firstOfDay = w.days !== lastDay;
     lastDay = w.days;
@@ -91,35 +89,35 @@ export function fatesMs(points: ArrayLike<number>, spec: RetentionSpec): FatesMs
     let bits = 0;
     if (r.daily) {
       bits |= 1;
-      out.ruleExpires.daily[i] = plus(clock, w, r.daily.days, "day");
+      out.ruleExpires.daily[i] = plus(clock, w, r.daily.days, "day", sub);
     }
     if (firstOfDay) {
       // Without named days a weekly rule keeps the first point of each ISO week.
       if (r.weekly && (r.weekly.weekdays.length ? (r.weekly.weekdays as number[]).includes(w.weekday) : firstOfWeek)) {
         bits |= 2;
-        out.ruleExpires.weekly[i] = plus(clock, w, r.weekly.weeks, "week");
+        out.ruleExpires.weekly[i] = plus(clock, w, r.weekly.weeks, "week", sub);
       }
       const monthLength = daysInMonth(w.year, w.month);
       if (r.monthly && matchesMonthly(r.monthly.on, w.day, w.weekday, monthLength)) {
         bits |= 4;
-        out.ruleExpires.monthly[i] = plus(clock, w, r.monthly.months, "month");
+        out.ruleExpires.monthly[i] = plus(clock, w, r.monthly.months, "month", sub);
       }
       if (r.yearly && (r.yearly.months.length === 0 || (r.yearly.months as number[]).includes(w.month)) && matchesMonthly(r.yearly.on, w.day, w.weekday, monthLength)) {
         bits |= 8;
-        out.ruleExpires.yearly[i] = plus(clock, w, r.yearly.years, "year");
+        out.ruleExpires.yearly[i] = plus(clock, w, r.yearly.years, "year", sub);
       }
     }
     out.keptBy[i] = bits;
     let expires = ms;
     for (const rule of RULES) if (bits & RULE_BITS[rule]) expires = Math.max(expires, out.ruleExpires[rule][i]);
     out.expires[i] = expires;
-    out.snapshotExpires[i] = plus(clock, w, spec.instantRestoreDays, "day");
+    out.snapshotExpires[i] = plus(clock, w, spec.instantRestoreDays, "day", sub);
     if (spec.archiveAfter && bits & (RULE_BITS.monthly | RULE_BITS.yearly)) {
       // DOMAIN §6: only monthly/yearly points, at least 3 months old, with at least 6 months
       // of retention left when they move.
       const a = spec.archiveAfter;
-      const moveAt = Math.max(plus(clock, w, a.count, a.unit), plus(clock, w, 3, "month"));
-      const sixMonthsLater = plus(clock, clock.wall(moveAt), 6, "month");
+      const moveAt = Math.max(plus(clock, w, a.count, a.unit, sub), plus(clock, w, 3, "month", sub));
+      const sixMonthsLater = plus(clock, clock.wall(moveAt), 6, "month", sub);
       if (sixMonthsLater <= expires) out.archiveAt[i] = moveAt;
     }
   }

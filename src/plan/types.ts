@@ -55,6 +55,8 @@ export interface PolicyRuns {
 }
 
 export interface Job {
+  /** Position in plan.jobs (parallel arrays such as timings use it). */
+  index: number;
   vm: Vm;
   run: Run;
   kind: JobKind;
@@ -72,6 +74,8 @@ export interface VmSchedule {
   firstBackupMs?: number;
   /** Why the VM has no jobs, if it has none. */
   noJobs?: string;
+  /** The VM's jobs, in time order. */
+  jobs: Job[];
 }
 
 export interface RestoreVm {

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { tempDir } from "./helpers.js";
+import { afterAll } from "vitest";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -35,6 +35,10 @@ if (mode === "backup") {
 `;
 
 let built: Promise<string> | undefined;
+const cleanup: string[] = [];
+afterAll(() => {
+  for (const d of cleanup) fs.rmSync(d, { recursive: true, force: true });
+});
 
 /** The bundled worker, for in-process engine calls too (skips tsx's per-worker start-up). */
 export async function useBundledWorker(): Promise<void> {
@@ -44,7 +48,10 @@ export async function useBundledWorker(): Promise<void> {
 /** Path of the bundled child script (built once per test file). */
 export function childScript(): Promise<string> {
   built ??= (async () => {
-    const dir = tempDir("bkp-child-");
+    // Inside the repo so the bundle's external imports (lz4-napi) resolve from node_modules.
+    fs.mkdirSync(path.join(repo, "node_modules", ".cache"), { recursive: true });
+    const dir = fs.mkdtempSync(path.join(repo, "node_modules", ".cache", "bkp-test-child-"));
+    cleanup.push(dir);
     fs.writeFileSync(path.join(dir, "entry.ts"), ENTRY);
     await build({
       entryPoints: { child: path.join(dir, "entry.ts"), "bkp-engine-worker": path.join(repo, "src/engine/worker.ts") },
@@ -54,6 +61,7 @@ export function childScript(): Promise<string> {
       platform: "node",
       target: "node20",
       outExtension: { ".js": ".mjs" },
+    external: ["lz4-napi"],
       logLevel: "error",
     });
     return path.join(dir, "child.mjs");

@@ -1,0 +1,113 @@
+// The bill of a policy set, recomputed in parts. `computeCost` spends most of its time on
+// each policy's retention timeline, which every VM of the policy shares; a what-if edit
+// changes one policy, one vault or one VM. So the VMs are billed in groups of one policy and
+// one vault, each group's report is kept under the source text it depends on, and only the
+// groups whose text changed are billed again; the groups' reports are then added up the way
+// `computeCost` adds up vaults (bytes and fees are linear in the VMs, so the sums are exact).
+import Decimal from "decimal.js";
+import type { BlockAst } from "../lang/ast.js";
+import { computeCost, RISK_CODES, type CostOptions, type CostReport, type MonthCost, type Risk, type VaultCost, type VmCost } from "../analyze/index.js";
+import type { Model, Vm } from "../model/model.js";
+
+/** The text a block was written with, and where (so a moved block counts as changed). */
+export type BlockSource = (block: BlockAst) => string;
+
+const ZERO = new Decimal(0);
+/** Reports kept: the current groups plus a few generations back, so undo finds them again. */
+const CAPACITY = 256;
+
+export class CostCache {
+  private readonly reports = new Map<string, CostReport>();
+  /** Groups billed (not found in the cache) by the last `compute`, for tests and the benchmark. */
+  lastComputed = 0;
+
+  compute(model: Model, source: BlockSource, opts: CostOptions): CostReport {
+    const groups = new Map<string, Vm[]>();
+    for (const vm of model.vms.values()) {
+      const key = `${vm.policy.name}\u0000${vm.vault.name}`;
+      const g = groups.get(key);
+      if (g) g.push(vm);
+      else groups.set(key, [vm]);
+    }
+    // What every group depends on besides its own blocks: price books and assumptions.
+    const shared = model.files.flatMap((f) => f.blocks.filter((b) => b.kind === "pricing" || b.kind === "assume").map(source)).join("\n");
+    const parts: CostReport[] = [];
+    this.lastComputed = 0;
+    for (const vms of groups.values()) {
+      const { policy, vault } = vms[0];
+      const key = [`${opts.from}|${opts.months}`, shared, source(policy.ast), source(vault.ast), ...vms.map((v) => source(v.ast))].join("\n\u0000");
+      let r = this.reports.get(key);
+      if (r) this.reports.delete(key);
+      else {
+        r = computeCost({ ...model, vms: new Map(vms.map((v) => [v.name, v])), restores: new Map() }, opts);
+        this.lastComputed++;
+      }
+      this.reports.set(key, r);
+      parts.push(r);
+    }
+    while (this.reports.size > CAPACITY) this.reports.delete(this.reports.keys().next().value!);
+    if (!parts.length) return computeCost({ ...model, vms: new Map() }, opts);
+    return mergeReports(parts, opts);
+  }
+}
+
+/** Adds up reports of disjoint sets of VMs into one, as `computeCost` would have made it. */
+export function mergeReports(parts: CostReport[], opts: CostOptions): CostReport {
+  const vms: VmCost[] = parts.flatMap((p) => p.vms).sort((a, b) => (a.vm.name < b.vm.name ? -1 : a.vm.name > b.vm.name ? 1 : 0));
+  const byVault = new Map<string, VaultCost[]>();
+  for (const p of parts) for (const v of p.vaults) byVault.set(v.vault.name, [...(byVault.get(v.vault.name) ?? []), v]);
+  const months = parts[0].projection.map((m) => m.month);
+  const last = months.length - 1;
+  const vaults: VaultCost[] = [...byVault.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([, vs]) => {
+      const projection = months.map((m, i) => sumMonths(m, vs.map((v) => v.projection[i])));
+      return { vault: vs[0].vault, currency: vs[0].currency, vms: vs.reduce((n, v) => n + v.vms, 0), monthlyTotal: projection[last].total, projection };
+    });
+  // As computeCost: the currency most vaults use is the headline one; others are reported beside it.
+  const byCurrency = new Map<string, VaultCost[]>();
+  for (const v of vaults) byCurrency.set(v.currency, [...(byCurrency.get(v.currency) ?? []), v]);
+  const currencies = [...byCurrency.keys()].sort((a, b) => byCurrency.get(b)!.length - byCurrency.get(a)!.length || a.localeCompare(b));
+  const total = (vs: VaultCost[]) => months.map((m, i) => sumMonths(m, vs.map((v) => v.projection[i])));
+  const projection = total(byCurrency.get(currencies[0]) ?? []);
+  const notes = new Map<string, Risk>();
+  for (const p of parts) {
+    for (const n of p.notes) {
+      if (n.code === "BKP3017") continue;
+      const key = `${n.code}|${n.subject}`;
+      const prev = notes.get(key);
+      notes.set(key, prev ? { ...prev, vms: [...new Set([...prev.vms, ...n.vms])].sort() } : n);
+    }
+  }
+  if (currencies.length > 1) {
+    notes.set("BKP3017", { code: "BKP3017", severity: RISK_CODES.BKP3017.severity, vms: [], subject: currencies.join(","), message: `vaults are priced in ${currencies.join(", ")}; totals are given per currency, not converted`, hint: "use price books in one currency to get one total" });
+  }
+  return {
+    from: opts.from,
+    months: opts.months,
+    month: months[last],
+    currency: currencies[0] ?? "USD",
+    monthlyTotal: projection[last]?.total ?? ZERO,
+    otherCurrencies: currencies.slice(1).map((c) => ({ currency: c, monthlyTotal: total(byCurrency.get(c)!)[last].total })),
+    vms,
+    vaults,
+    projection,
+    notes: [...notes.values()],
+  };
+}
+
+function sumMonths(month: string, xs: MonthCost[]): MonthCost {
+  const add = (k: Exclude<keyof MonthCost, "month">) => xs.reduce((s, x) => s.add(x[k]), ZERO);
+  return {
+    month,
+    instanceUnits: add("instanceUnits"),
+    instanceFee: add("instanceFee"),
+    storageGB: add("storageGB"),
+    storageFee: add("storageFee"),
+    archiveGB: add("archiveGB"),
+    archiveFee: add("archiveFee"),
+    snapshotGB: add("snapshotGB"),
+    snapshotFee: add("snapshotFee"),
+    total: add("total"),
+  };
+}

@@ -1,0 +1,52 @@
+// Views draw themselves as lines of styled segments, cut to the terminal's width here: the
+// layout is a grid of fixed-width cells, which is what a table of 500 VMs needs, and it keeps
+// each frame to one Text per line.
+import { Box, Text } from "ink";
+import React from "react";
+
+export interface Seg {
+  text: string;
+  color?: string;
+  bg?: string;
+  bold?: boolean;
+  dim?: boolean;
+  inverse?: boolean;
+}
+
+export type Line = Seg[];
+
+export const seg = (text: string, style: Omit<Seg, "text"> = {}): Seg => ({ text, ...style });
+
+/** A line cut to `width` columns. */
+export function clip(line: Line, width: number): Line {
+  const out: Line = [];
+  let left = width;
+  for (const s of line) {
+    if (left <= 0) break;
+    const text = s.text.length > left ? s.text.slice(0, left) : s.text;
+    out.push({ ...s, text });
+    left -= text.length;
+  }
+  return out;
+}
+
+export const lineText = (line: Line) => line.map((s) => s.text).join("");
+
+/** Exactly `height` lines of at most `width` columns (short views are padded with blank lines). */
+export function Lines({ lines, width, height }: { lines: Line[]; width: number; height: number }): React.JSX.Element {
+  const rows: Line[] = lines.slice(0, height);
+  while (rows.length < height) rows.push([]);
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      {rows.map((l, i) => (
+        <Text key={i} wrap="truncate">
+          {l.length ? clip(l, width).map((s, j) => (
+            <Text key={j} color={s.color} backgroundColor={s.bg} bold={s.bold} dimColor={s.dim} inverse={s.inverse}>
+              {s.text}
+            </Text>
+          )) : " "}
+        </Text>
+      ))}
+    </Box>
+  );
+}

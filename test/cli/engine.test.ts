@@ -1,0 +1,168 @@
+// End to end: the built binary backs up, lists, verifies and restores real image files named by
+// a policy file, as a user would run it.
+import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, bkp } from "../helpers.js";
+
+let dir: string;
+let env: Record<string, string>;
+const MiB = 1024 * 1024;
+
+function policy(extra = "", encryption = "platform-key"): string {
+  return `vault "main" {
+  path "vault"
+  encryption ${encryption}
+}
+policy "daily" {
+  schedule daily at 02:30
+  timezone "UTC"
+  retain daily 7 days
+}
+storage-account "sa" { kind general-purpose-v2 path "restored-sa" }
+vm "web" {
+  os linux
+  policy "daily"
+  vault "main"
+  disk "os"   { role os   size 8 GB used 1 GB image "os.img" storage-account "sa" }
+  disk "data" { role data size 8 GB used 1 GB image "data.img" storage-account "sa" }
+  disk "tmp"  { role temp size 1 GB used 0 GB }
+}
+${extra}`;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "bkp-cli-engine-"));
+  env = { BKP_MACHINE_SECRET: join(dir, "machine.key") };
+  const os = Buffer.concat([crypto.randomBytes(3 * MiB), Buffer.alloc(4 * MiB), Buffer.from("log line\n".repeat(100_000))]);
+  writeFileSync(join(dir, "os.img"), os);
+  writeFileSync(join(dir, "data.img"), crypto.randomBytes(MiB + 17));
+  writeFileSync(join(dir, "p.bkp"), policy());
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const run = (args: string[], extraEnv: Record<string, string> = {}) => bkp(args, { cwd: dir, env: { ...env, ...extraEnv } });
+
+describe("bkp backup / points / verify / restore", () => {
+  it("backs up what is due, lists points, verifies and restores byte-identical", () => {
+    const first = run(["backup", "p.bkp"], { BKP_NOW: "2026-03-01T03:00:00Z" });
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^vm "web": point 20260301T030000Z-[0-9a-f]{6} in vault "main" \(crash consistent\)/);
+    expect(first.stdout).toMatch(/ os +\S+ MiB +full +read/);
+    expect(first.stdout).not.toMatch(/tmp/);
+
+    // Same day, after the 02:30 run has its point: not due.
+    const again = run(["backup", "p.bkp"], { BKP_NOW: "2026-03-01T09:00:00Z" });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/vm "web": not due: .*next run 2026-03-02T02:30:00Z/);
+
+    // --now --json: one object per VM with per-disk detection and bytes.
+    const now = run(["backup", "--now", "--json", "p.bkp"], { BKP_NOW: "2026-03-01T10:00:00Z" });
+    expect(now.code).toBe(0);
+    const j = JSON.parse(now.stdout) as { vm: string; status: string; disks: { disk: string; detection: string; bytesRead: number; bytesStored: number; seconds: number }[] }[];
+    expect(j).toHaveLength(1);
+    expect(j[0]).toMatchObject({ vm: "web", status: "backed-up" });
+    expect(j[0].disks.map((d) => [d.disk, d.detection, d.bytesRead])).toEqual([
+      ["os", "unchanged-file", 0],
+      ["data", "unchanged-file", 0],
+    ]);
+
+    // Next day the schedule makes it due: one block of data changed.
+    const fd = readFileSync(join(dir, "data.img"));
+    fd.write("changed!", 100);
+    writeFileSync(join(dir, "data.img"), fd);
+    const next = run(["backup", "--json", "p.bkp"], { BKP_NOW: "2026-03-02T02:31:00Z" });
+    const nj = JSON.parse(next.stdout) as typeof j;
+    expect(nj[0].disks.find((d) => d.disk === "data")).toMatchObject({ detection: "block-checksum", bytesRead: MiB + 17 });
+
+    const pts = run(["points", "p.bkp"]);
+    expect(pts.code).toBe(0);
+    expect(pts.stdout.split("\n")[0]).toMatch(/^POINT +VM +VAULT +CREATED \(UTC\) +CONSISTENCY +DISKS +SIZE +STORED$/);
+    expect(pts.stdout.trim().split("\n")).toHaveLength(4);
+    const pj = JSON.parse(run(["points", "--json", "--vm", "web", "p.bkp"]).stdout) as { id: string; vault: string }[];
+    expect(pj.map((p) => p.vault)).toEqual(["main", "main", "main"]);
+
+    const ver = run(["verify", "--read-data", "p.bkp"]);
+    expect(ver.code).toBe(0);
+    expect(ver.stdout).toMatch(/^vault "main": ok: 3 recovery points, \d+ chunks .* read and checked/);
+
+    // Restore into the storage account's folder (the default), then the first point into --to.
+    const r = run(["restore", "p.bkp", "--vm", "web"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, "restored-sa", "os.img")).equals(readFileSync(join(dir, "os.img")))).toBe(true);
+    expect(readFileSync(join(dir, "restored-sa", "data.img")).equals(readFileSync(join(dir, "data.img")))).toBe(true);
+    // Written sparse: the 4 MiB of zeros are holes.
+    expect(statSync(join(dir, "restored-sa", "os.img")).blocks * 512).toBeLessThan(statSync(join(dir, "os.img")).size - 3 * MiB);
+
+    const again2 = run(["restore", "p.bkp", "--vm", "web"]);
+    expect(again2.code).toBe(1);
+    expect(again2.stderr).toMatch(/error\[BKP5042\]: restore would overwrite .*os\.img.*--force/);
+    expect(run(["restore", "p.bkp", "--vm", "web", "--force"]).code).toBe(0);
+
+    const old = run(["restore", "p.bkp", "--vm", "web", "--point", pj[0].id, "--to", "old", "--json"]);
+    expect(old.code).toBe(0);
+    expect(JSON.parse(old.stdout)).toMatchObject({ vm: "web", point: pj[0].id, ok: true });
+    expect(readFileSync(join(dir, "old", "data.img")).subarray(100, 108).toString()).not.toBe("changed!");
+  });
+
+  it("reports damage with exit 1 and which points and disks it affects; the damaged disk is not restored", () => {
+    const packs = join(dir, "vault", "packs");
+    const sub = readdirSync(packs)[0];
+    const pack = join(packs, sub, readdirSync(join(packs, sub))[0]);
+    const buf = readFileSync(pack);
+    const saved = Buffer.from(buf);
+    buf[100] ^= 0xff;
+    writeFileSync(pack, buf);
+    try {
+      const v = run(["verify", "--read-data", "p.bkp"]);
+      expect(v.code).toBe(1);
+      expect(v.stdout).toMatch(/vault "main": DAMAGED \(1 problem\)/);
+      expect(v.stdout).toMatch(/damaged chunk packs\/.*: chunk [0-9a-f]+… is damaged/);
+      expect(v.stdout).toMatch(/affects VM "web" point \S+, disk/);
+      const vj = JSON.parse(run(["verify", "--read-data", "--json", "p.bkp"]).stdout) as { ok: boolean; damage: { affects: { point: string; disks: string[] }[] }[] }[];
+      expect(vj[0].ok).toBe(false);
+      const hit = vj[0].damage[0].affects[0];
+      const r = run(["restore", "p.bkp", "--vm", "web", "--point", hit.point, "--to", "damaged"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/error\[BKP5050\]: disk "\w+" of point \S+ cannot be restored: chunk/);
+      expect(r.stderr).not.toMatch(/ at .*\.mjs/); // no stack trace
+      // The damaged disk left no file; the others were restored.
+      const files = readdirSync(join(dir, "damaged")).sort();
+      for (const d of hit.disks) expect(files).not.toContain(`${d}.img`);
+      expect(files.length).toBe(2 - hit.disks.length);
+    } finally {
+      writeFileSync(pack, saved);
+    }
+  });
+
+  it("clear errors: missing image, missing customer key, unknown VM, bad flags", () => {
+    writeFileSync(join(dir, "missing.bkp"), policy().replace('image "data.img"', 'image "nope.img"').replace('path "vault"', 'path "vault2"'));
+    const m = run(["backup", "--now", "missing.bkp"]);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/^bkp backup: error\[BKP5001\]: VM "web": disk "data" of VM "web": image .*nope\.img does not exist/);
+    expect(existsSync(join(dir, "vault2"))).toBe(false);
+
+    writeFileSync(join(dir, "cmk.bkp"), policy("", 'customer-key "keys/cmk.key"').replace('path "vault"', 'path "vault3"'));
+    const k = run(["backup", "--now", "cmk.bkp"]);
+    expect(k.code).toBe(1);
+    expect(k.stderr).toMatch(/error\[BKP5020\]: VM "web": cannot read the customer key file .*cmk\.key .*without it nothing in the vault can be written/);
+
+    const u = run(["restore", "p.bkp", "--vm", "nope"]);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/no VM named "nope"/);
+    expect(run(["restore", "p.bkp"]).stderr).toMatch(/needs --vm NAME/);
+    expect(run(["verify", "--bogus", "p.bkp"]).code).toBe(2);
+  });
+
+  it("draws per-disk progress on a terminal", () => {
+    const r = spawnSync("script", ["-qec", `${process.execPath} ${BIN} backup --now p.bkp`, "/dev/null"], { cwd: dir, env: { ...process.env, ...env }, encoding: "utf8" });
+    if (r.error) return; // no `script` here: nothing to check
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/web\/os +\[#+\] 100%/);
+  });
+});

@@ -1,0 +1,77 @@
+// Shared by the UI tests: open a session from policy files, mount the app at a terminal size
+// with ink-testing-library, press keys, and read the frame as the user sees it (no colours).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { render } from "ink-testing-library";
+import React from "react";
+import { App } from "../../src/ui/app.js";
+import { Session } from "../../src/ui/session.js";
+import { ROOT } from "../helpers.js";
+
+export const KEY = {
+  up: "\u001b[A",
+  down: "\u001b[B",
+  right: "\u001b[C",
+  left: "\u001b[D",
+  enter: "\r",
+  esc: "\u001b",
+  tab: "\t",
+  shiftTab: "\u001b[Z",
+  pageDown: "\u001b[6~",
+  end: "\u001b[F",
+  ctrlC: "\u0003",
+};
+
+export const SEED = join(ROOT, "policies/seed-a2-standard.bkp");
+export const FIXTURE = join(ROOT, "test/ui/fixtures/timeline.bkp");
+export const TOUR = ["10-seed-blocks", "20-more-forms", "30-legacy-app", "40-restore-assume-pricing"].map((f) => join(ROOT, "policies/language-tour", `${f}.bkp`));
+
+/** A session over files (read from disk, or given as texts), planned from 2026-05-01. */
+export function open(files: (string | { path: string; text: string })[], from = "2026-05-01"): Session {
+  const inputs = files.map((f) => (typeof f === "string" ? { path: f, text: readFileSync(f, "utf8") } : f));
+  const r = Session.open(inputs, { from, days: 7 });
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.file}:${d.range.start.line}: ${d.message}`).join("\n"));
+  return r.session;
+}
+
+const strip = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
+const settle = () => new Promise((r) => setTimeout(r, 15));
+
+export interface Mounted {
+  /** The last frame drawn, without colours. */
+  frame(): string;
+  lines(): string[];
+  /** The frame as one line (wrapped text reads as written): lines trimmed and joined by a space. */
+  text(): string;
+  press(...keys: string[]): Promise<string>;
+  resize(columns: number, rows: number): Promise<string>;
+  exited(): boolean;
+  unmount(): void;
+}
+
+export async function mount(session: Session, columns = 80, rows = 24): Promise<Mounted> {
+  let exited = false;
+  const node = (c: number, r: number) => <App session={session} size={{ columns: c, rows: r }} onQuit={() => (exited = true)} />;
+  const ink = render(node(columns, rows));
+  await settle();
+  const frame = () => strip(ink.lastFrame() ?? "");
+  return {
+    frame,
+    lines: () => frame().split("\n"),
+    text: () => frame().split("\n").map((l) => l.trim()).filter(Boolean).join(" "),
+    async press(...keys) {
+      for (const k of keys) {
+        ink.stdin.write(k);
+        await settle();
+      }
+      return frame();
+    },
+    async resize(c, r) {
+      ink.rerender(node(c, r));
+      await settle();
+      return frame();
+    },
+    exited: () => exited,
+    unmount: () => ink.unmount(),
+  };
+}
