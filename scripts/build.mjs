@@ -23,7 +23,7 @@ await build({
   // React and Ink ship development builds that check much more and run several times slower.
   define: { "process.env.NODE_ENV": '"production"' },
   legalComments: "none",
-  minify: false,
+  minify: true,
   keepNames: false,
   logLevel: "warning",
 });

@@ -10,6 +10,7 @@ import type { IToken } from "chevrotain";
 import type { BlockSyntax, CommentAst, FileAst } from "./ast.js";
 import type { Range } from "./diagnostics.js";
 import type { ParsedFile } from "./index.js";
+import { tokenize } from "./lexer.js";
 import * as T from "./tokens.js";
 
 const WIDTH = 100;
@@ -33,7 +34,7 @@ export interface FormatResult {
 /** Formats a parsed file; files with syntax errors are returned unchanged (`ok: false`). */
 export function format(parsed: ParsedFile): FormatResult {
   if (parsed.diagnostics.some((d) => d.code.startsWith("BKP1"))) return { ok: false, text: parsed.text };
-  return { ok: true, text: print(parsed.ast, parsed.tokens, parsed.text) };
+  return { ok: true, text: print(parsed.ast, tokenize(parsed.text).tokens, parsed.text) };
 }
 
 function print(ast: FileAst, tokens: IToken[], text: string): string {

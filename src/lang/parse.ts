@@ -16,11 +16,16 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
+const RANGE = Symbol("range");
+type RangedToken = IToken & { [RANGE]?: Range };
+
+/** A token's range, computed once per token and shared by every AST value that uses it. */
 export function tokenRange(t: IToken): Range {
-  return {
+  const rt = t as RangedToken;
+  return (rt[RANGE] ??= {
     start: { line: t.startLine ?? 1, column: t.startColumn ?? 1, offset: t.startOffset },
     end: { line: t.endLine ?? t.startLine ?? 1, column: (t.endColumn ?? t.startColumn ?? 0) + 1, offset: (t.endOffset ?? t.startOffset) + 1 },
-  };
+  });
 }
 
 /** A zero-width range just after token `t` (where something is missing). */

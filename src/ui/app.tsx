@@ -3,7 +3,7 @@
 // the key table (keymap.ts) to the state machine (ui-state.ts).
 import { Box, useApp, useInput } from "ink";
 import React, { useRef, useState } from "react";
-import { EditBar, StatusLine, TabBar } from "./chrome.js";
+import { EditBar, StatusLine, statusLines, TabBar } from "./chrome.js";
 import { CostsView } from "./costs-view.js";
 import { DiffPanel } from "./diff-panel.js";
 import { ExplainPanel } from "./explain-panel.js";
@@ -41,7 +41,8 @@ export function App({ session, size, onQuit }: AppProps): React.JSX.Element {
   // One line short of the terminal: a full-height frame makes Ink clear the screen on every
   // draw, which flickers; this way it rewrites only what changed.
   const height = term.rows - 1;
-  const viewHeight = height - 4;
+  const status = statusLines(ui.message, session.dirty, width);
+  const viewHeight = height - 3 - status.length;
 
   useInput((input, key) => {
     const action = actionFor(input, key);
@@ -56,7 +57,7 @@ export function App({ session, size, onQuit }: AppProps): React.JSX.Element {
   });
 
   if (width < MIN_SIZE.columns || term.rows < MIN_SIZE.rows) {
-    return <Lines lines={[[seg(`bkp ui needs a terminal of at least ${MIN_SIZE.columns}x${MIN_SIZE.rows}; this one is ${width}x${term.rows}`, { bold: true })], [seg("make it larger, or press q to quit", { dim: true })]]} width={width} height={Math.max(1, height)} />;
+    return <Lines lines={[[seg(`terminal too small: ${width}x${term.rows}, bkp ui needs ${MIN_SIZE.columns}x${MIN_SIZE.rows}`, { bold: true })], [seg("make it larger, or press q to quit", { dim: true })]]} width={width} height={Math.max(1, height)} />;
   }
 
   const a = session.analysis;
@@ -81,7 +82,7 @@ export function App({ session, size, onQuit }: AppProps): React.JSX.Element {
       <TabBar view={ui.view} analysis={a} width={width} />
       {body}
       <EditBar vmName={ui.vm} fields={fields} focused={fieldIndex(ui, session)} width={width} />
-      <StatusLine message={ui.message} dirty={session.dirty} width={width} />
+      <StatusLine lines={status} width={width} />
     </Box>
   );
 }

@@ -5,6 +5,7 @@ import type { Analysis } from "./analysis.js";
 import type { EditField } from "./edit-fields.js";
 import { VIEWS, type ViewId } from "./keymap.js";
 import { Lines, seg, type Line, type Seg } from "./screen-lines.js";
+import { wrap } from "./explain-panel.js";
 import { amount, fit } from "./text-cells.js";
 import type { Message } from "./ui-state.js";
 
@@ -45,9 +46,16 @@ export function EditBar({ vmName, fields, focused, width }: { vmName: string | u
   return <Lines lines={[top, fieldChips(fields, focused, width)]} width={width} height={2} />;
 }
 
-export function StatusLine({ message, dirty, width }: { message?: Message; dirty: boolean; width: number }): React.JSX.Element {
+/** The status line: the last message (wrapped to two lines when long) and whether changes are unsaved. */
+export function statusLines(message: Message | undefined, dirty: boolean, width: number): Line[] {
   const right = dirty ? " ● unsaved" : "";
-  const left = message ? seg(message.text, { color: message.tone === "error" ? "red" : message.tone === "ok" ? "green" : undefined }) : seg("? keys · 1-5 views · ↑↓ VM · ←→ value · +/- change · u undo · w write · q quit", { dim: true });
-  const room = Math.max(0, width - right.length);
-  return <Lines lines={[[{ ...left, text: fit(left.text, room) }, seg(right, { color: "yellow" })]]} width={width} height={1} />;
+  const room = Math.max(10, width - right.length);
+  if (!message) return [[seg(fit("? keys · 1-5 views · ↑↓ VM · ←→ value · +/- change · u undo · w write · q quit", room), { dim: true }), seg(right, { color: "yellow" })]];
+  const color = message.tone === "error" ? "red" : message.tone === "ok" ? "green" : undefined;
+  const text = wrap(message.text, room).slice(0, 2);
+  return text.map((t, i) => [seg(fit(t, room), { color }), ...(i === 0 ? [seg(right, { color: "yellow" })] : [])]);
+}
+
+export function StatusLine({ lines, width }: { lines: Line[]; width: number }): React.JSX.Element {
+  return <Lines lines={lines} width={width} height={lines.length} />;
 }

@@ -4,10 +4,12 @@
 // one vault, each group's report is kept under the source text it depends on, and only the
 // groups whose text changed are billed again; the groups' reports are then added up the way
 // `computeCost` adds up vaults (bytes and fees are linear in the VMs, so the sums are exact).
+// A change of a vault's redundancy changes only the storage price (DOMAIN §6: storage GB ×
+// the price book's price for the redundancy), so its groups are re-priced, not billed again.
 import Decimal from "decimal.js";
 import type { BlockAst } from "../lang/ast.js";
 import { computeCost, RISK_CODES, type CostOptions, type CostReport, type MonthCost, type Risk, type VaultCost, type VmCost } from "../analyze/index.js";
-import type { Model, Vm } from "../model/model.js";
+import type { Model, Vault, Vm } from "../model/model.js";
 
 /** The text a block was written with, and where (so a moved block counts as changed). */
 export type BlockSource = (block: BlockAst) => string;
@@ -18,8 +20,12 @@ const CAPACITY = 256;
 
 export class CostCache {
   private readonly reports = new Map<string, CostReport>();
+  /** The last report of each group whatever its vault's redundancy, to re-price. */
+  private readonly byGroup = new Map<string, { vault: Vault; report: CostReport }>();
   /** Groups billed (not found in the cache) by the last `compute`, for tests and the benchmark. */
   lastComputed = 0;
+  /** Groups re-priced for another redundancy by the last `compute`. */
+  lastRepriced = 0;
 
   compute(model: Model, source: BlockSource, opts: CostOptions): CostReport {
     const groups = new Map<string, Vm[]>();
@@ -33,22 +39,59 @@ export class CostCache {
     const shared = model.files.flatMap((f) => f.blocks.filter((b) => b.kind === "pricing" || b.kind === "assume").map(source)).join("\n");
     const parts: CostReport[] = [];
     this.lastComputed = 0;
+    this.lastRepriced = 0;
     for (const vms of groups.values()) {
       const { policy, vault } = vms[0];
-      const key = [`${opts.from}|${opts.months}`, shared, source(policy.ast), source(vault.ast), ...vms.map((v) => source(v.ast))].join("\n\u0000");
+      const head = [`${opts.from}|${opts.months}`, shared, source(policy.ast)];
+      const tail = vms.map((v) => source(v.ast));
+      const key = [...head, source(vault.ast), ...tail].join("\n\u0000");
+      const group = [...head, vault.name, ...tail].join("\n\u0000");
       let r = this.reports.get(key);
       if (r) this.reports.delete(key);
       else {
-        r = computeCost({ ...model, vms: new Map(vms.map((v) => [v.name, v])), restores: new Map() }, opts);
-        this.lastComputed++;
+        const prev = this.byGroup.get(group);
+        if (prev && onlyRedundancyDiffers(prev.vault, vault)) {
+          r = reprice(prev.report, vault);
+          this.lastRepriced++;
+        } else {
+          r = computeCost({ ...model, vms: new Map(vms.map((v) => [v.name, v])), restores: new Map() }, opts);
+          this.lastComputed++;
+        }
       }
       this.reports.set(key, r);
+      this.byGroup.delete(group);
+      this.byGroup.set(group, { vault, report: r });
       parts.push(r);
     }
-    while (this.reports.size > CAPACITY) this.reports.delete(this.reports.keys().next().value!);
+    for (const m of [this.reports, this.byGroup]) while (m.size > CAPACITY) m.delete(m.keys().next().value!);
     if (!parts.length) return computeCost({ ...model, vms: new Map() }, opts);
     return mergeReports(parts, opts);
   }
+}
+
+/** Whether two versions of a vault bill alike but for the redundancy's storage price. */
+function onlyRedundancyDiffers(a: Vault, b: Vault): boolean {
+  const billing = (v: Vault) => JSON.stringify([v.name, v.priceBook.name, v.region, v.path, v.encryption]);
+  return billing(a) === billing(b);
+}
+
+/** A group's report (one vault) with storage priced for the vault's redundancy now. */
+export function reprice(r: CostReport, vault: Vault): CostReport {
+  const price = vault.priceBook.storagePerUnitMonth[vault.redundancy] ?? ZERO;
+  const month = (m: MonthCost): MonthCost => {
+    const storageFee = m.storageGB.mul(price);
+    return { ...m, storageFee, total: m.instanceFee.add(storageFee).add(m.archiveFee).add(m.snapshotFee) };
+  };
+  const vms = r.vms.map((v) => {
+    const storageFee = v.storageGB.mul(price);
+    return { ...v, vault, storageFee, monthlyTotal: v.instanceFee.add(storageFee).add(v.archiveFee).add(v.snapshotFee) };
+  });
+  const vaults = r.vaults.map((v) => {
+    const projection = v.projection.map(month);
+    return { ...v, vault, projection, monthlyTotal: projection[projection.length - 1].total };
+  });
+  const projection = r.projection.map(month);
+  return { ...r, vms, vaults, projection, monthlyTotal: projection[projection.length - 1]?.total ?? ZERO };
 }
 
 /** Adds up reports of disjoint sets of VMs into one, as `computeCost` would have made it. */

@@ -21,7 +21,7 @@ export function DiffPanel({ changes, scroll, width, height }: { changes: FileCha
   const visible = Math.max(1, height - 1);
   const start = Math.max(0, Math.min(scroll, body.length - visible));
   const head: Line = [
-    seg(`write ${plural(changes.length, "file")} (formatted, comments kept)? `, { bold: true }),
+    seg(`write ${plural(changes.length, "file")} (changed blocks formatted)? `, { bold: true }),
     seg("y", { bold: true, color: "green" }),
     seg(" writes · n or Esc goes back · ↑↓ PgUp PgDn scroll", { dim: true }),
   ];

@@ -59,7 +59,7 @@ export function editFields(vm: Vm, model: Model): EditField[] {
   out.push({ id: "redundancy", label: "redundancy", value: vm.vault.redundancy, scope: `vault "${vm.vault.name}" (${plural(vaultVms, "VM")})` });
   for (const d of vm.disks) {
     if (d.role === "temp") continue;
-    out.push({ id: `disk:${d.name}`, label: `disk ${d.name} account`, value: accountOf(vm, d.name) ?? "none", scope: `vm "${vm.name}"` });
+    out.push({ id: `disk:${d.name}`, label: `disk ${d.name} account`, value: accountOf(vm, d.name) ?? "none", scope: "this VM" });
   }
   return out;
 }

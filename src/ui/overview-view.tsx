@@ -20,7 +20,7 @@ export function nextText(a: Analysis, r: VmRow): string {
   return pr ? shortLocal(pr.clock, job.run.ms).slice(5) : job.run.local.slice(5, 16).replace("T", " ");
 }
 
-function cells(a: Analysis, r: VmRow, shortLevel: boolean): string[] {
+function cells(a: Analysis, r: VmRow): string[] {
   const c = r.cost;
   const t = r.next !== undefined ? a.plan.timings[r.next] : undefined;
   return [
@@ -31,7 +31,7 @@ function cells(a: Analysis, r: VmRow, shortLevel: boolean): string[] {
     c ? amount(c.monthlyTotal) : "-",
     nextText(a, r),
     t ? shortDuration(t.durationSeconds) : "-",
-    shortLevel ? SHORT_LEVEL[r.consistency.level] : r.consistency.level,
+    r.consistency.level,
     r.worst ? `${SEVERITY_LETTER[r.worst.severity]} ${r.worst.code}` : "-",
   ];
 }
@@ -60,7 +60,10 @@ export function OverviewView({ analysis: a, selected, width, height }: { analysi
     }
     const n = (s: string) => a.findings.filter((f) => f.severity === s).length;
     const total = ["total", plural(a.rows.length, "VM"), sizeText(pi, unit), units.toDecimalPlaces(2).toString(), amount(a.cost.monthlyTotal), "", "", "", `${n("error")}E ${n("warning")}W ${n("info")}i`];
-    return { long: [...a.rows.map((r) => cells(a, r, false)), total], short: [...a.rows.map((r) => cells(a, r, true)), total] };
+    const long = [...a.rows.map((r) => cells(a, r)), total];
+    // The short form differs only in the consistency column.
+    const short = long.map((c, i) => (i < a.rows.length ? Object.assign([...c], { 7: SHORT_LEVEL[a.rows[i].consistency.level] }) : c));
+    return { long, short };
   }, [a, unit]);
   const specs = SPECS.map((x, i) => (i === 4 ? { ...x, header: `${cur}/month`, short: cur } : x));
   const layout = layoutTable(specs, table.long, table.short, width);

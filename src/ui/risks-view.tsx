@@ -2,11 +2,19 @@
 // its code, severity and `file:line`; Enter opens the explanation (explain-panel.tsx).
 import React from "react";
 import type { Analysis, Finding } from "./analysis.js";
+import { wrap } from "./explain-panel.js";
 import { Lines, seg, type Line } from "./screen-lines.js";
 import { useScroll } from "./scroll.js";
 import { fit, fitStart, plural, SEVERITY_COLOR, SEVERITY_WORD } from "./text-cells.js";
 
 export const whereText = (f: Finding) => (f.file ? `${f.file}:${f.range?.start.line ?? 1}` : "-");
+
+/** `file:line`, the file's directory left out when the whole path does not fit. */
+function whereFit(f: Finding, width: number): string {
+  const full = whereText(f);
+  if (full.length <= width || !f.file) return full;
+  return `${f.file.split("/").pop()}:${f.range?.start.line ?? 1}`;
+}
 
 export function RisksView({ analysis: a, selected, width, height }: { analysis: Analysis; selected: number; width: number; height: number }): React.JSX.Element {
   const fs = a.findings;
@@ -18,9 +26,10 @@ export function RisksView({ analysis: a, selected, width, height }: { analysis: 
     lines.push([seg("no risks found in the plan, the bill or the checker", { color: "green" })]);
     return <Lines lines={lines} width={width} height={height} />;
   }
-  const whereWidth = Math.min(30, Math.max(5, ...fs.map((f) => whereText(f).length)));
+  const cap = width >= 120 ? 40 : 24;
+  const whereWidth = Math.min(cap, Math.max(5, ...fs.map((f) => whereFit(f, cap).length)));
   const msgWidth = Math.max(10, width - 7 - 1 - 7 - 1 - whereWidth - 1);
-  const visible = Math.max(1, height - 2);
+  const visible = Math.max(1, height - 3);
   const start = useScroll(selected, fs.length, visible);
   for (let i = start; i < Math.min(fs.length, start + visible); i++) {
     const f = fs[i];
@@ -30,13 +39,14 @@ export function RisksView({ analysis: a, selected, width, height }: { analysis: 
       seg(" ", sel),
       seg(fit(f.code, 7), sel),
       seg(" ", sel),
-      seg(fitStart(whereText(f), whereWidth), sel),
+      seg(fitStart(whereFit(f, whereWidth), whereWidth), sel),
       seg(" ", sel),
       seg(fit(f.message, msgWidth), sel),
     ]);
   }
   while (lines.length < visible + 1) lines.push([]);
+  // The selected finding in full (the table cuts messages); Enter shows everything.
   const cur = fs[selected];
-  lines.push([seg(cur?.hint ? `help: ${cur.hint}` : cur?.vms.length ? `VMs: ${cur.vms.join(", ")}` : "", { dim: true })]);
+  if (cur) lines.push(...wrap(cur.message, width).slice(0, 2).map((l) => [seg(l, { dim: true })]));
   return <Lines lines={lines} width={width} height={height} />;
 }

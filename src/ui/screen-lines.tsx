@@ -17,15 +17,19 @@ export type Line = Seg[];
 
 export const seg = (text: string, style: Omit<Seg, "text"> = {}): Seg => ({ text, ...style });
 
-/** A line cut to `width` columns. */
+const sameStyle = (a: Seg, b: Seg) => a.color === b.color && a.bg === b.bg && a.bold === b.bold && a.dim === b.dim && a.inverse === b.inverse;
+
+/** A line cut to `width` columns, neighbouring segments of one style joined (fewer nodes to draw). */
 export function clip(line: Line, width: number): Line {
   const out: Line = [];
   let left = width;
   for (const s of line) {
     if (left <= 0) break;
     const text = s.text.length > left ? s.text.slice(0, left) : s.text;
-    out.push({ ...s, text });
     left -= text.length;
+    const last = out[out.length - 1];
+    if (last && sameStyle(last, s)) last.text += text;
+    else out.push({ ...s, text });
   }
   return out;
 }

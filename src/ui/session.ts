@@ -13,6 +13,7 @@ import { analyze, type Analysis, type AnalysisOptions } from "./analysis.js";
 import { CostCache } from "./cost-cache.js";
 import { changeField, editFields, type EditField } from "./edit-fields.js";
 import { applyEdit, parseFileState, type FileState, type TextEdit } from "./file-state.js";
+import { amount } from "./text-cells.js";
 import { fileChange, writeAtomically, type FileChange } from "./write-back.js";
 
 export interface Change {
@@ -64,6 +65,11 @@ export class Session {
   /** Groups of VMs billed again by the last analysis (the rest came from the cache). */
   get costGroupsComputed(): number {
     return this.costs.lastComputed;
+  }
+
+  /** Groups of VMs re-priced for a vault's new redundancy by the last analysis. */
+  get costGroupsRepriced(): number {
+    return this.costs.lastRepriced;
   }
 
   get undoDepth(): number {
@@ -131,8 +137,10 @@ export class Session {
     const a = analysis.cost.monthlyTotal;
     const cur = analysis.cost.currency;
     const risks = (x: Analysis) => x.findings.filter((f) => f.severity !== "info").length;
-    const riskNote = risks(before) !== risks(analysis) ? `; risks ${risks(before)} → ${risks(analysis)}` : "";
-    return { ok: true, message: `${label}: ${money(b)} → ${money(a)} ${cur}/month (${centsDelta(b, a)})${riskNote}` };
+    const riskNote = risks(before) !== risks(analysis) ? ` · risks ${risks(before)} → ${risks(analysis)}` : "";
+    const d = centsDelta(b, a);
+    const bill = d === "+0.00" ? "bill unchanged" : `${amount(b)} → ${amount(a)} ${cur}/month (${d})`;
+    return { ok: true, message: `${label} · ${bill}${riskNote}` };
   }
 
   /** The changed files, formatted, with their diffs against the disk. */

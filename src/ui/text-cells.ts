@@ -19,14 +19,17 @@ export function fitStart(s: string, width: number): string {
 /** Money rounded half-up to the cent, with thousands separators: 37,302.89. */
 export function amount(x: Decimal): string {
   const [int, frac] = x.toFixed(2, Decimal.ROUND_HALF_UP).split(".");
-  return `${int.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${frac}`;
+  return `${thousands(int)}.${frac}`;
 }
 
 /** A billed size: whole numbers stay whole (the seed's 47 GB), others keep two decimals. */
 export function sizeText(x: Decimal, unit: string): string {
   const r = x.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-  return `${r.isInteger() ? r.toFixed(0) : r.toFixed(2)} ${unit}`;
+  const [int, frac] = (r.isInteger() ? r.toFixed(0) : r.toFixed(2)).split(".");
+  return `${thousands(int)}${frac ? `.${frac}` : ""} ${unit}`;
 }
+
+const thousands = (int: string) => int.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
 /** `3h 38m`, `4m 43s`, `1d 2h`: two units at most, for narrow columns. */
 export function shortDuration(seconds: number): string {

@@ -88,7 +88,8 @@ export function TimelineView(props: { analysis: Analysis; selected: number; day:
   const p = a.model.assumptions.peakHours;
   const names = perVault ? [...a.model.vaults.keys()].sort() : a.rows.map((r) => r.vm.name);
   const labelWidth = Math.min(18, Math.max(6, ...names.map((n) => n.length)));
-  const chartWidth = Math.max(12, width - labelWidth - 1);
+  // Per vault, the most jobs at once follows each row.
+  const chartWidth = Math.max(12, width - labelWidth - 1 - (perVault ? 5 : 0));
   const visible = Math.max(1, height - 3);
   const start = useScroll(perVault ? 0 : selected, names.length, visible);
   const lines: Line[] = [
@@ -111,8 +112,7 @@ export function TimelineView(props: { analysis: Analysis; selected: number; day:
     for (let i = start; i < Math.min(names.length, start + visible); i++) {
       const peakMax = Math.max(...counts[i]);
       const bars: Seg[] = counts[i].map((n) => ({ text: LEVELS[n ? Math.max(1, Math.round((n / max) * 8)) : 0], color: n > limit ? "red" : "green" }));
-      lines.push([seg(fit(names[i], labelWidth) + " "), ...bars]);
-      lines[lines.length - 1].push(seg(` ${peakMax}`, { dim: true }));
+      lines.push([seg(fit(names[i], labelWidth) + " "), ...bars, seg(` ${peakMax}`, { dim: true })]);
     }
   } else {
     for (let i = start; i < Math.min(names.length, start + visible); i++) {
@@ -125,6 +125,10 @@ export function TimelineView(props: { analysis: Analysis; selected: number; day:
     }
   }
   while (lines.length < visible + 2) lines.push([]);
+  if (perVault) {
+    lines.push([seg(LEVELS.slice(1), { color: "green" }), seg(" jobs running at once, relative to the busiest time; the number: the most at once", { dim: true })]);
+    return <Lines lines={lines} width={width} height={height} />;
+  }
   lines.push([
     seg("█ backup", { color: "green" }),
     seg("  "),

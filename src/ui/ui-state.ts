@@ -67,6 +67,11 @@ function selectRisk(s: UiState, session: Session, index: number): UiState {
   return { ...s, risk, vm };
 }
 
+function showView(s: UiState, session: Session, view: ViewId): UiState {
+  // In the Risks view, edits apply to the selected risk's VM.
+  return view === "risks" ? selectRisk({ ...s, view }, session, s.risk) : { ...s, view };
+}
+
 function move(s: UiState, session: Session, by: number): UiState {
   if (s.view === "risks") return selectRisk(s, session, s.risk + by);
   if (s.view === "restore") return { ...s, restoreScroll: Math.max(0, s.restoreScroll + by) };
@@ -108,10 +113,10 @@ export function dispatch(s: UiState, a: Action, ctx: Context): UiState {
 
   switch (a.type) {
     case "view":
-      return { ...s, view: a.view };
+      return showView(s, session, a.view);
     case "cycle-view": {
       const i = VIEWS.findIndex((v) => v.id === s.view);
-      return { ...s, view: VIEWS[(i + a.dir + VIEWS.length) % VIEWS.length].id };
+      return showView(s, session, VIEWS[(i + a.dir + VIEWS.length) % VIEWS.length].id);
     }
     case "move":
       return move(s, session, a.by);

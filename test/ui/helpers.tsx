@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { render } from "ink-testing-library";
 import React from "react";
+import { format } from "../../src/lang/format.js";
+import { parseFile } from "../../src/lang/index.js";
 import { App } from "../../src/ui/app.js";
 import { Session } from "../../src/ui/session.js";
 import { ROOT } from "../helpers.js";
@@ -18,6 +20,7 @@ export const KEY = {
   tab: "\t",
   shiftTab: "\u001b[Z",
   pageDown: "\u001b[6~",
+  home: "\u001b[H",
   end: "\u001b[F",
   ctrlC: "\u0003",
 };
@@ -43,6 +46,8 @@ export interface Mounted {
   lines(): string[];
   /** The frame as one line (wrapped text reads as written): lines trimmed and joined by a space. */
   text(): string;
+  /** The status line's message (it may wrap over two lines). */
+  message(): string;
   press(...keys: string[]): Promise<string>;
   resize(columns: number, rows: number): Promise<string>;
   exited(): boolean;
@@ -59,6 +64,12 @@ export async function mount(session: Session, columns = 80, rows = 24): Promise<
     frame,
     lines: () => frame().split("\n"),
     text: () => frame().split("\n").map((l) => l.trim()).filter(Boolean).join(" "),
+    message: () => {
+      const lines = frame().split("\n");
+      // The status lines follow the edit bar's second line (the field chips).
+      const chips = lines.findIndex((l) => /^(\[| |◂).*: /.test(l) && /\[[^\]]+: [^\]]+\]/.test(l));
+      return lines.slice(chips + 1).map((l) => l.replace(/\s*● unsaved\s*$/, "").trim()).join(" ");
+    },
     async press(...keys) {
       for (const k of keys) {
         ink.stdin.write(k);
@@ -74,4 +85,18 @@ export async function mount(session: Session, columns = 80, rows = 24): Promise<
     exited: () => exited,
     unmount: () => ink.unmount(),
   };
+}
+
+/** The text of a top-level block: from its header line to its closing brace. */
+export function blockOf(text: string, header: string): string {
+  const start = text.indexOf(header);
+  if (start < 0) throw new Error(`no ${header} in the text`);
+  return text.slice(start, text.indexOf("\n}", start) + 2);
+}
+
+/** What write-back makes of the seed with `retain daily 31 days`: the policy block formatted, the rest as written. */
+export function seedWithRetention31(original: string, path: string): string {
+  const edited = original.replace("retain daily 30 days", "retain daily 31 days");
+  const canonical = format(parseFile(path, edited)).text;
+  return edited.replace(blockOf(edited, 'policy "daily" {'), blockOf(canonical, 'policy "daily" {'));
 }
