@@ -238,7 +238,8 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
   for (const vm of model.vms.values()) {
     for (const d of vm.disks) {
       const name = d.storageAccount?.name ?? d.storageAccountName;
-      if (!name) continue;
+      // A temporary disk lives on the host, not in the account.
+      if (!name || d.role === "temp") continue;
       const h = held.get(name) ?? { disks: [] };
       h.disks.push({ vm, d });
       held.set(name, h);

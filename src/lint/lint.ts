@@ -4,6 +4,7 @@ import type { Diagnostic, Severity } from "../lang/diagnostics.js";
 import { sortDiagnostics } from "../lang/diagnostics.js";
 import { annotateOrigins } from "../lang/origin-comments.js";
 import { closest } from "../lang/suggest.js";
+import { planAndAnalyze, type AnalyzedPlan } from "../analyze/index.js";
 import type { PolicySet } from "../model/load.js";
 import type { LintDiagnostic, Rule, RuleSeverity } from "./rule.js";
 import { RULES } from "./rules/index.js";
@@ -36,6 +37,10 @@ export function lint(set: PolicySet, opts: LintOptions = {}): LintDiagnostic[] {
   if (!set.model) return out;
 
   const found: LintDiagnostic[] = [];
+  const now = opts.now ?? DateTime.utc();
+  let analysis: AnalyzedPlan | undefined;
+  // Fifteen days hold two runs of every weekly schedule (enough to see a snapshot expire).
+  const analyze = () => (analysis ??= planAndAnalyze(set.model!, { from: now.toISODate()!, days: 15 }));
   for (const rule of rules) {
     const severity = effectiveSeverity(rule, opts);
     if (severity === "off") continue;
@@ -43,7 +48,8 @@ export function lint(set: PolicySet, opts: LintOptions = {}): LintDiagnostic[] {
     rule.check({
       model: set.model,
       files: set.files,
-      now: opts.now ?? DateTime.utc(),
+      now,
+      analysis: analyze,
       report(f) {
         found.push({
           code: rule.code,

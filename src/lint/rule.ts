@@ -4,6 +4,7 @@ import type { Diagnostic, Range, Severity } from "../lang/diagnostics.js";
 import type { ParsedFile } from "../lang/index.js";
 import type { DateTime } from "luxon";
 import type { Model } from "../model/model.js";
+import type { AnalyzedPlan } from "../analyze/index.js";
 
 export type RuleSeverity = Severity | "off";
 
@@ -40,6 +41,8 @@ export interface LintContext {
   files: Map<string, ParsedFile>;
   /** "Now", in UTC (injected so that date-relative rules are testable). */
   now: DateTime;
+  /** The plan and its risks over the next 15 days (computed once, on first use). */
+  analysis(): AnalyzedPlan;
   report(f: Finding): void;
 }
 

@@ -53,7 +53,8 @@ export interface Analysis {
   /** The checker's diagnostics (warnings; an analysis is only made of a set without errors). */
   diagnostics: Diagnostic[];
   plan: AnalyzedPlan;
-  cost: CostReport;
+  /** Undefined while the bill is still being computed (the first frame comes before it). */
+  cost?: CostReport;
   findings: Finding[];
   /** One row per VM, by name. */
   rows: VmRow[];
@@ -83,21 +84,37 @@ export function checkFiles(files: Map<string, FileState>): { model: Model; diagn
   return { model: checked.model, diagnostics: sortDiagnostics(annotateOrigins(all, (p) => files.get(p)?.ast.comments)) };
 }
 
-export function analyze(files: Map<string, FileState>, opts: AnalysisOptions, costs: CostCache): AnalysisResult {
+/**
+ * Checks and plans the files, and bills them unless `bill` is false (then `withBill` adds the
+ * bill later). `keptPlan`: the plan of the files before an edit that does not change it.
+ */
+export function analyze(files: Map<string, FileState>, opts: AnalysisOptions, costs: CostCache, keptPlan?: AnalyzedPlan, bill = true): AnalysisResult {
   const { model, diagnostics } = checkFiles(files);
   if (diagnostics.some((d) => d.severity === "error")) return { ok: false, diagnostics };
-  const plan = planAndAnalyze(model, { from: opts.from, days: opts.days });
-  const cost = costs.compute(model, blockSource(files), { from: opts.from, months: opts.months ?? model.assumptions.horizonMonths });
-  const findings = collectFindings(plan, cost, diagnostics);
+  const plan = keptPlan ?? planAndAnalyze(model, { from: opts.from, days: opts.days });
   const nowMs = opts.nowMs ?? Math.min(...[...plan.plan.policies.values()].map((p) => p.fromMs));
-
   const jobsOf = new Map<string, number[]>();
   plan.plan.jobs.forEach((j, i) => {
     const l = jobsOf.get(j.vm.name);
     if (l) l.push(i);
     else jobsOf.set(j.vm.name, [i]);
   });
-  const costOf = new Map(cost.vms.map((c) => [c.vm.name, c]));
+  const a: Analysis = { model, diagnostics, plan, findings: [], rows: [], rowOf: new Map(), jobsOf, nowMs };
+  const done = bill ? withBill(a, files, opts, costs) : withFindings(a);
+  return { ok: true, analysis: done };
+}
+
+/** The analysis with its bill (and the bill's notes among the findings). */
+export function withBill(a: Analysis, files: Map<string, FileState>, opts: AnalysisOptions, costs: CostCache): Analysis {
+  const cost = costs.compute(a.model, blockSource(files), { from: opts.from, months: opts.months ?? a.model.assumptions.horizonMonths });
+  return withFindings({ ...a, cost });
+}
+
+/** Findings and rows from the plan, the checker and (when there is one) the bill. */
+function withFindings(a: Analysis): Analysis {
+  const { model, plan, nowMs, jobsOf } = a;
+  const findings = collectFindings(plan, a.cost, a.diagnostics);
+  const costOf = new Map(a.cost?.vms.map((c) => [c.vm.name, c]));
   const worstOf = new Map<string, Finding>();
   for (const f of findings) for (const v of f.vms) if (!worstOf.has(v)) worstOf.set(v, f);
   const rows: VmRow[] = [...model.vms.keys()].sort().map((name) => {
@@ -106,12 +123,12 @@ export function analyze(files: Map<string, FileState>, opts: AnalysisOptions, co
     const next = jobs.find((i) => plan.plan.jobs[i].run.ms >= nowMs);
     return { vm, cost: costOf.get(name), next, consistency: next !== undefined ? plan.plan.jobs[next].consistency : predictConsistency(vm), worst: worstOf.get(name) };
   });
-  return { ok: true, analysis: { model, diagnostics, plan, cost, findings, rows, rowOf: new Map(rows.map((r, i) => [r.vm.name, i])), jobsOf, nowMs } };
+  return { ...a, findings, rows, rowOf: new Map(rows.map((r, i) => [r.vm.name, i])) };
 }
 
-function collectFindings(plan: AnalyzedPlan, cost: CostReport, diagnostics: Diagnostic[]): Finding[] {
+function collectFindings(plan: AnalyzedPlan, cost: CostReport | undefined, diagnostics: Diagnostic[]): Finding[] {
   const out: Finding[] = [];
-  for (const r of [...plan.risks, ...cost.notes]) {
+  for (const r of [...plan.risks, ...(cost?.notes ?? [])]) {
     out.push({ code: r.code, severity: r.severity, title: RISK_CODES[r.code]?.title ?? r.code, message: r.message, hint: r.hint, file: r.file, range: r.range, vms: r.vms });
   }
   for (const d of diagnostics) {

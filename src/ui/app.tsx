@@ -2,7 +2,7 @@
 // diff), the edit bar and the status line, laid out for the terminal's size. Keys go through
 // the key table (keymap.ts) to the state machine (ui-state.ts).
 import { Box, useApp, useInput } from "ink";
-import React, { useRef, useState } from "react";
+import React, { useEffect, useRef, useState } from "react";
 import { EditBar, StatusLine, statusLines, TabBar } from "./chrome.js";
 import { CostsView } from "./costs-view.js";
 import { DiffPanel } from "./diff-panel.js";
@@ -36,6 +36,17 @@ export function App({ session, size, onQuit }: AppProps): React.JSX.Element {
   // state the previous one left.
   const current = useRef(ui);
   current.current = ui;
+  const [, setBilled] = useState(false);
+  // The bill of a large set takes a few hundred ms: it is computed just after the first frame
+  // (which shows "…" for it), so that the screen comes up at once.
+  useEffect(() => {
+    if (!session.billPending) return;
+    const t = setTimeout(() => {
+      session.completeBill();
+      setBilled(true);
+    }, 0);
+    return () => clearTimeout(t);
+  }, [session]);
 
   const width = term.columns;
   // One line short of the terminal: a full-height frame makes Ink clear the screen on every

@@ -16,7 +16,7 @@ export function TabBar({ view, analysis: a, width }: { view: ViewId; analysis: A
     line.push(seg(active ? `[${v.key} ${v.title}]` : ` ${v.key} ${v.title} `, active ? { bold: true, color: "cyan" } : { dim: true }));
   }
   const used = line.reduce((n, s) => n + s.text.length, 0);
-  const total = `${amount(a.cost.monthlyTotal)} ${a.cost.currency}/month`;
+  const total = a.cost ? `${amount(a.cost.monthlyTotal)} ${a.cost.currency}/month` : "computing the bill…";
   if (used + total.length + 1 <= width) line.push(seg(fit(total, width - used, "right"), { bold: true }));
   return <Lines lines={[line]} width={width} height={1} />;
 }

@@ -15,6 +15,7 @@ import type { Model, Vault, Vm } from "../model/model.js";
 export type BlockSource = (block: BlockAst) => string;
 
 const ZERO = new Decimal(0);
+const STORAGE_ACCOUNT = /\bstorage-account\s+"(?:[^"\\]|\\.)*"/g;
 /** Reports kept: the current groups plus a few generations back, so undo finds them again. */
 const CAPACITY = 256;
 
@@ -43,7 +44,8 @@ export class CostCache {
     for (const vms of groups.values()) {
       const { policy, vault } = vms[0];
       const head = [`${opts.from}|${opts.months}`, shared, source(policy.ast)];
-      const tail = vms.map((v) => source(v.ast));
+      // Where a disk lives (its storage account) is not billed: moving it re-bills nothing.
+      const tail = vms.map((v) => source(v.ast).replace(STORAGE_ACCOUNT, ""));
       const key = [...head, source(vault.ast), ...tail].join("\n\u0000");
       const group = [...head, vault.name, ...tail].join("\n\u0000");
       let r = this.reports.get(key);

@@ -61,8 +61,12 @@ export function projectionChart(values: number[], width: number, rows: number): 
 const amount_ = (x: number) => x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 export function CostsView(props: { analysis: Analysis; change?: Change; selected: number; width: number; height: number }): React.JSX.Element {
-  const { analysis: a, change, selected, width, height } = props;
-  const c: CostReport = a.cost;
+  if (!props.analysis.cost) return <Lines lines={[[seg("computing the bill…", { dim: true })]]} width={props.width} height={props.height} />;
+  return <Bill {...props} cost={props.analysis.cost} />;
+}
+
+function Bill(props: { cost: CostReport; change?: Change; selected: number; width: number; height: number }): React.JSX.Element {
+  const { cost: c, change, selected, width, height } = props;
   const before = change?.before;
   const table = useMemo(() => {
     const prev = new Map(before?.vms.map((v) => [v.vm.name, v.monthlyTotal]));

@@ -18,7 +18,12 @@ export interface EditField {
   scope: string;
 }
 
-export type FieldChange = { ok: true; edits: TextEdit[]; label: string } | { ok: false; message: string };
+/**
+ * `affectsPlan: false` for edits the plan does not read — retention (which points are kept
+ * decides only the bill) and a vault's redundancy (its storage price) — so the session can
+ * keep the plan it has (test/ui/session.test.ts checks this against a fresh analysis).
+ */
+export type FieldChange = { ok: true; edits: TextEdit[]; label: string; affectsPlan: boolean } | { ok: false; message: string };
 
 const CONSISTENCY: RequestedConsistency[] = ["application", "file-system", "crash", "agentless-crash"];
 const REDUNDANCY: Redundancy[] = ["LRS", "ZRS", "GRS", "RA-GRS"];
@@ -88,7 +93,7 @@ export function changeField(vm: Vm, model: Model, files: Map<string, FileState>,
     // Off the half-hour grid (02:15), a step lands on the grid first (02:30 or 02:00).
     const step = now % 30 === 0 ? dir * 30 : dir > 0 ? 30 - (now % 30) : -(now % 30);
     const next = (now + step + 1440) % 1440;
-    return { ok: true, edits: [replace(file, node, hhmm(next))], label: `schedule ${hhmm(now)} → ${hhmm(next)}` };
+    return { ok: true, edits: [replace(file, node, hhmm(next))], label: `schedule ${hhmm(now)} → ${hhmm(next)}`, affectsPlan: true };
   }
   if (id.startsWith("retain-")) {
     const r = p.ast.retain.find((x) => `retain-${x.kind}` === id);
@@ -96,7 +101,7 @@ export function changeField(vm: Vm, model: Model, files: Map<string, FileState>,
     const n = r.count.number.value.toNumber();
     const next = Number.isInteger(n) ? n + dir : dir > 0 ? Math.ceil(n) : Math.floor(n);
     if (next < 1) return { ok: false, message: `retain ${r.kind} is at least 1` };
-    return { ok: true, edits: [replace(file, r.count.number, String(next))], label: `retain ${r.kind} ${n} → ${next} ${RETAIN_UNIT[r.kind]}` };
+    return { ok: true, edits: [replace(file, r.count.number, String(next))], label: `retain ${r.kind} ${n} → ${next} ${RETAIN_UNIT[r.kind]}`, affectsPlan: false };
   }
   if (id === "instant-restore") {
     const n = p.instantRestoreDays;
@@ -104,18 +109,18 @@ export function changeField(vm: Vm, model: Model, files: Map<string, FileState>,
     if (next < 1) return { ok: false, message: "instant restore is at least 1 day" };
     const q = p.ast.instantRestore;
     const edit = q ? replace(file, q.number, String(next)) : insert(file, p.ast.syntax.body, `instant-restore ${plural(next, "day")}`);
-    return { ok: true, edits: [edit], label: `instant restore ${n} → ${plural(next, "day")}` };
+    return { ok: true, edits: [edit], label: `instant restore ${n} → ${plural(next, "day")}`, affectsPlan: true };
   }
   if (id === "consistency") {
     const next = CONSISTENCY[(CONSISTENCY.indexOf(p.consistency) + dir + CONSISTENCY.length) % CONSISTENCY.length];
     const edit = p.ast.consistency ? replace(file, p.ast.consistency, next) : insert(file, p.ast.syntax.body, `consistency ${next}`);
-    return { ok: true, edits: [edit], label: `consistency ${p.consistency} → ${next}` };
+    return { ok: true, edits: [edit], label: `consistency ${p.consistency} → ${next}`, affectsPlan: true };
   }
   if (id === "redundancy") {
     const v = vm.vault;
     const next = REDUNDANCY[(REDUNDANCY.indexOf(v.redundancy) + dir + REDUNDANCY.length) % REDUNDANCY.length];
     const edit = v.ast.redundancy ? replace(v.ast.file, v.ast.redundancy, next) : insert(v.ast.file, v.ast.syntax.body, `redundancy ${next}`);
-    return { ok: true, edits: [edit], label: `redundancy ${v.redundancy} → ${next}` };
+    return { ok: true, edits: [edit], label: `redundancy ${v.redundancy} → ${next}`, affectsPlan: false };
   }
   if (id.startsWith("disk:")) {
     const d = vm.disks.find((x) => `disk:${x.name}` === id);
@@ -128,7 +133,7 @@ export function changeField(vm: Vm, model: Model, files: Map<string, FileState>,
     // Step through the declared accounts in name order, wrapping around.
     const next = i < 0 ? (dir > 0 ? accounts[0] : accounts[accounts.length - 1]) : accounts[(i + dir + accounts.length) % accounts.length];
     const edit = d.ast.storageAccount ? replace(vm.ast.file, d.ast.storageAccount, quote(next)) : insert(vm.ast.file, d.ast.syntax.body, `storage-account ${quote(next)}`);
-    return { ok: true, edits: [edit], label: `disk ${d.name} account ${now ?? "none"} → ${next}` };
+    return { ok: true, edits: [edit], label: `disk ${d.name} account ${now ?? "none"} → ${next}`, affectsPlan: true };
   }
   return { ok: false, message: `unknown field ${id}` };
 }

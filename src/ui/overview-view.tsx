@@ -26,9 +26,9 @@ function cells(a: Analysis, r: VmRow): string[] {
   return [
     r.vm.name,
     r.vm.policy.name,
-    c ? sizeText(c.protectedInstanceGB, c.book.unit) : "-",
-    c ? c.instanceUnits.toDecimalPlaces(2).toString() : "-",
-    c ? amount(c.monthlyTotal) : "-",
+    c ? sizeText(c.protectedInstanceGB, c.book.unit) : "…",
+    c ? c.instanceUnits.toDecimalPlaces(2).toString() : "…",
+    c ? amount(c.monthlyTotal) : "…",
     nextText(a, r),
     t ? shortDuration(t.durationSeconds) : "-",
     r.consistency.level,
@@ -49,23 +49,24 @@ const SPECS: ColumnSpec[] = [
 ];
 
 export function OverviewView({ analysis: a, selected, width, height }: { analysis: Analysis; selected: number; width: number; height: number }): React.JSX.Element {
-  const cur = a.cost.currency;
-  const unit = a.cost.vms[0]?.book.unit ?? "GB";
+  // Until the bill is computed (just after the first frame), its cells show "…".
+  const cur = a.cost?.currency ?? "";
+  const unit = a.cost?.vms[0]?.book.unit ?? "GB";
   const table = useMemo(() => {
     let pi = new Decimal(0);
     let units = new Decimal(0);
-    for (const c of a.cost.vms) {
+    for (const c of a.cost?.vms ?? []) {
       pi = pi.add(c.protectedInstanceGB);
       units = units.add(c.instanceUnits);
     }
     const n = (s: string) => a.findings.filter((f) => f.severity === s).length;
-    const total = ["total", plural(a.rows.length, "VM"), sizeText(pi, unit), units.toDecimalPlaces(2).toString(), amount(a.cost.monthlyTotal), "", "", "", `${n("error")}E ${n("warning")}W ${n("info")}i`];
+    const total = ["total", plural(a.rows.length, "VM"), sizeText(pi, unit), units.toDecimalPlaces(2).toString(), a.cost ? amount(a.cost.monthlyTotal) : "…", "", "", "", `${n("error")}E ${n("warning")}W ${n("info")}i`];
     const long = [...a.rows.map((r) => cells(a, r)), total];
     // The short form differs only in the consistency column.
     const short = long.map((c, i) => (i < a.rows.length ? Object.assign([...c], { 7: SHORT_LEVEL[a.rows[i].consistency.level] }) : c));
     return { long, short };
   }, [a, unit]);
-  const specs = SPECS.map((x, i) => (i === 4 ? { ...x, header: `${cur}/month`, short: cur } : x));
+  const specs = SPECS.map((x, i) => (i === 4 ? { ...x, header: `${cur}/month`.replace(/^\//, "per month"), short: cur || "/mo" } : x));
   const layout = layoutTable(specs, table.long, table.short, width);
   const rows = layout.short ? table.short : table.long;
   const count = a.rows.length;

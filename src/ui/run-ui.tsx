@@ -34,7 +34,7 @@ export async function runUi(paths: string[], opts: AnalysisOptions, out: RunOutp
     report(out, unreadable, texts, paths.length);
     return 2;
   }
-  const opened = Session.open(inputs, opts);
+  const opened = Session.open(inputs, opts, true);
   if (!opened.ok) {
     report(out, opened.diagnostics, texts, paths.length);
     out.stderr("bkp ui: fix the errors above first (bkp check shows the same), then run it again\n");

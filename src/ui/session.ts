@@ -9,7 +9,7 @@ import type { CostReport } from "../analyze/index.js";
 import { money } from "../analyze/json.js";
 import { codeFrame } from "../lang/code-frame.js";
 import type { Diagnostic } from "../lang/diagnostics.js";
-import { analyze, type Analysis, type AnalysisOptions } from "./analysis.js";
+import { analyze, withBill, type Analysis, type AnalysisOptions } from "./analysis.js";
 import { CostCache } from "./cost-cache.js";
 import { changeField, editFields, type EditField } from "./edit-fields.js";
 import { applyEdit, parseFileState, type FileState, type TextEdit } from "./file-state.js";
@@ -54,12 +54,24 @@ export class Session {
     this.analysis = analysis;
   }
 
-  static open(inputs: { path: string; text: string }[], opts: AnalysisOptions): OpenResult {
+  /** `billLater`: the bill is left for `completeBill` (so that a first frame can come sooner). */
+  static open(inputs: { path: string; text: string }[], opts: AnalysisOptions, billLater = false): OpenResult {
     const files = new Map(inputs.map((i) => [i.path, parseFileState(i.path, i.text)]));
     const costs = new CostCache();
-    const r = analyze(files, opts, costs);
+    const r = analyze(files, opts, costs, undefined, !billLater);
     if (!r.ok) return { ok: false, diagnostics: r.diagnostics };
     return { ok: true, session: new Session(files, r.analysis, opts, costs) };
+  }
+
+  get billPending(): boolean {
+    return !this.analysis.cost;
+  }
+
+  /** Bills the set if `open` left it for later. */
+  completeBill(): void {
+    if (this.analysis.cost) return;
+    this.analysis = withBill(this.analysis, this.files, this.opts, this.costs);
+    this.version++;
   }
 
   /** Groups of VMs billed again by the last analysis (the rest came from the cache). */
@@ -97,10 +109,11 @@ export class Session {
     if (!vm) return { ok: false, message: `no VM "${vmName}"` };
     const c = changeField(vm, this.analysis.model, this.files, fieldId, dir);
     if (!c.ok) return c;
-    return this.applyEdits(c.edits, c.label);
+    return this.applyEdits(c.edits, c.label, !c.affectsPlan);
   }
 
-  applyEdits(edits: TextEdit[], label: string): Outcome {
+  /** Applies text edits; `keepPlan` when they cannot change the plan (see edit-fields.ts). */
+  applyEdits(edits: TextEdit[], label: string, keepPlan = false): Outcome {
     const files = new Map(this.files);
     // Later edits first, so that the offsets of earlier ones stay valid.
     for (const e of [...edits].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : b.start - a.start))) {
@@ -108,7 +121,8 @@ export class Session {
       if (!f) return { ok: false, message: `${e.file} is not open in this session` };
       files.set(e.file, applyEdit(f, e));
     }
-    const r = analyze(files, this.opts, this.costs);
+    this.completeBill();
+    const r = analyze(files, this.opts, this.costs, keepPlan ? this.analysis.plan : undefined);
     if (!r.ok) {
       const d = r.diagnostics.find((x) => x.severity === "error")!;
       return { ok: false, message: `not applied: ${label} — ${d.message}${d.hint ? ` (${d.hint})` : ""}` };
@@ -121,6 +135,7 @@ export class Session {
   undo(): Outcome {
     const prev = this.history.pop();
     if (!prev) return { ok: false, message: "nothing to undo" };
+    this.completeBill();
     const r = analyze(prev.files, this.opts, this.costs);
     // The files were valid when they were current; the analysis cannot fail on them.
     if (!r.ok) throw new Error("undo: the earlier files no longer check");
@@ -131,11 +146,14 @@ export class Session {
     const before = this.analysis;
     this.files = files;
     this.analysis = analysis;
-    this.lastChange = { label, before: before.cost, after: analysis.cost };
     this.version++;
-    const b = before.cost.monthlyTotal;
-    const a = analysis.cost.monthlyTotal;
-    const cur = analysis.cost.currency;
+    // Both are billed: every edit and undo completes the bill first (completeBill).
+    const bc = before.cost!;
+    const ac = analysis.cost!;
+    this.lastChange = { label, before: bc, after: ac };
+    const b = bc.monthlyTotal;
+    const a = ac.monthlyTotal;
+    const cur = ac.currency;
     const risks = (x: Analysis) => x.findings.filter((f) => f.severity !== "info").length;
     const riskNote = risks(before) !== risks(analysis) ? ` · risks ${risks(before)} → ${risks(analysis)}` : "";
     const d = centsDelta(b, a);

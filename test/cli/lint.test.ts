@@ -25,7 +25,7 @@ policy "p" {
 }
 vm "a" { os linux policy "p" vault "v" disk "os" { role os size 8 GB used 1 GB } }
 `;
-const WARN = CLEAN.replace("used 1 GB }", "used 1 GB }\n  disk \"d\" { role data size 4 TB used 3 TB churn 250 GB per day }");
+const WARN = CLEAN.replace("used 1 GB }", "used 1 GB }\n  disk \"d\" { role data size 4 TB used 2800 GB churn 250 GB per day }");
 const ERROR = CLEAN.replace("02:30", "02:15");
 
 describe("bkp lint", () => {
@@ -37,7 +37,7 @@ describe("bkp lint", () => {
   it("text: frames with code and rule, grouped by file, a summary; warnings exit 0", () => {
     const dir = project({ "policies/p.bkp": WARN });
     const r = bkp(["lint", "policies/p.bkp"], { cwd: dir });
-    expect(r.stdout).toMatch(/^warning\[BKP4011 high-churn\]: disk "d" of vm "a" changes 250 GB a day[^\n]*\n --> policies\/p\.bkp:9:50\n/);
+    expect(r.stdout).toMatch(/^warning\[BKP4011 high-churn\]: disk "d" of vm "a" changes 250 GB a day[^\n]*\n --> policies\/p\.bkp:9:53\n/);
     expect(r.stdout).toContain("1 problem (1 warning) in 1 of 1 file");
     expect(r.code).toBe(0);
   });
@@ -59,7 +59,7 @@ describe("bkp lint", () => {
     const dir = project({ "policies/p.bkp": WARN });
     const out = JSON.parse(bkp(["lint", "--format", "json", "policies/p.bkp"], { cwd: dir }).stdout);
     expect(out).toEqual([
-      { file: "policies/p.bkp", line: 9, column: 50, endLine: 9, endColumn: 56, code: "BKP4011", severity: "warning", message: expect.any(String), rule: "high-churn", hint: expect.any(String) },
+      { file: "policies/p.bkp", line: 9, column: 53, endLine: 9, endColumn: 59, code: "BKP4011", severity: "warning", message: expect.any(String), rule: "high-churn", hint: expect.any(String) },
     ]);
   });
 

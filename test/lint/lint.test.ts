@@ -15,7 +15,7 @@ vm "db" {
   policy "p"
   vault "v"
   disk "os" { role os size 64 GB used 20 GB }
-${extra}  disk "data" { role data size 4 TB used 2 TB churn ${churn} per day }
+${extra}  disk "data" { role data size 4 TB used 1900 GB churn ${churn} per day }
 }
 `.replace("  consistency-free-line-placeholder\n", "");
 

@@ -8,7 +8,7 @@ import { parseFile } from "../../src/lang/index.js";
 import { applyEdit, parseFileState, type FileState } from "../../src/ui/file-state.js";
 import { unifiedDiff } from "../../src/ui/line-diff.js";
 import { policySets } from "../helpers.js";
-import { FIXTURE, open, SEED } from "./helpers.js";
+import { FIXTURE, open, SEED, TOUR } from "./helpers.js";
 
 /** An AST as data, without offsets (those of blocks after an edit are not kept up to date; lines and columns are). */
 const shape = (x: unknown) => JSON.stringify(x, (k, v) => (k === "offset" ? undefined : v));
@@ -56,11 +56,52 @@ describe("incremental parsing", () => {
   });
 });
 
+/** What the views show of an analysis, as data. */
+function seen(s: ReturnType<typeof open>) {
+  const a = { ...s.analysis, cost: s.analysis.cost! };
+  return {
+    total: money(a.cost.monthlyTotal),
+    vms: a.cost.vms.map((v) => [v.vm.name, money(v.monthlyTotal), money(v.storageFee), v.protectedInstanceGB.toString()]),
+    projection: a.cost.projection.map((m) => money(m.total)),
+    findings: a.findings.map((f) => [f.code, f.severity, f.file, f.range?.start.line, f.range?.start.column, f.message, f.vms.join(",")]),
+    rows: a.rows.map((r) => [r.vm.name, r.next === undefined ? "-" : a.plan.plan.jobs[r.next].run.utc, r.next === undefined ? 0 : Math.round(a.plan.timings[r.next].durationSeconds), r.consistency.level, r.worst?.code ?? "-"]),
+    restores: a.plan.plan.restores.map((x) => x.accounts.map((c) => [c.account.name, c.vms.map((v) => v.vm.name).join(","), Math.round(c.seconds)])),
+  };
+}
+
+describe("incremental analysis", () => {
+  it("after every kind of edit, shows what a fresh session of the edited files shows", () => {
+    let edits = 0;
+    for (const files of [[SEED], [FIXTURE], TOUR]) {
+      const s = open(files);
+      const done = new Set<string>();
+      for (const row of s.analysis.rows) {
+        for (const f of s.fields(row.vm.name)) {
+          const key = f.id.startsWith("disk:") ? `${row.vm.name}/${f.id}` : `${f.scope}/${f.id}`;
+          if (done.has(key)) continue;
+          done.add(key);
+          for (const dir of [1, -1, -1] as const) {
+            const r = s.change(row.vm.name, f.id, dir);
+            if (!r.ok) continue;
+            edits++;
+            const fresh = open(files.map((p) => ({ path: p, text: s.text(p)! })));
+            expect(seen(s), r.message).toEqual(seen(fresh));
+          }
+        }
+      }
+      // Undo all the way back: the first analysis again.
+      while (s.undo().ok);
+      expect(seen(s)).toEqual(seen(open(files)));
+    }
+    expect(edits).toBeGreaterThan(50);
+  });
+});
+
 describe("billing in parts", () => {
   it("adds up to what computeCost bills for the whole set, VM by VM, vault by vault, month by month", () => {
     for (const files of [...policySets(), [FIXTURE]]) {
       const s = open(files);
-      const a = s.analysis;
+      const a = { ...s.analysis, cost: s.analysis.cost! };
       const whole = computeCost(a.model, { from: "2026-05-01", months: a.model.assumptions.horizonMonths });
       expect(money(a.cost.monthlyTotal), files.join(",")).toBe(money(whole.monthlyTotal));
       expect(a.cost.vms.map((v) => [v.vm.name, money(v.monthlyTotal), v.protectedInstanceGB.toString()])).toEqual(whole.vms.map((v) => [v.vm.name, money(v.monthlyTotal), v.protectedInstanceGB.toString()]));
@@ -89,7 +130,7 @@ describe("billing in parts", () => {
       const vm = s.analysis.rows[0].vm.name;
       for (let i = 0; i < 4; i++) {
         expect(s.change(vm, "redundancy", 1).ok).toBe(true);
-        const a = s.analysis;
+        const a = { ...s.analysis, cost: s.analysis.cost! };
         const whole = computeCost(a.model, { from: "2026-05-01", months: a.model.assumptions.horizonMonths });
         const label = `${files.join(",")} ${a.model.vms.get(vm)!.vault.redundancy}`;
         expect(a.cost.vms.map((v) => [v.vm.name, money(v.storageFee), money(v.monthlyTotal)]), label).toEqual(whole.vms.map((v) => [v.vm.name, money(v.storageFee), money(v.monthlyTotal)]));

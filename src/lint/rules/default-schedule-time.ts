@@ -1,4 +1,5 @@
 import type { Rule } from "../rule.js";
+import { reportRisks } from "./risk-rule.js";
 import { VAULT, vm } from "./examples.js";
 
 const policy = (at: string) => `policy "daily" {\n  schedule daily at ${at}\n  timezone "UTC"\n  retain daily 30 days\n}\n`;
@@ -14,17 +15,6 @@ export const defaultScheduleTime: Rule = {
     instead: "Pick another half hour, e.g. schedule daily at 01:30, and stagger policies of the same vault.",
   },
   examples: { bad: `${VAULT}${policy("00:00")}${vm("app", "os linux")}`, good: `${VAULT}${policy("01:30")}${vm("app", "os linux")}` },
-  check(ctx) {
-    for (const p of ctx.model.policies.values()) {
-      const s = p.schedule;
-      const at = s.kind === "hourly" ? s.start : s.at;
-      if (at.hour !== 0 || at.minute !== 0 || !p.ast.schedule) continue;
-      ctx.report({
-        file: p.ast.file,
-        range: p.ast.schedule.range,
-        message: `policy "${p.name}" starts at midnight, when most backups start`,
-        hint: "move it to a less busy half hour, e.g. 01:30, and stagger policies that share a vault",
-      });
-    }
-  },
+  // The analysis finds it (src/analyze/risks.ts), so `bkp plan` and `bkp lint` agree.
+  check: (ctx) => reportRisks(ctx, ["BKP3006"]),
 };

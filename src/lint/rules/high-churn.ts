@@ -1,9 +1,6 @@
 import type { Rule } from "../rule.js";
-import { backedUpDisks, fmtGB } from "./helpers.js";
+import { reportRisks } from "./risk-rule.js";
 import { POLICY, VAULT, vm } from "./examples.js";
-
-/** DOMAIN §4: more than 200 GB/day of churn on a protected disk can take more than 8 hours. */
-const LIMIT = 200e9;
 
 export const highChurn: Rule = {
   name: "high-churn",
@@ -19,17 +16,6 @@ export const highChurn: Rule = {
     bad: `${VAULT}${POLICY}${vm("db", "os linux", `  disk "os" { role os size 64 GB used 20 GB }\n  disk "data" { role data size 4 TB used 2 TB churn 250 GB per day }`)}`,
     good: `${VAULT}${POLICY}${vm("db", "os linux", `  disk "os" { role os size 64 GB used 20 GB }\n  disk "data1" { role data size 2 TB used 1 TB churn 125 GB per day }\n  disk "data2" { role data size 2 TB used 1 TB churn 125 GB per day }`)}`,
   },
-  check(ctx) {
-    for (const v of ctx.model.vms.values()) {
-      for (const d of backedUpDisks(v)) {
-        if (d.churnBytesPerDay.lte(LIMIT)) continue;
-        ctx.report({
-          file: v.ast.file,
-          range: (d.ast.churn ?? d.ast.used ?? d.ast.name).range,
-          message: `disk "${d.name}" of vm "${v.name}" changes ${fmtGB(d.churnBytesPerDay)} a day; over 200 GB its backup can take more than 8 hours`,
-          hint: "split the data over more disks (backed up in parallel) or exclude scratch data",
-        });
-      }
-    }
-  },
+  // The analysis finds it (src/analyze/risks.ts), so `bkp plan` and `bkp lint` agree.
+  check: (ctx) => reportRisks(ctx, ["BKP3002"]),
 };

@@ -1,5 +1,7 @@
 // The rule catalogue. Codes are stable: a retired rule keeps its code reserved.
 import { adeBekWithoutKek } from "./ade-bek-without-kek.js";
+import { backupLongerThanInterval } from "./backup-longer-than-interval.js";
+import { backupOver24h } from "./backup-over-24h.js";
 import { continueOnFailureFalse } from "./continue-on-failure-false.js";
 import { customerKeyMissing } from "./customer-key-missing.js";
 import { customerKeyReadableByOthers } from "./customer-key-readable-by-others.js";
@@ -9,6 +11,7 @@ import { fragmentedDisk } from "./fragmented-disk.js";
 import { fsfreezeDisabled } from "./fsfreeze-disabled.js";
 import { highChurn } from "./high-churn.js";
 import { imageMissing } from "./image-missing.js";
+import { instanceJustOverTier } from "./instance-just-over-tier.js";
 import { linuxApplicationWithoutScripts } from "./linux-application-without-scripts.js";
 import { newDiskInitialReplication } from "./new-disk-initial-replication.js";
 import { premiumFreeSpace } from "./premium-free-space.js";
@@ -18,6 +21,7 @@ import { restoreWithoutResourceGroup } from "./restore-without-resource-group.js
 import { retentionDayNotInEveryMonth } from "./retention-day-not-in-every-month.js";
 import { scheduleNotOnHalfHour } from "./schedule-not-on-half-hour.js";
 import { scriptNotRunnable } from "./script-not-runnable.js";
+import { slowFirstBackup } from "./slow-first-backup.js";
 import { snapshotExpiresBeforeNextBackup } from "./snapshot-expires-before-next-backup.js";
 import { stoppedRetainStillBilled } from "./stopped-retain-still-billed.js";
 import { stoppedVmCrashConsistent } from "./stopped-vm-crash-consistent.js";
@@ -29,6 +33,8 @@ import type { Rule } from "../rule.js";
 
 export const RULES: Rule[] = [
   adeBekWithoutKek,
+  backupLongerThanInterval,
+  backupOver24h,
   continueOnFailureFalse,
   customerKeyMissing,
   customerKeyReadableByOthers,
@@ -38,6 +44,7 @@ export const RULES: Rule[] = [
   fsfreezeDisabled,
   highChurn,
   imageMissing,
+  instanceJustOverTier,
   linuxApplicationWithoutScripts,
   newDiskInitialReplication,
   premiumFreeSpace,
@@ -47,6 +54,7 @@ export const RULES: Rule[] = [
   retentionDayNotInEveryMonth,
   scheduleNotOnHalfHour,
   scriptNotRunnable,
+  slowFirstBackup,
   snapshotExpiresBeforeNextBackup,
   stoppedRetainStillBilled,
   stoppedVmCrashConsistent,

@@ -1,4 +1,5 @@
 import type { Rule } from "../rule.js";
+import { reportRisks } from "./risk-rule.js";
 import { POLICY, VAULT, vm } from "./examples.js";
 
 const disk = (free: string) => `  disk "os" { role os size 64 GB used 20 GB }\n  disk "data" { role data size 512 GB used 300 GB tier premium free ${free} }`;
@@ -14,19 +15,6 @@ export const premiumFreeSpace: Rule = {
     instead: "Free space or grow the disk before the first backup (free 50% or more); afterwards the rule no longer applies.",
   },
   examples: { bad: `${VAULT}${POLICY}${vm("db", "os linux", disk("30%"))}`, good: `${VAULT}${POLICY}${vm("db", "os linux", disk("60%"))}` },
-  check(ctx) {
-    const today = ctx.now.toISODate()!;
-    for (const v of ctx.model.vms.values()) {
-      if (v.protectedSince && v.protectedSince <= today) continue;
-      for (const d of v.disks) {
-        if (d.tier !== "premium" || d.freePercent === undefined || d.freePercent.gte(50) || d.excluded || d.role === "temp") continue;
-        ctx.report({
-          file: v.ast.file,
-          range: d.ast.free!.range,
-          message: `premium disk "${d.name}" of vm "${v.name}" has ${d.freePercent}% free; the first backup with instant restore needs 50%`,
-          hint: "free space or grow the disk to 50% free before the first backup",
-        });
-      }
-    }
-  },
+  // The analysis finds it (src/analyze/risks.ts), so `bkp plan` and `bkp lint` agree.
+  check: (ctx) => reportRisks(ctx, ["BKP3010"]),
 };

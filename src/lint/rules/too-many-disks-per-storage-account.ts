@@ -1,9 +1,6 @@
 import type { Rule } from "../rule.js";
+import { reportRisks } from "./risk-rule.js";
 import { POLICY, VAULT } from "./examples.js";
-
-/** DOMAIN §5: an account holding more than 5 to 10 disks should be split. */
-const WARN = 5;
-const ERROR = 10;
 
 /** Three VMs with two disks each, every disk in the account `pick` names. */
 function fleet(pick: (vm: number, disk: number) => string): string {
@@ -30,26 +27,6 @@ export const tooManyDisksPerStorageAccount: Rule = {
     bad: `${VAULT}${POLICY}${fleet(() => "sa-1")}`,
     good: `${VAULT}${POLICY}${fleet((_vm, disk) => (disk === 0 ? "sa-1" : "sa-2"))}`,
   },
-  check(ctx) {
-    const byAccount = new Map<string, string[]>();
-    for (const v of ctx.model.vms.values()) {
-      for (const d of v.disks) {
-        if (!d.storageAccount || d.role === "temp" || d.excluded) continue;
-        const names = byAccount.get(d.storageAccount.name) ?? [];
-        names.push(`${v.name}/${d.name}`);
-        byAccount.set(d.storageAccount.name, names);
-      }
-    }
-    for (const [name, names] of byAccount) {
-      if (names.length <= WARN) continue;
-      const sa = ctx.model.storageAccounts.get(name)!;
-      ctx.report({
-        file: sa.ast.file,
-        range: sa.ast.name.range,
-        severity: names.length > ERROR ? "error" : undefined,
-        message: `storage account "${name}" holds ${names.length} protected disks (${names.slice(0, 6).join(", ")}${names.length > 6 ? ", …" : ""}); more than ${names.length > ERROR ? ERROR : WARN} get throttled`,
-        hint: `move ${names.length - WARN} of them to another storage account (at most ${WARN} per account)`,
-      });
-    }
-  },
+  // The analysis finds it (src/analyze/risks.ts), so `bkp plan` and `bkp lint` agree.
+  check: (ctx) => reportRisks(ctx, ["BKP3007", "BKP3008"]),
 };
