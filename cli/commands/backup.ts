@@ -118,6 +118,7 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
       if (o.status === "backed-up" && o.result) {
         const r = o.result;
         io.stdout(`vm "${r.vm}": point ${r.point} in vault "${r.vault}" (${r.consistency.level} consistent) in ${seconds(r.seconds)}\n`);
+        io.stdout(`  consistency: ${r.consistency.reason}\n`);
         const w = Math.max(...r.disks.map((d) => d.disk.length));
         for (const d of r.disks) {
           io.stdout(

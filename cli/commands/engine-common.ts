@@ -23,7 +23,8 @@ export function engineVm(vm: Vm): { vm: EngineVm; skipped: string[] } {
     if (d.image) disks.push({ name: d.name, image: d.image });
     else skipped.push(d.name);
   }
-  return { vm: { name: vm.name, disks }, skipped };
+  // The model VM travels along: the engine runs its pre/post scripts and records the level (DOMAIN §2).
+  return { vm: { name: vm.name, disks, model: vm }, skipped };
 }
 
 export function selectVms(model: Model, name: string | undefined): Vm[] {

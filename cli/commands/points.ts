@@ -9,7 +9,8 @@ export const command: Command = {
   help: `Usage: bkp points [--vm NAME] [--json] FILE...
 
 List the recovery points of the policy set's VMs, from their vaults: id, VM, time (UTC),
-consistency, size of the disks, and bytes the point newly stored.
+consistency level and why (scripts run, VM state), size of the disks, and bytes the point
+newly stored.
 
 Options:
   --vm NAME   only this VM
@@ -48,12 +49,12 @@ Exit codes: 0 ok, 1 a vault could not be read (wrong key, damage), 2 usage or I/
       io.stdout("no recovery points\n");
       return exit;
     }
-    const table = [["POINT", "VM", "VAULT", "CREATED (UTC)", "CONSISTENCY", "DISKS", "SIZE", "STORED"]];
+    const table = [["POINT", "VM", "VAULT", "CREATED (UTC)", "CONSISTENCY", "DISKS", "SIZE", "STORED", "WHY"]];
     for (const p of rows) {
-      table.push([p.id, p.vm, p.vault, p.createdAt.replace("T", " ").replace(/\.\d+Z$/, "Z"), p.consistency.level, String(p.disks.length), bytes(p.disks.reduce((s, d) => s + d.imageBytes, 0)), bytes(p.bytesStored)]);
+      table.push([p.id, p.vm, p.vault, p.createdAt.replace("T", " ").replace(/\.\d+Z$/, "Z"), p.consistency.level, String(p.disks.length), bytes(p.disks.reduce((s, d) => s + d.imageBytes, 0)), bytes(p.bytesStored), p.consistency.reason]);
     }
     const w = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-    for (const r of table) io.stdout(r.map((c, i) => (i >= 6 ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ").trimEnd() + "\n");
+    for (const r of table) io.stdout(r.map((c, i) => (i === 6 || i === 7 ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ").trimEnd() + "\n");
     return exit;
   },
 };

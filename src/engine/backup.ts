@@ -11,6 +11,7 @@ import type { Manifest, ManifestDisk, SourceStat } from "./manifest.js";
 import { sameFile, statImage } from "./image-reader.js";
 import { indexObjectName, loadChunkIndex, packIdOfName } from "./chunk-store.js";
 import { WorkerPool } from "./worker-pool.js";
+import { ConsistencyFailure, snapshotConsistently } from "./consistency.js";
 import { ProgressTracker, diskKey } from "./progress.js";
 import type { BackupTask, BackupTaskResult } from "./protocol.js";
 import type { BackupOptions, ChangeDetection, Consistency, DiskBackupResult, EngineVault, EngineVm, VmBackupResult } from "./types.js";
@@ -20,6 +21,25 @@ export const PACK_TARGET = 64 * 1024 * 1024;
 
 // DOMAIN §2: a copy of disk images as they are, without pre/post scripts, is crash consistent.
 const CONSISTENCY: Consistency = { level: "crash", reason: "disk images copied as they were on disk; no pre/post scripts ran" };
+
+/**
+ * Runs `take` (the read of the images) as the snapshot of DOMAIN §2: with the model VM, its
+ * pre/post scripts run around it and decide the level; without it the copy is crash consistent.
+ * A ConsistencyFailure (continue-on-failure false on a multi-disk VM, or a provisioning state
+ * the service retries) becomes an EngineError, so no manifest is written and the CLI exits 1.
+ */
+async function consistentSnapshot<T>(vm: EngineVm, take: () => Promise<T>): Promise<{ outcome: Consistency; result: T }> {
+  if (!vm.model) return { outcome: CONSISTENCY, result: await take() };
+  try {
+    const { outcome, result } = await snapshotConsistently(vm.model, take);
+    return { outcome: { level: outcome.level, reason: outcome.reason, scripts: outcome.scripts.map((r) => ({ ...r })) }, result };
+  } catch (e) {
+    if (e instanceof ConsistencyFailure) {
+      throw new EngineError(ErrorCodes.CONSISTENCY_FAILED, `${e.message}. No recovery point was written.`, { cause: e });
+    }
+    throw e;
+  }
+}
 
 interface DiskPlan {
   name: string;
@@ -66,109 +86,116 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
     const prev = latestManifest(
       (await readManifests(storage, keys.enc, keys.name, vm.name)).flatMap((r) => (r.manifest ? [r.manifest] : [])),
     );
-    const sameLayout = prev !== undefined && prev.blockSize === config.blockSize && prev.pageBlocks === config.pageBlocks;
-    const plans: DiskPlan[] = vm.disks.map((d) => {
-      const source = statImage(vm.name, d.name, d.image);
-      const pd = prev?.disks.find((x) => x.name === d.name);
-      if (pd && pd.imageBytes !== source.size) {
-        throw new EngineError(
-          ErrorCodes.IMAGE_SIZE_CHANGED,
-          `disk "${d.name}" of VM "${vm.name}": image ${d.image} is ${source.size} bytes but was ${pd.imageBytes} bytes in point ${prev?.id}. ` +
-            `A disk keeps its size within its backup chain; restore the image to its size, or give the resized disk a new name in the policy so it starts a new chain. Nothing was backed up.`,
-        );
-      }
-      if (pd && sameLayout && sameFile(pd.source, source)) return { name: d.name, image: d.image, source, detection: "unchanged-file", prevMaps: pd.maps, prevDisk: pd };
-      if (pd && sameLayout) return { name: d.name, image: d.image, source, detection: "block-checksum", prevMaps: pd.maps, prevDisk: pd };
-      return { name: d.name, image: d.image, source, detection: "full" };
-    });
+    // DOMAIN §2: the engine's snapshot is the read of the images: their state is pinned from the
+    // first stat to the last block read, so pre/post scripts run around exactly that window.
+    const readImages = async () => {
+      const sameLayout = prev !== undefined && prev.blockSize === config.blockSize && prev.pageBlocks === config.pageBlocks;
+      const plans: DiskPlan[] = vm.disks.map((d) => {
+        const source = statImage(vm.name, d.name, d.image);
+        const pd = prev?.disks.find((x) => x.name === d.name);
+        if (pd && pd.imageBytes !== source.size) {
+          throw new EngineError(
+            ErrorCodes.IMAGE_SIZE_CHANGED,
+            `disk "${d.name}" of VM "${vm.name}": image ${d.image} is ${source.size} bytes but was ${pd.imageBytes} bytes in point ${prev?.id}. ` +
+              `A disk keeps its size within its backup chain; restore the image to its size, or give the resized disk a new name in the policy so it starts a new chain. Nothing was backed up.`,
+          );
+        }
+        if (pd && sameLayout && sameFile(pd.source, source)) return { name: d.name, image: d.image, source, detection: "unchanged-file", prevMaps: pd.maps, prevDisk: pd };
+        if (pd && sameLayout) return { name: d.name, image: d.image, source, detection: "block-checksum", prevMaps: pd.maps, prevDisk: pd };
+        return { name: d.name, image: d.image, source, detection: "full" };
+      });
 
-    const tracker = new ProgressTracker(opts.onProgress);
-    for (const p of plans) tracker.add(diskKey(vm.name, p.name), vm.name, p.name, "backup", p.source.size);
-    const perDisk = new Map<string, { maps: string[]; stats: ManifestDisk["stats"]; seconds: number; warnings: string[] }>();
-    const toRead = plans.filter((p) => p.detection !== "unchanged-file");
-    for (const p of plans) {
-      if (p.detection === "unchanged-file") {
-        perDisk.set(p.name, { maps: p.prevMaps ?? [], stats: { bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0 }, seconds: 0, warnings: [] });
-        tracker.complete(diskKey(vm.name, p.name));
-      }
-    }
-
-    if (toRead.length) {
-      const index = await loadChunkIndex(storage, keys.enc);
-      // A pack without an index is what a killed backup leaves; no point can reference it.
-      for (const name of await storage.list("packs")) {
-        const pack = packIdOfName(name);
-        if (!index.packs.has(pack) && (await storage.size(indexObjectName(pack))) === undefined) await storage.delete(name);
-      }
-      const claimed = new Set<string>();
-      const tasks: BackupTask[] = [];
-      const taskDisk: string[] = [];
-      const pagesOf = (p: DiskPlan) => Math.ceil(Math.ceil(p.source.size / config.blockSize) / config.pageBlocks);
-      const maxPages = Math.max(...toRead.map(pagesOf));
-      // Round-robin over disks so all disks of the VM progress in parallel.
-      for (let page = 0; page < maxPages; page++) {
-        for (const p of toRead) {
-          const blocks = Math.ceil(p.source.size / config.blockSize);
-          const firstBlock = page * config.pageBlocks;
-          if (firstBlock >= blocks) continue;
-          tasks.push({
-            type: "backup",
-            key: diskKey(vm.name, p.name),
-            image: p.image,
-            imageBytes: p.source.size,
-            firstBlock,
-            count: Math.min(config.pageBlocks, blocks - firstBlock),
-            prevMap: p.prevMaps?.[page],
-          });
-          taskDisk.push(p.name);
+      const tracker = new ProgressTracker(opts.onProgress);
+      for (const p of plans) tracker.add(diskKey(vm.name, p.name), vm.name, p.name, "backup", p.source.size);
+      const perDisk = new Map<string, { maps: string[]; stats: ManifestDisk["stats"]; seconds: number; warnings: string[] }>();
+      const toRead = plans.filter((p) => p.detection !== "unchanged-file");
+      for (const p of plans) {
+        if (p.detection === "unchanged-file") {
+          perDisk.set(p.name, { maps: p.prevMaps ?? [], stats: { bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0 }, seconds: 0, warnings: [] });
+          tracker.complete(diskKey(vm.name, p.name));
         }
       }
-      const started = new Map<string, number>();
-      for (const p of toRead) {
-        perDisk.set(p.name, { maps: [], stats: { bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0 }, seconds: 0, warnings: [] });
-        started.set(p.name, performance.now());
-      }
-      const size = Math.max(1, Math.min(opts.workers ?? defaultWorkers(toRead.length), tasks.length));
-      pool = new WorkerPool(
-        size,
-        { vaultPath: vault.path, keys: keys, blockSize: config.blockSize, packTarget: opts.packTarget ?? PACK_TARGET },
-        {
-          request: (op, ids) => {
-            if (op !== "claim") throw new Error("unexpected request");
-            return ids.map((id) => {
-              if (index.chunks.has(id) || claimed.has(id)) return false;
-              claimed.add(id);
-              return true;
+
+      if (toRead.length) {
+        const index = await loadChunkIndex(storage, keys.enc);
+        // A pack without an index is what a killed backup leaves; no point can reference it.
+        for (const name of await storage.list("packs")) {
+          const pack = packIdOfName(name);
+          if (!index.packs.has(pack) && (await storage.size(indexObjectName(pack))) === undefined) await storage.delete(name);
+        }
+        const claimed = new Set<string>();
+        const tasks: BackupTask[] = [];
+        const taskDisk: string[] = [];
+        const pagesOf = (p: DiskPlan) => Math.ceil(Math.ceil(p.source.size / config.blockSize) / config.pageBlocks);
+        const maxPages = Math.max(...toRead.map(pagesOf));
+        // Round-robin over disks so all disks of the VM progress in parallel.
+        for (let page = 0; page < maxPages; page++) {
+          for (const p of toRead) {
+            const blocks = Math.ceil(p.source.size / config.blockSize);
+            const firstBlock = page * config.pageBlocks;
+            if (firstBlock >= blocks) continue;
+            tasks.push({
+              type: "backup",
+              key: diskKey(vm.name, p.name),
+              image: p.image,
+              imageBytes: p.source.size,
+              firstBlock,
+              count: Math.min(config.pageBlocks, blocks - firstBlock),
+              prevMap: p.prevMaps?.[page],
             });
-          },
-          progress: (key, bytes) => tracker.advance(key, bytes),
-        },
-      );
-      if (tasks.length) {
-        const results = await pool.runAll<BackupTaskResult>(tasks, vault.path);
-        await pool.finish(vault.path);
-        results.forEach((r, i) => {
-          if (!r.ok) return;
-          const d = perDisk.get(taskDisk[i]);
-          if (!d) return;
-          d.maps.push(r.result.map);
-          for (const k of Object.keys(d.stats) as (keyof ManifestDisk["stats"])[]) d.stats[k] += r.result[k as keyof BackupTaskResult] as number;
-        });
-      }
-      for (const p of toRead) {
-        const d = perDisk.get(p.name);
-        if (!d) continue;
-        d.seconds = (performance.now() - (started.get(p.name) ?? 0)) / 1000;
-        const after = statImage(vm.name, p.name, p.image);
-        if (after.size !== p.source.size) {
-          throw new EngineError(ErrorCodes.IMAGE_SIZE_CHANGED, `image ${p.image} changed size while it was being backed up; no recovery point was written. Back up a stopped VM or a snapshot.`);
+            taskDisk.push(p.name);
+          }
         }
-        if (!sameFile(after, p.source)) d.warnings.push(`image ${p.image} was modified while it was read: this point may not be consistent`);
-        tracker.complete(diskKey(vm.name, p.name));
+        const started = new Map<string, number>();
+        for (const p of toRead) {
+          perDisk.set(p.name, { maps: [], stats: { bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0 }, seconds: 0, warnings: [] });
+          started.set(p.name, performance.now());
+        }
+        const size = Math.max(1, Math.min(opts.workers ?? defaultWorkers(toRead.length), tasks.length));
+        pool = new WorkerPool(
+          size,
+          { vaultPath: vault.path, keys: keys, blockSize: config.blockSize, packTarget: opts.packTarget ?? PACK_TARGET },
+          {
+            request: (op, ids) => {
+              if (op !== "claim") throw new Error("unexpected request");
+              return ids.map((id) => {
+                if (index.chunks.has(id) || claimed.has(id)) return false;
+                claimed.add(id);
+                return true;
+              });
+            },
+            progress: (key, bytes) => tracker.advance(key, bytes),
+          },
+        );
+        if (tasks.length) {
+          const results = await pool.runAll<BackupTaskResult>(tasks, vault.path);
+          await pool.finish(vault.path);
+          results.forEach((r, i) => {
+            if (!r.ok) return;
+            const d = perDisk.get(taskDisk[i]);
+            if (!d) return;
+            d.maps.push(r.result.map);
+            for (const k of Object.keys(d.stats) as (keyof ManifestDisk["stats"])[]) d.stats[k] += r.result[k as keyof BackupTaskResult] as number;
+          });
+        }
+        for (const p of toRead) {
+          const d = perDisk.get(p.name);
+          if (!d) continue;
+          d.seconds = (performance.now() - (started.get(p.name) ?? 0)) / 1000;
+          const after = statImage(vm.name, p.name, p.image);
+          if (after.size !== p.source.size) {
+            throw new EngineError(ErrorCodes.IMAGE_SIZE_CHANGED, `image ${p.image} changed size while it was being backed up; no recovery point was written. Back up a stopped VM or a snapshot.`);
+          }
+          if (!sameFile(after, p.source)) d.warnings.push(`image ${p.image} was modified while it was read: this point may not be consistent`);
+          tracker.complete(diskKey(vm.name, p.name));
+        }
+        await pool.close();
+        pool = undefined;
       }
-      await pool.close();
-      pool = undefined;
-    }
+      return { plans, perDisk };
+    };
+    const { outcome, result: snap } = await consistentSnapshot(vm, readImages);
+    const { plans, perDisk } = snap;
 
     const id = newPointId(now);
     const manifest: Manifest = {
@@ -180,7 +207,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       seq: (prev?.seq ?? 0) + 1,
       parent: prev?.id,
       createdAt: now.toISOString(),
-      consistency: CONSISTENCY,
+      consistency: outcome,
       blockSize: config.blockSize,
       pageBlocks: config.pageBlocks,
       disks: plans.map((p) => {
@@ -196,7 +223,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       vault: vault.name,
       point: id,
       createdAt: manifest.createdAt,
-      consistency: CONSISTENCY,
+      consistency: outcome,
       seconds: (performance.now() - t0) / 1000,
       disks: plans.map((p): DiskBackupResult => {
         const d = perDisk.get(p.name);

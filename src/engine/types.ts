@@ -1,5 +1,6 @@
 // Public, plain-data types of the engine. The CLI and the policy model build these;
 // results are what `--json` prints, so they hold only JSON-safe values.
+import type { Vm } from "../model/model.js";
 
 export interface EngineDisk {
   name: string;
@@ -10,6 +11,12 @@ export interface EngineDisk {
 export interface EngineVm {
   name: string;
   disks: EngineDisk[];
+  /**
+   * The policy model's VM (scripts, state, provisioning, OS, requested consistency). With it the
+   * backup runs pre/post scripts around its snapshot and records the level DOMAIN §2 gives;
+   * without it a point is recorded crash consistent (a bare copy of the images).
+   */
+  model?: Vm;
 }
 
 export type EngineEncryption =
@@ -85,9 +92,22 @@ export interface VmBackupResult {
   disks: DiskBackupResult[];
 }
 
+/** One pre/post script run of a backup (DOMAIN §2). */
+export interface ScriptRunRecord {
+  which: "pre" | "post";
+  path: string;
+  /** Tries made (1 + retries used); 0 when it was not run (see failure). */
+  attempts: number;
+  ok: boolean;
+  failure?: string;
+  seconds: number;
+}
+
 export interface Consistency {
   level: "application" | "file-system" | "crash";
   reason: string;
+  /** The scripts that ran (or were refused) around the snapshot; absent in points written before scripts were supported. */
+  scripts?: ScriptRunRecord[];
 }
 
 export interface PointSummary {

@@ -37,7 +37,7 @@ describe("bkp lint", () => {
   it("text: frames with code and rule, grouped by file, a summary; warnings exit 0", () => {
     const dir = project({ "policies/p.bkp": WARN });
     const r = bkp(["lint", "policies/p.bkp"], { cwd: dir });
-    expect(r.stdout).toMatch(/^warning\[BKP4011 high-churn\]: disk "d" of vm "a" changes 250 GB a day[^\n]*\n --> policies\/p\.bkp:9:53\n/);
+    expect(r.stdout).toMatch(/^warning\[BKP4011 high-churn\]: vm "a" disk "d" changes 250 GB a day[^\n]*\n --> policies\/p\.bkp:9:53\n/);
     expect(r.stdout).toContain("1 problem (1 warning) in 1 of 1 file");
     expect(r.code).toBe(0);
   });

@@ -38,7 +38,7 @@ export function open(files: (string | { path: string; text: string })[], from = 
 }
 
 const strip = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
-const settle = () => new Promise((r) => setTimeout(r, 15));
+const settle = () => new Promise((r) => setTimeout(r, 5));
 
 export interface Mounted {
   /** The last frame drawn, without colours. */
@@ -58,6 +58,7 @@ export async function mount(session: Session, columns = 80, rows = 24): Promise<
   let exited = false;
   const node = (c: number, r: number) => <App session={session} size={{ columns: c, rows: r }} onQuit={() => (exited = true)} />;
   const ink = render(node(columns, rows));
+  for (let t = 0; t < 200 && session.billPending; t++) await settle();
   await settle();
   const frame = () => strip(ink.lastFrame() ?? "");
   return {
@@ -72,8 +73,12 @@ export async function mount(session: Session, columns = 80, rows = 24): Promise<
     },
     async press(...keys) {
       for (const k of keys) {
+        // Wait for the frame the key draws (a loaded machine can take a while), or give up
+        // after a moment for keys that draw nothing.
+        const before = ink.frames.length;
         ink.stdin.write(k);
-        await settle();
+        for (let t = 0; t < 60 && ink.frames.length === before; t++) await settle();
+        await new Promise((r) => setImmediate(r));
       }
       return frame();
     },

@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { KEY_HELP } from "../../src/ui/keymap.js";
+import { ROOT } from "../helpers.js";
 import { FIXTURE, KEY, mount, open, SEED, TOUR, type Mounted } from "./helpers.js";
 
 let ui: Mounted | undefined;
@@ -16,6 +19,14 @@ describe("keys and layout", () => {
     }
     await ui.press(KEY.esc);
     expect(ui.lines()[1]).toMatch(/^VM\s+policy/);
+  });
+
+  it("docs/ui.md lists every key the session knows, as the help does", () => {
+    const doc = readFileSync(join(ROOT, "docs/ui.md"), "utf8");
+    for (const k of KEY_HELP) {
+      expect(doc, k.keys).toContain(k.what);
+      for (const key of k.keys.split(/\s+/)) expect(doc, k.keys).toContain(`\`${key}\``);
+    }
   });
 
   it("Tab and Shift-Tab cycle the views, numbers jump to them", async () => {

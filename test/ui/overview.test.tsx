@@ -1,4 +1,9 @@
+import { readFileSync } from "node:fs";
+import { render } from "ink-testing-library";
+import React from "react";
 import { afterEach, describe, expect, it } from "vitest";
+import { App } from "../../src/ui/app.js";
+import { Session } from "../../src/ui/session.js";
 import { FIXTURE, KEY, mount, open, SEED, TOUR, type Mounted } from "./helpers.js";
 
 let ui: Mounted | undefined;
@@ -59,5 +64,18 @@ describe("Overview (view 1)", () => {
     expect(ui.frame()).toContain("vm-39");
     expect(ui.frame()).not.toMatch(/^vm-00 /m);
     expect(ui.lines().find((l) => l.startsWith("total"))).toContain("40 VMs");
+  });
+
+  it("comes up before the bill is computed, then fills it in", async () => {
+    const r = Session.open([{ path: SEED, text: readFileSync(SEED, "utf8") }], { from: "2026-05-01", days: 7 }, true);
+    if (!r.ok) throw new Error("seed does not check");
+    const ink = render(<App session={r.session} size={{ columns: 100, rows: 24 }} />);
+    const first = ink.frames[0];
+    expect(first).toContain("computing the bill…");
+    expect(first).toMatch(/a2-standard\s+daily\s+…\s+…\s+…\s+05-01 02:30\s+3h 38m/);
+    await new Promise((res) => setTimeout(res, 30));
+    expect(ink.lastFrame()).toMatch(/a2-standard\s+daily\s+47 GB\s+1\s+11\.20\s+05-01 02:30/);
+    expect(ink.lastFrame()).toContain("11.20 USD/month");
+    ink.unmount();
   });
 });
