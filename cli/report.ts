@@ -4,32 +4,6 @@ import type { Diagnostic } from "../src/lang/diagnostics.js";
 import type { ParsedFile } from "../src/lang/index.js";
 import { styleFor, type Io } from "./io.js";
 
-export interface JsonDiagnostic {
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  code: string;
-  severity: string;
-  message: string;
-  hint?: string;
-}
-
-export function toJson(d: Diagnostic): JsonDiagnostic {
-  return {
-    file: d.file,
-    line: d.range.start.line,
-    column: d.range.start.column,
-    endLine: d.range.end.line,
-    endColumn: d.range.end.column,
-    code: d.code,
-    severity: d.severity,
-    message: d.message,
-    hint: d.hint,
-  };
-}
-
 export function printDiagnostics(io: Io, diags: Diagnostic[], files: Map<string, ParsedFile>, fileCount: number, quietOk = false): void {
   const style = styleFor(io);
   const lines = new Map<string, string[]>();

@@ -1,7 +1,8 @@
 import { loadPolicySet } from "../../src/model/load.js";
 import { needFiles, oneOf, parse } from "../args.js";
 import type { Command } from "../command.js";
-import { exitCodeFor, printDiagnostics, toJson } from "../report.js";
+import { diagnosticJson } from "../../src/lang/diagnostics.js";
+import { exitCodeFor, printDiagnostics } from "../report.js";
 
 export const command: Command = {
   help: `Usage: bkp check [--format text|json] FILE...
@@ -21,7 +22,7 @@ Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error or unr
     const format = oneOf(values.format, ["text", "json"] as const, "--format", "text");
     const files = needFiles(positionals, "check");
     const set = loadPolicySet(files);
-    if (format === "json") io.stdout(JSON.stringify(set.diagnostics.map(toJson), null, 2) + "\n");
+    if (format === "json") io.stdout(JSON.stringify(set.diagnostics.map(diagnosticJson), null, 2) + "\n");
     else printDiagnostics(io, set.diagnostics, set.files, files.length);
     return exitCodeFor(set.diagnostics);
   },

@@ -17,6 +17,11 @@ export interface BackupTask {
   count: number;
   /** Block map page of the previous point covering the same blocks. */
   prevMap?: string;
+  /**
+   * Set when the image is a VHD: blocks are read from its virtual disk (imageBytes is the
+   * virtual size) and unallocated VHD blocks are holes, never read.
+   */
+  vhd?: { kind: "fixed" | "dynamic"; virtualSize: number; footer: Uint8Array; blockSize: number; bat: Uint32Array; bitmapSize: number };
 }
 
 export interface BackupTaskResult {

@@ -47,6 +47,40 @@ function readAt(fd: number, length: number, position: number): Buffer {
   return got === length ? b : b.subarray(0, got);
 }
 
+/** What a recovery point keeps of a VHD to restore the same kind of disk (docs/vault-format.md). */
+export interface VhdRecord {
+  kind: "fixed" | "dynamic";
+  virtualSize: number;
+  /** The original 512-byte footer, base64. */
+  footer: string;
+  /** Dynamic only (0 for fixed): block size and BAT entries of the source. */
+  blockSize: number;
+  batEntries: number;
+}
+
+export function vhdRecord(l: VhdLayout): VhdRecord {
+  return { kind: l.kind, virtualSize: l.virtualSize, footer: l.footer.toString("base64"), blockSize: l.blockSize, batEntries: l.bat.length };
+}
+
+/** A layout to write a new VHD from a record: every block unallocated until written. */
+export function layoutFromRecord(r: VhdRecord): VhdLayout {
+  const footer = Buffer.from(r.footer, "base64");
+  if (footer.length !== FOOTER_SIZE || footer.toString("latin1", 0, 8) !== "conectix") throw new VhdError("the point's VHD footer is damaged");
+  return {
+    kind: r.kind,
+    virtualSize: r.virtualSize,
+    footer,
+    blockSize: r.blockSize,
+    bat: new Uint32Array(r.batEntries).fill(UNALLOCATED),
+    bitmapSize: r.kind === "dynamic" ? bitmapBytes(r.blockSize) : 0,
+  };
+}
+
+function bitmapBytes(blockSize: number): number {
+  // One bit per sector, padded to whole sectors (VHD spec).
+  return Math.ceil(blockSize / SECTOR / 8 / SECTOR) * SECTOR;
+}
+
 /** The VHD layout of an open file, or undefined if it is not a VHD (a raw image). */
 export function detectVhd(fd: number, fileSize: number): VhdLayout | undefined {
   if (fileSize < FOOTER_SIZE) return undefined;
@@ -77,7 +111,7 @@ export function detectVhd(fd: number, fileSize: number): VhdLayout | undefined {
   if (raw.length !== entries * 4) throw new VhdError("the VHD's block allocation table is truncated: the image is damaged");
   const bat = new Uint32Array(entries);
   for (let i = 0; i < entries; i++) bat[i] = raw.readUInt32BE(i * 4);
-  const bitmapSize = Math.ceil(blockSize / SECTOR / 8 / SECTOR) * SECTOR;
+  const bitmapSize = bitmapBytes(blockSize);
   return { kind: "dynamic", virtualSize, footer, blockSize, bat, bitmapSize };
 }
 

@@ -14,6 +14,8 @@ import { PackWriter, packObjectName } from "./chunk-store.js";
 import { LocalDirStorage } from "./storage.js";
 import { EngineError, ErrorCodes, serializeError } from "./errors.js";
 import { isAllZero, readFully } from "./image-reader.js";
+import { readVirtual } from "./vhd.js";
+import type { VhdLayout } from "./vhd.js";
 import type {
   BackupTask,
   BackupTaskResult,
@@ -87,6 +89,7 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
   const buf = Buffer.allocUnsafe(Math.min(BATCH_BYTES, t.count * blockSize));
   const perBatch = Math.max(1, Math.floor(buf.length / blockSize));
   const fd = fs.openSync(t.image, "r");
+  const vhd: VhdLayout | undefined = t.vhd ? { ...t.vhd, footer: Buffer.from(t.vhd.footer) } : undefined;
   try {
     for (let i = 0; i < t.count; i += perBatch) {
       const n = Math.min(perBatch, t.count - i);
@@ -96,8 +99,14 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
       for (let k = 0; k < n; k++) {
         const len = blockLen(t.imageBytes, t.firstBlock + i + k);
         const data = buf.subarray(k * blockSize, k * blockSize + len);
+        // VHD: the virtual disk is read; a block no VHD block backs is a hole without reading.
+        if (vhd && !readVirtual(fd, vhd, data, len, start + k * blockSize)) {
+          entries[i + k] = holeEntry;
+          res.bytesZero += len;
+          continue;
+        }
         // One read per block, hashed right away while it is still in the CPU cache.
-        if (readFully(fd, data, len, start + k * blockSize) !== len) {
+        if (!vhd && readFully(fd, data, len, start + k * blockSize) !== len) {
           throw new EngineError(
             ErrorCodes.IMAGE_SIZE_CHANGED,
             `image ${t.image} shrank while it was being backed up (expected ${t.imageBytes} bytes). Stop the VM or back up a snapshot of the disk; no recovery point was written.`,

@@ -48,3 +48,30 @@ export function sortDiagnostics<D extends Diagnostic>(diags: D[]): D[] {
 }
 
 export const ZERO_RANGE: Range = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+
+/** The flat JSON shape of a diagnostic (DESIGN.md: `bkp check`/`bkp lint --format json`). */
+export interface JsonDiagnostic {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  code: string;
+  severity: string;
+  message: string;
+  hint?: string;
+}
+
+export function diagnosticJson(d: Diagnostic): JsonDiagnostic {
+  return {
+    file: d.file,
+    line: d.range.start.line,
+    column: d.range.start.column,
+    endLine: d.range.end.line,
+    endColumn: d.range.end.column,
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    hint: d.hint,
+  };
+}

@@ -2,7 +2,7 @@
 // a policy file, as a user would run it.
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,7 +51,9 @@ describe("bkp backup / points / verify / restore", () => {
     const first = run(["backup", "p.bkp"], { BKP_NOW: "2026-03-01T03:00:00Z" });
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^vm "web": point 20260301T030000Z-[0-9a-f]{6} in vault "main" \(crash consistent\)/);
+    expect(first.stdout).toMatch(/^vm "web": point 20260301T030000Z-[0-9a-f]{6} in vault "main" \(file-system consistent\)/);
+    // DOMAIN §2: a running Linux VM without scripts is file-system consistent, and says why.
+    expect(first.stdout).toMatch(/\n {2}consistency: .*without pre\/post scripts/);
     expect(first.stdout).toMatch(/ os +\S+ MiB +full +read/);
     expect(first.stdout).not.toMatch(/tmp/);
 
@@ -81,7 +83,8 @@ describe("bkp backup / points / verify / restore", () => {
 
     const pts = run(["points", "p.bkp"]);
     expect(pts.code).toBe(0);
-    expect(pts.stdout.split("\n")[0]).toMatch(/^POINT +VM +VAULT +CREATED \(UTC\) +CONSISTENCY +DISKS +SIZE +STORED$/);
+    expect(pts.stdout.split("\n")[0]).toMatch(/^POINT +VM +VAULT +CREATED \(UTC\) +CONSISTENCY +DISKS +SIZE +STORED +WHY$/);
+    expect(pts.stdout.split("\n")[1]).toMatch(/ file-system .* without pre\/post scripts/);
     expect(pts.stdout.trim().split("\n")).toHaveLength(4);
     const pj = JSON.parse(run(["points", "--json", "--vm", "web", "p.bkp"]).stdout) as { id: string; vault: string }[];
     expect(pj.map((p) => p.vault)).toEqual(["main", "main", "main"]);
@@ -164,5 +167,38 @@ describe("bkp backup / points / verify / restore", () => {
     if (r.error) return; // no `script` here: nothing to check
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/web\/os +\[#+\] 100%/);
+  });
+
+  it("runs the VM's pre/post scripts: application consistent; a failing script with continue-on-failure false fails the VM (exit 1, no point)", () => {
+    const sdir = join(dir, "scripts");
+    mkdirSync(sdir, { recursive: true, mode: 0o700 });
+    for (const [n, body] of [["pre.sh", "echo pre >> \"$(dirname \"$0\")/ran.log\""], ["post.sh", "echo post >> \"$(dirname \"$0\")/ran.log\""], ["bad.sh", "echo 'cannot quiesce' >&2; exit 2"]]) {
+      writeFileSync(join(sdir, n), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(sdir, n), 0o700);
+    }
+    const withScripts = (scripts: string, vault: string) =>
+      policy().replace('path "vault"', `path "${vault}"`).replace("  os linux\n", `  os linux\n  scripts { ${scripts} }\n`);
+    writeFileSync(join(dir, "app.bkp"), withScripts('pre "scripts/pre.sh" post "scripts/post.sh"', "vault-app"));
+    const ok = run(["backup", "--now", "app.bkp"]);
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/\(application consistent\)/);
+    expect(ok.stdout).toMatch(/consistency: pre\/post scripts succeeded/);
+    expect(readFileSync(join(sdir, "ran.log"), "utf8")).toBe("pre\npost\n");
+    const pts = run(["points", "app.bkp"]);
+    expect(pts.stdout.split("\n")[1]).toMatch(/ application .* pre\/post scripts succeeded/);
+    const pj = JSON.parse(run(["points", "--json", "app.bkp"]).stdout) as { consistency: { level: string; reason: string; scripts: { which: string; ok: boolean }[] } }[];
+    expect(pj[0].consistency).toMatchObject({ level: "application", scripts: [{ which: "pre", ok: true }, { which: "post", ok: true }] });
+
+    writeFileSync(join(dir, "fs.bkp"), withScripts('pre "scripts/bad.sh"', "vault-fs"));
+    const fsc = run(["backup", "--now", "--json", "fs.bkp"]);
+    expect(fsc.code).toBe(0);
+    expect(JSON.parse(fsc.stdout)[0].consistency).toMatchObject({ level: "file-system", reason: expect.stringContaining("cannot quiesce") });
+
+    writeFileSync(join(dir, "strict.bkp"), withScripts('pre "scripts/bad.sh" continue-on-failure false', "vault-strict"));
+    const bad = run(["backup", "--now", "strict.bkp"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/error\[BKP5060\]: VM "web": .*pre-script exit code 2: cannot quiesce, and continue-on-failure is false: the backup fails.*No recovery point was written/);
+    expect(run(["points", "strict.bkp"]).stdout).toBe("no recovery points\n");
   });
 });

@@ -42,6 +42,9 @@ async function waitFor(what: string | ((s: string) => boolean)): Promise<string>
 }
 
 function start(dir: string): void {
+  // A session that outlives the test's keeps the server up (a server that exits with its last
+  // session races the next new-session).
+  spawnSync("tmux", ["-u", "-L", SOCKET, "new-session", "-d", "-s", "keep", "sleep 600"], { env, stdio: "ignore" });
   spawnSync("tmux", ["-L", SOCKET, "kill-session", "-t", "ui"], { env, stdio: "ignore" });
   tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", "-c", dir, "sh");
   tmux("send-keys", "-t", "ui", "echo BEFORE-THE-SESSION", "Enter");
