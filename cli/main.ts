@@ -22,6 +22,7 @@ const COMMANDS: Record<string, Entry> = {
   backup: { summary: "back up the VMs' disk images into their vaults (--now: all, not only those due)", load: () => import("./commands/backup.js").then((m) => m.command) },
   points: { summary: "list recovery points (id, VM, time, consistency, sizes)", load: () => import("./commands/points.js").then((m) => m.command) },
   restore: { summary: "restore a VM's disk images from a recovery point, verified as written", load: () => import("./commands/restore.js").then((m) => m.command) },
+  prune: { summary: "expire recovery points by the policies' retention and delete unreferenced data", load: () => import("./commands/prune.js").then((m) => m.command) },
   verify: { summary: "check vault integrity (--read-data: decrypt and check every chunk)", load: () => import("./commands/verify.js").then((m) => m.command) },
 };
 

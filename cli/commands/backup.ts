@@ -8,7 +8,7 @@ import { needFiles, parse, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
-import { ProgressView, bytes, engineVault, engineVm, exitCodeForError, machineKeyFile, printEngineError, seconds, selectVms } from "./engine-common.js";
+import { ProgressView, bytes, engineVault, engineVm, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, selectVms } from "./engine-common.js";
 
 type Status = "backed-up" | "not-due" | "not-protected" | "no-images" | "failed";
 
@@ -18,14 +18,6 @@ interface VmOutcome {
   detail?: string;
   result?: VmBackupResult;
   error?: { code: string; message: string };
-}
-
-function nowFrom(io: Io): Date {
-  const s = io.env.BKP_NOW;
-  if (!s) return new Date();
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw new UsageError(`BKP_NOW must be an ISO instant such as 2026-01-31T02:30:00Z, not '${s}'`);
-  return d;
 }
 
 /** The policy's most recent scheduled run at or before `now` (DOMAIN §1.1: jobs start on schedule). */
@@ -49,6 +41,10 @@ scheduled run has no recovery point yet (a VM without points is always due); --n
 every selected VM regardless. The first backup of a disk is full; later ones read only
 what changed: an image whose size, times and inode are unchanged is not read at all, others
 are compared block by block and only changed blocks are stored. Disks of a VM run in parallel.
+A VM's \`scripts\` (pre/post) run around the read of its images, with their timeout, retries
+and continue-on-failure; each point records its consistency level and why (DOMAIN §2).
+VHD images (fixed or dynamic) are backed up as the virtual disk they hold; restore writes
+the same kind of VHD.
 
 Options:
   --vm NAME   only this VM

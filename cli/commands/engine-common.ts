@@ -119,3 +119,12 @@ export class ProgressView {
 export function machineKeyFile(io: Io): string | undefined {
   return io.env.BKP_MACHINE_SECRET ? path.resolve(io.cwd, io.env.BKP_MACHINE_SECRET) : undefined;
 }
+
+/** The clock of the engine commands: BKP_NOW (an ISO instant) for simulations and tests, else now. */
+export function nowFrom(io: Io): Date {
+  const s = io.env.BKP_NOW;
+  if (!s) return new Date();
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`BKP_NOW must be an ISO instant such as 2026-01-31T02:30:00Z, not '${s}'`);
+  return d;
+}

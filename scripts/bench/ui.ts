@@ -50,7 +50,7 @@ async function until(test: (s: string) => boolean, timeoutMs = 30_000): Promise<
 }
 
 const shown = (s: string) => /^total\s+500 VMs/m.test(s);
-const billed = (s: string) => /^total\s+500 VMs\s+[\d,]+ GB/m.test(s);
+const billed = (s: string) => /^total\s+500 VMs\s+[\d,]+ GB\s+\d+\s+[\d,]+\.\d\d/m.test(s);
 const firstFrames: number[] = [];
 const billFrames: number[] = [];
 const terminalKeys: { name: string; times: number[] }[] = [];

@@ -12,6 +12,8 @@ import { sameFile, statImage } from "./image-reader.js";
 import { indexObjectName, loadChunkIndex, packIdOfName } from "./chunk-store.js";
 import { WorkerPool } from "./worker-pool.js";
 import { ConsistencyFailure, snapshotConsistently } from "./consistency.js";
+import { VhdError, detectVhd, vhdRecord } from "./vhd.js";
+import type { VhdLayout } from "./vhd.js";
 import { ProgressTracker, diskKey } from "./progress.js";
 import type { BackupTask, BackupTaskResult } from "./protocol.js";
 import type { BackupOptions, ChangeDetection, Consistency, DiskBackupResult, EngineVault, EngineVm, VmBackupResult } from "./types.js";
@@ -45,9 +47,25 @@ interface DiskPlan {
   name: string;
   image: string;
   source: SourceStat;
+  /** Bytes backed up: the file's size, or a VHD's virtual size. */
+  bytes: number;
+  vhd?: VhdLayout;
   detection: ChangeDetection;
   prevMaps?: string[];
   prevDisk?: ManifestDisk;
+}
+
+/** The image's VHD layout, or undefined for a raw image; a damaged VHD is an error. */
+function vhdOf(vmName: string, disk: string, image: string, size: number): VhdLayout | undefined {
+  const fd = fs.openSync(image, "r");
+  try {
+    return detectVhd(fd, size);
+  } catch (e) {
+    if (e instanceof VhdError) throw new EngineError(ErrorCodes.IMAGE_READ, `disk "${disk}" of VM "${vmName}": ${image}: ${e.message}. Nothing was backed up.`);
+    throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export function defaultWorkers(disks: number): number {
@@ -92,21 +110,28 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       const sameLayout = prev !== undefined && prev.blockSize === config.blockSize && prev.pageBlocks === config.pageBlocks;
       const plans: DiskPlan[] = vm.disks.map((d) => {
         const source = statImage(vm.name, d.name, d.image);
+        const vhd = vhdOf(vm.name, d.name, d.image, source.size);
+        // A VHD is backed up as its virtual disk: its size is the disk's, not the file's (a
+        // dynamic VHD's file grows as blocks are allocated).
+        const bytes = vhd ? vhd.virtualSize : source.size;
         const pd = prev?.disks.find((x) => x.name === d.name);
-        if (pd && pd.imageBytes !== source.size) {
+        if (pd && pd.imageBytes !== bytes) {
           throw new EngineError(
             ErrorCodes.IMAGE_SIZE_CHANGED,
-            `disk "${d.name}" of VM "${vm.name}": image ${d.image} is ${source.size} bytes but was ${pd.imageBytes} bytes in point ${prev?.id}. ` +
+            `disk "${d.name}" of VM "${vm.name}": image ${d.image} is ${bytes} bytes${vhd ? " (VHD virtual size)" : ""} but was ${pd.imageBytes} bytes in point ${prev?.id}. ` +
               `A disk keeps its size within its backup chain; restore the image to its size, or give the resized disk a new name in the policy so it starts a new chain. Nothing was backed up.`,
           );
         }
-        if (pd && sameLayout && sameFile(pd.source, source)) return { name: d.name, image: d.image, source, detection: "unchanged-file", prevMaps: pd.maps, prevDisk: pd };
-        if (pd && sameLayout) return { name: d.name, image: d.image, source, detection: "block-checksum", prevMaps: pd.maps, prevDisk: pd };
-        return { name: d.name, image: d.image, source, detection: "full" };
+        const base = { name: d.name, image: d.image, source, bytes, vhd };
+        // Same format as before (raw, or the same VHD kind): otherwise the chain starts afresh.
+        const sameFormat = pd !== undefined && pd.vhd?.kind === vhd?.kind;
+        if (pd && sameLayout && sameFormat && sameFile(pd.source, source)) return { ...base, detection: "unchanged-file", prevMaps: pd.maps, prevDisk: pd };
+        if (pd && sameLayout && sameFormat) return { ...base, detection: "block-checksum", prevMaps: pd.maps, prevDisk: pd };
+        return { ...base, detection: "full" };
       });
 
       const tracker = new ProgressTracker(opts.onProgress);
-      for (const p of plans) tracker.add(diskKey(vm.name, p.name), vm.name, p.name, "backup", p.source.size);
+      for (const p of plans) tracker.add(diskKey(vm.name, p.name), vm.name, p.name, "backup", p.bytes);
       const perDisk = new Map<string, { maps: string[]; stats: ManifestDisk["stats"]; seconds: number; warnings: string[] }>();
       const toRead = plans.filter((p) => p.detection !== "unchanged-file");
       for (const p of plans) {
@@ -126,19 +151,20 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
         const claimed = new Set<string>();
         const tasks: BackupTask[] = [];
         const taskDisk: string[] = [];
-        const pagesOf = (p: DiskPlan) => Math.ceil(Math.ceil(p.source.size / config.blockSize) / config.pageBlocks);
+        const pagesOf = (p: DiskPlan) => Math.ceil(Math.ceil(p.bytes / config.blockSize) / config.pageBlocks);
         const maxPages = Math.max(...toRead.map(pagesOf));
         // Round-robin over disks so all disks of the VM progress in parallel.
         for (let page = 0; page < maxPages; page++) {
           for (const p of toRead) {
-            const blocks = Math.ceil(p.source.size / config.blockSize);
+            const blocks = Math.ceil(p.bytes / config.blockSize);
             const firstBlock = page * config.pageBlocks;
             if (firstBlock >= blocks) continue;
             tasks.push({
               type: "backup",
               key: diskKey(vm.name, p.name),
               image: p.image,
-              imageBytes: p.source.size,
+              imageBytes: p.bytes,
+              vhd: p.vhd,
               firstBlock,
               count: Math.min(config.pageBlocks, blocks - firstBlock),
               prevMap: p.prevMaps?.[page],
@@ -183,7 +209,9 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
           if (!d) continue;
           d.seconds = (performance.now() - (started.get(p.name) ?? 0)) / 1000;
           const after = statImage(vm.name, p.name, p.image);
-          if (after.size !== p.source.size) {
+          // A dynamic VHD's file may grow; its virtual size is re-checked instead.
+          const afterBytes = p.vhd ? (vhdOf(vm.name, p.name, p.image, after.size)?.virtualSize ?? -1) : after.size;
+          if (afterBytes !== p.bytes) {
             throw new EngineError(ErrorCodes.IMAGE_SIZE_CHANGED, `image ${p.image} changed size while it was being backed up; no recovery point was written. Back up a stopped VM or a snapshot.`);
           }
           if (!sameFile(after, p.source)) d.warnings.push(`image ${p.image} was modified while it was read: this point may not be consistent`);
@@ -213,7 +241,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       disks: plans.map((p) => {
         const d = perDisk.get(p.name);
         if (!d) throw new Error("missing disk result");
-        return { name: p.name, imageBytes: p.source.size, source: p.source, detection: p.detection, maps: d.maps, stats: d.stats };
+        return { name: p.name, imageBytes: p.bytes, source: p.source, detection: p.detection, maps: d.maps, stats: d.stats, ...(p.vhd ? { vhd: vhdRecord(p.vhd) } : {}) };
       }),
     };
     // The manifest is committed last: only now does the point exist.
@@ -228,7 +256,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       disks: plans.map((p): DiskBackupResult => {
         const d = perDisk.get(p.name);
         if (!d) throw new Error("missing disk result");
-        return { disk: p.name, image: p.image, imageBytes: p.source.size, detection: p.detection, ...d.stats, seconds: d.seconds, warnings: d.warnings };
+        return { disk: p.name, image: p.image, imageBytes: p.bytes, detection: p.detection, ...d.stats, seconds: d.seconds, warnings: d.warnings };
       }),
     };
   } catch (e) {

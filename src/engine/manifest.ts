@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { hmac, openObject, sealObject } from "./crypto.js";
 import type { Storage } from "./storage.js";
 import type { ChangeDetection, Consistency } from "./types.js";
+import type { VhdRecord } from "./vhd.js";
 
 export interface SourceStat {
   path: string;
@@ -22,6 +23,8 @@ export interface ManifestDisk {
   detection: ChangeDetection;
   /** Block map page object names, in disk order. */
   maps: string[];
+  /** Set when the image was a VHD: imageBytes is its virtual size; restore writes the same kind. */
+  vhd?: VhdRecord;
   stats: { bytesRead: number; bytesChanged: number; bytesStored: number; bytesZero: number; newChunks: number; dedupedChunks: number };
 }
 

@@ -14,6 +14,9 @@ import { WorkerPool } from "./worker-pool.js";
 import { ProgressTracker, diskKey } from "./progress.js";
 import { defaultWorkers } from "./backup.js";
 import { fsyncDirSync } from "./storage.js";
+import { isAllZero, readFully } from "./image-reader.js";
+import { createVhdWriter, layoutFromRecord } from "./vhd.js";
+import type { VhdRecord } from "./vhd.js";
 import type { RestoreTask, RestoreTaskResult, WireLoc } from "./protocol.js";
 import type { CommonOptions, DiskRestoreResult, EngineVault, RestoreRequest, RestoreResult } from "./types.js";
 
@@ -22,6 +25,38 @@ export function restoredFileName(diskName: string, sourcePath: string): string {
   const safe = diskName.replace(/[^A-Za-z0-9._-]/g, "_");
   const ext = path.extname(sourcePath) || ".img";
   return `${safe}${ext}`;
+}
+
+/** Turns a restored virtual disk into a VHD of the recorded kind (the source's footer kept). */
+function writeVhd(raw: string, out: string, rec: VhdRecord): void {
+  const layout = layoutFromRecord(rec);
+  if (rec.kind === "fixed") {
+    // A fixed VHD is the virtual disk followed by its footer: the raw file already is the disk.
+    const fd = fs.openSync(out, "r+");
+    try {
+      createVhdWriter(fd, layout).close();
+    } finally {
+      fs.closeSync(fd);
+    }
+    return;
+  }
+  const src = fs.openSync(raw, "r");
+  const fd = fs.openSync(out, "w", 0o600);
+  try {
+    const w = createVhdWriter(fd, layout);
+    const buf = Buffer.alloc(layout.blockSize);
+    for (let at = 0; at < layout.virtualSize; at += layout.blockSize) {
+      const n = Math.min(layout.blockSize, layout.virtualSize - at);
+      const data = buf.subarray(0, n);
+      if (readFully(src, data, n, at) !== n) throw new Error("the restored virtual disk is short");
+      // All-zero VHD blocks stay unallocated, as holes were in the point (DOMAIN: holes stay sparse).
+      w.write(at, isAllZero(data) ? undefined : data);
+    }
+    w.close();
+  } finally {
+    fs.closeSync(fd);
+    fs.closeSync(src);
+  }
 }
 
 export async function findPoint(vault: EngineVault, vm: string, point: string, opts: CommonOptions = {}): Promise<Manifest> {
@@ -80,12 +115,15 @@ export async function restoreVm(vault: EngineVault, req: RestoreRequest, opts: C
   const index = await loadChunkIndex(v.storage, v.keys.enc);
   const tracker = new ProgressTracker(opts.onProgress);
   const partials = targets.map((t) => `${t}.bkp-partial`);
+  // The virtual disk is restored raw first; a dynamic VHD is then built from that raw file
+  // (its blocks must be laid out in order behind its BAT), a fixed one just gets its footer.
+  const raws = disks.map((d, i) => (d.vhd?.kind === "dynamic" ? `${partials[i]}.raw` : partials[i]));
   const tasks: RestoreTask[] = [];
   const taskDisk: number[] = [];
   disks.forEach((d, i) => {
     tracker.add(diskKey(req.vm, d.name), req.vm, d.name, "restore", d.imageBytes);
     // Sized up front: blocks never written (holes) stay sparse.
-    const fd = fs.openSync(partials[i], "w", 0o600);
+    const fd = fs.openSync(raws[i], "w", 0o600);
     fs.ftruncateSync(fd, d.imageBytes);
     fs.closeSync(fd);
   });
@@ -94,7 +132,7 @@ export async function restoreVm(vault: EngineVault, req: RestoreRequest, opts: C
     disks.forEach((d, i) => {
       const map = d.maps[page];
       if (map === undefined) return;
-      tasks.push({ type: "restore", key: diskKey(req.vm, d.name), map, file: partials[i], imageBytes: d.imageBytes, firstBlock: page * m.pageBlocks });
+      tasks.push({ type: "restore", key: diskKey(req.vm, d.name), map, file: raws[i], imageBytes: d.imageBytes, firstBlock: page * m.pageBlocks });
       taskDisk.push(i);
     });
   }
@@ -125,11 +163,23 @@ export async function restoreVm(vault: EngineVault, req: RestoreRequest, opts: C
       });
     }
   } catch (e) {
-    for (const p of partials) fs.rmSync(p, { force: true });
+    for (const p of [...partials, ...raws]) fs.rmSync(p, { force: true });
     throw e;
   } finally {
     await pool?.close();
   }
+  disks.forEach((d, i) => {
+    const r = results[i];
+    if (!r.ok || !d.vhd) return;
+    try {
+      writeVhd(raws[i], partials[i], d.vhd);
+    } catch (e) {
+      r.ok = false;
+      r.error = { code: ErrorCodes.INTERNAL, message: `disk "${d.name}" of point ${m.id}: cannot write the VHD: ${describe(e)}` };
+    } finally {
+      if (raws[i] !== partials[i]) fs.rmSync(raws[i], { force: true });
+    }
+  });
   results.forEach((r, i) => {
     if (r.ok) {
       const fd = fs.openSync(partials[i], "r+");

@@ -5,8 +5,7 @@ import type { Analysis } from "./analysis.js";
 import type { EditField } from "./edit-fields.js";
 import { VIEWS, type ViewId } from "./keymap.js";
 import { Lines, seg, type Line, type Seg } from "./screen-lines.js";
-import { wrap } from "./explain-panel.js";
-import { amount, fit } from "./text-cells.js";
+import { amount, fit, wrap } from "./text-cells.js";
 import type { Message } from "./ui-state.js";
 
 export function TabBar({ view, analysis: a, width }: { view: ViewId; analysis: Analysis; width: number }): React.JSX.Element {

@@ -3,28 +3,7 @@
 import React from "react";
 import type { Finding } from "./analysis.js";
 import { Lines, seg, type Line } from "./screen-lines.js";
-import { SEVERITY_COLOR, SEVERITY_WORD } from "./text-cells.js";
-
-/** Words wrapped to `width` columns (a word longer than a line is cut). */
-export function wrap(text: string, width: number): string[] {
-  const out: string[] = [];
-  for (const para of text.split("\n")) {
-    let line = "";
-    for (const word of para.split(/ +/)) {
-      if (line && line.length + 1 + word.length > width) {
-        out.push(line);
-        line = "";
-      }
-      line = line ? `${line} ${word}` : word;
-      while (line.length > width) {
-        out.push(line.slice(0, width));
-        line = line.slice(width);
-      }
-    }
-    out.push(line);
-  }
-  return out;
-}
+import { SEVERITY_COLOR, SEVERITY_WORD, wrap } from "./text-cells.js";
 
 export function ExplainPanel({ finding: f, frame, width, height }: { finding: Finding; frame: string | undefined; width: number; height: number }): React.JSX.Element {
   const lines: Line[] = [

@@ -5,11 +5,10 @@ import Decimal from "decimal.js";
 import React, { useMemo } from "react";
 import { shortLocal } from "../plan/time.js";
 import type { Analysis, VmRow } from "./analysis.js";
-import { wrap } from "./explain-panel.js";
 import { Lines, seg, type Line, type Seg } from "./screen-lines.js";
 import { useScroll } from "./scroll.js";
 import { layoutTable, tableRow, type ColumnSpec } from "./table-layout.js";
-import { amount, plural, SEVERITY_COLOR, SEVERITY_LETTER, shortDuration, sizeText } from "./text-cells.js";
+import { amount, plural, SEVERITY_COLOR, SEVERITY_LETTER, shortDuration, sizeText, wrap } from "./text-cells.js";
 
 const SHORT_LEVEL = { application: "app", "file-system": "fs", crash: "crash" } as const;
 
@@ -60,7 +59,8 @@ export function OverviewView({ analysis: a, selected, width, height }: { analysi
       units = units.add(c.instanceUnits);
     }
     const n = (s: string) => a.findings.filter((f) => f.severity === s).length;
-    const total = ["total", plural(a.rows.length, "VM"), sizeText(pi, unit), units.toDecimalPlaces(2).toString(), a.cost ? amount(a.cost.monthlyTotal) : "…", "", "", "", `${n("error")}E ${n("warning")}W ${n("info")}i`];
+    const billed = (x: () => string) => (a.cost ? x() : "…");
+    const total = ["total", plural(a.rows.length, "VM"), billed(() => sizeText(pi, unit)), billed(() => units.toDecimalPlaces(2).toString()), billed(() => amount(a.cost!.monthlyTotal)), "", "", "", `${n("error")}E ${n("warning")}W ${n("info")}i`];
     const long = [...a.rows.map((r) => cells(a, r)), total];
     // The short form differs only in the consistency column.
     const short = long.map((c, i) => (i < a.rows.length ? Object.assign([...c], { 7: SHORT_LEVEL[a.rows[i].consistency.level] }) : c));

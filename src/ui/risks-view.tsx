@@ -2,10 +2,9 @@
 // its code, severity and `file:line`; Enter opens the explanation (explain-panel.tsx).
 import React from "react";
 import type { Analysis, Finding } from "./analysis.js";
-import { wrap } from "./explain-panel.js";
 import { Lines, seg, type Line } from "./screen-lines.js";
 import { useScroll } from "./scroll.js";
-import { fit, fitStart, plural, SEVERITY_COLOR, SEVERITY_WORD } from "./text-cells.js";
+import { fit, fitStart, plural, SEVERITY_COLOR, SEVERITY_WORD, wrap } from "./text-cells.js";
 
 export const whereText = (f: Finding) => (f.file ? `${f.file}:${f.range?.start.line ?? 1}` : "-");
 

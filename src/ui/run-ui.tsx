@@ -2,7 +2,6 @@
 // Files that cannot be read or do not check are reported like `bkp check` does, before the
 // screen is taken over.
 import { render } from "ink";
-import React from "react";
 import { codeFrame, summary, type Style } from "../lang/code-frame.js";
 import type { Diagnostic } from "../lang/diagnostics.js";
 import { readSource } from "../lang/source.js";

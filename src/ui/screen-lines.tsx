@@ -36,16 +36,20 @@ export function clip(line: Line, width: number): Line {
 
 export const lineText = (line: Line) => line.map((s) => s.text).join("");
 
+/** NO_COLOR (no-color.org) turns colours off; bold, dim and inverse stay (they carry no hue). */
+const colours = () => !process.env.NO_COLOR;
+
 /** Exactly `height` lines of at most `width` columns (short views are padded with blank lines). */
 export function Lines({ lines, width, height }: { lines: Line[]; width: number; height: number }): React.JSX.Element {
   const rows: Line[] = lines.slice(0, height);
   while (rows.length < height) rows.push([]);
+  const hue = colours();
   return (
     <Box flexDirection="column" width={width} height={height}>
       {rows.map((l, i) => (
         <Text key={i} wrap="truncate">
           {l.length ? clip(l, width).map((s, j) => (
-            <Text key={j} color={s.color} backgroundColor={s.bg} bold={s.bold} dimColor={s.dim} inverse={s.inverse}>
+            <Text key={j} color={hue ? s.color : undefined} backgroundColor={hue ? s.bg : undefined} bold={s.bold} dimColor={s.dim} inverse={s.inverse}>
               {s.text}
             </Text>
           )) : " "}

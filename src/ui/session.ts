@@ -2,8 +2,8 @@
 // Edits are text edits of the .bkp source (as the linter's fixes are); after each one the
 // touched blocks are parsed again, the set is checked, planned and billed (the bill in parts,
 // see cost-cache.ts), and an edit that would make the set invalid is refused. Undo restores
-// the files as they were before the edit. Writing formats the changed files and replaces them
-// atomically (write-back.ts).
+// the files as they were before the edit. Writing formats the changed blocks and replaces the
+// files atomically (write-back.ts).
 import Decimal from "decimal.js";
 import type { CostReport } from "../analyze/index.js";
 import { money } from "../analyze/json.js";
@@ -30,7 +30,7 @@ export interface Outcome {
 export type OpenResult = { ok: true; session: Session } | { ok: false; diagnostics: Diagnostic[] };
 
 /** Undo steps kept (each holds the file states of one step; unchanged blocks are shared). */
-const HISTORY = 1000;
+const HISTORY = 200;
 
 /** The change between two amounts as shown (rounded to the cent first, so 11.20 → 11.26 reads +0.06). */
 export function centsDelta(before: Decimal, after: Decimal): string {
@@ -45,8 +45,6 @@ export class Session {
   analysis: Analysis;
   /** The last edit or undo and the bill before and after it (the Costs view's +/-). */
   lastChange?: Change;
-  /** Bumped on every change of the analysis, so that views know to draw again. */
-  version = 0;
 
   private constructor(files: Map<string, FileState>, analysis: Analysis, readonly opts: AnalysisOptions, private readonly costs: CostCache) {
     this.files = files;
@@ -71,7 +69,6 @@ export class Session {
   completeBill(): void {
     if (this.analysis.cost) return;
     this.analysis = withBill(this.analysis, this.files, this.opts, this.costs);
-    this.version++;
   }
 
   /** Groups of VMs billed again by the last analysis (the rest came from the cache). */
@@ -96,6 +93,11 @@ export class Session {
 
   text(path: string): string | undefined {
     return this.files.get(path)?.text;
+  }
+
+  /** A file as the session holds it now (its text and AST). */
+  file(path: string): FileState | undefined {
+    return this.files.get(path);
   }
 
   fields(vmName: string): EditField[] {
@@ -146,7 +148,6 @@ export class Session {
     const before = this.analysis;
     this.files = files;
     this.analysis = analysis;
-    this.version++;
     // Both are billed: every edit and undo completes the bill first (completeBill).
     const bc = before.cost!;
     const ac = analysis.cost!;
@@ -193,7 +194,6 @@ export class Session {
       if (r.ok) {
         this.files = files;
         this.analysis = r.analysis;
-        this.version++;
       }
     }
     const msg = [written.length ? `wrote ${written.join(", ")}` : "", ...failed].filter(Boolean).join("; ");

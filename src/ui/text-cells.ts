@@ -48,3 +48,24 @@ export const SEVERITY_WORD: Record<Severity, string> = { error: "error", warning
 export const SEVERITY_LETTER: Record<Severity, string> = { error: "E", warning: "W", info: "i" };
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** Words wrapped to `width` columns (a word longer than a line is cut). */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const para of text.split("\n")) {
+    let line = "";
+    for (const word of para.split(/ +/)) {
+      if (line && line.length + 1 + word.length > width) {
+        out.push(line);
+        line = "";
+      }
+      line = line ? `${line} ${word}` : word;
+      while (line.length > width) {
+        out.push(line.slice(0, width));
+        line = line.slice(width);
+      }
+    }
+    out.push(line);
+  }
+  return out;
+}

@@ -201,4 +201,39 @@ describe("bkp backup / points / verify / restore", () => {
     expect(bad.stderr).toMatch(/error\[BKP5060\]: VM "web": .*pre-script exit code 2: cannot quiesce, and continue-on-failure is false: the backup fails.*No recovery point was written/);
     expect(run(["points", "strict.bkp"]).stdout).toBe("no recovery points\n");
   });
+
+  it("prune: daily backups over 12 simulated days (BKP_NOW), then prune keeps what retention predicts; --dry-run deletes nothing", () => {
+    const pol = policy()
+      .replace('path "vault"', 'path "vault-prune"')
+      .replace("retain daily 7 days", "retain daily 7 days\n  retain weekly 2 weeks on Sun");
+    writeFileSync(join(dir, "prune.bkp"), pol);
+    for (let d = 1; d <= 12; d++) {
+      const f = readFileSync(join(dir, "data.img"));
+      crypto.randomBytes(4096).copy(f, 0);
+      writeFileSync(join(dir, "data.img"), f);
+      const b = run(["backup", "prune.bkp"], { BKP_NOW: `2026-03-${String(d).padStart(2, "0")}T02:31:00Z` });
+      expect(b.stderr).toBe("");
+      expect(b.code).toBe(0);
+    }
+    const env10 = { BKP_NOW: "2026-03-12T02:31:00Z" };
+    const dry = run(["prune", "--dry-run", "prune.bkp"], env10);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/dry run: 4 point\(s\) would expire, 8 kept/);
+    expect(run(["points", "--json", "prune.bkp"]).stdout.match(/"id"/g)).toHaveLength(12);
+    const pr = run(["prune", "--json", "prune.bkp"], env10);
+    expect(pr.code).toBe(0);
+    const pj = JSON.parse(pr.stdout) as { expired: unknown[]; kept: { createdAt: string; keptBy: string[]; expires: string }[]; packsDeleted: number }[];
+    expect(pj[0].expired).toHaveLength(4);
+    // daily 7 days: 03-06 … 03-12; weekly on Sundays: 03-01 (until 03-15) and 03-08.
+    const KEPT = ["03-01", "03-06", "03-07", "03-08", "03-09", "03-10", "03-11", "03-12"];
+    expect(pj[0].kept.map((p) => p.createdAt.slice(5, 10))).toEqual(KEPT);
+    // 03-01 was selected by both rules; the weekly one keeps it until 03-15.
+    expect(pj[0].kept[0]).toMatchObject({ keptBy: ["daily", "weekly"], expires: expect.stringMatching(/^2026-03-15T02:31:00/) });
+    expect(pj[0].packsDeleted).toBeGreaterThan(0);
+    const pts = JSON.parse(run(["points", "--json", "prune.bkp"]).stdout) as { createdAt: string }[];
+    expect(pts.map((p) => p.createdAt.slice(5, 10))).toEqual(KEPT);
+    expect(run(["verify", "--read-data", "prune.bkp"]).code).toBe(0);
+    expect(run(["restore", "prune.bkp", "--vm", "web", "--to", "pruned-latest"]).code).toBe(0);
+    expect(readFileSync(join(dir, "pruned-latest", "data.img")).equals(readFileSync(join(dir, "data.img")))).toBe(true);
+  });
 });

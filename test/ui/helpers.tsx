@@ -3,7 +3,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { render } from "ink-testing-library";
-import React from "react";
 import { format } from "../../src/lang/format.js";
 import { parseFile } from "../../src/lang/index.js";
 import { App } from "../../src/ui/app.js";

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { render } from "ink-testing-library";
-import React from "react";
 import { afterEach, describe, expect, it } from "vitest";
 import { App } from "../../src/ui/app.js";
 import { Session } from "../../src/ui/session.js";

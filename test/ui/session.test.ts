@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { computeCost } from "../../src/analyze/index.js";
 import { money } from "../../src/analyze/json.js";
 import { parseFile } from "../../src/lang/index.js";
-import { applyEdit, parseFileState, type FileState } from "../../src/ui/file-state.js";
+import { applyEdit, parseFileState } from "../../src/ui/file-state.js";
 import { unifiedDiff } from "../../src/ui/line-diff.js";
 import { policySets } from "../helpers.js";
 import { FIXTURE, open, SEED, TOUR } from "./helpers.js";
@@ -34,7 +34,7 @@ describe("incremental parsing", () => {
               const text = s.text(p)!;
               if (text === before.get(p)) continue;
               const full = parseFile(p, text);
-              const state = (s as unknown as { files: Map<string, FileState> }).files.get(p)!;
+              const state = s.file(p)!;
               expect(shape(state.ast.blocks), `${p} after ${r.message}`).toBe(shape(full.ast.blocks));
               expect(shape(state.ast.comments)).toBe(shape(full.ast.comments));
             }

@@ -1,0 +1,212 @@
+// Retention in the vault: expire recovery points by the policy's rules, then delete what no
+// remaining point references. The decision is src/plan/retention.ts's `pruneDecision`, the same
+// code the analysis uses, so `bkp plan`'s predicted points and the vault's real points agree.
+//
+// Space is reclaimed by deleting whole objects only: block-map pages no point uses, and packs
+// none of whose chunks a point uses. A pack that is partly live is kept whole (no repacking):
+// its dead bytes are reported as reclaimable. Repacking would rewrite live chunks into new packs
+// — more I/O and a harder crash story — for space that daily churn mostly frees pack by pack.
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { fsyncDir } from "./storage.js";
+import { DateTime } from "luxon";
+import { pointFates, pruneDecision } from "../plan/retention.js";
+import type { RetentionSpec } from "../plan/retention.js";
+import { acquireLock } from "./lock.js";
+import { openVault } from "./vault.js";
+import { pointObjectName, readManifests, vmFolder } from "./manifest.js";
+import type { Manifest } from "./manifest.js";
+import { openObject } from "./crypto.js";
+import { DATA, decodePage, pageObjectName } from "./block-index.js";
+import { decodePackIndex, indexObjectName, packIdOfName, packObjectName } from "./chunk-store.js";
+import type { CommonOptions, EngineVault } from "./types.js";
+
+export interface PruneOptions extends CommonOptions {
+  /** Decide and report, delete nothing. */
+  dryRun?: boolean;
+  /** How long to wait for the vault lock (a running backup) before failing (default 2000 ms). */
+  lockWaitMs?: number;
+}
+
+export interface PrunedPoint {
+  vm: string;
+  id: string;
+  createdAt: string;
+  /** The retention rules that keep (kept) or kept (expired) the point. */
+  keptBy: string[];
+  /** When retention lets the point go (ISO, UTC). */
+  expires: string;
+}
+
+export interface PruneResult {
+  vault: string;
+  dryRun: boolean;
+  now: string;
+  kept: PrunedPoint[];
+  expired: PrunedPoint[];
+  /** VMs with points in this vault but no retention given (not in the policy files): untouched. */
+  untouchedVms: string[];
+  mapsDeleted: number;
+  packsDeleted: number;
+  bytesFreed: number;
+  /** Packs kept because some of their chunks are live, and the bytes of their dead chunks. */
+  packsPartlyLive: number;
+  bytesReclaimableByRepack: number;
+  /** Why unreferenced data was not removed (damage makes references unknowable). */
+  gcSkipped?: string;
+  seconds: number;
+}
+
+/**
+ * Expires points and removes unreferenced data. `retention` maps VM names to their policy's
+ * retention; points of other VMs are left alone. Holds the vault's writer lock throughout, so a
+ * concurrent backup waits (or fails with BKP5010) instead of reusing a chunk being deleted.
+ */
+export async function pruneVault(vault: EngineVault, retention: ReadonlyMap<string, RetentionSpec>, opts: PruneOptions = {}): Promise<PruneResult> {
+  const t0 = performance.now();
+  const now = (opts.now ?? (() => new Date()))();
+  const dry = !!opts.dryRun;
+  const v = await openVault(vault, { create: false, now, machineKeyFile: opts.machineKeyFile });
+  const lock = await acquireLock(vault.path, "prune", opts.lockWaitMs ?? 2000);
+  try {
+    const { storage, keys } = v;
+    if (!dry) await storage.removeTemporaries();
+    const reads = await readManifests(storage, keys.enc, keys.name);
+    const byVm = new Map<string, Manifest[]>();
+    for (const r of reads) if (r.manifest) byVm.set(r.manifest.vm, [...(byVm.get(r.manifest.vm) ?? []), r.manifest]);
+
+    const kept: PrunedPoint[] = [];
+    const expired: PrunedPoint[] = [];
+    const live: Manifest[] = [];
+    const untouchedVms: string[] = [];
+    for (const [vm, ms] of [...byVm].sort((a, b) => a[0].localeCompare(b[0]))) {
+      const spec = retention.get(vm);
+      if (!spec) {
+        untouchedVms.push(vm);
+        live.push(...ms);
+        continue;
+      }
+      const times = ms.map((m) => DateTime.fromISO(m.createdAt, { zone: spec.zone }));
+      const fates = pointFates(times, spec);
+      const d = pruneDecision(times, spec, DateTime.fromJSDate(now, { zone: spec.zone }));
+      const row = (i: number): PrunedPoint => ({
+        vm,
+        id: ms[i].id,
+        createdAt: ms[i].createdAt,
+        keptBy: fates[i].keptBy,
+        expires: fates[i].expires.toUTC().toISO() ?? "",
+      });
+      for (const i of d.keep) {
+        kept.push(row(i));
+        live.push(ms[i]);
+      }
+      for (const i of d.expire) expired.push(row(i));
+    }
+    kept.sort((a, b) => a.vm.localeCompare(b.vm) || a.createdAt.localeCompare(b.createdAt));
+    expired.sort((a, b) => a.vm.localeCompare(b.vm) || a.createdAt.localeCompare(b.createdAt));
+    // Manifests go first: from here on the points are gone, and whatever the data deletion
+    // below leaves after a crash is only unreferenced objects, which the next prune removes.
+    if (!dry && expired.length) {
+      const folders = new Set<string>();
+      for (const p of expired) {
+        folders.add(vmFolder(keys.name, p.vm));
+        await storage.delete(pointObjectName(vmFolder(keys.name, p.vm), p.id));
+      }
+      // The deletions must be durable before any data goes: a manifest that came back after a
+      // machine crash would reference deleted packs.
+      for (const f of folders) await fsyncDir(path.join(vault.path, "points", f));
+    }
+
+    const res: PruneResult = {
+      vault: vault.name,
+      dryRun: dry,
+      now: now.toISOString(),
+      kept,
+      expired,
+      untouchedVms,
+      mapsDeleted: 0,
+      packsDeleted: 0,
+      bytesFreed: 0,
+      packsPartlyLive: 0,
+      bytesReclaimableByRepack: 0,
+      seconds: 0,
+    };
+    const damaged = reads.filter((r) => !r.manifest);
+    if (damaged.length) {
+      res.gcSkipped = `${damaged.length} recovery point manifest(s) cannot be read, so what they reference is unknown; no data was deleted (run \`bkp verify\`)`;
+    } else {
+      await collect(v, live, dry, res);
+    }
+    res.seconds = (performance.now() - t0) / 1000;
+    return res;
+  } finally {
+    lock.release();
+  }
+}
+
+/** Deletes the block-map pages and packs no live point references (counted only when dry). */
+async function collect(v: Awaited<ReturnType<typeof openVault>>, live: Manifest[], dry: boolean, res: PruneResult): Promise<void> {
+  const { storage, keys } = v;
+  const liveMaps = new Set(live.flatMap((m) => m.disks.flatMap((d) => d.maps)));
+  const liveChunks = new Set<string>();
+  for (const map of liveMaps) {
+    let plain: Buffer;
+    try {
+      plain = openObject(keys.enc, map, await storage.get(map));
+      if (pageObjectName(keys.mapId, plain) !== map) throw new Error("content does not match its name");
+    } catch (e) {
+      res.gcSkipped = `block map ${map} of a kept point cannot be read (${e instanceof Error ? e.message : String(e)}), so the chunks it references are unknown; no data was deleted (run \`bkp verify\`)`;
+      return;
+    }
+    for (const e of decodePage(plain).entries) if (e.kind === DATA) liveChunks.add(e.id.toString("hex"));
+  }
+  // Packs: read every index first; a damaged one stops the collection (its chunks are unknown).
+  const packs: { pack: string; size: number; liveBytes: number; deadBytes: number; live: boolean }[] = [];
+  for (const name of await storage.list("index")) {
+    let idx: ReturnType<typeof decodePackIndex>;
+    try {
+      idx = decodePackIndex(openObject(keys.enc, name, await storage.get(name)));
+      if (idx.pack !== packIdOfName(name)) throw new Error("index names another pack");
+    } catch (e) {
+      res.gcSkipped = `pack index ${name} cannot be read (${e instanceof Error ? e.message : String(e)}); no data was deleted (run \`bkp verify\`)`;
+      return;
+    }
+    let liveBytes = 0;
+    let deadBytes = 0;
+    for (const e of idx.entries) {
+      if (liveChunks.has(e.id.toString("hex"))) liveBytes += e.length;
+      else deadBytes += e.length;
+    }
+    packs.push({ pack: idx.pack, size: idx.packSize, liveBytes, deadBytes, live: liveBytes > 0 });
+  }
+  for (const name of await storage.list("maps")) {
+    if (liveMaps.has(name)) continue;
+    res.mapsDeleted++;
+    if (!dry) await storage.delete(name);
+  }
+  const indexed = new Set(packs.map((p) => p.pack));
+  for (const p of packs) {
+    if (p.live) {
+      if (p.deadBytes) {
+        res.packsPartlyLive++;
+        res.bytesReclaimableByRepack += p.deadBytes;
+      }
+      continue;
+    }
+    res.packsDeleted++;
+    res.bytesFreed += p.size;
+    if (!dry) {
+      // Index first: a crash in between leaves an index-less pack, which backups remove.
+      await storage.delete(indexObjectName(p.pack));
+      await storage.delete(packObjectName(p.pack));
+    }
+  }
+  // Index-less packs are leftovers of interrupted backups; we hold the lock, so they go too.
+  for (const name of await storage.list("packs")) {
+    if (indexed.has(packIdOfName(name))) continue;
+    res.packsDeleted++;
+    res.bytesFreed += (await storage.size(name)) ?? 0;
+    if (!dry) await storage.delete(name);
+  }
+}
+
