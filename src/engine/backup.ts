@@ -14,6 +14,7 @@ import { WorkerPool } from "./worker-pool.js";
 import { ConsistencyFailure, snapshotConsistently } from "./consistency.js";
 import { VhdError, detectVhd, vhdRecord } from "./vhd.js";
 import type { VhdLayout } from "./vhd.js";
+import { readAdeSource, sealAde } from "./ade.js";
 import { ProgressTracker, diskKey } from "./progress.js";
 import type { BackupTask, BackupTaskResult } from "./protocol.js";
 import type { BackupOptions, ChangeDetection, Consistency, DiskBackupResult, EngineVault, EngineVm, VmBackupResult } from "./types.js";
@@ -83,6 +84,9 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
   const now = (opts.now ?? (() => new Date()))();
   // Fail fast on a missing image, before touching the vault.
   for (const d of vm.disks) statImage(vm.name, d.name, d.image);
+  // DOMAIN §3: an ADE VM's point must carry its BEK; a missing key file fails now, with no point.
+  const adeSpec = vm.ade ?? vm.model?.ade;
+  const ade = adeSpec ? readAdeSource(vm.name, adeSpec) : undefined;
   const names = new Set<string>();
   for (const d of vm.disks) {
     if (names.has(d.name)) throw new EngineError(ErrorCodes.INTERNAL, `VM "${vm.name}" names disk "${d.name}" twice`);
@@ -243,6 +247,8 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
         if (!d) throw new Error("missing disk result");
         return { name: p.name, imageBytes: p.bytes, source: p.source, detection: p.detection, maps: d.maps, stats: d.stats, ...(p.vhd ? { vhd: vhdRecord(p.vhd) } : {}) };
       }),
+      // Inside the sealed manifest: the BEK is under the vault key, and under the KEK too when there is one.
+      ...(ade ? { ade: sealAde(ade, vm.name, id) } : {}),
     };
     // The manifest is committed last: only now does the point exist.
     await writeManifest(storage, keys.enc, keys.name, manifest);
@@ -252,6 +258,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       point: id,
       createdAt: manifest.createdAt,
       consistency: outcome,
+      ...(ade ? { adeKeys: ade.kek ? ("bek+kek" as const) : ("bek" as const) } : {}),
       seconds: (performance.now() - t0) / 1000,
       disks: plans.map((p): DiskBackupResult => {
         const d = perDisk.get(p.name);

@@ -13,6 +13,14 @@ export const ErrorCodes = {
   KEY_INVALID: "BKP5021",
   KEY_WRONG: "BKP5022",
   ENCRYPTION_MISMATCH: "BKP5023",
+  /** An ADE BEK/KEK file named by the VM cannot be read at backup (DOMAIN §3). */
+  ADE_KEY_FILE: "BKP5024",
+  /** The given KEK does not unwrap the point's BEK. */
+  ADE_KEK_WRONG: "BKP5025",
+  /** The point's BEK is KEK-wrapped and no readable KEK was given. */
+  ADE_KEK_NEEDED: "BKP5026",
+  /** Keys were asked for, but the point holds no ADE keys. */
+  ADE_NO_KEYS: "BKP5027",
   DISK_FULL: "BKP5030",
   VAULT_IO: "BKP5031",
   POINT_NOT_FOUND: "BKP5040",

@@ -1,7 +1,7 @@
 // The engine's public API: plain data in, plain result objects out.
 export { backupVm } from "./backup.js";
 export { listPoints } from "./points.js";
-export { restoreVm, findPoint, restoredFileName } from "./restore.js";
+export { restoreVm, findPoint, restoredFileName, restoreAdeKeys, pointBek, writePointBek } from "./restore.js";
 export { verifyVault } from "./verify.js";
 export { EngineError, ErrorCodes, isEngineError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";

@@ -5,6 +5,7 @@ import { hmac, openObject, sealObject } from "./crypto.js";
 import type { Storage } from "./storage.js";
 import type { ChangeDetection, Consistency } from "./types.js";
 import type { VhdRecord } from "./vhd.js";
+import type { ManifestAde } from "./ade.js";
 
 export interface SourceStat {
   path: string;
@@ -42,6 +43,8 @@ export interface Manifest {
   blockSize: number;
   pageBlocks: number;
   disks: ManifestDisk[];
+  /** The VM's ADE BEK, encrypted (DOMAIN §3); absent for VMs without `encryption ade`. */
+  ade?: ManifestAde;
 }
 
 export function vmFolder(nameKey: Uint8Array, vm: string): string {

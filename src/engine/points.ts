@@ -15,5 +15,6 @@ export async function listPoints(vault: EngineVault, query: { vm?: string } = {}
     consistency: m.consistency,
     disks: m.disks.map((d) => ({ name: d.name, imageBytes: d.imageBytes, bytesStored: d.stats.bytesStored, detection: d.detection })),
     bytesStored: m.disks.reduce((s, d) => s + d.stats.bytesStored, 0),
+    ...(m.ade ? { adeKeys: m.ade.wrap === "kek" ? ("bek+kek" as const) : ("bek" as const) } : {}),
   }));
 }

@@ -18,7 +18,8 @@ import { isAllZero, readFully } from "./image-reader.js";
 import { createVhdWriter, layoutFromRecord } from "./vhd.js";
 import type { VhdRecord } from "./vhd.js";
 import type { RestoreTask, RestoreTaskResult, WireLoc } from "./protocol.js";
-import type { CommonOptions, DiskRestoreResult, EngineVault, RestoreRequest, RestoreResult } from "./types.js";
+import { openAde, writeBek } from "./ade.js";
+import type { AdeKeysRequest, AdeKeysResult, CommonOptions, DiskRestoreResult, EngineVault, RestoreRequest, RestoreResult } from "./types.js";
 
 /** File name a disk is restored to: the disk's name plus the source image's extension. */
 export function restoredFileName(diskName: string, sourcePath: string): string {
@@ -194,4 +195,34 @@ export async function restoreVm(vault: EngineVault, req: RestoreRequest, opts: C
   });
   fsyncDirSync(req.toDir);
   return { vm: req.vm, point: m.id, ok: results.every((r) => r.ok), seconds: (performance.now() - t0) / 1000, disks: results };
+}
+
+/**
+ * The BEK of a point, unwrapped but not written: callers check the KEK before writing anything
+ * (a wrong KEK must leave no file behind — neither the key nor the disks).
+ */
+export function pointBek(m: Manifest, kekFile: string | undefined): Buffer {
+  if (!m.ade) {
+    throw new EngineError(
+      ErrorCodes.ADE_NO_KEYS,
+      `point ${m.id} of VM "${m.vm}" holds no ADE keys: the VM had no \`encryption ade\` when it was backed up. Nothing was written.`,
+    );
+  }
+  return openAde(m.ade, m.vm, m.id, kekFile);
+}
+
+/** Writes an unwrapped BEK of point `m` into `dir` (0600). */
+export function writePointBek(m: Manifest, bek: Uint8Array, dir: string, overwrite = false): AdeKeysResult {
+  if (!m.ade) throw new EngineError(ErrorCodes.ADE_NO_KEYS, `point ${m.id} of VM "${m.vm}" holds no ADE keys`);
+  const file = writeBek(dir, m.ade, bek, overwrite);
+  return { vm: m.vm, point: m.id, path: file, bytes: bek.length, wrap: m.ade.wrap };
+}
+
+/**
+ * DOMAIN §3: restores a point's BEK (e.g. to re-create a lost BEK before restoring the VM). A
+ * KEK-wrapped BEK comes back only with the right KEK; otherwise an error and no file.
+ */
+export async function restoreAdeKeys(vault: EngineVault, req: AdeKeysRequest, opts: CommonOptions = {}): Promise<AdeKeysResult> {
+  const m = await findPoint(vault, req.vm, req.point, opts);
+  return writePointBek(m, pointBek(m, req.kekFile), req.toDir, req.overwrite);
 }

@@ -17,6 +17,11 @@ export interface EngineVm {
    * without it a point is recorded crash consistent (a bare copy of the images).
    */
   model?: Vm;
+  /**
+   * Azure Disk Encryption key files (absolute paths; DOMAIN §3): every point stores the BEK,
+   * wrapped by the KEK when there is one. Defaults to `model.ade`.
+   */
+  ade?: { bek: string; kek?: string };
 }
 
 export type EngineEncryption =
@@ -88,6 +93,8 @@ export interface VmBackupResult {
   point: string;
   createdAt: string;
   consistency: Consistency;
+  /** ADE keys stored in the point (DOMAIN §3). */
+  adeKeys?: "bek+kek" | "bek";
   seconds: number;
   disks: DiskBackupResult[];
 }
@@ -118,6 +125,8 @@ export interface PointSummary {
   disks: { name: string; imageBytes: number; bytesStored: number; detection: ChangeDetection }[];
   /** Bytes newly stored by this point (after compression). */
   bytesStored: number;
+  /** ADE keys the point holds (DOMAIN §3): the BEK wrapped by a KEK, or the BEK under the vault key only. */
+  adeKeys?: "bek+kek" | "bek";
 }
 
 export interface RestoreRequest {
@@ -129,6 +138,26 @@ export interface RestoreRequest {
   overwrite?: boolean;
   /** Restore only these disks (default: all). */
   disks?: string[];
+}
+
+export interface AdeKeysRequest {
+  vm: string;
+  /** Point id, or "latest". */
+  point: string;
+  /** Folder the BEK is written into (mode 0600). */
+  toDir: string;
+  /** The KEK file; required when the point's BEK is KEK-wrapped. */
+  kekFile?: string;
+  overwrite?: boolean;
+}
+
+export interface AdeKeysResult {
+  vm: string;
+  point: string;
+  /** The written BEK file. */
+  path: string;
+  bytes: number;
+  wrap: "kek" | "vault-key";
 }
 
 export interface DiskRestoreResult {

@@ -109,4 +109,19 @@ describe("bkp ui in a terminal (tmux)", () => {
     expect(after).not.toContain("47 GB");
     tmux("kill-session", "-t", "ui");
   });
+
+  it.skipIf(!HAS_TMUX)("does not start on a policy set with errors: reports them as bkp check does, exit 1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bkp-ui-tmux-"));
+    writeFileSync(join(dir, "bad.bkp"), readFileSync(join(ROOT, "policies/seed-a2-standard.bkp"), "utf8").replace('policy "daily"\n  vault', 'policy "dialy"\n  vault'));
+    start(dir);
+    await waitFor("BEFORE-THE-SESSION");
+    tmux("send-keys", "-t", "ui", `${process.execPath} ${BIN} ui bad.bkp; echo EXIT=$?`, "Enter");
+    const s = await waitFor("EXIT=1");
+    expect(s).toMatch(/error\[BKP2002\]: .*"dialy"/);
+    expect(s).toContain("--> bad.bkp:24:10");
+    expect(s).toContain("bkp ui: fix the errors above first");
+    tmux("send-keys", "-t", "ui", `${process.execPath} ${BIN} ui missing.bkp; echo EXIT=$?`, "Enter");
+    expect(await waitFor("EXIT=2")).toContain("cannot find 'missing.bkp'");
+    tmux("kill-session", "-t", "ui");
+  });
 });
