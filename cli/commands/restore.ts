@@ -1,33 +1,74 @@
 import path from "node:path";
-import { findPoint, restoreVm } from "../../src/engine/restore.js";
-import type { DiskRestoreResult } from "../../src/engine/types.js";
+import { findPoint, pointBek, restoreVm, writePointBek } from "../../src/engine/restore.js";
+import { listPoints } from "../../src/engine/points.js";
+import { restoreIntoAccounts } from "../../src/engine/restore-plan.js";
+import type { AccountRestoreJob } from "../../src/engine/restore-plan.js";
+import { EngineError, ErrorCodes } from "../../src/engine/errors.js";
+import type { AdeKeysResult, DiskRestoreResult } from "../../src/engine/types.js";
+import type { Model, RestorePoint, Vm } from "../../src/model/model.js";
+import { spreadRestore } from "../../src/plan/spread.js";
 import { parse, UsageError } from "../args.js";
 import type { Command } from "../command.js";
+import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
 import { ProgressView, bytes, engineVault, exitCodeForError, machineKeyFile, printEngineError, seconds, selectVms } from "./engine-common.js";
 
 export const command: Command = {
-  help: `Usage: bkp restore --vm NAME [--point ID|latest] [--to DIR] [--force] [--json] FILE...
+  help: `Usage: bkp restore --vm NAME [--point ID|latest] [--to DIR] [--keys DIR [--kek FILE]] [--force] [--json] FILE...
+       bkp restore --plan NAME [--force] [--json] FILE...
 
 Restore a VM's disks from a recovery point: each disk image is written byte-identical to what
 was backed up, sparse (holes where the image had zeros), and verified as it is written (every
 chunk is re-checked against its id). A disk that cannot be restored fails without leaving a
 file; the other disks are still restored. Files are named after the disks (<disk>.<ext>).
 
+With --keys, the VM's Azure Disk Encryption BEK kept in the point is written into DIR too
+(mode 0600). A BEK wrapped by a KEK comes back only with that KEK (--kek FILE, default the
+VM's \`kek\` file when it can be read); a wrong or missing KEK is an error and nothing at all
+is written (DOMAIN §3).
+
+With --plan, the VMs of the \`restore\` block NAME are restored into its storage accounts as
+the analysis spreads them (bkp plan shows the same assignment): each VM into
+<account path>/<vm>/<disk>.<ext>; accounts restore in parallel, VMs of one account one after
+another (DOMAIN §4). Every account needs a \`path\`. Prints, per account, its VMs and disks
+and the predicted against the actual seconds.
+
 Options:
-  --vm NAME          the VM to restore (required)
+  --vm NAME          the VM to restore (required without --plan)
   --point ID|latest  the recovery point (default latest; see bkp points)
   --to DIR           folder to write the images to (default: each disk's storage account path)
+  --keys DIR         also restore the point's ADE BEK into DIR
+  --kek FILE         the KEK that wrapped the BEK (default: the VM's kek file)
+  --plan NAME        restore the VMs of a restore block into its storage accounts
   --force            overwrite existing files
-  --json             print the result ({vm, point, ok, disks: [{disk, path, ok, error?}]})
+  --json             print the result ({vm, point, ok, disks: [{disk, path, ok, error?}], keys?};
+                     with --plan {plan, ok, seconds, predictedSeconds, accounts: [...]})
   -h, --help         show this help
 
-Exit codes: 0 ok, 1 a disk could not be restored, 2 usage or I/O error.
+Exit codes: 0 ok, 1 a disk could not be restored (or a key refused), 2 usage or I/O error.
 `,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, { vm: { type: "string" }, point: { type: "string" }, to: { type: "string" }, force: { type: "boolean" }, json: { type: "boolean" } });
+    const { values, positionals } = parse(argv, {
+      vm: { type: "string" },
+      point: { type: "string" },
+      to: { type: "string" },
+      keys: { type: "string" },
+      kek: { type: "string" },
+      plan: { type: "string" },
+      force: { type: "boolean" },
+      json: { type: "boolean" },
+    });
     if (!positionals.length) throw new UsageError("bkp restore needs a policy file");
-    if (!values.vm) throw new UsageError("bkp restore needs --vm NAME");
+    if (values.plan !== undefined) {
+      for (const flag of ["vm", "point", "to", "keys", "kek"] as const) {
+        if (values[flag] !== undefined) throw new UsageError(`--plan restores what the restore block says; --${flag} cannot be combined with it`);
+      }
+      const loaded = loadForAnalysis(io, positionals);
+      if (!loaded.ok) return loaded.code;
+      return runPlan(io, loaded.model, values.plan, values.force === true, values.json === true);
+    }
+    if (!values.vm) throw new UsageError("bkp restore needs --vm NAME (or --plan NAME)");
+    if (values.kek !== undefined && values.keys === undefined) throw new UsageError("--kek is only used with --keys DIR (restoring the ADE keys)");
     const loaded = loadForAnalysis(io, positionals);
     if (!loaded.ok) return loaded.code;
     const [vm] = selectVms(loaded.model, values.vm);
@@ -36,6 +77,13 @@ Exit codes: 0 ok, 1 a disk could not be restored, 2 usage or I/O error.
     const view = new ProgressView(io, io.isTTY && !values.json);
     try {
       const point = await findPoint(vault, vm.name, values.point ?? "latest", { machineKeyFile: keyFile });
+      // DOMAIN §3: the BEK is unwrapped before anything is written, so a wrong or missing KEK
+      // leaves no files at all (no key, no disks).
+      let bek: Buffer | undefined;
+      if (values.keys !== undefined) {
+        const kek = values.kek !== undefined ? path.resolve(io.cwd, values.kek) : vm.ade?.kek;
+        bek = pointBek(point, kek);
+      }
       // Where each disk goes: --to, or the folder of the disk's storage account.
       const groups = new Map<string, string[]>();
       for (const d of point.disks) {
@@ -50,8 +98,10 @@ Exit codes: 0 ok, 1 a disk could not be restored, 2 usage or I/O error.
         disks.push(...r.disks);
         secs += r.seconds;
       }
+      let keys: AdeKeysResult | undefined;
+      if (bek && values.keys !== undefined) keys = writePointBek(point, bek, path.resolve(io.cwd, values.keys), values.force);
       const ok = disks.every((d) => d.ok);
-      if (values.json) io.stdout(JSON.stringify({ vm: vm.name, point: point.id, ok, seconds: secs, disks }, null, 2) + "\n");
+      if (values.json) io.stdout(JSON.stringify({ vm: vm.name, point: point.id, ok, seconds: secs, disks, ...(keys ? { keys } : {}) }, null, 2) + "\n");
       else {
         io.stdout(`vm "${vm.name}": point ${point.id} (${point.createdAt}) ${ok ? "restored" : "restored with failures"} in ${seconds(secs)}\n`);
         const w = Math.max(...disks.map((d) => d.disk.length));
@@ -59,6 +109,7 @@ Exit codes: 0 ok, 1 a disk could not be restored, 2 usage or I/O error.
           if (d.ok) io.stdout(`  ${d.disk.padEnd(w)}  ${bytes(d.imageBytes).padStart(10)}  -> ${d.path}\n`);
           else io.stderr(`bkp restore: error[${d.error?.code}]: ${d.error?.message}\n`);
         }
+        if (keys) io.stdout(`  ADE BEK (${keys.wrap === "kek" ? "unwrapped with the KEK" : "kept under the vault key"}, ${keys.bytes} bytes, mode 0600) -> ${keys.path}\n`);
       }
       return ok ? 0 : 1;
     } catch (e) {
@@ -68,3 +119,100 @@ Exit codes: 0 ok, 1 a disk could not be restored, 2 usage or I/O error.
     }
   },
 };
+
+/** The point a restore block names, as a point id or "latest", for one VM. */
+async function pointFor(vm: Vm, p: RestorePoint, keyFile: string | undefined): Promise<{ point: string; note?: string }> {
+  if (p.kind === "latest") return { point: "latest" };
+  if (p.kind === "id") return { point: p.id };
+  if (p.kind === "instant") {
+    // The local engine has no snapshot tier yet: the newest point holds the same data.
+    return { point: "latest", note: "point instant: the local engine restores the latest point from the vault" };
+  }
+  // `point YYYY-MM-DDTHH:MM` is read as UTC, as `bkp points` shows times: the newest point at or before it.
+  const at = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(p.iso) ? p.iso : `${p.iso}Z`);
+  if (Number.isNaN(at)) throw new UsageError(`restore point time '${p.iso}' is not a date-time`);
+  const pts = await listPoints(engineVault(vm.vault), { vm: vm.name }, { machineKeyFile: keyFile });
+  const before = pts.filter((x) => Date.parse(x.createdAt) <= at);
+  const last = before[before.length - 1];
+  if (!last) {
+    throw new EngineError(
+      ErrorCodes.POINT_NOT_FOUND,
+      `VM "${vm.name}" has no recovery point at or before ${new Date(at).toISOString()} (UTC); its first is ${pts[0]?.createdAt ?? "none"}.`,
+    );
+  }
+  return { point: last.id };
+}
+
+async function runPlan(io: Io, model: Model, name: string, force: boolean, json: boolean): Promise<number> {
+  const spec = model.restores.get(name);
+  if (!spec) throw new UsageError(`no restore block named "${name}" in these policy files; they define ${[...model.restores.keys()].map((n) => `"${n}"`).join(", ") || "none"}`);
+  // The same assignment `bkp plan` shows and predicts times for.
+  const spread = spreadRestore(spec, model.assumptions);
+  const noAccounts = spread.violations.find((v) => v.kind === "no-accounts");
+  if (noAccounts) throw new UsageError(noAccounts.message);
+  // Checked before anything is written: every account of the block must say where its disks go.
+  const noPath = spec.into.filter((a) => !a.path);
+  if (noPath.length) {
+    throw new UsageError(
+      `restore "${name}": storage account${noPath.length > 1 ? "s" : ""} ${noPath.map((a) => `"${a.name}"`).join(", ")} ha${noPath.length > 1 ? "ve" : "s"} no path; ` +
+        `add \`path "DIR"\` to ${noPath.length > 1 ? "them" : "it"} so the local engine knows where to write restored disks. Nothing was written.`,
+    );
+  }
+  const keyFile = machineKeyFile(io);
+  const view = new ProgressView(io, io.isTTY && !json);
+  const notes = spread.violations.map((v) => v.message);
+  try {
+    const jobs: AccountRestoreJob[] = [];
+    for (const a of spread.accounts) {
+      const vms = [];
+      for (const rv of a.vms) {
+        const p = await pointFor(rv.vm, spec.point, keyFile);
+        if (p.note && !notes.includes(p.note)) notes.push(p.note);
+        vms.push({ vm: rv.vm.name, vault: engineVault(rv.vm.vault), point: p.point });
+      }
+      if (vms.length) jobs.push({ account: a.account.name, dir: a.account.path ?? "", vms });
+    }
+    const res = await restoreIntoAccounts(jobs, { overwrite: force, machineKeyFile: keyFile, onProgress: view.onProgress });
+    const accounts = spread.accounts.map((a) => {
+      const r = res.accounts.find((x) => x.account === a.account.name);
+      return {
+        account: a.account.name,
+        path: a.account.path ?? "",
+        rate: a.rate,
+        rateBasis: a.rateBasis,
+        predictedSeconds: a.seconds,
+        seconds: r?.seconds ?? 0,
+        ok: r?.ok ?? true,
+        vms: (r?.vms ?? []).map((v) => ({ vm: v.vm, dir: v.dir, point: v.point, ok: v.ok, seconds: v.seconds ?? 0, disks: v.disks ?? [], ...(v.error ? { error: v.error } : {}) })),
+      };
+    });
+    if (json) {
+      io.stdout(JSON.stringify({ plan: name, ok: res.ok, seconds: res.seconds, predictedSeconds: spread.seconds, notes, accounts }, null, 2) + "\n");
+      return res.ok ? 0 : 1;
+    }
+    const nVms = accounts.reduce((s, a) => s + a.vms.length, 0);
+    io.stdout(`restore "${name}": ${nVms} VM${nVms === 1 ? "" : "s"} into ${jobs.length} storage account${jobs.length === 1 ? "" : "s"} in parallel ${res.ok ? "restored" : "restored with failures"} in ${seconds(res.seconds)} (predicted ${seconds(spread.seconds)})\n`);
+    for (const n of notes) io.stdout(`  note: ${n}\n`);
+    for (const a of accounts) {
+      io.stdout(`  account "${a.account}" -> ${a.path}: predicted ${seconds(a.predictedSeconds)} at ${bytes(a.rate)}/s (${a.rateBasis}), actual ${seconds(a.seconds)}\n`);
+      if (!a.vms.length) io.stdout(`    (no VMs)\n`);
+      for (const v of a.vms) {
+        if (!v.ok && v.error) {
+          io.stderr(`bkp restore: error[${v.error.code}]: VM "${v.vm}": ${v.error.message}\n`);
+          io.stdout(`    vm "${v.vm}": failed\n`);
+          continue;
+        }
+        io.stdout(`    vm "${v.vm}": point ${v.point} in ${seconds(v.seconds)}\n`);
+        for (const d of v.disks) {
+          if (d.ok) io.stdout(`      ${d.disk}  ${bytes(d.imageBytes).padStart(10)}  -> ${d.path}\n`);
+          else io.stderr(`bkp restore: error[${d.error?.code}]: ${d.error?.message}\n`);
+        }
+      }
+    }
+    return res.ok ? 0 : 1;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    printEngineError(io, "restore", e);
+    return exitCodeForError(e);
+  }
+}
