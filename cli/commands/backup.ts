@@ -43,6 +43,8 @@ what changed: an image whose size, times and inode are unchanged is not read at 
 are compared block by block and only changed blocks are stored. Disks of a VM run in parallel.
 A VM's \`scripts\` (pre/post) run around the read of its images, with their timeout, retries
 and continue-on-failure; each point records its consistency level and why (DOMAIN §2).
+A VM with \`encryption ade\` keeps its BEK in every point, wrapped by its KEK (DOMAIN §3); a
+BEK or KEK file that cannot be read fails that VM with no point.
 VHD images (fixed or dynamic) are backed up as the virtual disk they hold; restore writes
 the same kind of VHD.
 
@@ -115,6 +117,7 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
         const r = o.result;
         io.stdout(`vm "${r.vm}": point ${r.point} in vault "${r.vault}" (${r.consistency.level} consistent) in ${seconds(r.seconds)}\n`);
         io.stdout(`  consistency: ${r.consistency.reason}\n`);
+        if (r.adeKeys) io.stdout(`  ADE keys: ${r.adeKeys === "bek+kek" ? "BEK stored wrapped by the KEK" : "BEK stored under the vault key (no KEK)"}\n`);
         const w = Math.max(...r.disks.map((d) => d.disk.length));
         for (const d of r.disks) {
           io.stdout(

@@ -24,7 +24,8 @@ export function engineVm(vm: Vm): { vm: EngineVm; skipped: string[] } {
     else skipped.push(d.name);
   }
   // The model VM travels along: the engine runs its pre/post scripts and records the level (DOMAIN §2).
-  return { vm: { name: vm.name, disks, model: vm }, skipped };
+  // Its ADE key files go along too: every point stores the BEK, wrapped by the KEK (DOMAIN §3).
+  return { vm: { name: vm.name, disks, model: vm, ...(vm.ade ? { ade: vm.ade } : {}) }, skipped };
 }
 
 export function selectVms(model: Model, name: string | undefined): Vm[] {
@@ -35,7 +36,7 @@ export function selectVms(model: Model, name: string | undefined): Vm[] {
 }
 
 /** Error codes that are I/O problems (exit 2) rather than a failed or damaged backup (exit 1). */
-const IO_CODES = new Set(["BKP5001", "BKP5002", "BKP5004", "BKP5011", "BKP5030", "BKP5031"]);
+const IO_CODES = new Set(["BKP5001", "BKP5002", "BKP5004", "BKP5011", "BKP5024", "BKP5030", "BKP5031"]);
 
 export function exitCodeForError(e: unknown): number {
   return e instanceof EngineError && !IO_CODES.has(e.code) ? 1 : 2;

@@ -9,12 +9,13 @@ export const command: Command = {
   help: `Usage: bkp points [--vm NAME] [--json] FILE...
 
 List the recovery points of the policy set's VMs, from their vaults: id, VM, time (UTC),
-consistency level and why (scripts run, VM state), size of the disks, and bytes the point
-newly stored.
+consistency level and why (scripts run, VM state), size of the disks, bytes the point
+newly stored, and the Azure Disk Encryption keys it holds (KEYS: "bek+kek" — the BEK wrapped by
+the KEK; "bek" — the BEK under the vault key only; "-" — none; DOMAIN §3).
 
 Options:
   --vm NAME   only this VM
-  --json      print an array of points ({vault, id, vm, createdAt, consistency, disks, bytesStored})
+  --json      print an array of points ({vault, id, vm, createdAt, consistency, disks, bytesStored, adeKeys?})
   -h, --help  show this help
 
 Exit codes: 0 ok, 1 a vault could not be read (wrong key, damage), 2 usage or I/O error.
@@ -49,9 +50,9 @@ Exit codes: 0 ok, 1 a vault could not be read (wrong key, damage), 2 usage or I/
       io.stdout("no recovery points\n");
       return exit;
     }
-    const table = [["POINT", "VM", "VAULT", "CREATED (UTC)", "CONSISTENCY", "DISKS", "SIZE", "STORED", "WHY"]];
+    const table = [["POINT", "VM", "VAULT", "CREATED (UTC)", "CONSISTENCY", "DISKS", "SIZE", "STORED", "KEYS", "WHY"]];
     for (const p of rows) {
-      table.push([p.id, p.vm, p.vault, p.createdAt.replace("T", " ").replace(/\.\d+Z$/, "Z"), p.consistency.level, String(p.disks.length), bytes(p.disks.reduce((s, d) => s + d.imageBytes, 0)), bytes(p.bytesStored), p.consistency.reason]);
+      table.push([p.id, p.vm, p.vault, p.createdAt.replace("T", " ").replace(/\.\d+Z$/, "Z"), p.consistency.level, String(p.disks.length), bytes(p.disks.reduce((s, d) => s + d.imageBytes, 0)), bytes(p.bytesStored), p.adeKeys ?? "-", p.consistency.reason]);
     }
     const w = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
     for (const r of table) io.stdout(r.map((c, i) => (i === 6 || i === 7 ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ").trimEnd() + "\n");

@@ -194,7 +194,7 @@ async function runPlan(io: Io, model: Model, name: string, force: boolean, json:
     io.stdout(`restore "${name}": ${nVms} VM${nVms === 1 ? "" : "s"} into ${jobs.length} storage account${jobs.length === 1 ? "" : "s"} in parallel ${res.ok ? "restored" : "restored with failures"} in ${seconds(res.seconds)} (predicted ${seconds(spread.seconds)})\n`);
     for (const n of notes) io.stdout(`  note: ${n}\n`);
     for (const a of accounts) {
-      io.stdout(`  account "${a.account}" -> ${a.path}: predicted ${seconds(a.predictedSeconds)} at ${bytes(a.rate)}/s (${a.rateBasis}), actual ${seconds(a.seconds)}\n`);
+      io.stdout(`  account "${a.account}" -> ${a.path}: predicted ${seconds(a.predictedSeconds)} at ${(a.rate / 1e6).toFixed(1)} MB/s (${a.rateBasis}), actual ${seconds(a.seconds)}\n`);
       if (!a.vms.length) io.stdout(`    (no VMs)\n`);
       for (const v of a.vms) {
         if (!v.ok && v.error) {

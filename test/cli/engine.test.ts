@@ -83,7 +83,7 @@ describe("bkp backup / points / verify / restore", () => {
 
     const pts = run(["points", "p.bkp"]);
     expect(pts.code).toBe(0);
-    expect(pts.stdout.split("\n")[0]).toMatch(/^POINT +VM +VAULT +CREATED \(UTC\) +CONSISTENCY +DISKS +SIZE +STORED +WHY$/);
+    expect(pts.stdout.split("\n")[0]).toMatch(/^POINT +VM +VAULT +CREATED \(UTC\) +CONSISTENCY +DISKS +SIZE +STORED +KEYS +WHY$/);
     expect(pts.stdout.split("\n")[1]).toMatch(/ file-system .* without pre\/post scripts/);
     expect(pts.stdout.trim().split("\n")).toHaveLength(4);
     const pj = JSON.parse(run(["points", "--json", "--vm", "web", "p.bkp"]).stdout) as { id: string; vault: string }[];
