@@ -28,7 +28,12 @@ export function tokenize(text: string): LexResult {
   const push = (out: IToken[], type: TokenType, start: number, end: number): void => {
     const image = text.slice(start, end);
     // Tokens never span lines, except nothing: strings and comments stop at a newline.
+    // tokenType first: Chevrotain's own tokens (EOF, recovery) have NaN offsets, and sharing
+    // their object shape would make V8 box every number of every token as a double.
+    // `bkpRange` is declared up front so caching a range later does not change the shape.
     out.push({
+      tokenType: type,
+      tokenTypeIdx: type.tokenTypeIdx!,
       image,
       startOffset: start,
       endOffset: end - 1,
@@ -36,9 +41,8 @@ export function tokenize(text: string): LexResult {
       endLine: line,
       startColumn: start - lineStart + 1,
       endColumn: end - lineStart,
-      tokenType: type,
-      tokenTypeIdx: type.tokenTypeIdx!,
-    });
+      bkpRange: undefined,
+    } as IToken);
   };
 
   while (i < n) {

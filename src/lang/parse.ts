@@ -16,13 +16,13 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
-const RANGE = Symbol("range");
-type RangedToken = IToken & { [RANGE]?: Range };
+/** The lexer's tokens carry a slot for their range (see lexer.ts). */
+type RangedToken = IToken & { bkpRange?: Range };
 
 /** A token's range, computed once per token and shared by every AST value that uses it. */
 export function tokenRange(t: IToken): Range {
   const rt = t as RangedToken;
-  return (rt[RANGE] ??= {
+  return (rt.bkpRange ??= {
     start: { line: t.startLine ?? 1, column: t.startColumn ?? 1, offset: t.startOffset },
     end: { line: t.endLine ?? t.startLine ?? 1, column: (t.endColumn ?? t.startColumn ?? 0) + 1, offset: (t.endOffset ?? t.startOffset) + 1 },
   });
@@ -105,10 +105,13 @@ export function parseText(file: string, text: string): ParseResult {
   parser.problems = [];
   parser.input = tokens;
   const cst = parser.file();
+  const errors = parser.errors;
+  // Let go of the tokens: the parser is a singleton and would keep the last file's alive.
+  parser.input = [];
 
   // One diagnostic per place: after a parse error, recovery may also skip the same token.
   const seen = new Set<number>();
-  for (const err of parser.errors) {
+  for (const err of errors) {
     const d = errorDiagnostic(file, text, tokens, err);
     if (seen.has(d.range.start.offset)) continue;
     seen.add(d.range.start.offset);
