@@ -647,7 +647,8 @@ function protectedDays(months: Month[], firstDay: number): number[] {
   return months.map((m) => Math.max(0, Math.min(m.days, m.first + m.days - Math.max(m.first, firstDay))));
 }
 
-function sumMonths(month: string, xs: MonthCost[]): MonthCost {
+/** The months of several VMs or vaults added up (one row of a projection). */
+export function sumMonths(month: string, xs: MonthCost[]): MonthCost {
   const add = (k: keyof Omit<MonthCost, "month">) => xs.reduce((s, x) => s.add(x[k]), ZERO);
   return {
     month,

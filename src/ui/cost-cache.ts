@@ -9,6 +9,7 @@
 import Decimal from "decimal.js";
 import type { BlockAst } from "../lang/ast.js";
 import { computeCost, RISK_CODES, type CostOptions, type CostReport, type MonthCost, type Risk, type VaultCost, type VmCost } from "../analyze/index.js";
+import { sumMonths } from "../analyze/billing.js";
 import type { Model, Vault, Vm } from "../model/model.js";
 
 /** The text a block was written with, and where (so a moved block counts as changed). */
@@ -141,18 +142,3 @@ export function mergeReports(parts: CostReport[], opts: CostOptions): CostReport
   };
 }
 
-function sumMonths(month: string, xs: MonthCost[]): MonthCost {
-  const add = (k: Exclude<keyof MonthCost, "month">) => xs.reduce((s, x) => s.add(x[k]), ZERO);
-  return {
-    month,
-    instanceUnits: add("instanceUnits"),
-    instanceFee: add("instanceFee"),
-    storageGB: add("storageGB"),
-    storageFee: add("storageFee"),
-    archiveGB: add("archiveGB"),
-    archiveFee: add("archiveFee"),
-    snapshotGB: add("snapshotGB"),
-    snapshotFee: add("snapshotFee"),
-    total: add("total"),
-  };
-}
