@@ -9,6 +9,16 @@ const MARGIN = new Decimal("0.05");
 
 const disks = (used: string) => `  disk "os" { role os size 64 GB used 20 GB }\n  disk "data" { role data size 128 GB used ${used} }`;
 
+/** Whether `size` (in billing units) may be within the margin above a tier boundary. */
+function nearBoundary(size: number, book: { instanceTiers: { upTo: Decimal }[]; instancePer?: { block: Decimal } }): boolean {
+  const slack = 1 + MARGIN.toNumber() + 1e-9;
+  if (book.instanceTiers.some((t) => size > t.upTo.toNumber() * 0.999 && size <= t.upTo.toNumber() * slack)) return true;
+  if (!book.instancePer) return false;
+  const block = book.instancePer.block.toNumber();
+  const below = Math.floor(size / block) * block;
+  return below > 0 && size <= below * slack;
+}
+
 export const instanceJustOverTier: Rule = {
   name: "instance-just-over-tier",
   code: "BKP4041",
@@ -24,7 +34,11 @@ export const instanceJustOverTier: Rule = {
     for (const v of ctx.model.vms.values()) {
       if (v.policy.consistency === "agentless-crash" || v.protection === "stopped-delete-data") continue;
       const book = v.vault.priceBook;
-      const size = backedUpDisks(v).reduce((a, d) => a.add(d.usedBytes), new Decimal(0)).div(book.unitBytes);
+      const disks = backedUpDisks(v);
+      // A float screen first: only sizes near a boundary need the exact decimal arithmetic.
+      const approx = disks.reduce((a, d) => a + d.usedBytes.toNumber(), 0) / book.unitBytes.toNumber();
+      if (!nearBoundary(approx, book)) continue;
+      const size = disks.reduce((a, d) => a.add(d.usedBytes), new Decimal(0)).div(book.unitBytes);
       const price = instancePrice(size, book);
       // The largest boundary below the size: a tier's upper bound, or a whole number of blocks.
       const bounds = book.instanceTiers.map((t) => t.upTo);
