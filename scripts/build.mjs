@@ -2,21 +2,17 @@
 // so a command loads only what it needs (startup time is a benchmark target).
 import { build } from "esbuild";
 import { chmodSync, rmSync } from "node:fs";
+import { NODE_BUNDLE } from "./esbuild-node.mjs";
 
 rmSync("dist", { recursive: true, force: true });
 await build({
   // The engine's worker thread is loaded by file at run time (src/engine/worker-pool.ts).
   entryPoints: { bkp: "cli/bin.ts", "bkp-engine-worker": "src/engine/worker.ts" },
   outdir: "dist",
-  bundle: true,
+  ...NODE_BUNDLE,
   splitting: true,
-  format: "esm",
-  platform: "node",
-  // Native addon of the engine's compression: loaded from node_modules at run time.
   // Ink imports React DevTools only when DEV=true; it is not a dependency, so leave it out.
-  external: ["lz4-napi", "react-devtools-core"],
-  target: "node20",
-  outExtension: { ".js": ".mjs" },
+  external: [...NODE_BUNDLE.external, "react-devtools-core"],
   chunkNames: "chunks/[name]-[hash]",
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __bkpCreateRequire } from 'node:module'; const require = __bkpCreateRequire(import.meta.url);" },
   jsx: "automatic",

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { NODE_BUNDLE } from "../esbuild-node.mjs";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const args = process.argv.slice(2);
@@ -77,12 +78,7 @@ if (cmd === "backup") {
   await esbuild.build({
     entryPoints: { "bkp-bench": entry, "bkp-engine-worker": path.join(repo, "src/engine/worker.ts") },
     outdir: bkpDir,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    outExtension: { ".js": ".mjs" },
-    external: ["lz4-napi"],
+    ...NODE_BUNDLE,
     logLevel: "warning",
   });
   return path.join(bkpDir, "bkp-bench.mjs");

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { NODE_BUNDLE } from "../../scripts/esbuild-node.mjs";
 import { afterAll } from "vitest";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -56,12 +57,7 @@ export function childScript(): Promise<string> {
     await build({
       entryPoints: { child: path.join(dir, "entry.ts"), "bkp-engine-worker": path.join(repo, "src/engine/worker.ts") },
       outdir: dir,
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      target: "node20",
-      outExtension: { ".js": ".mjs" },
-    external: ["lz4-napi"],
+      ...NODE_BUNDLE,
       logLevel: "error",
     });
     return path.join(dir, "child.mjs");
