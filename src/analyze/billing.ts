@@ -37,9 +37,8 @@ export interface InstancePrice {
   tier: string;
 }
 
-export interface MonthCost {
-  /** `YYYY-MM`. */
-  month: string;
+/** The billed quantities and fees of a month (DOMAIN §6), for a VM, a vault or the total. */
+export interface Charges {
   instanceUnits: Decimal;
   instanceFee: Decimal;
   storageGB: Decimal;
@@ -48,12 +47,17 @@ export interface MonthCost {
   archiveFee: Decimal;
   snapshotGB: Decimal;
   snapshotFee: Decimal;
+}
+
+export interface MonthCost extends Charges {
+  /** `YYYY-MM`. */
+  month: string;
   total: Decimal;
 }
 
 export type Lifecycle = "active" | "not-yet-protected" | "stopped-retain-data" | "stopped-delete-data";
 
-export interface VmCost {
+export interface VmCost extends Charges {
   vm: Vm;
   vault: Vault;
   book: PriceBook;
@@ -62,18 +66,10 @@ export interface VmCost {
   firstBackup?: string;
   /** Figures of the headline month (the projection's last). */
   protectedInstanceGB: Decimal;
-  instanceUnits: Decimal;
-  instanceFee: Decimal;
   instanceTier: string;
   /** Days billed in the headline month, and its length. */
   daysBilled: number;
   daysInMonth: number;
-  storageGB: Decimal;
-  storageFee: Decimal;
-  archiveGB: Decimal;
-  archiveFee: Decimal;
-  snapshotGB: Decimal;
-  snapshotFee: Decimal;
   monthlyTotal: Decimal;
   /** Disks not billed and why (temp, excluded). */
   unbilledDisks: { name: string; reason: "temp" | "excluded" }[];
