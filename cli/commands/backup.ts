@@ -1,14 +1,13 @@
 import { backupVm } from "../../src/engine/index.js";
 import type { VmBackupResult } from "../../src/engine/types.js";
 import { listPoints } from "../../src/engine/points.js";
-import type { Vm } from "../../src/model/model.js";
-import { expandSchedule, maxGapMs } from "../../src/plan/schedule.js";
-import { clockFor, utcIso } from "../../src/plan/time.js";
+import { isDue, nextRun } from "../../src/plan/due.js";
+import { utcIso } from "../../src/plan/time.js";
 import { needFiles, parse, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
-import { ProgressView, bytes, engineVault, engineVm, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, selectVms } from "./engine-common.js";
+import { ProgressView, bytes, engineVault, engineVm, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, selectVms, snapshotLines } from "./engine-common.js";
 
 type Status = "backed-up" | "not-due" | "not-protected" | "no-images" | "failed";
 
@@ -18,18 +17,6 @@ interface VmOutcome {
   detail?: string;
   result?: VmBackupResult;
   error?: { code: string; message: string };
-}
-
-/** The policy's most recent scheduled run at or before `now` (DOMAIN §1.1: jobs start on schedule). */
-function lastRun(vm: Vm, now: number): number | undefined {
-  const s = vm.policy.schedule;
-  const runs = expandSchedule(s, clockFor(vm.policy.zone), now - maxGapMs(s), now + 1);
-  return runs.length ? runs[runs.length - 1] : undefined;
-}
-
-function nextRun(vm: Vm, now: number): number | undefined {
-  const s = vm.policy.schedule;
-  return expandSchedule(vm.policy.schedule, clockFor(vm.policy.zone), now + 1, now + maxGapMs(s))[0];
 }
 
 export const command: Command = {
@@ -47,12 +34,19 @@ A VM with \`encryption ade\` keeps its BEK in every point, wrapped by its KEK (D
 BEK or KEK file that cannot be read fails that VM with no point.
 VHD images (fixed or dynamic) are backed up as the virtual disk they hold; restore writes
 the same kind of VHD.
+Instant restore (DOMAIN §4, §6): each backup keeps a snapshot of the images beside the vault
+(<vault>.snapshots/<vm>/<point>/: a reflink where the file system has one, else a sparse copy;
+an unchanged image is hard-linked to the previous snapshot) for the policy's \`instant-restore\`
+days, and deletes the snapshots that expired; it prints the space they take. An unchanged
+image is skipped only while the previous point's snapshot exists: when it is gone (expired,
+deleted by hand), every block is read and compared by checksum, and the result says why.
 
 Options:
   --vm NAME   only this VM
   --now       back up now, whether due or not
   --json      print one result object per VM (bytes read, changed, stored, seconds, and the
-              change detection used per disk: unchanged-file, block-checksum or full)
+              change detection used per disk: unchanged-file, block-checksum or full, with
+              detectionReason when checksum comparison was forced; snapshot: the tier's part)
   -h, --help  show this help
 
 Environment: BKP_MACHINE_SECRET names the file of the machine secret that wraps platform keys
@@ -84,13 +78,13 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
       const vault = engineVault(vm.vault);
       try {
         if (!values.now) {
-          const due = lastRun(vm, now.getTime());
           const pts = await listPoints(vault, { vm: vm.name }, { machineKeyFile: keyFile }).catch((e: unknown) => {
             if ((e as { code?: string }).code === "BKP5011") return []; // no vault yet: first backup
             throw e;
           });
           const latest = pts[pts.length - 1];
-          if (latest && (due === undefined || Date.parse(latest.createdAt) >= due)) {
+          // The due rule `bkp run` shares (src/plan/due.ts, DOMAIN §1.1).
+          if (latest && !isDue(vm, Date.parse(latest.createdAt), now.getTime()).due) {
             const next = nextRun(vm, now.getTime());
             outcomes.push({ vm: vm.name, status: "not-due", detail: `latest point ${latest.id} (${latest.createdAt})${next ? `; next run ${utcIso(next)}` : ""}` });
             continue;
@@ -124,8 +118,11 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
             `  ${d.disk.padEnd(w)}  ${bytes(d.imageBytes).padStart(10)}  ${d.detection.padEnd(14)}  read ${bytes(d.bytesRead)}, changed ${bytes(d.bytesChanged)}, stored ${bytes(d.bytesStored)}, ${seconds(d.seconds)}\n`,
           );
           for (const warn of d.warnings) io.stdout(`    warning: ${warn}\n`);
+          if (d.detectionReason) io.stdout(`    checksum comparison: ${d.detectionReason}\n`);
         }
+        if (r.snapshot) for (const line of snapshotLines(r.snapshot)) io.stdout(`  ${line}\n`);
         if (o.detail) io.stdout(`  note: ${o.detail}\n`);
+        if (r.jobLogProblem) io.stdout(`  warning: ${r.jobLogProblem}\n`);
       } else if (o.status !== "failed") {
         io.stdout(`vm "${o.vm}": ${o.status.replace("-", " ")}: ${o.detail ?? ""}\n`);
       }

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Model, Vault, Vm } from "../../src/model/model.js";
 import { backedUpDisks } from "../../src/plan/compile.js";
 import { EngineError } from "../../src/engine/errors.js";
-import type { EngineVault, EngineVm, ProgressEvent } from "../../src/engine/types.js";
+import type { EngineVault, EngineVm, ProgressEvent, SnapshotReport, SnapshotTier } from "../../src/engine/types.js";
 import { UsageError } from "../args.js";
 import type { Io } from "../io.js";
 
@@ -28,6 +28,11 @@ export function engineVm(vm: Vm): { vm: EngineVm; skipped: string[] } {
   return { vm: { name: vm.name, disks, model: vm, ...(vm.ade ? { ade: vm.ade } : {}) }, skipped };
 }
 
+/** The VM's instant-restore snapshot tier: its policy's `instant-restore` days in the policy's zone (DOMAIN §7). */
+export function snapshotTier(vm: Vm): SnapshotTier {
+  return { days: vm.policy.instantRestoreDays, zone: vm.policy.zone };
+}
+
 export function selectVms(model: Model, name: string | undefined): Vm[] {
   if (name === undefined) return [...model.vms.values()];
   const vm = model.vms.get(name);
@@ -36,7 +41,7 @@ export function selectVms(model: Model, name: string | undefined): Vm[] {
 }
 
 /** Error codes that are I/O problems (exit 2) rather than a failed or damaged backup (exit 1). */
-const IO_CODES = new Set(["BKP5001", "BKP5002", "BKP5004", "BKP5011", "BKP5024", "BKP5030", "BKP5031"]);
+const IO_CODES = new Set(["BKP5001", "BKP5002", "BKP5004", "BKP5011", "BKP5024", "BKP5030", "BKP5031", "BKP5073"]);
 
 export function exitCodeForError(e: unknown): number {
   return e instanceof EngineError && !IO_CODES.has(e.code) ? 1 : 2;
@@ -65,6 +70,23 @@ export function bytes(n: number): string {
     u++;
   }
   return u === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
+}
+
+/** A backup's snapshot tier part, as text lines (without indentation). */
+export function snapshotLines(s: SnapshotReport): string[] {
+  const out: string[] = [];
+  const how = (m: SnapshotReport["disks"][number]) => (m.method === "link" ? `image unchanged, shares point ${m.linkedFrom ?? "?"}'s file` : m.method === "reflink" ? "reflink" : "sparse copy");
+  if (s.dir) {
+    const disks = s.disks.map((d) => `${d.disk}: ${how(d)}, ${bytes(d.allocatedBytes)}`).join("; ");
+    out.push(`instant-restore snapshot: kept until ${(s.expiresAt ?? "").replace("T", " ").replace(/\.\d+Z$/, "Z")} in ${s.dir} (${disks})`);
+  } else {
+    out.push("instant-restore snapshot: none kept for this point");
+  }
+  for (const x of s.skipped) out.push(`  no snapshot of disk "${x.disk}": ${x.reason}`);
+  for (const x of s.expired) out.push(`  snapshot of point ${x.point} deleted: ${x.reason}`);
+  out.push(`instant-restore snapshots of this VM: ${s.live}, ${bytes(s.allocatedBytes)} allocated (each file counted once)`);
+  for (const w of s.warnings) out.push(`warning: ${w}`);
+  return out;
 }
 
 export function seconds(s: number): string {

@@ -5,9 +5,10 @@ import { needFiles, oneOf, parse, positiveInt, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { styleFor } from "../io.js";
 import { isoDateFlag, loadForAnalysis, sourceLines } from "./plan-common.js";
+import { readMeasurements } from "./measurements.js";
 
 export const command: Command = {
-  help: `Usage: bkp plan [--format text|json|markdown] [--from DATE] [--days N] FILE...
+  help: `Usage: bkp plan [--format text|json|markdown] [--from DATE] [--days N] [--no-measured] FILE...
 
 The execution plan of a policy set: every backup job its policies schedule over the horizon
 (start in the policy's zone and in UTC), its kind (initial, incremental or
@@ -15,18 +16,31 @@ checksum-comparison), predicted per-disk and total durations, the consistency ea
 really get, restore assignments, and the risks found (BKP3xxx codes, with the source line
 to change). The timing model and every default are in docs/analysis-model.md.
 
+Predicted vs actual: when a VM's vault exists (\`bkp backup\` or \`bkp run\` wrote it), the plan
+shows beside its predictions what the VM's last real backup measured (the vault's job log:
+seconds, bytes read, changed and stored) and what the model predicts for that data. With
+\`assume { calibrate from-vault }\` the VM's transfer and checksum rates are measured from its
+job log (each falls back to the assumed rate, and says so, when nothing measured it). A vault
+that cannot be read (no machine secret, no customer key file) is one note line; the plan still
+runs.
+
 Options:
   --format text|json|markdown  output format (default text; json is documented in docs/plan-json.md)
   --from DATE                  first day of the horizon, YYYY-MM-DD, local midnight in each
                                policy's zone (default today, UTC)
   --days N                     days in the horizon (default 7)
+  --no-measured                do not read the vaults' job logs (no measured figures; with
+                               calibrate from-vault, the assumed rates are used)
   -h, --help                   show this help
+
+Environment: BKP_MACHINE_SECRET names the machine secret that opens platform-key vaults (as for
+\`bkp backup\`); BKP_TODAY=YYYY-MM-DD fixes "today".
 
 Exit codes: 0 no error risks, 1 errors in the policy files or risks of severity error,
 2 usage error or unreadable file.
 `,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, { format: { type: "string" }, from: { type: "string" }, days: { type: "string" } });
+    const { values, positionals } = parse(argv, { format: { type: "string" }, from: { type: "string" }, days: { type: "string" }, "no-measured": { type: "boolean" } });
     const format = oneOf(values.format, ["text", "json", "markdown"] as const, "--format", "text");
     const from = isoDateFlag(values.from, "--from", io);
     const days = positiveInt(values.days, "--days", 7);
@@ -34,7 +48,8 @@ Exit codes: 0 no error risks, 1 errors in the policy files or risks of severity 
     const files = needFiles(positionals, "plan");
     const loaded = loadForAnalysis(io, files);
     if (!loaded.ok) return loaded.code;
-    const a = planAndAnalyze(loaded.model, { from, days });
+    const measurements = values["no-measured"] ? undefined : await readMeasurements(loaded.model, io);
+    const a = planAndAnalyze(loaded.model, { from, days, measurements });
     const chunks = format === "json" ? planJson(a) : format === "markdown" ? planMarkdown(a) : planText(a, sourceLines(loaded.set), styleFor(io));
     for (const c of chunks) io.stdout(c);
     return a.risks.some((r) => r.severity === "error") ? 1 : 0;

@@ -18,10 +18,16 @@ bytes are reported. The newest point of a VM is always kept. Points of VMs that 
 policy files are left alone. Holds the vault's writer lock: a backup running at the same time
 makes prune wait (2 s) and fail with BKP5010, never lose data.
 
+Instant-restore snapshots (beside the vault, in <vault>.snapshots/) expire too: a point's
+snapshot is deleted once the policy's \`instant-restore\` days have passed since the backup
+(the same wall time N days later in the policy's zone, as bkp plan computes), when its point
+expires, or when its point is gone. Backups expire snapshots the same way after each run.
+
 Options:
   --vm NAME   only this VM's points
-  --dry-run   say what would be expired and freed; delete nothing
-  --json      print one result per vault ({vault, kept, expired, packsDeleted, bytesFreed, ...})
+  --dry-run   say what would be expired and freed (points and snapshots); delete nothing
+  --json      print one result per vault ({vault, kept, expired, snapshotsExpired, snapshotsKept,
+              snapshotBytes, packsDeleted, bytesFreed, ...})
   -h, --help  show this help
 
 Environment: BKP_NOW (ISO instant) sets the clock, for simulations.
@@ -63,6 +69,10 @@ Exit codes: 0 ok, 1 a vault could not be pruned (lock held, wrong key), 2 usage 
       io.stdout(`vault "${r.vault}" at ${r.now}: ${r.dryRun ? "dry run: " : ""}${r.expired.length} point(s) ${r.dryRun ? "would expire" : "expired"}, ${r.kept.length} kept\n`);
       for (const p of r.expired) io.stdout(`  expire ${p.vm} ${p.id}  (${p.keptBy.length ? `kept by ${p.keptBy.join(", ")} until ${p.expires}` : "kept by no rule"})\n`);
       for (const p of r.kept) io.stdout(`  keep   ${p.vm} ${p.id}  (${p.keptBy.length ? `${p.keptBy.join(", ")} until ${p.expires}` : "the newest point: always kept"})\n`);
+      const snapBytes = r.snapshotsExpired.reduce((s, x) => s + x.allocatedBytes, 0);
+      io.stdout(`  instant-restore snapshots: ${r.snapshotsExpired.length} ${r.dryRun ? "would expire" : "expired"} (${bytes(snapBytes)}), ${r.snapshotsKept} kept (${bytes(r.snapshotBytes)})\n`);
+      for (const x of r.snapshotsExpired) io.stdout(`  ${would}delete snapshot ${x.vm} ${x.point}  (${x.reason})\n`);
+      if (r.snapshotProblem) io.stdout(`  warning: ${r.snapshotProblem}\n`);
       if (r.gcSkipped) io.stdout(`  data not collected: ${r.gcSkipped}\n`);
       else {
         io.stdout(`  ${would}delete ${r.packsDeleted} pack(s) (${bytes(r.bytesFreed)}) and ${r.mapsDeleted} block-map page(s)\n`);

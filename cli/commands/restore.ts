@@ -7,20 +7,28 @@ import { EngineError, ErrorCodes } from "../../src/engine/errors.js";
 import type { AdeKeysResult, DiskRestoreResult } from "../../src/engine/types.js";
 import type { Model, RestorePoint, Vm } from "../../src/model/model.js";
 import { spreadRestore } from "../../src/plan/spread.js";
-import { parse, UsageError } from "../args.js";
+import { oneOf, parse, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
-import { ProgressView, bytes, engineVault, exitCodeForError, machineKeyFile, printEngineError, seconds, selectVms } from "./engine-common.js";
+import { ProgressView, bytes, engineVault, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, selectVms, snapshotTier } from "./engine-common.js";
 
 export const command: Command = {
-  help: `Usage: bkp restore --vm NAME [--point ID|latest] [--to DIR] [--keys DIR [--kek FILE]] [--force] [--json] FILE...
+  help: `Usage: bkp restore --vm NAME [--point ID|latest|instant] [--from auto|snapshot|vault] [--to DIR] [--keys DIR [--kek FILE]] [--force] [--json] FILE...
        bkp restore --plan NAME [--force] [--json] FILE...
 
 Restore a VM's disks from a recovery point: each disk image is written byte-identical to what
 was backed up, sparse (holes where the image had zeros), and verified as it is written (every
 chunk is re-checked against its id). A disk that cannot be restored fails without leaving a
 file; the other disks are still restored. Files are named after the disks (<disk>.<ext>).
+
+Instant restore (DOMAIN §4): a point still in the instant-restore snapshot tier (taken less than
+the policy's \`instant-restore\` days ago; see bkp points) is restored from its snapshot beside
+the vault (<vault>.snapshots/) — a reflink or sparse copy of the snapshot file, checked block by
+block against the point's checksums; no pack of the vault is read. --point instant restores the
+newest point in the tier. A disk whose snapshot file is missing or damaged comes back from the
+vault instead, with a note (--from snapshot makes that an error, BKP5071). VHD images come back
+as the same VHD file.
 
 With --keys, the VM's Azure Disk Encryption BEK kept in the point is written into DIR too
 (mode 0600). A BEK wrapped by a KEK comes back only with that KEK (--kek FILE, default the
@@ -31,21 +39,31 @@ With --plan, the VMs of the \`restore\` block NAME are restored into its storage
 the analysis spreads them (bkp plan shows the same assignment): each VM into
 <account path>/<vm>/<disk>.<ext>; accounts restore in parallel, VMs of one account one after
 another (DOMAIN §4). Every account needs a \`path\`. Prints, per account, its VMs and disks
-and the predicted against the actual seconds.
+and the predicted against the actual seconds. A block's \`point instant\` restores each VM's
+newest point in the snapshot tier, from its snapshot.
 
 Options:
   --vm NAME          the VM to restore (required without --plan)
-  --point ID|latest  the recovery point (default latest; see bkp points)
+  --point ID|latest|instant
+                     the recovery point (default latest; see bkp points); instant: the newest
+                     point in the instant-restore snapshot tier (BKP5070 when there is none)
+  --from auto|snapshot|vault
+                     where the data comes from: auto (default) the point's snapshot when it has
+                     one, else the vault; snapshot: only the snapshot; vault: only the vault
   --to DIR           folder to write the images to (default: each disk's storage account path)
   --keys DIR         also restore the point's ADE BEK into DIR
   --kek FILE         the KEK that wrapped the BEK (default: the VM's kek file)
   --plan NAME        restore the VMs of a restore block into its storage accounts
   --force            overwrite existing files
-  --json             print the result ({vm, point, ok, disks: [{disk, path, ok, error?}], keys?};
-                     with --plan {plan, ok, seconds, predictedSeconds, accounts: [...]})
+  --json             print the result ({vm, point, ok, disks: [{disk, path, ok, from, note?,
+                     error?}], keys?}; with --plan {plan, ok, seconds, predictedSeconds,
+                     accounts: [...]})
   -h, --help         show this help
 
-Exit codes: 0 ok, 1 a disk could not be restored (or a key refused), 2 usage or I/O error.
+Environment: BKP_NOW (ISO instant) sets the clock that decides which snapshots have expired.
+
+Exit codes: 0 ok, 1 a disk could not be restored (or a key refused, or no snapshot for
+--point instant / --from snapshot), 2 usage or I/O error.
 `,
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
@@ -55,12 +73,15 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused), 2 usage or 
       keys: { type: "string" },
       kek: { type: "string" },
       plan: { type: "string" },
+      from: { type: "string" },
       force: { type: "boolean" },
       json: { type: "boolean" },
     });
+    const from = oneOf(values.from, ["auto", "snapshot", "vault"] as const, "--from", "auto");
+    if (values.point === "instant" && from === "vault") throw new UsageError("--point instant restores from the instant-restore snapshot; it cannot be combined with --from vault (give the point's id instead)");
     if (!positionals.length) throw new UsageError("bkp restore needs a policy file");
     if (values.plan !== undefined) {
-      for (const flag of ["vm", "point", "to", "keys", "kek"] as const) {
+      for (const flag of ["vm", "point", "to", "keys", "kek", "from"] as const) {
         if (values[flag] !== undefined) throw new UsageError(`--plan restores what the restore block says; --${flag} cannot be combined with it`);
       }
       const loaded = loadForAnalysis(io, positionals);
@@ -75,8 +96,10 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused), 2 usage or 
     const vault = engineVault(vm.vault);
     const keyFile = machineKeyFile(io);
     const view = new ProgressView(io, io.isTTY && !values.json);
+    const now = nowFrom(io);
+    const tier = snapshotTier(vm);
     try {
-      const point = await findPoint(vault, vm.name, values.point ?? "latest", { machineKeyFile: keyFile });
+      const point = await findPoint(vault, vm.name, values.point ?? "latest", { machineKeyFile: keyFile, now: () => now, instantRestore: tier });
       // DOMAIN §3: the BEK is unwrapped before anything is written, so a wrong or missing KEK
       // leaves no files at all (no key, no disks).
       let bek: Buffer | undefined;
@@ -94,7 +117,11 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused), 2 usage or 
       const disks: DiskRestoreResult[] = [];
       let secs = 0;
       for (const [dir, names] of groups) {
-        const r = await restoreVm(vault, { vm: vm.name, point: point.id, toDir: dir, overwrite: values.force, disks: names }, { machineKeyFile: keyFile, onProgress: view.onProgress });
+        const r = await restoreVm(
+          vault,
+          { vm: vm.name, point: point.id, toDir: dir, overwrite: values.force, disks: names, from, instantRestore: tier },
+          { machineKeyFile: keyFile, onProgress: view.onProgress, now: () => now },
+        );
         disks.push(...r.disks);
         secs += r.seconds;
       }
@@ -103,11 +130,13 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused), 2 usage or 
       const ok = disks.every((d) => d.ok);
       if (values.json) io.stdout(JSON.stringify({ vm: vm.name, point: point.id, ok, seconds: secs, disks, ...(keys ? { keys } : {}) }, null, 2) + "\n");
       else {
-        io.stdout(`vm "${vm.name}": point ${point.id} (${point.createdAt}) ${ok ? "restored" : "restored with failures"} in ${seconds(secs)}\n`);
+        const via = disks.every((d) => d.from === "snapshot") ? " from its instant-restore snapshot" : disks.some((d) => d.from === "snapshot") ? " from its instant-restore snapshot and the vault" : "";
+        io.stdout(`vm "${vm.name}": point ${point.id} (${point.createdAt}) ${ok ? "restored" : "restored with failures"}${via} in ${seconds(secs)}\n`);
         const w = Math.max(...disks.map((d) => d.disk.length));
         for (const d of disks) {
-          if (d.ok) io.stdout(`  ${d.disk.padEnd(w)}  ${bytes(d.imageBytes).padStart(10)}  -> ${d.path}\n`);
+          if (d.ok) io.stdout(`  ${d.disk.padEnd(w)}  ${bytes(d.imageBytes).padStart(10)}  -> ${d.path}${d.from === "snapshot" ? "  (from instant-restore snapshot)" : ""}\n`);
           else io.stderr(`bkp restore: error[${d.error?.code}]: ${d.error?.message}\n`);
+          if (d.note) io.stdout(`    note: ${d.note}\n`);
         }
         if (keys) io.stdout(`  ADE BEK (${keys.wrap === "kek" ? "unwrapped with the KEK" : "kept under the vault key"}, ${keys.bytes} bytes, mode 0600) -> ${keys.path}\n`);
       }
@@ -124,10 +153,8 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused), 2 usage or 
 async function pointFor(vm: Vm, p: RestorePoint, keyFile: string | undefined): Promise<{ point: string; note?: string }> {
   if (p.kind === "latest") return { point: "latest" };
   if (p.kind === "id") return { point: p.id };
-  if (p.kind === "instant") {
-    // The local engine has no snapshot tier yet: the newest point holds the same data.
-    return { point: "latest", note: "point instant: the local engine restores the latest point from the vault" };
-  }
+  // DOMAIN §4: the newest point in the instant-restore snapshot tier, restored from its snapshot.
+  if (p.kind === "instant") return { point: "instant" };
   // `point YYYY-MM-DDTHH:MM` is read as UTC, as `bkp points` shows times: the newest point at or before it.
   const at = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(p.iso) ? p.iso : `${p.iso}Z`);
   if (Number.isNaN(at)) throw new UsageError(`restore point time '${p.iso}' is not a date-time`);
@@ -168,11 +195,12 @@ async function runPlan(io: Io, model: Model, name: string, force: boolean, json:
       for (const rv of a.vms) {
         const p = await pointFor(rv.vm, spec.point, keyFile);
         if (p.note && !notes.includes(p.note)) notes.push(p.note);
-        vms.push({ vm: rv.vm.name, vault: engineVault(rv.vm.vault), point: p.point });
+        vms.push({ vm: rv.vm.name, vault: engineVault(rv.vm.vault), point: p.point, instantRestore: snapshotTier(rv.vm) });
       }
       if (vms.length) jobs.push({ account: a.account.name, dir: a.account.path ?? "", vms });
     }
-    const res = await restoreIntoAccounts(jobs, { overwrite: force, machineKeyFile: keyFile, onProgress: view.onProgress });
+    const now = nowFrom(io);
+    const res = await restoreIntoAccounts(jobs, { overwrite: force, machineKeyFile: keyFile, onProgress: view.onProgress, now: () => now });
     const accounts = spread.accounts.map((a) => {
       const r = res.accounts.find((x) => x.account === a.account.name);
       return {
@@ -204,8 +232,9 @@ async function runPlan(io: Io, model: Model, name: string, force: boolean, json:
         }
         io.stdout(`    vm "${v.vm}": point ${v.point} in ${seconds(v.seconds)}\n`);
         for (const d of v.disks) {
-          if (d.ok) io.stdout(`      ${d.disk}  ${bytes(d.imageBytes).padStart(10)}  -> ${d.path}\n`);
+          if (d.ok) io.stdout(`      ${d.disk}  ${bytes(d.imageBytes).padStart(10)}  -> ${d.path}${d.from === "snapshot" ? "  (from instant-restore snapshot)" : ""}\n`);
           else io.stderr(`bkp restore: error[${d.error?.code}]: ${d.error?.message}\n`);
+          if (d.note) io.stdout(`        note: ${d.note}\n`);
         }
       }
     }

@@ -10,6 +10,7 @@ import type { CostDiff } from "./diff.js";
 import type { AnalyzedPlan } from "./index.js";
 import type { Risk } from "./risks.js";
 import type { JobTiming } from "./timing.js";
+import type { RateSource, VmMeasured } from "./measured.js";
 
 export interface RiskJson {
   code: string;
@@ -73,6 +74,41 @@ function restoreJson(r: RestoreAssignment) {
   };
 }
 
+/** Measured seconds keep milliseconds (local runs are short); predictions of them too. */
+const ms3 = (x: number) => Math.round(x * 1000) / 1000;
+
+function rateJson(r: RateSource) {
+  return { bytesPerSecond: Math.round(r.bytesPerSecond), source: r.source, jobs: r.jobs, samples: r.samples };
+}
+
+export function measuredJson(m: VmMeasured) {
+  const l = m.last;
+  return {
+    measured: {
+      logRead: m.logRead,
+      jobs: m.jobs,
+      last: l
+        ? {
+            seq: l.job.seq,
+            point: l.job.point,
+            status: l.job.status,
+            startedAt: l.job.startedAt,
+            finishedAt: l.job.finishedAt,
+            seconds: ms3(l.job.seconds),
+            transferSeconds: ms3(l.transferSeconds),
+            predictedSeconds: ms3(l.predictedSeconds),
+            bytesRead: l.bytesRead,
+            bytesChanged: l.bytesChanged,
+            bytesStored: l.bytesStored,
+            disks: l.disks.map((d) => ({ name: d.disk.name, detection: d.disk.detection, imageBytes: d.disk.imageBytes, bytesRead: d.disk.bytesRead, bytesChanged: d.disk.bytesChanged, bytesStored: d.disk.bytesStored, seconds: ms3(d.disk.seconds), predictedSeconds: ms3(d.predictedSeconds) })),
+          }
+        : undefined,
+      lastFailure: m.lastFailure ? { seq: m.lastFailure.seq, startedAt: m.lastFailure.startedAt, error: m.lastFailure.error } : undefined,
+    },
+    calibration: m.calibration ? { transferRate: rateJson(m.calibration.transfer), checksumRate: rateJson(m.calibration.checksum) } : undefined,
+  };
+}
+
 /** `bkp plan --format json`, in chunks (a 10,000-VM month is hundreds of MB). */
 export function* planJson(a: AnalyzedPlan): Generator<string> {
   const { plan } = a;
@@ -89,6 +125,7 @@ export function* planJson(a: AnalyzedPlan): Generator<string> {
       consistency: { level: c.level, requested: c.requested, reason: c.reason, fallback: c.fallback, retried: c.retried || undefined },
       firstBackup: s.firstBackupMs === undefined ? undefined : utcIso(s.firstBackupMs),
       noJobs: s.noJobs,
+      ...(a.measured?.has(s.vm.name) ? measuredJson(a.measured.get(s.vm.name)!) : {}),
     };
     yield `${first ? "" : ","}\n${str(o)}`;
     first = false;
@@ -109,7 +146,7 @@ export function* planJson(a: AnalyzedPlan): Generator<string> {
   if (buf.length) yield buf.join("");
   yield `],"restores":${str(plan.restores.map(restoreJson))},"risks":[`;
   yield a.risks.map((r) => str(riskJson(r))).join(",\n");
-  yield "]}\n";
+  yield a.measurementNotes?.length ? `],"notes":${str(a.measurementNotes)}}\n` : "]}\n";
 }
 
 function monthJson(m: MonthCost) {

@@ -17,6 +17,8 @@ function qty(x: Decimal, dp = 2): string {
 }
 import type { Risk } from "./risks.js";
 import type { JobTiming } from "./timing.js";
+import type { RateSource, VmMeasured } from "./measured.js";
+import type { ZoneClock } from "../plan/time.js";
 
 export type SourceLines = (file: string) => string[] | undefined;
 
@@ -72,11 +74,54 @@ function restoreLines(r: RestoreAssignment): string[] {
   return out;
 }
 
+/** Measured seconds: tenths under 10 s (local test runs are quick), else as durations. */
+function measuredSeconds(x: number): string {
+  return x < 10 ? `${x.toFixed(1)}s` : formatDuration(x);
+}
+
+/** Bytes in decimal units (as `used 17 GB` means), three significant digits. */
+export function decimalBytes(n: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toPrecision(3)} ${units[u]}`;
+}
+
+const rateText = (r: RateSource) => `${(r.bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+
+function rateLine(name: string, r: RateSource, none: string): string {
+  return r.source === "measured" ? `${name} ${rateText(r)} measured (median of ${plural(r.samples, "disk")} in ${plural(r.jobs, "job")})` : `${name} ${rateText(r)} assumed (${none})`;
+}
+
+/** A VM's job log beside the model: the last run, a newer failure, the rates its timings use. */
+export function measuredLines(m: VmMeasured, clock: ZoneClock): string[] {
+  const out: string[] = [];
+  const at = (iso: string) => `${shortLocal(clock, Date.parse(iso))} ${offsetText(clock, Date.parse(iso))}`;
+  const rates = m.calibration ? "the measured rates" : "the assumed rates";
+  if (m.last) {
+    const l = m.last;
+    out.push(
+      `  last run ${at(l.job.startedAt)} (job ${l.job.seq}, ${plural(m.jobs, "job")} in the log): measured ${measuredSeconds(l.transferSeconds)}, read ${decimalBytes(l.bytesRead)}, changed ${decimalBytes(l.bytesChanged)}, stored ${decimalBytes(l.bytesStored)} (predicted ${measuredSeconds(l.predictedSeconds)} at ${rates})`,
+    );
+  } else if (m.logRead && m.jobs === 0) out.push("  last run: none in the job log");
+  if (m.lastFailure) out.push(`  last job ${m.lastFailure.seq} failed ${at(m.lastFailure.startedAt)}: error[${m.lastFailure.error?.code ?? "?"}] ${m.lastFailure.error?.message ?? ""}`.trimEnd());
+  if (m.calibration) {
+    const none = (what: string) => (m.logRead ? `no ${what} backup in the job log` : "no job log read for this VM");
+    out.push(`  rates (calibrate from-vault): ${rateLine("transfer", m.calibration.transfer, none("full"))}; ${rateLine("checksum", m.calibration.checksum, none("block-checksum"))}`);
+  }
+  return out;
+}
+
 /** `bkp plan` as text: each VM's jobs, restores, then the risks with their source lines. */
 export function* planText(a: AnalyzedPlan, lines: SourceLines, style: Style = plain): Generator<string> {
   const { plan, timings } = a;
   yield style.bold(`bkp plan: ${plural(plan.vms.size, "VM")}, ${plural(plan.jobs.length, "job")} from ${plan.from} for ${plural(plan.days, "day")}`) + "\n";
   yield "times are in each policy's zone, with UTC in brackets\n";
+  for (const n of a.measurementNotes ?? []) yield `note: ${n}\n`;
   const kindWidth = plan.jobs.some((j) => j.kind === "checksum-comparison") ? 19 : 11;
   // Per policy, the start column of each run; per job shape, the rest of the line.
   const runText = new Map<string, string[]>();
@@ -92,6 +137,8 @@ export function* planText(a: AnalyzedPlan, lines: SourceLines, style: Style = pl
     buf.push(`\n${style.bold(`vm "${vm.name}"`)}  policy "${vm.policy.name}" (${vm.policy.zone})  vault "${vm.vault.name}"\n`);
     if (c) buf.push(`  consistency: ${c.level}: ${c.reason}${c.fallback ? `; ${c.fallback}` : ""}\n`);
     if (s.noJobs) buf.push(`  no jobs: ${s.noJobs}\n`);
+    const m = a.measured?.get(vm.name);
+    if (m) for (const l of measuredLines(m, pr.clock)) buf.push(`${l}\n`);
     for (const job of jobs) {
       const t = timings[job.index];
       let when = texts[job.run.index];
@@ -127,6 +174,17 @@ export function* planMarkdown(a: AnalyzedPlan): Generator<string> {
     yield mdTable(["severity", "code", "risk", "where"], a.risks.map((r) => [r.severity, r.code, r.message + (r.hint ? ` — ${r.hint}` : ""), r.file ? `${r.file}:${r.range?.start.line}` : ""]), [false, false, false, false]).join("\n") + "\n";
   }
   if (plan.restores.length) yield `\n### Restores\n\n\`\`\`\n${plan.restores.flatMap(restoreLines).join("\n")}\n\`\`\`\n`;
+  if (a.measured?.size || a.measurementNotes?.length) {
+    yield "\n### Measured (the vaults' job logs)\n\n";
+    for (const n of a.measurementNotes ?? []) yield `> note: ${n}\n\n`;
+    const rows: string[][] = [];
+    for (const [name, m] of a.measured ?? []) {
+      const l = m.last;
+      const rates = m.calibration ? `transfer ${rateText(m.calibration.transfer)} ${m.calibration.transfer.source}, checksum ${rateText(m.calibration.checksum)} ${m.calibration.checksum.source}` : "assumed";
+      rows.push([name, String(m.jobs), l ? l.job.startedAt : "-", l ? measuredSeconds(l.transferSeconds) : "-", l ? measuredSeconds(l.predictedSeconds) : "-", l ? decimalBytes(l.bytesRead) : "-", l ? decimalBytes(l.bytesChanged) : "-", l ? decimalBytes(l.bytesStored) : "-", m.lastFailure ? `job ${m.lastFailure.seq}: ${m.lastFailure.error?.code ?? "?"}` : "", rates]);
+    }
+    if (rows.length) yield mdTable(["VM", "jobs", "last run (UTC)", "measured", "predicted", "read", "changed", "stored", "last failure", "rates"], rows, [false, true, false, true, true, true, true, true, false, false]).join("\n") + "\n";
+  }
   yield "\n### Jobs\n\n";
   yield mdTable(["VM", "start", "UTC", "kind", "duration", "slowest disk", "consistency"], [], [false, false, false, false, true, false, false]).join("\n") + "\n";
   let buf: string[] = [];

@@ -9,7 +9,10 @@
 //   f        = fragmentation factor for `pattern scattered` disks, else 1
 //   lag      = snapshot taken inside peak hours: until peak hours end, at most peak-lag
 // Disks of a VM transfer in parallel (DOMAIN §1.7), so the slowest disk decides.
+// With `assume { calibrate from-vault }` a VM's transfer and checksum rates come from its job
+// log instead (measured.ts): timePlan takes them per VM.
 import type { Assumptions } from "../model/model.js";
+import type { Calibration } from "./measured.js";
 import type { DiskTask, Job, Plan, PolicyRuns } from "../plan/types.js";
 import { civilFromDays, type ZoneClock } from "../plan/time.js";
 
@@ -60,10 +63,13 @@ export function lagSeconds(clock: ZoneClock, snapshotMs: number, as: Assumptions
   return Math.min(Math.max(0, (endMs - snapshotMs) / 1000), as.peakLagSeconds.toNumber());
 }
 
-/** Times every job of a plan (parallel to plan.jobs); jobs of the same shape share the work. */
-export function timePlan(plan: Plan): JobTiming[] {
+/**
+ * Times every job of a plan (parallel to plan.jobs); jobs of the same shape share the work.
+ * `calibration` gives some VMs measured rates in place of the assumed ones.
+ */
+export function timePlan(plan: Plan, calibration?: ReadonlyMap<string, Calibration>): JobTiming[] {
   const as = plan.model.assumptions;
-  const rates = ratesOf(as);
+  const assumed = ratesOf(as);
   const prepare = as.prepareSeconds.toNumber();
   const out: JobTiming[] = new Array(plan.jobs.length);
   // Lag depends only on the run (and the preparation on a first backup): one array per policy.
@@ -73,6 +79,8 @@ export function timePlan(plan: Plan): JobTiming[] {
     if (!s.jobs.length) continue;
     const pr = plan.policies.get(s.vm.policy.name)!;
     const lags = lagsOf.get(pr.policy.name)!;
+    const cal = calibration?.get(s.vm.name);
+    const rates = cal ? { ...assumed, transfer: cal.transfer.bytesPerSecond, checksum: cal.checksum.bytesPerSecond } : assumed;
     // A VM's jobs have a handful of shapes; timings are shared between jobs (never mutate them).
     const shapes: { tasks: DiskTask[]; disks: DiskTiming[]; transfer: number; slowest?: string; byLag: Map<number, JobTiming> }[] = [];
     for (const job of s.jobs) {

@@ -16,7 +16,10 @@ import { VhdError, detectVhd, vhdRecord } from "./vhd.js";
 import type { VhdLayout } from "./vhd.js";
 import { readAdeSource, sealAde } from "./ade.js";
 import { ProgressTracker, diskKey } from "./progress.js";
+import { completedJobRecord, failedJobRecord, logJob } from "./job-log.js";
 import type { BackupTask, BackupTaskResult } from "./protocol.js";
+import { abortSnapshot, checksumReason, commitSnapshot, finishSnapshot, openSnapshotSession, snapshotTierOf, startSnapshot } from "./snapshots.js";
+import type { SnapshotSession } from "./snapshots.js";
 import type { BackupOptions, ChangeDetection, Consistency, DiskBackupResult, EngineVault, EngineVm, VmBackupResult } from "./types.js";
 
 /** Pack files are closed at this size: few files and fsyncs, bounded loss on a crash. */
@@ -54,6 +57,8 @@ interface DiskPlan {
   detection: ChangeDetection;
   prevMaps?: string[];
   prevDisk?: ManifestDisk;
+  /** Why a previous point exists but its snapshot cannot be the base (DOMAIN §4). */
+  detectionReason?: string;
 }
 
 /** The image's VHD layout, or undefined for a raw image; a damaged VHD is an error. */
@@ -100,14 +105,18 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
   const lock = await acquireLock(vault.path, `backup of VM ${vm.name}`, opts.lockWaitMs ?? 2000);
   let v: OpenVault | undefined;
   let pool: WorkerPool | undefined;
+  let snaps: SnapshotSession | undefined;
   try {
     v = await openVault(vault, { create: true, blockSize: opts.blockSize, pageBlocks: opts.pageBlocks, now, machineKeyFile: opts.machineKeyFile });
     const { storage, config, keys } = v;
     // Leftovers of an interrupted run: only the lock holder may remove them.
     await storage.removeTemporaries();
-    const prev = latestManifest(
-      (await readManifests(storage, keys.enc, keys.name, vm.name)).flatMap((r) => (r.manifest ? [r.manifest] : [])),
-    );
+    const reads = await readManifests(storage, keys.enc, keys.name, vm.name);
+    const prev = latestManifest(reads.flatMap((r) => (r.manifest ? [r.manifest] : [])));
+    // The instant-restore snapshot tier (snapshots.ts): the previous point's snapshot decides the detection.
+    const tier = snapshotTierOf(vm, opts);
+    if (tier) snaps = await openSnapshotSession(vault, config.id, vm.name, tier, now, prev?.id, reads.map((r) => r.name.slice(r.name.lastIndexOf("/") + 1)));
+    const id = newPointId(now);
     // DOMAIN §2: the engine's snapshot is the read of the images: their state is pinned from the
     // first stat to the last block read, so pre/post scripts run around exactly that window.
     const readImages = async () => {
@@ -129,10 +138,15 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
         const base = { name: d.name, image: d.image, source, bytes, vhd };
         // Same format as before (raw, or the same VHD kind): otherwise the chain starts afresh.
         const sameFormat = pd !== undefined && pd.vhd?.kind === vhd?.kind;
-        if (pd && sameLayout && sameFormat && sameFile(pd.source, source)) return { ...base, detection: "unchanged-file", prevMaps: pd.maps, prevDisk: pd };
-        if (pd && sameLayout && sameFormat) return { ...base, detection: "block-checksum", prevMaps: pd.maps, prevDisk: pd };
+        // DOMAIN §4: with a snapshot tier, an unchanged image is skipped only while the previous
+        // point's snapshot exists; without it, every block is read and compared by checksum.
+        const gone = pd && sameLayout && sameFormat ? checksumReason(snaps, d.name) : undefined;
+        if (pd && sameLayout && sameFormat && !gone && sameFile(pd.source, source)) return { ...base, detection: "unchanged-file", prevMaps: pd.maps, prevDisk: pd };
+        if (pd && sameLayout && sameFormat) return { ...base, detection: "block-checksum", prevMaps: pd.maps, prevDisk: pd, ...(gone ? { detectionReason: gone } : {}) };
         return { ...base, detection: "full" };
       });
+      // The point's snapshot (snapshots.ts) is copied while the workers read the images.
+      if (snaps) startSnapshot(snaps, id, now.toISOString(), plans.map((p) => ({ name: p.name, image: p.image, source: p.source, unchanged: p.detection === "unchanged-file" })));
 
       const tracker = new ProgressTracker(opts.onProgress);
       for (const p of plans) tracker.add(diskKey(vm.name, p.name), vm.name, p.name, "backup", p.bytes);
@@ -224,12 +238,13 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
         await pool.close();
         pool = undefined;
       }
+      // The point's snapshot is complete before the post-script runs.
+      await finishSnapshot(snaps);
       return { plans, perDisk };
     };
     const { outcome, result: snap } = await consistentSnapshot(vm, readImages);
     const { plans, perDisk } = snap;
 
-    const id = newPointId(now);
     const manifest: Manifest = {
       format: "bkp-point",
       version: 1,
@@ -252,7 +267,9 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
     };
     // The manifest is committed last: only now does the point exist.
     await writeManifest(storage, keys.enc, keys.name, manifest);
-    return {
+    // A snapshot is committed after its point, so every committed snapshot has one; expired ones go.
+    const snapshot = snaps ? await commitSnapshot(snaps) : undefined;
+    const result: VmBackupResult = {
       vm: vm.name,
       vault: vault.name,
       point: id,
@@ -263,13 +280,20 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       disks: plans.map((p): DiskBackupResult => {
         const d = perDisk.get(p.name);
         if (!d) throw new Error("missing disk result");
-        return { disk: p.name, image: p.image, imageBytes: p.bytes, detection: p.detection, ...d.stats, seconds: d.seconds, warnings: d.warnings };
+        return { disk: p.name, image: p.image, imageBytes: p.bytes, detection: p.detection, ...d.stats, seconds: d.seconds, warnings: d.warnings, ...(p.detectionReason ? { detectionReason: p.detectionReason } : {}) };
       }),
+      ...(snapshot ? { snapshot } : {}),
     };
+    // The job log (job-log.ts): what this job measured, once its point is committed.
+    const jobLogProblem = await logJob(storage, keys, completedJobRecord(result, now));
+    return jobLogProblem ? { ...result, jobLogProblem } : result;
   } catch (e) {
     if (pool) await pool.close().catch(() => undefined);
     pool = undefined;
+    await abortSnapshot(snaps);
     if (v) await v.storage.removeTemporaries().catch(() => undefined);
+    // A job that failed with its vault open is logged too (no point; the error's code).
+    if (v) await logJob(v.storage, v.keys, failedJobRecord(vm.name, vault.name, now, (performance.now() - t0) / 1000, e));
     const code = errnoCode(e);
     if (!(e instanceof EngineError) && (code === "ENOSPC" || code === "EDQUOT" || code === "EACCES" || code === "EROFS")) throw vaultWriteError(e, vault.path);
     throw e;

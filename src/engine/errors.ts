@@ -32,6 +32,20 @@ export const ErrorCodes = {
   MANIFEST_DAMAGED: "BKP5052",
   BLOCK_MAP_DAMAGED: "BKP5053",
   CONSISTENCY_FAILED: "BKP5060",
+  /** A restore needs an instant-restore snapshot (`--point instant`, `--from snapshot`) and there is none. */
+  SNAPSHOT_NONE: "BKP5070",
+  /** An instant-restore snapshot file is missing or does not match its point's checksums. */
+  SNAPSHOT_DAMAGED: "BKP5071",
+  /** A snapshot could not be written; the backup's recovery point is kept (reported as a warning). */
+  SNAPSHOT_WRITE: "BKP5072",
+  /** The snapshot folder cannot be read or cleaned up (permissions, I/O). */
+  SNAPSHOT_IO: "BKP5073",
+  /** A job log record cannot be decrypted or parsed (src/engine/job-log.ts). */
+  JOB_RECORD_DAMAGED: "BKP5075",
+  /** The job log record of a finished backup could not be written; the recovery point itself is committed. */
+  JOB_LOG_WRITE: "BKP5076",
+  /** `bkp run` has no VM it could back up (none protected with disk images). */
+  RUN_NOTHING_TO_SCHEDULE: "BKP5077",
   INTERNAL: "BKP5090",
 } as const;
 

@@ -19,6 +19,8 @@ import type { Manifest } from "./manifest.js";
 import { openObject } from "./crypto.js";
 import { DATA, decodePage, pageObjectName } from "./block-index.js";
 import { decodePackIndex, indexObjectName, packIdOfName, packObjectName } from "./chunk-store.js";
+import { allocatedBytes, deleteSnapshot, expiring, listSnapshots, removeSnapshotLeftovers, snapshotFiles } from "./snapshots.js";
+import type { StoredSnapshot } from "./snapshots.js";
 import type { CommonOptions, EngineVault } from "./types.js";
 
 export interface PruneOptions extends CommonOptions {
@@ -38,12 +40,29 @@ export interface PrunedPoint {
   expires: string;
 }
 
+/** An instant-restore snapshot prune deletes (or would, with --dry-run). */
+export interface PrunedSnapshot {
+  vm: string;
+  point: string;
+  createdAt?: string;
+  reason: string;
+  /** Allocated bytes of its files (st_blocks × 512); a file shared with a kept snapshot frees nothing. */
+  allocatedBytes: number;
+}
+
 export interface PruneResult {
   vault: string;
   dryRun: boolean;
   now: string;
   kept: PrunedPoint[];
   expired: PrunedPoint[];
+  /** Instant-restore snapshots deleted: expired by the policy's `instant-restore` days (DOMAIN §6), or of expired points. */
+  snapshotsExpired: PrunedSnapshot[];
+  /** Snapshots still in the tier afterwards, and the space they take (each file counted once). */
+  snapshotsKept: number;
+  snapshotBytes: number;
+  /** Why some snapshots were not looked at (an unreadable snapshot folder, BKP5073); points are pruned regardless. */
+  snapshotProblem?: string;
   /** VMs with points in this vault but no retention given (not in the policy files): untouched. */
   untouchedVms: string[];
   mapsDeleted: number;
@@ -104,8 +123,32 @@ export async function pruneVault(vault: EngineVault, retention: ReadonlyMap<stri
     }
     kept.sort((a, b) => a.vm.localeCompare(b.vm) || a.createdAt.localeCompare(b.createdAt));
     expired.sort((a, b) => a.vm.localeCompare(b.vm) || a.createdAt.localeCompare(b.createdAt));
-    // Manifests go first: from here on the points are gone, and whatever the data deletion
-    // below leaves after a crash is only unreferenced objects, which the next prune removes.
+    // The snapshot tier first (Azure deletes a point's snapshot before the point): per VM of the
+    // policy, snapshots past the policy's instant-restore days, of expiring points, or of gone ones.
+    const snapshotsExpired: PrunedSnapshot[] = [];
+    const keptSnapshots: StoredSnapshot[] = [];
+    let snapshotProblem: string | undefined;
+    try {
+      if (!dry) await removeSnapshotLeftovers(vault.path);
+      const expiredIds = new Set(expired.map((p) => `${p.vm}\0${p.id}`));
+      for (const [vm, ms] of [...byVm].sort((a, b) => a[0].localeCompare(b[0]))) {
+        const spec = retention.get(vm);
+        if (!spec) continue;
+        const snaps = listSnapshots(vault.path, vm);
+        const points = new Set(reads.filter((r) => r.name.startsWith(`points/${vmFolder(keys.name, vm)}/`)).map((r) => r.name.slice(r.name.lastIndexOf("/") + 1)));
+        const going = expiring(snaps, points, v.config.id, { days: spec.instantRestoreDays, zone: spec.zone }, now, new Set(ms.filter((m) => expiredIds.has(`${vm}\0${m.id}`)).map((m) => m.id)));
+        const goingDirs = new Set(going.map((g) => g.snapshot.dir));
+        keptSnapshots.push(...snaps.filter((x) => !goingDirs.has(x.dir)));
+        for (const g of going) {
+          snapshotsExpired.push({ vm, point: g.snapshot.point, ...(g.createdAt ? { createdAt: g.createdAt } : {}), reason: g.reason, allocatedBytes: allocatedBytes(snapshotFiles(g.snapshot)) });
+          if (!dry) await deleteSnapshot(g.snapshot);
+        }
+      }
+    } catch (e) {
+      snapshotProblem = `instant-restore snapshots were not pruned: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    // Then the manifests, before any data: from here on the points are gone, and whatever the
+    // data deletion below leaves after a crash is only unreferenced objects, which the next prune removes.
     if (!dry && expired.length) {
       const folders = new Set<string>();
       for (const p of expired) {
@@ -123,6 +166,10 @@ export async function pruneVault(vault: EngineVault, retention: ReadonlyMap<stri
       now: now.toISOString(),
       kept,
       expired,
+      snapshotsExpired,
+      snapshotsKept: keptSnapshots.length,
+      snapshotBytes: allocatedBytes(keptSnapshots.flatMap(snapshotFiles)),
+      ...(snapshotProblem ? { snapshotProblem } : {}),
       untouchedVms,
       mapsDeleted: 0,
       packsDeleted: 0,

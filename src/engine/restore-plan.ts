@@ -8,13 +8,20 @@ import { performance } from "node:perf_hooks";
 import { EngineError, ErrorCodes, describe, isEngineError } from "./errors.js";
 import { findPoint, restoreVm, restoredFileName } from "./restore.js";
 import type { Manifest } from "./manifest.js";
-import type { CommonOptions, EngineVault, RestoreResult } from "./types.js";
+import type { CommonOptions, EngineVault, RestoreResult, SnapshotTier } from "./types.js";
 
 export interface AccountRestoreJob {
   account: string;
   /** Absolute folder of the account; each VM goes to `<dir>/<vm>/`. */
   dir: string;
-  vms: { vm: string; vault: EngineVault; /** point id or "latest" */ point: string }[];
+  vms: {
+    vm: string;
+    vault: EngineVault;
+    /** point id, "latest", or "instant" (the newest point in the snapshot tier, restored from its snapshot) */
+    point: string;
+    /** The VM's snapshot tier (its policy's instant-restore days), to judge snapshot expiry. */
+    instantRestore?: SnapshotTier;
+  }[];
 }
 
 export interface VmRestoreOutcome extends Partial<RestoreResult> {
@@ -52,7 +59,7 @@ export async function restoreIntoAccounts(
   const existing: string[] = [];
   for (const job of jobs) {
     for (const v of job.vms) {
-      const m = await findPoint(v.vault, v.vm, v.point, opts);
+      const m = await findPoint(v.vault, v.vm, v.point, { ...opts, instantRestore: v.instantRestore });
       points.set(`${job.account}\0${v.vm}`, m);
       for (const d of m.disks) {
         const target = path.join(vmFolderIn(job.dir, v.vm), restoredFileName(d.name, d.source.path));
@@ -76,7 +83,7 @@ export async function restoreIntoAccounts(
         const m = points.get(`${job.account}\0${v.vm}`);
         try {
           if (!m) throw new Error("point not resolved");
-          const r = await restoreVm(v.vault, { vm: v.vm, point: m.id, toDir: dir, overwrite: opts.overwrite }, { ...opts });
+          const r = await restoreVm(v.vault, { vm: v.vm, point: m.id, toDir: dir, overwrite: opts.overwrite, instantRestore: v.instantRestore }, { ...opts });
           vms.push({ ...r, dir });
         } catch (e) {
           // One VM failing does not stop the others: each is reported on its own.

@@ -19,7 +19,11 @@ import { createVhdWriter, layoutFromRecord } from "./vhd.js";
 import type { VhdRecord } from "./vhd.js";
 import type { RestoreTask, RestoreTaskResult, WireLoc } from "./protocol.js";
 import { openAde, writeBek } from "./ade.js";
-import type { AdeKeysRequest, AdeKeysResult, CommonOptions, DiskRestoreResult, EngineVault, RestoreRequest, RestoreResult } from "./types.js";
+import { liveSnapshotOf, newestInstantPoint, restoreDiskFromSnapshot } from "./snapshot-restore.js";
+import type { AdeKeysRequest, AdeKeysResult, CommonOptions, DiskRestoreResult, EngineVault, RestoreRequest, RestoreResult, SnapshotTier } from "./types.js";
+
+/** Options of the point lookup: "instant" is judged by the VM's snapshot tier at `now`. */
+export type FindPointOptions = CommonOptions & { instantRestore?: SnapshotTier };
 
 /** File name a disk is restored to: the disk's name plus the source image's extension. */
 export function restoredFileName(diskName: string, sourcePath: string): string {
@@ -60,14 +64,26 @@ function writeVhd(raw: string, out: string, rec: VhdRecord): void {
   }
 }
 
-export async function findPoint(vault: EngineVault, vm: string, point: string, opts: CommonOptions = {}): Promise<Manifest> {
-  return findPointIn(await openVault(vault, { create: false, now: new Date(), machineKeyFile: opts.machineKeyFile }), vm, point);
+export async function findPoint(vault: EngineVault, vm: string, point: string, opts: FindPointOptions = {}): Promise<Manifest> {
+  const now = (opts.now ?? (() => new Date()))();
+  return findPointIn(await openVault(vault, { create: false, now, machineKeyFile: opts.machineKeyFile }), vm, point, opts.instantRestore, now);
 }
 
-async function findPointIn(v: OpenVault, vm: string, point: string): Promise<Manifest> {
+async function findPointIn(v: OpenVault, vm: string, point: string, tier: SnapshotTier | undefined, now: Date): Promise<Manifest> {
   const vault = v.def;
   const reads = await readManifests(v.storage, v.keys.enc, v.keys.name, vm);
   const ok = sortPoints(reads.flatMap((r) => (r.manifest ? [r.manifest] : [])));
+  if (point === "instant") {
+    // DOMAIN §4: instant restore is the newest point whose snapshot is still kept.
+    const m = newestInstantPoint(v, ok, tier, now);
+    if (m) return m;
+    const last = ok[ok.length - 1];
+    throw new EngineError(
+      ErrorCodes.SNAPSHOT_NONE,
+      `VM "${vm}" has no recovery point in the instant-restore snapshot tier of vault "${vault.name}"` +
+        (last ? ` (${liveSnapshotOf(v, last, tier, now).problem ?? "its newest point has no snapshot"}). Restore from the vault with --point latest (${last.id}).` : `: it has no recovery points. Run \`bkp backup\` first.`),
+    );
+  }
   if (point === "latest") {
     const last = ok[ok.length - 1];
     if (!last) {
@@ -94,18 +110,19 @@ async function findPointIn(v: OpenVault, vm: string, point: string): Promise<Man
 
 export async function restoreVm(vault: EngineVault, req: RestoreRequest, opts: CommonOptions = {}): Promise<RestoreResult> {
   const t0 = performance.now();
-  const v = await openVault(vault, { create: false, now: new Date(), machineKeyFile: opts.machineKeyFile });
-  const m = await findPointIn(v, req.vm, req.point);
-  const disks = req.disks ? m.disks.filter((d) => req.disks?.includes(d.name)) : m.disks;
+  const now = (opts.now ?? (() => new Date()))();
+  const v = await openVault(vault, { create: false, now, machineKeyFile: opts.machineKeyFile });
+  const m = await findPointIn(v, req.vm, req.point, req.instantRestore, now);
+  const wanted = req.disks ? m.disks.filter((d) => req.disks?.includes(d.name)) : m.disks;
   for (const want of req.disks ?? []) {
     if (!m.disks.some((d) => d.name === want)) {
       throw new EngineError(ErrorCodes.DISK_NOT_IN_POINT, `point ${m.id} of VM "${req.vm}" has no disk "${want}"; it has ${m.disks.map((d) => d.name).join(", ")}.`);
     }
   }
   fs.mkdirSync(req.toDir, { recursive: true });
-  const targets = disks.map((d) => path.join(req.toDir, restoredFileName(d.name, d.source.path)));
+  const wantedTargets = wanted.map((d) => path.join(req.toDir, restoredFileName(d.name, d.source.path)));
   if (!req.overwrite) {
-    const existing = targets.filter((t) => fs.existsSync(t));
+    const existing = wantedTargets.filter((t) => fs.existsSync(t));
     if (existing.length) {
       throw new EngineError(
         ErrorCodes.TARGET_EXISTS,
@@ -113,8 +130,14 @@ export async function restoreVm(vault: EngineVault, req: RestoreRequest, opts: C
       );
     }
   }
-  const index = await loadChunkIndex(v.storage, v.keys.enc);
   const tracker = new ProgressTracker(opts.onProgress);
+  // Instant restore (DOMAIN §4): disks of a point in the snapshot tier come from its snapshot;
+  // the rest (and, with from "auto", a disk whose snapshot copy is damaged) from the vault.
+  const fromSnapshot = await restoreFromSnapshot(v, m, wanted, wantedTargets, req, now, tracker);
+  const disks = wanted.filter((d) => !fromSnapshot.get(d.name)?.done);
+  const targets = disks.map((d) => wantedTargets[wanted.indexOf(d)]);
+  // No disk left for the vault: not even its pack indexes are read.
+  const index = disks.length ? await loadChunkIndex(v.storage, v.keys.enc) : undefined;
   const partials = targets.map((t) => `${t}.bkp-partial`);
   // The virtual disk is restored raw first; a dynamic VHD is then built from that raw file
   // (its blocks must be laid out in order behind its BAT), a fixed one just gets its footer.
@@ -137,7 +160,10 @@ export async function restoreVm(vault: EngineVault, req: RestoreRequest, opts: C
       taskDisk.push(i);
     });
   }
-  const results: DiskRestoreResult[] = disks.map((d, i) => ({ disk: d.name, path: targets[i], ok: true, imageBytes: d.imageBytes, bytesWritten: 0, seconds: 0 }));
+  const results: DiskRestoreResult[] = disks.map((d, i) => {
+    const note = fromSnapshot.get(d.name)?.note;
+    return { disk: d.name, path: targets[i], ok: true, imageBytes: d.imageBytes, bytesWritten: 0, seconds: 0, from: "vault" as const, ...(note ? { note } : {}) };
+  });
   let pool: WorkerPool | undefined;
   try {
     if (tasks.length) {
@@ -145,7 +171,7 @@ export async function restoreVm(vault: EngineVault, req: RestoreRequest, opts: C
         Math.max(1, Math.min(opts.workers ?? defaultWorkers(disks.length), tasks.length)),
         { vaultPath: vault.path, keys: v.keys, blockSize: m.blockSize, packTarget: 0 },
         {
-          request: (_op, ids) => ids.map((id): WireLoc | null => index.chunks.get(id) ?? null),
+          request: (_op, ids) => ids.map((id): WireLoc | null => index?.chunks.get(id) ?? null),
           progress: (key, bytes) => tracker.advance(key, bytes),
         },
       );
@@ -194,7 +220,77 @@ export async function restoreVm(vault: EngineVault, req: RestoreRequest, opts: C
     r.seconds = (performance.now() - t0) / 1000;
   });
   fsyncDirSync(req.toDir);
-  return { vm: req.vm, point: m.id, ok: results.every((r) => r.ok), seconds: (performance.now() - t0) / 1000, disks: results };
+  // In the point's disk order, whichever way each came back.
+  const all = wanted.map((d): DiskRestoreResult => {
+    const r = fromSnapshot.get(d.name)?.done ?? results[disks.indexOf(d)];
+    if (!r) throw new Error(`disk ${d.name} has no restore result`);
+    return r;
+  });
+  return { vm: req.vm, point: m.id, ok: all.every((r) => r.ok), seconds: (performance.now() - t0) / 1000, disks: all };
+}
+
+/**
+ * The snapshot side of a restore. Per disk: `done` — restored from the snapshot (or, with from
+ * "snapshot", failed there); otherwise the vault restores it, with `note` saying why when the
+ * snapshot could not be used.
+ */
+async function restoreFromSnapshot(
+  v: OpenVault,
+  m: Manifest,
+  disks: readonly Manifest["disks"][number][],
+  targets: readonly string[],
+  req: RestoreRequest,
+  now: Date,
+  tracker: ProgressTracker,
+): Promise<Map<string, { done?: DiskRestoreResult; note?: string }>> {
+  const out = new Map<string, { done?: DiskRestoreResult; note?: string }>();
+  const mode = req.from ?? "auto";
+  if (mode === "vault" || !disks.length) return out;
+  let found: ReturnType<typeof liveSnapshotOf>;
+  try {
+    found = liveSnapshotOf(v, m, req.instantRestore, now);
+  } catch (e) {
+    // An unreadable snapshot folder (BKP5073): "auto" restores from the vault and says why.
+    if (mode === "snapshot") throw e;
+    for (const d of disks) out.set(d.name, { note: `${describe(e)}; restored from the vault instead` });
+    return out;
+  }
+  const { snapshot, problem } = found;
+  if (!snapshot) {
+    if (mode === "snapshot") {
+      throw new EngineError(ErrorCodes.SNAPSHOT_NONE, `point ${m.id} of VM "${req.vm}" cannot be restored from its instant-restore snapshot: ${problem ?? "there is none"}. Nothing was written; restore it from the vault (--from vault).`);
+    }
+    return out;
+  }
+  await Promise.all(
+    disks.map(async (d, i) => {
+      const t0 = performance.now();
+      const key = diskKey(req.vm, d.name);
+      tracker.add(key, req.vm, d.name, "restore", d.imageBytes);
+      const partial = `${targets[i]}.bkp-partial`;
+      try {
+        const bytesWritten = await restoreDiskFromSnapshot(v, m, snapshot, d, partial, (n) => tracker.advance(key, n));
+        const fd = fs.openSync(partial, "r+");
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+        fs.renameSync(partial, targets[i]);
+        tracker.complete(key);
+        out.set(d.name, { done: { disk: d.name, path: targets[i], ok: true, imageBytes: d.imageBytes, bytesWritten, seconds: (performance.now() - t0) / 1000, from: "snapshot" } });
+      } catch (e) {
+        fs.rmSync(partial, { force: true });
+        const error = { code: isEngineError(e) ? e.code : ErrorCodes.INTERNAL, message: describe(e) };
+        if (mode === "snapshot") {
+          out.set(d.name, {
+            done: { disk: d.name, path: targets[i], ok: false, imageBytes: d.imageBytes, bytesWritten: 0, seconds: (performance.now() - t0) / 1000, from: "snapshot", error: { ...error, message: `${error.message}. Nothing was written for this disk; restore it from the vault (--from vault).` } },
+          });
+        } else {
+          out.set(d.name, { note: `${error.message}; restored from the vault instead` });
+        }
+      }
+    }),
+  );
+  fsyncDirSync(req.toDir);
+  return out;
 }
 
 /**

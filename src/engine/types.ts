@@ -38,6 +38,43 @@ export interface EngineVault {
 /** How a disk's changes were found (DOMAIN §1.7, §4). */
 export type ChangeDetection = "unchanged-file" | "block-checksum" | "full";
 
+/**
+ * The instant-restore snapshot tier of a VM's policy (DOMAIN §4, §6, §7): each backup keeps a
+ * point-in-time copy of the images beside the vault for `days` days (src/engine/snapshots.ts).
+ */
+export interface SnapshotTier {
+  /** The policy's `instant-restore` days. */
+  days: number;
+  /** IANA zone: a snapshot expires at the same wall time `days` calendar days later, as `bkp plan` computes. */
+  zone: string;
+}
+
+/** How a disk's snapshot was made: a reflink (shared extents), a sparse copy, or a hard link to the previous point's snapshot of an unchanged image. */
+export type SnapshotMethod = "reflink" | "sparse-copy" | "link";
+
+/** What a backup did in the snapshot tier. */
+export interface SnapshotReport {
+  /** This point's snapshot folder; absent when no snapshot was kept (see skipped and warnings). */
+  dir?: string;
+  expiresAt?: string;
+  disks: {
+    disk: string;
+    method: SnapshotMethod;
+    /** Allocated bytes of the snapshot file (st_blocks × 512; a link or reflink shares them). */
+    allocatedBytes: number;
+    /** For method "link": the point whose snapshot file this one shares. */
+    linkedFrom?: string;
+  }[];
+  /** Disks without a snapshot in this point, and why. */
+  skipped: { disk: string; reason: string }[];
+  /** Snapshots this backup deleted: expired by the policy (DOMAIN §6), or left without a point. */
+  expired: { point: string; reason: string }[];
+  /** The VM's snapshots after this backup, and the space they take (each file counted once). */
+  live: number;
+  allocatedBytes: number;
+  warnings: string[];
+}
+
 export interface ProgressEvent {
   vm: string;
   disk: string;
@@ -66,6 +103,11 @@ export interface BackupOptions extends CommonOptions {
   pageBlocks?: number;
   /** Bytes at which pack files are closed (default 64 MiB); tests use small packs. */
   packTarget?: number;
+  /**
+   * The instant-restore snapshot tier. Default: the model VM's policy (`instant-restore` days,
+   * its zone); without a model VM, none. `false` turns it off.
+   */
+  instantRestore?: SnapshotTier | false;
 }
 
 export interface DiskBackupResult {
@@ -85,6 +127,11 @@ export interface DiskBackupResult {
   dedupedChunks: number;
   seconds: number;
   warnings: string[];
+  /**
+   * Set when a previous point exists but its instant-restore snapshot of this disk is gone
+   * (expired, deleted, never taken): every block was read and compared by checksum (DOMAIN §4).
+   */
+  detectionReason?: string;
 }
 
 export interface VmBackupResult {
@@ -97,6 +144,10 @@ export interface VmBackupResult {
   adeKeys?: "bek+kek" | "bek";
   seconds: number;
   disks: DiskBackupResult[];
+  /** The snapshot tier's part of the job (only when the VM has one). */
+  snapshot?: SnapshotReport;
+  /** Set when the job log record could not be written (BKP5076); the point is committed regardless. */
+  jobLogProblem?: string;
 }
 
 /** One pre/post script run of a backup (DOMAIN §2). */
@@ -127,17 +178,27 @@ export interface PointSummary {
   bytesStored: number;
   /** ADE keys the point holds (DOMAIN §3): the BEK wrapped by a KEK, or the BEK under the vault key only. */
   adeKeys?: "bek+kek" | "bek";
+  /** Set while the point is in the instant-restore snapshot tier (its snapshot exists and has not expired). */
+  snapshot?: { expiresAt: string; disks: string[]; /** st_blocks × 512 of its files (a file shared with another point's snapshot counts in both) */ allocatedBytes: number };
 }
 
 export interface RestoreRequest {
   vm: string;
-  /** Point id, or "latest". */
+  /** Point id, "latest", or "instant" (the newest point still in the instant-restore snapshot tier). */
   point: string;
   /** Directory to write `<disk>.img` files into (absolute). */
   toDir: string;
   overwrite?: boolean;
   /** Restore only these disks (default: all). */
   disks?: string[];
+  /**
+   * Where the data comes from: "auto" (default) — the point's instant-restore snapshot when it
+   * has one (a damaged snapshot disk falls back to the vault, with a note), else the vault;
+   * "snapshot" — only the snapshot (an error without one); "vault" — only the vault.
+   */
+  from?: "auto" | "snapshot" | "vault";
+  /** The VM's snapshot tier, to judge expiry by the current policy (default: the expiry recorded with each snapshot). */
+  instantRestore?: SnapshotTier;
 }
 
 export interface AdeKeysRequest {
@@ -167,6 +228,10 @@ export interface DiskRestoreResult {
   imageBytes: number;
   bytesWritten: number;
   seconds: number;
+  /** Where the bytes came from: the point's instant-restore snapshot, or the vault. */
+  from?: "snapshot" | "vault";
+  /** E.g. why a damaged snapshot was passed over for the vault. */
+  note?: string;
   /** Set when this disk failed; other disks are still restored. */
   error?: { code: string; message: string };
 }

@@ -55,7 +55,7 @@ describe("bkp backup / points / verify / restore", () => {
     // DOMAIN §2: a running Linux VM without scripts is file-system consistent, and says why.
     expect(first.stdout).toMatch(/\n {2}consistency: .*without pre\/post scripts/);
     expect(first.stdout).toMatch(/ os +\S+ MiB +full +read/);
-    expect(first.stdout).not.toMatch(/tmp/);
+    expect(first.stdout).not.toMatch(/\n {2}tmp /);
 
     // Same day, after the 02:30 run has its point: not due.
     const again = run(["backup", "p.bkp"], { BKP_NOW: "2026-03-01T09:00:00Z" });
@@ -83,7 +83,7 @@ describe("bkp backup / points / verify / restore", () => {
 
     const pts = run(["points", "p.bkp"]);
     expect(pts.code).toBe(0);
-    expect(pts.stdout.split("\n")[0]).toMatch(/^POINT +VM +VAULT +CREATED \(UTC\) +CONSISTENCY +DISKS +SIZE +STORED +KEYS +WHY$/);
+    expect(pts.stdout.split("\n")[0]).toMatch(/^POINT +VM +VAULT +CREATED \(UTC\) +CONSISTENCY +DISKS +SIZE +STORED +KEYS +SNAPSHOT +WHY$/);
     expect(pts.stdout.split("\n")[1]).toMatch(/ file-system .* without pre\/post scripts/);
     expect(pts.stdout.trim().split("\n")).toHaveLength(4);
     const pj = JSON.parse(run(["points", "--json", "--vm", "web", "p.bkp"]).stdout) as { id: string; vault: string }[];
@@ -130,7 +130,8 @@ describe("bkp backup / points / verify / restore", () => {
       const vj = JSON.parse(run(["verify", "--read-data", "--json", "p.bkp"]).stdout) as { ok: boolean; damage: { affects: { point: string; disks: string[] }[] }[] }[];
       expect(vj[0].ok).toBe(false);
       const hit = vj[0].damage[0].affects[0];
-      const r = run(["restore", "p.bkp", "--vm", "web", "--point", hit.point, "--to", "damaged"]);
+      // From the vault: a point still in the instant-restore tier would come from its snapshot.
+      const r = run(["restore", "p.bkp", "--vm", "web", "--point", hit.point, "--to", "damaged", "--from", "vault"]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/error\[BKP5050\]: disk "\w+" of point \S+ cannot be restored: chunk/);
       expect(r.stderr).not.toMatch(/ at .*\.mjs/); // no stack trace

@@ -1,0 +1,216 @@
+import { backupVm } from "../../src/engine/index.js";
+import { EngineError, ErrorCodes } from "../../src/engine/errors.js";
+import { listPoints } from "../../src/engine/points.js";
+import { runScheduler, type ScheduledJob, type ScheduledVm } from "../../src/engine/scheduler.js";
+import type { VmBackupResult } from "../../src/engine/types.js";
+import { clockFor, offsetText, shortLocal, utcIso } from "../../src/plan/time.js";
+import { needFiles, parse } from "../args.js";
+import type { Command } from "../command.js";
+import type { Io } from "../io.js";
+import { loadForAnalysis } from "./plan-common.js";
+import { ProgressView, bytes, engineVault, engineVm, machineKeyFile, nowFrom, printEngineError, seconds, selectVms } from "./engine-common.js";
+
+/** A scheduled job waits this long for another writer of its vault (say a manual \`bkp backup\`). */
+const LOCK_WAIT_MS = 5 * 60_000;
+
+type Outcome = { ok: true; result: VmBackupResult } | { ok: false; error: { code: string; message: string } };
+
+/** `2026-03-08 03:00 -04:00 (America/New_York)`: an instant as people of the policy's zone read it. */
+function inZone(zone: string, ms: number): string {
+  const c = clockFor(zone);
+  return `${shortLocal(c, ms)} ${offsetText(c, ms)} (${zone})`;
+}
+
+/**
+ * The clock of `bkp run`: real time, or — a testing aid — BKP_NOW as the start instant with
+ * real time running on from there, so scheduled runs come at their times in seconds.
+ */
+function runClock(io: Io): () => number {
+  if (!io.env.BKP_NOW) return () => Date.now();
+  const start = nowFrom(io).getTime();
+  const real = Date.now();
+  return () => start + (Date.now() - real);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+export const command: Command = {
+  help: `Usage: bkp run [--vm NAME] [--json] FILE...
+
+Stay in the foreground and back up the policy set's VMs at the times their policies schedule,
+until stopped. At start, a VM whose policy's latest scheduled run has no recovery point is
+backed up at once — missed runs are caught up once, not once per missed run (the rule of
+\`bkp backup\` without --now) — and a VM without points gets its first backup at once. Then
+bkp sleeps until the next scheduled run of any VM (read in its policy's zone; a run in a
+daylight-saving gap comes at the first instant after it, as \`bkp plan\` shows), backs up the
+VMs due and repeats. VMs due together run one after another (by scheduled time, then name),
+the disks of each VM in parallel; a backup whose vault another writer holds (a manual
+\`bkp backup\`) waits up to 5 minutes for it. A failed backup is reported, kept in the job log
+(\`bkp jobs\`; once its vault could be opened) and tried again at the VM's next scheduled run. Retention is not applied:
+run \`bkp prune\` for that. The policy files are read once, at start.
+
+Stopping: SIGINT (Ctrl-C) or SIGTERM starts no new backup; a backup in progress finishes and
+commits its point, then bkp exits. A second signal abandons the backup in progress at once
+(exit 130): its point is not written and the vault stays valid — like a killed backup, it
+leaves nothing \`bkp verify\` calls damage, and the next backup removes the leftovers. A
+pre-script still running then is not waited for, and the post-script does not run.
+
+Output: one line per backup, in the policy's zone (point, consistency, seconds, bytes read,
+changed and stored), and "next run: …" while idle; errors go to standard error.
+
+Options:
+  --vm NAME   only this VM
+  --json      one JSON object per line: {"event":"backup", vm, reason, scheduled?, startedAt,
+              status: "backed-up"|"failed", ...the \`bkp backup --json\` fields or error},
+              {"event":"next", vms, at (UTC), local}, {"event":"skipped", vm, detail} and
+              {"event":"stopped", jobs, failed, signal?}
+  -h, --help  show this help
+
+Environment: BKP_MACHINE_SECRET as for \`bkp backup\`. BKP_NOW=<ISO instant> (a testing aid)
+starts the clock at that instant and lets it run on in real time.
+
+Exit codes: 0 stopped by a signal and every backup succeeded, 1 a backup failed during the
+run, 2 usage or I/O error at start (e.g. no VM with disk images to back up), 130 stopped by a
+second signal with a backup abandoned.
+`,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, { vm: { type: "string" }, json: { type: "boolean" } });
+    const files = needFiles(positionals, "run");
+    const loaded = loadForAnalysis(io, files);
+    if (!loaded.ok) return loaded.code;
+    const json = Boolean(values.json);
+    const now = runClock(io);
+    const keyFile = machineKeyFile(io);
+    const emit = (o: Record<string, unknown>) => io.stdout(JSON.stringify(o) + "\n");
+
+    const scheduled: ScheduledVm[] = [];
+    for (const vm of selectVms(loaded.model, values.vm)) {
+      const { vm: evm } = engineVm(vm);
+      const skip = vm.protection !== "active" ? `protection is ${vm.protection}` : !evm.disks.length ? "no disk has an `image` to back up" : undefined;
+      if (skip) {
+        if (json) emit({ event: "skipped", vm: vm.name, detail: skip });
+        else io.stdout(`vm "${vm.name}": not scheduled: ${skip}\n`);
+        continue;
+      }
+      const vault = engineVault(vm.vault);
+      let latest: number | undefined;
+      try {
+        const pts = await listPoints(vault, { vm: vm.name }, { machineKeyFile: keyFile });
+        const p = pts[pts.length - 1];
+        latest = p ? Date.parse(p.createdAt) : undefined;
+      } catch (e) {
+        // No vault yet: the first backup creates it. Another problem (a wrong key) is reported
+        // now; the VM stays scheduled and its backups report the problem as they run.
+        if ((e as { code?: string }).code !== "BKP5011") printEngineError(io, "run", e, `VM "${vm.name}": `);
+      }
+      scheduled.push({ vm, latest });
+    }
+    if (!scheduled.length) {
+      const e = new EngineError(ErrorCodes.RUN_NOTHING_TO_SCHEDULE, "no VM to back up: every selected VM has stopped protection or no disk `image`. Give a VM's disks `image \"FILE\"` to back them up with the local engine.");
+      printEngineError(io, "run", e);
+      return 2;
+    }
+
+    const stop = new AbortController();
+    let signals = 0;
+    let inFlight: ScheduledJob | undefined;
+    let stopSignal: string | undefined;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals++;
+      if (signals === 1) {
+        stopSignal = sig;
+        io.stderr(inFlight ? `bkp run: ${sig}: stopping after the backup of VM "${inFlight.vm.name}" in progress (send the signal again to abandon it)\n` : `bkp run: ${sig}: stopping\n`);
+        stop.abort();
+        return;
+      }
+      io.stderr(`bkp run: ${sig} again: abandoning${inFlight ? ` the backup of VM "${inFlight.vm.name}"` : ""}; no point is written for it and the vault stays valid (the next backup removes what it left)\n`);
+      process.exit(130);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+
+    const view = new ProgressView(io, io.isTTY && !json);
+    let failed = 0;
+    if (!json) io.stdout(`bkp run: ${scheduled.length === 1 ? "1 VM" : `${scheduled.length} VMs`} scheduled (${scheduled.map((s) => `"${s.vm.name}"`).join(", ")}); stop with Ctrl-C or SIGTERM\n`);
+    try {
+      const summary = await runScheduler<Outcome>({
+        vms: scheduled,
+        now,
+        sleep,
+        signal: stop.signal,
+        async runJob(job) {
+          inFlight = job;
+          try {
+            const result = await backupVm(engineVault(job.vm.vault), engineVm(job.vm).vm, { now: () => new Date(now()), machineKeyFile: keyFile, onProgress: view.onProgress, lockWaitMs: LOCK_WAIT_MS });
+            return { ok: true, result };
+          } catch (e) {
+            const code = (e as { code?: string }).code;
+            const error = { code: typeof code === "string" && code.startsWith("BKP") ? code : "BKP5090", message: e instanceof Error ? e.message : String(e) };
+            try {
+              if (!json) printEngineError(io, "run", e, `VM "${job.vm.name}": `);
+            } catch {
+              io.stderr(`bkp run: error: VM "${job.vm.name}": ${error.message}\n`);
+            }
+            return { ok: false, error };
+          } finally {
+            view.reset();
+            inFlight = undefined;
+          }
+        },
+        onEvent(ev) {
+          if (ev.kind === "next") {
+            const zone = ev.vms[0].policy.zone;
+            if (json) emit({ event: "next", vms: ev.vms.map((v) => v.name), at: utcIso(ev.at), local: clockFor(zone).localIso(ev.at) });
+            else io.stdout(`next run: ${ev.vms.map((v) => `vm "${v.name}"`).join(", ")} at ${inZone(zone, ev.at)}\n`);
+            return;
+          }
+          if (ev.kind !== "job-done") return;
+          const { job, outcome } = ev;
+          const zone = job.vm.policy.zone;
+          if (!outcome.ok) failed++;
+          if (json) {
+            emit({
+              event: "backup",
+              reason: job.reason,
+              ...(job.run !== undefined ? { scheduled: utcIso(job.run) } : {}),
+              startedAt: utcIso(job.startedAt),
+              status: outcome.ok ? "backed-up" : "failed",
+              ...(outcome.ok ? outcome.result : { error: outcome.error }),
+              vm: job.vm.name,
+            });
+            return;
+          }
+          const c = clockFor(zone);
+          const why = job.reason === "first" ? "first backup" : job.reason === "catch-up" && job.run !== undefined ? `catch-up of the ${shortLocal(c, job.run)} run` : "scheduled run";
+          const head = `${shortLocal(c, job.startedAt)} ${offsetText(c, job.startedAt)}  vm "${job.vm.name}": ${why}: `;
+          if (!outcome.ok) {
+            io.stdout(`${head}failed: error[${outcome.error.code}]\n`);
+            return;
+          }
+          const r = outcome.result;
+          const sum = (k: "bytesRead" | "bytesChanged" | "bytesStored") => bytes(r.disks.reduce((s, d) => s + d[k], 0));
+          io.stdout(`${head}point ${r.point} (${r.consistency.level} consistent) in ${seconds(r.seconds)}; read ${sum("bytesRead")}, changed ${sum("bytesChanged")}, stored ${sum("bytesStored")}\n`);
+          for (const d of r.disks) for (const w of d.warnings) io.stdout(`  warning: disk "${d.disk}": ${w}\n`);
+          if (r.jobLogProblem) io.stdout(`  warning: ${r.jobLogProblem}\n`);
+        },
+      });
+      if (json) emit({ event: "stopped", jobs: summary.jobs, failed, ...(stopSignal ? { signal: stopSignal } : {}) });
+      else io.stdout(`stopped: ${summary.jobs === 1 ? "1 backup" : `${summary.jobs} backups`} run, ${failed} failed\n`);
+      return failed ? 1 : 0;
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  },
+};

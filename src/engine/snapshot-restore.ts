@@ -1,0 +1,124 @@
+// Restoring from the instant-restore snapshot tier (DOMAIN §4, DESIGN "Snapshot tier"): a disk
+// of a point whose snapshot is live is copied from the snapshot file (a reflink where the file
+// system has one, else a sparse copy) — no pack of the vault is read. The copy is then checked
+// block by block against the point's block maps (xxh3-128 of every block, holes all zero; a VHD
+// by its virtual disk and its footer), so a damaged or edited snapshot is never restored as if
+// it were the point. Only the point's manifest and block maps are read from the vault.
+import fs from "node:fs";
+import path from "node:path";
+import { EngineError, ErrorCodes, describe } from "./errors.js";
+import type { OpenVault } from "./vault.js";
+import type { Manifest, ManifestDisk } from "./manifest.js";
+import { openObject } from "./crypto.js";
+import { HOLE, decodePage, pageObjectName } from "./block-index.js";
+import { createFastHasher } from "./fast-hash.js";
+import { isAllZero, readFully } from "./image-reader.js";
+import { VhdError, detectVhd, readVirtual } from "./vhd.js";
+import type { VhdLayout } from "./vhd.js";
+import { cloneFile, listSnapshots, snapshotProblem } from "./snapshots.js";
+import type { SnapshotRecord, StoredSnapshot } from "./snapshots.js";
+import type { SnapshotTier } from "./types.js";
+
+export type LiveSnapshot = StoredSnapshot & { record: SnapshotRecord };
+
+/** The point's snapshot when it is live at `now` (exists, readable, this vault's, not expired); else why not. */
+export function liveSnapshotOf(v: OpenVault, m: Manifest, tier: SnapshotTier | undefined, now: Date): { snapshot?: LiveSnapshot; problem?: string } {
+  const found = listSnapshots(v.def.path, m.vm).find((s) => s.point === m.id);
+  const problem = snapshotProblem(found, m.id, v.config.id, tier, now);
+  if (problem || !found?.record) return { problem: problem ?? `the instant-restore snapshot of point ${m.id} is gone` };
+  return { snapshot: { ...found, record: found.record } };
+}
+
+/** The newest point (of `ms`, oldest first) still in the snapshot tier. */
+export function newestInstantPoint(v: OpenVault, ms: readonly Manifest[], tier: SnapshotTier | undefined, now: Date): Manifest | undefined {
+  for (let i = ms.length - 1; i >= 0; i--) if (liveSnapshotOf(v, ms[i], tier, now).snapshot) return ms[i];
+  return undefined;
+}
+
+function damaged(m: Manifest, d: ManifestDisk, why: string): EngineError {
+  return new EngineError(ErrorCodes.SNAPSHOT_DAMAGED, `the instant-restore snapshot of disk "${d.name}" of point ${m.id} ${why}`);
+}
+
+/**
+ * Copies disk `d` of point `m` from its snapshot into `partial` and checks it against the
+ * point's block maps. Returns the bytes of data blocks (holes excluded). Throws BKP5071 when the
+ * snapshot's file is missing or does not match the point; the caller removes `partial`.
+ */
+export async function restoreDiskFromSnapshot(
+  v: OpenVault,
+  m: Manifest,
+  snap: LiveSnapshot,
+  d: ManifestDisk,
+  partial: string,
+  onBytes: (n: number) => void,
+): Promise<number> {
+  const rec = snap.record.disks.find((x) => x.name === d.name);
+  if (!rec) {
+    const why = snap.record.skipped.find((x) => x.disk === d.name)?.reason;
+    throw new EngineError(ErrorCodes.SNAPSHOT_NONE, `the instant-restore snapshot of point ${m.id} has no copy of disk "${d.name}"${why ? ` (${why})` : ""}`);
+  }
+  const file = path.join(snap.dir, rec.file);
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (!st) throw damaged(m, d, `is missing its file ${file}`);
+  if (st.size !== rec.bytes) throw damaged(m, d, `has a file of ${st.size} bytes where ${rec.bytes} were copied (${file})`);
+  try {
+    await cloneFile(file, partial);
+  } catch (e) {
+    throw damaged(m, d, `cannot be read (${describe(e)})`);
+  }
+  return checkAgainstPoint(v, m, d, partial, onBytes);
+}
+
+/** Reads `file` as disk `d` of point `m` and compares every block with the point's block maps. */
+async function checkAgainstPoint(v: OpenVault, m: Manifest, d: ManifestDisk, file: string, onBytes: (n: number) => void): Promise<number> {
+  const fast = await createFastHasher();
+  const fd = fs.openSync(file, "r");
+  try {
+    const size = fs.fstatSync(fd).size;
+    let vhd: VhdLayout | undefined;
+    if (d.vhd) {
+      try {
+        vhd = detectVhd(fd, size);
+      } catch (e) {
+        if (e instanceof VhdError) throw damaged(m, d, `is not a readable VHD (${e.message})`);
+        throw e;
+      }
+      if (!vhd || vhd.kind !== d.vhd.kind || vhd.virtualSize !== d.imageBytes) throw damaged(m, d, `is not the ${d.vhd.kind} VHD of ${d.imageBytes} virtual bytes the point holds`);
+      const footer = Buffer.alloc(512);
+      if (readFully(fd, footer, 512, size - 512) !== 512 || !footer.equals(Buffer.from(d.vhd.footer, "base64"))) throw damaged(m, d, "has a VHD footer other than the point's");
+    } else if (size !== d.imageBytes) {
+      throw damaged(m, d, `is ${size} bytes where the point's image is ${d.imageBytes}`);
+    }
+    const bs = m.blockSize;
+    const buf = Buffer.alloc(bs);
+    let dataBytes = 0;
+    for (let page = 0; page < d.maps.length; page++) {
+      const name = d.maps[page];
+      let entries: ReturnType<typeof decodePage>["entries"];
+      try {
+        const plain = openObject(v.keys.enc, name, await v.storage.get(name));
+        if (pageObjectName(v.keys.mapId, plain) !== name) throw new Error("content does not match its name");
+        const p = decodePage(plain);
+        if (p.blockSize !== bs || p.firstBlock !== page * m.pageBlocks) throw new Error("the page describes other blocks");
+        entries = p.entries;
+      } catch (e) {
+        throw new EngineError(ErrorCodes.BLOCK_MAP_DAMAGED, `block map ${name} of point ${m.id} cannot be read (${describe(e)}), so disk "${d.name}" cannot be checked; run \`bkp verify\``);
+      }
+      for (let k = 0; k < entries.length; k++) {
+        const at = (page * m.pageBlocks + k) * bs;
+        const len = Math.min(bs, d.imageBytes - at);
+        const data = buf.subarray(0, len);
+        if (vhd) readVirtual(fd, vhd, data, len, at);
+        else if (readFully(fd, data, len, at) !== len) throw damaged(m, d, "is short");
+        const e = entries[k];
+        const ok = e.kind === HOLE ? isAllZero(data) : fast(data).equals(e.fast);
+        if (!ok) throw damaged(m, d, `differs from the point in the block at byte ${at} of the disk (checksum mismatch): it was changed or damaged after the backup`);
+        if (e.kind !== HOLE) dataBytes += len;
+        onBytes(len);
+      }
+    }
+    return dataBytes;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
