@@ -68,12 +68,7 @@ export function endOf(r: Range): Range {
   return { start: r.end, end: r.end };
 }
 
-/** A range of `lines`' text by offsets. */
-export function rangeAt(lines: LineIndex, startOffset: number, endOffset: number): Range {
-  return new TextRange(lines, startOffset, endOffset);
-}
-
-/** A plain copy of a range (what JSON and deep-equality comparisons see). */
-export function plainRange(r: Range): Range {
-  return { start: r.start, end: r.end };
+/** Where a range starts, without working out its line and column. */
+export function startOffset(r: Range): number {
+  return r instanceof TextRange ? r.startOffset : r.start.offset;
 }
