@@ -101,7 +101,8 @@ class Cursor {
   }
   is(type: TokenType): boolean {
     const t = this.tokens[this.i];
-    return t !== undefined && (t.tokenType === type || (t.tokenType.CATEGORIES ?? []).includes(type));
+    // categoryMatchesMap: the token types in a category, by index (see tokens.ts).
+    return t !== undefined && (t.tokenType === type || type.categoryMatchesMap?.[t.tokenTypeIdx] === true);
   }
   take(type?: TokenType): IToken | undefined {
     if (type && !this.is(type)) return undefined;
