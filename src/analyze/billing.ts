@@ -21,6 +21,7 @@ import { expandSchedule } from "../plan/schedule.js";
 import { addMonths, civilFromDays, clockFor, daysFromCivil, daysInMonth, isoDate, parseIsoDate, type CivilDate, type ZoneClock } from "../plan/time.js";
 import { RISK_CODES } from "./codes.js";
 import type { Risk } from "./risks.js";
+import { compareText } from "../utils/compare.js";
 
 export interface CostOptions {
   /** ISO date the projection starts; its month is the first projected month. */
@@ -612,7 +613,7 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
   // Totals per currency; the most used currency is the headline one.
   const byCurrency = new Map<string, VaultCost[]>();
   for (const v of vaults) pushTo(byCurrency, v.currency, v);
-  const currencies = [...byCurrency.keys()].sort((a, b) => byCurrency.get(b)!.length - byCurrency.get(a)!.length || a.localeCompare(b));
+  const currencies = [...byCurrency.keys()].sort((a, b) => byCurrency.get(b)!.length - byCurrency.get(a)!.length || compareText(a, b));
   const currency = currencies[0] ?? "USD";
   const sum = (vs: VaultCost[]) => months.map((mo, m) => sumMonths(mo.label, vs.map((v) => v.projection[m])));
   const projection = sum(byCurrency.get(currency) ?? []);

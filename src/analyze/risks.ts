@@ -9,6 +9,7 @@ import type { DiskTask, Job, Plan, PolicyRuns, Run, VmSchedule } from "../plan/t
 import { formatDuration, shortLocal, shortUtc } from "../plan/time.js";
 import { RISK_CODES, type RiskCode } from "./codes.js";
 import type { JobTiming } from "./timing.js";
+import { compareText } from "../utils/compare.js";
 
 export interface Risk {
   code: RiskCode;
@@ -297,7 +298,7 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 export function sortRisks(rs: Risk[]): Risk[] {
-  return rs.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.code.localeCompare(b.code) || (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
+  return rs.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || compareText(a.code, b.code) || compareText(a.subject, b.subject));
 }
 
 function hhmm(t: { hour: number; minute: number }): string {

@@ -8,11 +8,24 @@ import type * as A from "./ast.js";
 import type { Diagnostic, Range } from "./diagnostics.js";
 import { tokenRange } from "./parse.js";
 import * as T from "./tokens.js";
+import { endOf, span } from "./text-range.js";
 
 // bkp prints dates and times in English whatever the user's locale (output is stable for
 // scripts and tests), and naming the locale spares luxon its system-locale lookup, which costs
 // ~13 ms of ICU start-up in every process that touches a date.
 Settings.defaultLocale = "en-US";
+
+// Decimals are immutable, and policy sets repeat the same few numbers (128 GB, 1%, 30 days)
+// thousands of times: one instance per spelling keeps the AST smaller (bounded for long sessions).
+const decimals = new Map<string, Decimal>();
+function decimalOf(text: string): Decimal {
+  let d = decimals.get(text);
+  if (!d) {
+    d = new Decimal(text);
+    if (decimals.size < 4096) decimals.set(text, d);
+  }
+  return d;
+}
 
 function isNode(e: CstElement): e is CstNode {
   return (e as CstNode).children !== undefined;
@@ -43,10 +56,6 @@ const NESTED_KEYWORD: Record<string, string> = { diskBlock: T.Disk.name, scripts
 /** A token that the parser really consumed (not invented by error recovery). */
 function real(t: CstElement | undefined): IToken | undefined {
   return t && !isNode(t) && !t.isInsertedInRecovery && !Number.isNaN(t.startOffset) ? t : undefined;
-}
-
-export function span(a: Range, b: Range): Range {
-  return { start: a.start, end: b.end };
 }
 
 function rangeOf(tokens: IToken[]): Range {
@@ -92,7 +101,8 @@ class Cursor {
   }
   is(type: TokenType): boolean {
     const t = this.tokens[this.i];
-    return t !== undefined && (t.tokenType === type || (t.tokenType.CATEGORIES ?? []).includes(type));
+    // categoryMatchesMap: the token types in a category, by index (see tokens.ts).
+    return t !== undefined && (t.tokenType === type || type.categoryMatchesMap?.[t.tokenTypeIdx] === true);
   }
   take(type?: TokenType): IToken | undefined {
     if (type && !this.is(type)) return undefined;
@@ -108,7 +118,7 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
 
   const str = (t: IToken | undefined): A.Str | undefined => (t ? { range: tokenRange(t), value: unquote(t.image) } : undefined);
   const word = <W extends string>(t: IToken | undefined): A.Word<W> | undefined => (t ? { range: tokenRange(t), value: t.image as W } : undefined);
-  const num = (t: IToken | undefined): A.Num | undefined => (t ? { range: tokenRange(t), value: new Decimal(t.image), text: t.image } : undefined);
+  const num = (t: IToken | undefined): A.Num | undefined => (t ? { range: tokenRange(t), value: decimalOf(t.image), text: t.image } : undefined);
 
   function quantity(c: Cursor): A.Quantity | undefined {
     const n = num(c.take(T.NumberLit));
@@ -231,7 +241,7 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
     return {
       range,
       header: span(tokenRange(first!), tokenRange(headerEnd)),
-      body: lc ? span(tokenRange(lc), end) : { start: range.end, end: range.end },
+      body: lc ? span(tokenRange(lc), end) : endOf(range),
       attributes: attrs,
     };
   }

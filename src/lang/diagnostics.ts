@@ -1,5 +1,7 @@
 // Diagnostics as data: a stable code, a severity, a located range, what is wrong and what to
 // write instead. Codes never change meaning once released (see diagnostic-codes.ts).
+import { compareText } from "../utils/compare.js";
+import { startOffset } from "./text-range.js";
 
 export type Severity = "error" | "warning" | "info";
 
@@ -43,7 +45,7 @@ export function hasErrors(diags: readonly Diagnostic[]): boolean {
 /** Sort by file, then position: the order people read them in. */
 export function sortDiagnostics<D extends Diagnostic>(diags: D[]): D[] {
   return diags.sort(
-    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.range.start.offset - b.range.start.offset || a.code.localeCompare(b.code),
+    (a, b) => compareText(a.file, b.file) || startOffset(a.range) - startOffset(b.range) || compareText(a.code, b.code),
   );
 }
 

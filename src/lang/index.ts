@@ -7,6 +7,7 @@ import type { FileAst } from "./ast.js";
 import { buildAst } from "./build-ast.js";
 import { sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { parseText } from "./parse.js";
+import type { TextRegion } from "./lexer.js";
 
 export interface ParsedFile {
   ast: FileAst;
@@ -15,8 +16,9 @@ export interface ParsedFile {
   diagnostics: Diagnostic[];
 }
 
-export function parseFile(file: string, text: string): ParsedFile {
-  const parsed = parseText(file, text);
+/** Parses a file's text, or only a `region` of whole lines of it (the UI re-parses edited blocks). */
+export function parseFile(file: string, text: string, region?: TextRegion): ParsedFile {
+  const parsed = parseText(file, text, region);
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
   const ast = buildAst(file, parsed.cst, parsed.comments, diagnostics);
   return { ast, text, comments: parsed.comments, diagnostics: sortDiagnostics(diagnostics) };

@@ -4,33 +4,55 @@
 // retyped as its keyword (or Identifier) by one table lookup.
 import type { IToken, TokenType } from "chevrotain";
 import * as T from "./tokens.js";
+import { LineIndex } from "./text-range.js";
 
 export interface LexResult {
   tokens: IToken[];
   comments: IToken[];
 }
 
-// Sticky versions of tokens.ts' patterns, tried at a position in priority order.
-const FORMS: [RegExp, TokenType][] = [T.StringLit, T.UnterminatedString, T.DateTimeLit, T.DateLit, T.TimeLit, T.NumberLit, T.RateUnit, T.Word].map(
-  (t) => [new RegExp((t.PATTERN as RegExp).source, "y"), t],
-);
+// Sticky versions of tokens.ts' patterns, tried at a position in priority order. The forms
+// start with different characters, so the first character picks the few worth trying.
+const sticky = (types: TokenType[]): [RegExp, TokenType][] => types.map((t) => [new RegExp((t.PATTERN as RegExp).source, "y"), t]);
+const STRING_FORMS = sticky([T.StringLit, T.UnterminatedString]);
+const DIGIT_FORMS = sticky([T.DateTimeLit, T.DateLit, T.TimeLit, T.NumberLit]);
+const WORD_FORMS = sticky([T.Word]);
+/** Words that may be a rate unit (`MB/s`, `B/s`) start with one of these. */
+const RATE_FORMS = sticky([T.RateUnit, T.Word]);
+const NO_FORMS: [RegExp, TokenType][] = [];
+
+function formsAt(c: number): [RegExp, TokenType][] {
+  if (c === 34) return STRING_FORMS;
+  if (c >= 48 && c <= 57) return DIGIT_FORMS;
+  if (c === 66 || c === 71 || c === 75 || c === 77 || c === 80 || c === 84) return RATE_FORMS; // B G K M P T
+  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) return WORD_FORMS;
+  return NO_FORMS;
+}
 
 const SINGLE: Record<string, TokenType> = { "{": T.LCurly, "}": T.RCurly, ",": T.Comma, "%": T.Percent };
 
-export function tokenize(text: string): LexResult {
+/** A part of a text made of whole lines, [from, to): tokenised alone, located in the whole text. */
+export interface TextRegion {
+  from: number;
+  to: number;
+}
+
+export function tokenize(text: string, region?: TextRegion): LexResult {
   const tokens: IToken[] = [];
   const comments: IToken[] = [];
-  let line = 1;
-  let lineStart = 0;
-  let i = 0;
-  const n = text.length;
+  // One line table per text, shared by its tokens' ranges (text-range.ts).
+  const lines = new LineIndex(text);
+  let i = region?.from ?? 0;
+  let line = region ? lines.position(i).line : 1;
+  let lineStart = i;
+  const n = region?.to ?? text.length;
 
-  const push = (out: IToken[], type: TokenType, start: number, end: number): void => {
-    const image = text.slice(start, end);
+  const push = (out: IToken[], type: TokenType, start: number, end: number, image = text.slice(start, end)): void => {
     // Tokens never span lines, except nothing: strings and comments stop at a newline.
     // tokenType first: Chevrotain's own tokens (EOF, recovery) have NaN offsets, and sharing
     // their object shape would make V8 box every number of every token as a double.
-    // `bkpRange` is declared up front so caching a range later does not change the shape.
+    // `bkpRange` is declared up front so caching a range later does not change the shape;
+    // `bkpLines` turns the offsets into lines and columns when a range is read.
     out.push({
       tokenType: type,
       tokenTypeIdx: type.tokenTypeIdx!,
@@ -42,6 +64,7 @@ export function tokenize(text: string): LexResult {
       startColumn: start - lineStart + 1,
       endColumn: end - lineStart,
       bkpRange: undefined,
+      bkpLines: lines,
     } as IToken);
   };
 
@@ -73,13 +96,14 @@ export function tokenize(text: string): LexResult {
       continue;
     }
     let matched = false;
-    for (const [re, type] of FORMS) {
+    for (const [re, type] of formsAt(c)) {
       re.lastIndex = i;
       if (re.test(text)) {
         const end = re.lastIndex;
-        let t = type;
-        if (t === T.Word) t = T.wordType(text.slice(i, end));
-        push(tokens, t, i, end);
+        if (type === T.Word) {
+          const word = text.slice(i, end);
+          push(tokens, T.wordType(word), i, end, T.keywordImage(word) ?? word);
+        } else push(tokens, type, i, end);
         i = end;
         matched = true;
         break;

@@ -2,12 +2,13 @@
 // one run reports every syntax error of a file.
 import type { CstNode, IRecognitionException, IToken } from "chevrotain";
 import type { Diagnostic, Range } from "./diagnostics.js";
-import { tokenize } from "./lexer.js";
+import { tokenize, type TextRegion } from "./lexer.js";
 import { getParser, BLOCK_ATTRIBUTES } from "./parser.js";
 import type { ParseErrorFacts } from "./parser-messages.js";
 import { closest, oneOf } from "./suggest.js";
 import { attributeForms } from "./attribute-syntax.js";
 import * as T from "./tokens.js";
+import { endOf, LineIndex, span, TextRange } from "./text-range.js";
 
 export interface ParseResult {
   cst: CstNode;
@@ -17,21 +18,23 @@ export interface ParseResult {
 }
 
 /** The lexer's tokens carry a slot for their range (see lexer.ts). */
-type RangedToken = IToken & { bkpRange?: Range };
+type RangedToken = IToken & { bkpRange?: Range; bkpLines?: LineIndex };
 
 /** A token's range, computed once per token and shared by every AST value that uses it. */
 export function tokenRange(t: IToken): Range {
   const rt = t as RangedToken;
-  return (rt.bkpRange ??= {
+  if (rt.bkpRange) return rt.bkpRange;
+  if (rt.bkpLines) return (rt.bkpRange = new TextRange(rt.bkpLines, t.startOffset, (t.endOffset ?? t.startOffset) + 1));
+  // A token Chevrotain made (end of input, or one invented by error recovery).
+  return {
     start: { line: t.startLine ?? 1, column: t.startColumn ?? 1, offset: t.startOffset },
     end: { line: t.endLine ?? t.startLine ?? 1, column: (t.endColumn ?? t.startColumn ?? 0) + 1, offset: (t.endOffset ?? t.startOffset) + 1 },
-  });
+  };
 }
 
 /** A zero-width range just after token `t` (where something is missing). */
 export function afterToken(t: IToken): Range {
-  const r = tokenRange(t);
-  return { start: r.end, end: r.end };
+  return endOf(tokenRange(t));
 }
 
 function endOfText(text: string): Range {
@@ -53,14 +56,11 @@ const LABEL_CANDIDATES: Record<string, readonly string[]> = {
 
 const BLOCK_NAMES = ["vault", "policy", "vm", "storage-account", "restore", "assume", "pricing"];
 
-function span(a: Range, b: Range): Range {
-  return { start: a.start, end: b.end };
-}
-
-export function parseText(file: string, text: string): ParseResult {
+/** Parses `text`, or only its `region` (whole lines; ranges stay those of the whole text). */
+export function parseText(file: string, text: string, region?: TextRegion): ParseResult {
   // The parser assigns token type indexes, which the lexer's tokens carry.
   const parser = getParser();
-  const { tokens: all, comments } = tokenize(text);
+  const { tokens: all, comments } = tokenize(text, region);
   const diagnostics: Diagnostic[] = [];
   const tokens: IToken[] = [];
   for (const t of all) {
@@ -89,11 +89,10 @@ export function parseText(file: string, text: string): ParseResult {
       while ((m = bad.exec(t.image)) && m[1] === undefined);
       if (m) {
         const found = m;
-        const start = tokenRange(t).start;
-        const col = start.column + found.index;
+        const at = t.startOffset + found.index;
         diagnostics.push({
           code: "BKP1006", severity: "error", file,
-          range: { start: { line: start.line, column: col, offset: start.offset + found.index }, end: { line: start.line, column: col + 2, offset: start.offset + found.index + 2 } },
+          range: new TextRange((t as RangedToken).bkpLines!, at, at + 2),
           message: `invalid escape '${found[0]}' in a string: only \\" and \\\\ are escapes`,
           hint: `write '\\\\' for a backslash, e.g. "${t.image.slice(1, found.index)}\\\\${t.image.slice(found.index + 1, -1)}"`,
         });
@@ -112,7 +111,7 @@ export function parseText(file: string, text: string): ParseResult {
   // One diagnostic per place: after a parse error, recovery may also skip the same token.
   const seen = new Set<number>();
   for (const err of errors) {
-    const d = errorDiagnostic(file, text, tokens, err);
+    const d = errorDiagnostic(file, region ? text.slice(0, region.to) : text, tokens, err);
     if (seen.has(d.range.start.offset)) continue;
     seen.add(d.range.start.offset);
     diagnostics.push(d);

@@ -4,7 +4,20 @@
 // through a keyword table. That keeps the lexer to a handful of regexes however many
 // keywords the language grows, and lets an unknown word reach the parser as an `Identifier`
 // so it can be reported with a "did you mean" hint instead of a lexer error.
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { createToken as chevrotainToken, Lexer, type ITokenConfig, type TokenType } from "chevrotain";
+
+// Chevrotain's createToken re-derives every category's member list on each call (quadratic in
+// the ~170 tokens here: ~12 ms of a CLI start-up that is a benchmark target). Tokens are created
+// without categories and linked once, below, in the shape Chevrotain's own augmentation gives
+// (categoryMatchesMap / categoryMatches / isParent); the parser's constructor re-derives the
+// same shape from CATEGORIES, which the grammar test with BKP_VALIDATE_GRAMMAR=1 exercises.
+const categoriesOf = new Map<TokenType, TokenType[]>();
+function createToken(config: ITokenConfig): TokenType {
+  const { categories, ...rest } = config;
+  const t = chevrotainToken(rest);
+  if (categories) categoriesOf.set(t, Array.isArray(categories) ? categories : [categories]);
+  return t;
+}
 
 /** Every token the parser can see belongs to this category (used to skip junk after errors). */
 export const AnyToken = createToken({ name: "AnyToken", pattern: Lexer.NA });
@@ -57,6 +70,8 @@ export const Bool = createToken({ name: "Bool", pattern: Lexer.NA, label: "true 
 export const Redundancy = createToken({ name: "Redundancy", pattern: Lexer.NA, label: "a redundancy (LRS, ZRS, GRS, RA-GRS)" });
 
 const keywordTypes = new Map<string, TokenType>();
+/** Each keyword's spelling as one shared string, so tokens and AST values don't each hold a copy. */
+const keywordImages = new Map<string, string>();
 /** All keyword token types, for the parser's vocabulary. */
 export const keywordTokens: TokenType[] = [];
 
@@ -69,13 +84,14 @@ function kw(image: string, extraCategories: TokenType[] = []): TokenType {
     label: `'${image}'`,
   });
   keywordTypes.set(image, t);
+  keywordImages.set(image, image);
   keywordTokens.push(t);
   return t;
 }
 /** One token type that several spellings map to (units, weekdays, months). */
 function kwGroup(name: string, images: string[], categories: TokenType[]): TokenType {
   const t = createToken({ name, pattern: Lexer.NA, categories: [AnyWord, AnyToken, ...categories], label: `'${images[0]}'` });
-  for (const image of images) keywordTypes.set(image, t);
+  for (const image of images) keywordTypes.set(image, t), keywordImages.set(image, image);
   keywordTokens.push(t);
   return t;
 }
@@ -240,10 +256,30 @@ export function wordType(image: string): TokenType {
   return keywordTypes.get(image) ?? Identifier;
 }
 
+/** The shared string of a keyword spelling, or undefined for a word that is no keyword. */
+export function keywordImage(image: string): string | undefined {
+  return keywordImages.get(image);
+}
+
 /** Every keyword spelling (for "did you mean" and the editor grammar). */
 export function keywordSpellings(): string[] {
   return [...keywordTypes.keys()];
 }
+
+/** Sets each token's CATEGORIES and each category's members, transitively (once, for all tokens). */
+function linkCategories(): void {
+  for (const [t, cats] of categoriesOf) t.CATEGORIES = cats;
+  const visit = (member: TokenType, category: TokenType): void => {
+    category.categoryMatchesMap![member.tokenTypeIdx!] = true;
+    for (const parent of category.CATEGORIES ?? []) visit(member, parent);
+  };
+  for (const [t, cats] of categoriesOf) for (const c of cats) visit(t, c);
+  for (const t of new Set([...categoriesOf.keys(), ...[...categoriesOf.values()].flat()])) {
+    t.categoryMatches = Object.keys(t.categoryMatchesMap!).map(Number);
+    t.isParent = t.categoryMatches.length > 0;
+  }
+}
+linkCategories();
 
 /** The parser's vocabulary. */
 export const allTokens: TokenType[] = [

@@ -30,8 +30,19 @@ export function sizeBytes(unitName: string): Decimal | undefined {
   return SIZE[unitName];
 }
 
+// Policy sets repeat the same sizes thousands of times (128 GB); Decimals are immutable, so
+// equal quantities share one (bounded, for long sessions).
+const bytesOf = new Map<string, Map<string, Decimal>>();
 export function toBytes(q: Quantity): Decimal {
-  return q.number.value.mul(SIZE[q.unit!.name]);
+  const unit = q.unit!.name;
+  let byNumber = bytesOf.get(unit);
+  if (!byNumber) bytesOf.set(unit, (byNumber = new Map()));
+  let b = byNumber.get(q.number.text);
+  if (!b) {
+    b = q.number.value.mul(SIZE[unit]);
+    if (byNumber.size < 4096) byNumber.set(q.number.text, b);
+  }
+  return b;
 }
 
 /** Seconds for s/min/h/day/week; undefined for calendar units. */

@@ -2,7 +2,6 @@
 // few characters inside one block; re-parsing a 10,000-line file for that would cost 200 ms at
 // 500 VMs, so only the lines of the blocks the edit touches are parsed again and spliced into
 // the file's AST (`applyEdit`). Anything unusual falls back to parsing the whole file.
-import Decimal from "decimal.js";
 import type { BlockAst, CommentAst, FileAst } from "../lang/ast.js";
 import type { Diagnostic } from "../lang/diagnostics.js";
 import { parseFile } from "../lang/index.js";
@@ -36,8 +35,8 @@ const isSyntaxError = (d: Diagnostic) => d.severity === "error" && d.code.starts
 
 /**
  * The file after one edit. Only the whole lines of the top-level blocks the edit touches are
- * parsed again; their new AST nodes are moved to the lines they occupy, and the other blocks
- * are kept as they are (their lines and columns are unchanged, see line-index.ts).
+ * parsed again, in place in the new text; the other blocks are kept as they are (their lines
+ * and columns are unchanged, see line-index.ts).
  */
 export function applyEdit(fs: FileState, edit: TextEdit): FileState {
   const text = fs.text.slice(0, edit.start) + edit.text + fs.text.slice(edit.end);
@@ -62,38 +61,13 @@ export function applyEdit(fs: FileState, edit: TextEdit): FileState {
   }
   const from = lines[lo - 1];
   const to = hi < lines.length ? lines[hi] : text.length;
-  const region = parseFile(fs.path, text.slice(from, to));
+  // Parsed in place: the new nodes' ranges are already those of the whole new text.
+  const region = parseFile(fs.path, text, { from, to });
   if (region.diagnostics.some(isSyntaxError)) return parseFileState(fs.path, text);
-  shiftLines(region.ast.blocks, lo - 1, from);
-  shiftLines(region.ast.comments, lo - 1, from);
-  shiftLines(region.diagnostics, lo - 1, from);
   const outside = <T extends { range: { start: { line: number }; end: { line: number } } }>(x: T) => x.range.end.line < lo || x.range.start.line > hi;
   const before = (x: BlockAst | CommentAst) => x.range.end.line < lo;
   const blocks = [...fs.ast.blocks.filter(before), ...region.ast.blocks, ...fs.ast.blocks.filter((b) => b.range.start.line > hi)];
   const comments = [...fs.ast.comments.filter(before), ...region.ast.comments, ...fs.ast.comments.filter((c) => c.range.start.line > hi)];
   const diagnostics = [...fs.diagnostics.filter(outside), ...region.diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
   return { path: fs.path, text, lines, ast: { file: fs.path, blocks, comments }, diagnostics };
-}
-
-/** Moves freshly parsed nodes down by `lines` lines and `offset` characters (columns stay). */
-function shiftLines(root: unknown, lines: number, offset: number): void {
-  if (lines === 0 && offset === 0) return;
-  // Ranges share Position objects (a span reuses its ends): move each one once.
-  const seen = new Set<object>();
-  const visit = (x: unknown): void => {
-    if (typeof x !== "object" || x === null || seen.has(x) || x instanceof Decimal) return;
-    seen.add(x);
-    if (Array.isArray(x)) {
-      for (const y of x) visit(y);
-      return;
-    }
-    const o = x as Record<string, unknown>;
-    if (typeof o.line === "number" && typeof o.column === "number" && typeof o.offset === "number") {
-      o.line += lines;
-      o.offset += offset;
-      return;
-    }
-    for (const k of Object.keys(o)) visit(o[k]);
-  };
-  visit(root);
 }

@@ -30,6 +30,7 @@ import { tooManyDisksPerStorageAccount } from "./too-many-disks-per-storage-acco
 import { unusedPolicy } from "./unused-policy.js";
 import { vssFullImplicit } from "./vss-full-implicit.js";
 import type { Rule } from "../rule.js";
+import { compareText } from "../../utils/compare.js";
 
 export const RULES: Rule[] = [
   adeBekWithoutKek,
@@ -62,4 +63,4 @@ export const RULES: Rule[] = [
   tooManyDisksPerStorageAccount,
   unusedPolicy,
   vssFullImplicit,
-].sort((a, b) => a.code.localeCompare(b.code));
+].sort((a, b) => compareText(a.code, b.code));
