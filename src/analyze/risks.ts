@@ -279,7 +279,8 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
     const vm = s.vm;
     if (s.noJobs) continue;
     const requested = vm.policy.consistency === "agentless-crash" ? "crash" : vm.policy.consistency;
-    const got = predictConsistency(vm);
+    // The plan's jobs carry the VM's prediction already.
+    const got = s.jobs[0]?.consistency ?? predictConsistency(vm);
     if (LEVEL_RANK[got.level] >= LEVEL_RANK[requested]) continue;
     const key = `${vm.policy.name}|${got.level}|${got.reason}`;
     const e = lower.get(key) ?? { p: vm.policy, level: got.level, reason: got.reason, vms: [] };

@@ -35,8 +35,10 @@ function isNode(e: CstElement): e is CstNode {
 export function flatTokens(node: CstNode): IToken[] {
   const out: IToken[] = [];
   collect(node, out);
-  // Children are grouped by name, not position; attributes are short, so this sort is cheap.
-  return out.sort((a, b) => a.startOffset - b.startOffset);
+  // Children are grouped by name, not position, so a token type that comes back later in the
+  // attribute is out of order; most attributes are in order already, and sort() allocates.
+  for (let i = 1; i < out.length; i++) if (out[i].startOffset < out[i - 1].startOffset) return out.sort((a, b) => a.startOffset - b.startOffset);
+  return out;
 }
 
 function collect(node: CstNode, out: IToken[]): void {

@@ -5,7 +5,7 @@
 // misplaced word inside a block is taken by a catch-all alternative that reports it (with a
 // "did you mean") and skips to the next attribute, so one typo costs one diagnostic, not a
 // cascade.
-import { CstParser, EOF, LLkLookaheadStrategy, type CstNode, type ILookaheadStrategy, type IToken, type TokenType } from "chevrotain";
+import { CstParser, EOF, LLkLookaheadStrategy, type CstNode, type ILookaheadStrategy, type IOrAlt, type IToken, type OrMethodOpts, type TokenType } from "chevrotain";
 import * as T from "./tokens.js";
 import { parserErrorMessages } from "./parser-messages.js";
 
@@ -84,6 +84,12 @@ function lazyLookahead(maxLookahead: number): ILookaheadStrategy {
 
 class BkpParser extends CstParser {
   problems: SkippedProblem[] = [];
+  /**
+   * Each OR's alternatives, built on its first call and reused: Chevrotain reads them on every
+   * call, and building them afresh (an array, objects and closures per attribute parsed) was a
+   * third of everything a 10,000-VM parse allocated. They close over nothing but the parser.
+   */
+  private readonly alts: (IOrAlt<unknown>[] | OrMethodOpts<unknown>)[] = [];
 
   constructor() {
     super(T.allTokens, {
@@ -144,7 +150,7 @@ class BkpParser extends CstParser {
 
   public file = this.RULE("file", () => {
     this.MANY(() => {
-      this.OR({
+      this.OR((this.alts[0] ??= {
         MAX_LOOKAHEAD: 1,
         DEF: [
         { ALT: () => this.SUBRULE(this.vaultBlock) },
@@ -155,7 +161,7 @@ class BkpParser extends CstParser {
         { ALT: () => this.SUBRULE(this.assumeBlock) },
         { ALT: () => this.SUBRULE(this.pricingBlock) },
         { ALT: () => this.SUBRULE(this.unknownBlock), IGNORE_AMBIGUITIES: true },
-      ]});
+      ]}));
     });
   });
 
@@ -174,7 +180,7 @@ class BkpParser extends CstParser {
     this.body(this.vaultAttr);
   });
   private vaultAttr = this.RULE("vaultAttr", () => {
-    this.OR({
+    this.OR((this.alts[1] ??= {
       MAX_LOOKAHEAD: 1,
       DEF: [
       { ALT: () => { this.CONSUME(T.Path); this.CONSUME(T.StringLit); } },
@@ -183,14 +189,14 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Pricing); this.CONSUME2(T.StringLit); } },
       { ALT: () => { this.CONSUME(T.Region); this.CONSUME3(T.StringLit); } },
       { ALT: () => this.unknownIn("vault"), IGNORE_AMBIGUITIES: true },
-    ]});
+    ]}));
   });
   private vaultEncryption = this.RULE("vaultEncryption", () => {
     this.CONSUME(T.Encryption);
-    this.OR([
+    this.OR((this.alts[2] ??= [
       { ALT: () => this.CONSUME(T.PlatformKey) },
       { ALT: () => { this.CONSUME(T.CustomerKey); this.CONSUME(T.StringLit); } },
-    ]);
+    ]));
   });
 
   // ---- policy -----------------------------------------------------------------------
@@ -200,7 +206,7 @@ class BkpParser extends CstParser {
     this.body(this.policyAttr);
   });
   private policyAttr = this.RULE("policyAttr", () => {
-    this.OR({
+    this.OR((this.alts[3] ??= {
       MAX_LOOKAHEAD: 1,
       DEF: [
       { ALT: () => this.SUBRULE(this.schedule) },
@@ -210,13 +216,13 @@ class BkpParser extends CstParser {
       { ALT: () => this.SUBRULE(this.vss) },
       { ALT: () => this.SUBRULE(this.retain) },
       { ALT: () => { this.CONSUME(T.Archive); this.CONSUME(T.After); this.SUBRULE2(this.quantity); } },
-      { ALT: () => { this.CONSUME(T.Type); this.OR2([{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME(T.Enhanced) }]); } },
+      { ALT: () => { this.CONSUME(T.Type); this.OR2((this.alts[18] ??= [{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME(T.Enhanced) }])); } },
       { ALT: () => this.unknownIn("policy"), IGNORE_AMBIGUITIES: true },
-    ]});
+    ]}));
   });
   private schedule = this.RULE("schedule", () => {
     this.CONSUME(T.Schedule);
-    this.OR([
+    this.OR((this.alts[4] ??= [
       { ALT: () => { this.CONSUME(T.Daily); this.CONSUME(T.At); this.CONSUME(T.TimeLit); } },
       { ALT: () => { this.CONSUME(T.Weekly); this.CONSUME(T.On); this.SUBRULE(this.weekdayList); this.CONSUME2(T.At); this.CONSUME2(T.TimeLit); } },
       {
@@ -229,24 +235,24 @@ class BkpParser extends CstParser {
           this.SUBRULE2(this.quantity);
         },
       },
-    ]);
+    ]));
   });
   private consistency = this.RULE("consistency", () => {
     this.CONSUME(T.Consistency);
-    this.OR([
+    this.OR((this.alts[5] ??= [
       { ALT: () => this.CONSUME(T.Application) },
       { ALT: () => this.CONSUME(T.FileSystem) },
       { ALT: () => this.CONSUME(T.Crash) },
       { ALT: () => this.CONSUME(T.AgentlessCrash) },
-    ]);
+    ]));
   });
   private vss = this.RULE("vss", () => {
     this.CONSUME(T.Vss);
-    this.OR([{ ALT: () => this.CONSUME(T.Full) }, { ALT: () => this.CONSUME(T.Copy) }]);
+    this.OR((this.alts[6] ??= [{ ALT: () => this.CONSUME(T.Full) }, { ALT: () => this.CONSUME(T.Copy) }]));
   });
   private retain = this.RULE("retain", () => {
     this.CONSUME(T.Retain);
-    this.OR([
+    this.OR((this.alts[7] ??= [
       { ALT: () => { this.CONSUME(T.Daily); this.SUBRULE(this.quantity); } },
       { ALT: () => { this.CONSUME(T.Weekly); this.SUBRULE2(this.quantity); this.CONSUME(T.On); this.SUBRULE(this.weekdayList); } },
       { ALT: () => { this.CONSUME(T.Monthly); this.SUBRULE3(this.quantity); this.CONSUME2(T.On); this.SUBRULE(this.monthlyWhen); } },
@@ -260,18 +266,18 @@ class BkpParser extends CstParser {
           this.SUBRULE2(this.monthlyWhen);
         },
       },
-    ]);
+    ]));
   });
   /** `first, third Wed, Thu` or `day 1, 15, last`. */
   private monthlyWhen = this.RULE("monthlyWhen", () => {
-    this.OR([
+    this.OR((this.alts[8] ??= [
       {
         ALT: () => {
           this.CONSUME(T.Day);
-          this.OR2([{ ALT: () => this.CONSUME(T.NumberLit) }, { ALT: () => this.CONSUME(T.Last) }]);
+          this.OR2((this.alts[19] ??= [{ ALT: () => this.CONSUME(T.NumberLit) }, { ALT: () => this.CONSUME(T.Last) }]));
           this.MANY(() => {
             this.CONSUME(T.Comma);
-            this.OR3([{ ALT: () => this.CONSUME2(T.NumberLit) }, { ALT: () => this.CONSUME2(T.Last) }]);
+            this.OR3((this.alts[20] ??= [{ ALT: () => this.CONSUME2(T.NumberLit) }, { ALT: () => this.CONSUME2(T.Last) }]));
           });
         },
       },
@@ -285,7 +291,7 @@ class BkpParser extends CstParser {
           this.SUBRULE(this.weekdayList);
         },
       },
-    ]);
+    ]));
   });
   private weekdayList = this.RULE("weekdayList", () => {
     this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Weekday) });
@@ -297,12 +303,12 @@ class BkpParser extends CstParser {
   private quantity = this.RULE("quantity", () => {
     this.CONSUME(T.NumberLit);
     this.OPTION(() => {
-      this.OR([
+      this.OR((this.alts[9] ??= [
         { ALT: () => this.CONSUME(T.SizeUnit) },
         { ALT: () => this.CONSUME(T.DurationUnit) },
         { ALT: () => this.CONSUME(T.RateUnit) },
         { ALT: () => this.CONSUME(T.Percent) },
-      ]);
+      ]));
     });
   });
 
@@ -313,21 +319,21 @@ class BkpParser extends CstParser {
     this.body(this.vmAttr);
   });
   private vmAttr = this.RULE("vmAttr", () => {
-    this.OR({
+    this.OR((this.alts[10] ??= {
       MAX_LOOKAHEAD: 1,
       DEF: [
-      { ALT: () => { this.CONSUME(T.Os); this.OR2([{ ALT: () => this.CONSUME(T.Windows) }, { ALT: () => this.CONSUME(T.Linux) }]); } },
-      { ALT: () => { this.CONSUME(T.State); this.OR3([{ ALT: () => this.CONSUME(T.Running) }, { ALT: () => this.CONSUME(T.Stopped) }]); } },
+      { ALT: () => { this.CONSUME(T.Os); this.OR2((this.alts[21] ??= [{ ALT: () => this.CONSUME(T.Windows) }, { ALT: () => this.CONSUME(T.Linux) }])); } },
+      { ALT: () => { this.CONSUME(T.State); this.OR3((this.alts[22] ??= [{ ALT: () => this.CONSUME(T.Running) }, { ALT: () => this.CONSUME(T.Stopped) }])); } },
       {
         ALT: () => {
           this.CONSUME(T.Provisioning);
-          this.OR4([
+          this.OR4((this.alts[23] ??= [
             { ALT: () => this.CONSUME(T.Succeeded) },
             { ALT: () => this.CONSUME(T.Failed) },
             { ALT: () => this.CONSUME(T.Unavailable) },
             { ALT: () => this.CONSUME(T.Creating) },
             { ALT: () => this.CONSUME(T.Deleting) },
-          ]);
+          ]));
         },
       },
       { ALT: () => { this.CONSUME(T.Policy); this.CONSUME(T.StringLit); } },
@@ -336,15 +342,15 @@ class BkpParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Protection);
-          this.OR5([
+          this.OR5((this.alts[24] ??= [
             { ALT: () => this.CONSUME(T.Active) },
             {
               ALT: () => {
                 this.CONSUME2(T.Stopped);
-                this.OR6([{ ALT: () => this.CONSUME(T.RetainData) }, { ALT: () => this.CONSUME(T.DeleteData) }]);
+                this.OR6((this.alts[25] ??= [{ ALT: () => this.CONSUME(T.RetainData) }, { ALT: () => this.CONSUME(T.DeleteData) }]));
               },
             },
-          ]);
+          ]));
         },
       },
       { ALT: () => this.SUBRULE(this.adeBlock) },
@@ -352,7 +358,7 @@ class BkpParser extends CstParser {
       { ALT: () => this.SUBRULE(this.scriptsBlock) },
       { ALT: () => this.SUBRULE(this.diskBlock) },
       { ALT: () => this.unknownIn("vm"), IGNORE_AMBIGUITIES: true },
-    ]});
+    ]}));
   });
   private adeBlock = this.RULE("adeBlock", () => {
     this.CONSUME(T.Encryption);
@@ -360,20 +366,20 @@ class BkpParser extends CstParser {
     this.body(this.adeAttr);
   });
   private adeAttr = this.RULE("adeAttr", () => {
-    this.OR({
+    this.OR((this.alts[11] ??= {
       MAX_LOOKAHEAD: 1,
       DEF: [
       { ALT: () => { this.CONSUME(T.Bek); this.CONSUME(T.StringLit); } },
       { ALT: () => { this.CONSUME(T.Kek); this.CONSUME2(T.StringLit); } },
       { ALT: () => this.unknownIn("ade"), IGNORE_AMBIGUITIES: true },
-    ]});
+    ]}));
   });
   private scriptsBlock = this.RULE("scriptsBlock", () => {
     this.CONSUME(T.Scripts);
     this.body(this.scriptsAttr);
   });
   private scriptsAttr = this.RULE("scriptsAttr", () => {
-    this.OR({
+    this.OR((this.alts[12] ??= {
       MAX_LOOKAHEAD: 1,
       DEF: [
       { ALT: () => { this.CONSUME(T.Pre); this.CONSUME(T.StringLit); this.OPTION(() => this.SUBRULE(this.scriptArgs)); } },
@@ -383,7 +389,7 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.ContinueOnFailure); this.CONSUME(T.Bool); } },
       { ALT: () => { this.CONSUME(T.Fsfreeze); this.CONSUME2(T.Bool); } },
       { ALT: () => this.unknownIn("scripts"), IGNORE_AMBIGUITIES: true },
-    ]});
+    ]}));
   });
   private scriptArgs = this.RULE("scriptArgs", () => {
     this.CONSUME(T.Args);
@@ -395,27 +401,27 @@ class BkpParser extends CstParser {
     this.body(this.diskAttr);
   });
   private diskAttr = this.RULE("diskAttr", () => {
-    this.OR({
+    this.OR((this.alts[13] ??= {
       MAX_LOOKAHEAD: 1,
       DEF: [
       {
         ALT: () => {
           this.CONSUME(T.Role);
-          this.OR2([{ ALT: () => this.CONSUME(T.Os) }, { ALT: () => this.CONSUME(T.Data) }, { ALT: () => this.CONSUME(T.Temp) }]);
+          this.OR2((this.alts[26] ??= [{ ALT: () => this.CONSUME(T.Os) }, { ALT: () => this.CONSUME(T.Data) }, { ALT: () => this.CONSUME(T.Temp) }]));
         },
       },
       { ALT: () => { this.CONSUME(T.Size); this.SUBRULE(this.quantity); } },
       { ALT: () => { this.CONSUME(T.Used); this.SUBRULE2(this.quantity); } },
       { ALT: () => { this.CONSUME(T.Churn); this.SUBRULE3(this.quantity); this.CONSUME(T.Per); this.CONSUME(T.Day); } },
-      { ALT: () => { this.CONSUME(T.Pattern); this.OR3([{ ALT: () => this.CONSUME(T.Sequential) }, { ALT: () => this.CONSUME(T.Scattered) }]); } },
+      { ALT: () => { this.CONSUME(T.Pattern); this.OR3((this.alts[27] ??= [{ ALT: () => this.CONSUME(T.Sequential) }, { ALT: () => this.CONSUME(T.Scattered) }])); } },
       { ALT: () => { this.CONSUME(T.Added); this.CONSUME(T.DateLit); } },
       { ALT: () => { this.CONSUME(T.StorageAccount); this.CONSUME(T.StringLit); } },
-      { ALT: () => { this.CONSUME(T.Tier); this.OR4([{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME(T.Premium) }]); } },
+      { ALT: () => { this.CONSUME(T.Tier); this.OR4((this.alts[28] ??= [{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME(T.Premium) }])); } },
       { ALT: () => { this.CONSUME(T.Free); this.SUBRULE4(this.quantity); } },
       { ALT: () => { this.CONSUME(T.Image); this.CONSUME2(T.StringLit); } },
       { ALT: () => this.CONSUME(T.Exclude) },
       { ALT: () => this.unknownIn("disk"), IGNORE_AMBIGUITIES: true },
-    ]});
+    ]}));
   });
 
   // ---- storage-account -------------------------------------------------------------
@@ -425,17 +431,17 @@ class BkpParser extends CstParser {
     this.body(this.storageAccountAttr);
   });
   private storageAccountAttr = this.RULE("storageAccountAttr", () => {
-    this.OR({
+    this.OR((this.alts[14] ??= {
       MAX_LOOKAHEAD: 1,
       DEF: [
-      { ALT: () => { this.CONSUME(T.Kind); this.OR2([{ ALT: () => this.CONSUME(T.GeneralPurposeV2) }, { ALT: () => this.CONSUME(T.Premium) }]); } },
+      { ALT: () => { this.CONSUME(T.Kind); this.OR2((this.alts[29] ??= [{ ALT: () => this.CONSUME(T.GeneralPurposeV2) }, { ALT: () => this.CONSUME(T.Premium) }])); } },
       { ALT: () => { this.CONSUME(T.Iops); this.SUBRULE(this.quantity); } },
       { ALT: () => { this.CONSUME(T.Throughput); this.SUBRULE2(this.quantity); } },
       { ALT: () => { this.CONSUME(T.Load); this.SUBRULE3(this.quantity); } },
       { ALT: () => { this.CONSUME(T.Path); this.CONSUME(T.StringLit); } },
-      { ALT: () => { this.CONSUME(T.Tier); this.OR3([{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME2(T.Premium) }]); } },
+      { ALT: () => { this.CONSUME(T.Tier); this.OR3((this.alts[30] ??= [{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME2(T.Premium) }])); } },
       { ALT: () => this.unknownIn("storage-account"), IGNORE_AMBIGUITIES: true },
-    ]});
+    ]}));
   });
 
   // ---- restore ----------------------------------------------------------------------
@@ -445,42 +451,42 @@ class BkpParser extends CstParser {
     this.body(this.restoreAttr);
   });
   private restoreAttr = this.RULE("restoreAttr", () => {
-    this.OR({
+    this.OR((this.alts[15] ??= {
       MAX_LOOKAHEAD: 1,
       DEF: [
       {
         ALT: () => {
           this.CONSUME(T.Vms);
-          this.OR2([
+          this.OR2((this.alts[31] ??= [
             { ALT: () => this.CONSUME(T.All) },
             { ALT: () => this.SUBRULE(this.nameList) },
-          ]);
+          ]));
         },
       },
       {
         ALT: () => {
           this.CONSUME(T.Point);
-          this.OR3([
+          this.OR3((this.alts[32] ??= [
             { ALT: () => this.CONSUME(T.Latest) },
             { ALT: () => this.CONSUME(T.Instant) },
             { ALT: () => this.CONSUME(T.StringLit) },
             { ALT: () => this.CONSUME(T.DateTimeLit) },
-          ]);
+          ]));
         },
       },
       { ALT: () => { this.CONSUME(T.Into); this.SUBRULE2(this.nameList); } },
       {
         ALT: () => {
           this.CONSUME(T.Spread);
-          this.OR4([
+          this.OR4((this.alts[33] ??= [
             { ALT: () => this.CONSUME(T.OneVmPerAccount) },
             { ALT: () => { this.CONSUME(T.Max); this.CONSUME(T.NumberLit); this.CONSUME(T.Disks); this.CONSUME(T.Per); this.CONSUME(T.Account); } },
-          ]);
+          ]));
         },
       },
       { ALT: () => { this.CONSUME(T.ResourceGroup); this.CONSUME2(T.StringLit); } },
       { ALT: () => this.unknownIn("restore"), IGNORE_AMBIGUITIES: true },
-    ]});
+    ]}));
   });
   private nameList = this.RULE("nameList", () => {
     this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.StringLit) });
@@ -492,7 +498,7 @@ class BkpParser extends CstParser {
     this.body(this.assumeAttr);
   });
   private assumeAttr = this.RULE("assumeAttr", () => {
-    this.OR({
+    this.OR((this.alts[16] ??= {
       MAX_LOOKAHEAD: 1,
       DEF: [
       { ALT: () => { this.CONSUME(T.TransferRate); this.SUBRULE(this.quantity); this.OPTION(() => { this.CONSUME(T.Per); this.CONSUME(T.Disk); }); } },
@@ -508,7 +514,7 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.RestoreIoSize); this.SUBRULE7(this.quantity); } },
       { ALT: () => { this.CONSUME(T.AgentlessPi); this.CONSUME3(T.NumberLit); } },
       { ALT: () => this.unknownIn("assume"), IGNORE_AMBIGUITIES: true },
-    ]});
+    ]}));
   });
 
   // ---- pricing ----------------------------------------------------------------------
@@ -518,7 +524,7 @@ class BkpParser extends CstParser {
     this.body(this.pricingAttr);
   });
   private pricingAttr = this.RULE("pricingAttr", () => {
-    this.OR({
+    this.OR((this.alts[17] ??= {
       MAX_LOOKAHEAD: 1,
       DEF: [
       { ALT: () => { this.CONSUME(T.Currency); this.CONSUME(T.Identifier); } },
@@ -527,7 +533,7 @@ class BkpParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Instance);
-          this.OR2([{ ALT: () => this.CONSUME(T.UpTo) }, { ALT: () => this.CONSUME(T.Per) }]);
+          this.OR2((this.alts[34] ??= [{ ALT: () => this.CONSUME(T.UpTo) }, { ALT: () => this.CONSUME(T.Per) }]));
           this.SUBRULE(this.quantity);
           this.CONSUME(T.NumberLit);
         },
@@ -536,7 +542,7 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Snapshot); this.CONSUME3(T.NumberLit); this.CONSUME3(T.Per); this.CONSUME2(T.GbMonth); } },
       { ALT: () => { this.CONSUME(T.Archive); this.CONSUME4(T.NumberLit); this.CONSUME4(T.Per); this.CONSUME3(T.GbMonth); } },
       { ALT: () => this.unknownIn("pricing"), IGNORE_AMBIGUITIES: true },
-    ]});
+    ]}));
   });
 }
 

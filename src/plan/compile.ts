@@ -74,16 +74,22 @@ export function vmSchedule(vm: Vm, pr: PolicyRuns): VmSchedule & { firstIndex: n
   return { vm, jobs, firstIndex: pr.first, firstBackupMs: pr.runs[pr.first].ms };
 }
 
-/** Changed bytes of a disk over a gap: churn per day × days (DOMAIN §4, only changed blocks move), never more than its data. */
-function changedBytes(d: Disk, gapMs: number): number {
-  return Math.min(d.churnBytesPerDay.toNumber() * (gapMs / MS_PER_DAY), d.usedBytes.toNumber());
+/** A disk's sizes as plain numbers (predictions, never billed), converted once per VM. */
+interface DiskSizes {
+  used: number;
+  churnPerDay: number;
 }
 
-function tasksFor(disks: Disk[], kind: JobKind, gapMs: number, addedMask: boolean[]): DiskTask[] {
+/** Changed bytes of a disk over a gap: churn per day × days (DOMAIN §4, only changed blocks move), never more than its data. */
+function changedBytes(d: DiskSizes, gapMs: number): number {
+  return Math.min(d.churnPerDay * (gapMs / MS_PER_DAY), d.used);
+}
+
+function tasksFor(disks: Disk[], sizes: DiskSizes[], kind: JobKind, gapMs: number, addedMask: boolean[]): DiskTask[] {
   return disks.map((d, i) => {
-    const used = d.usedBytes.toNumber();
+    const used = sizes[i].used;
     if (kind === "initial" || addedMask[i]) return { disk: d, kind: "initial", added: kind !== "initial", transferBytes: used, scanBytes: 0 };
-    const changed = changedBytes(d, gapMs);
+    const changed = changedBytes(sizes[i], gapMs);
     if (kind === "checksum-comparison") return { disk: d, kind, added: false, transferBytes: changed, scanBytes: used };
     return { disk: d, kind, added: false, transferBytes: changed, scanBytes: 0 };
   });
@@ -106,6 +112,7 @@ export function compilePlan(model: Model, opts: CompileOptions): Plan {
     vms.set(name, { vm, firstBackupMs: s.firstBackupMs, noJobs: s.noJobs, jobs: s.jobs });
     if (s.noJobs) continue;
     const disks = backedUpDisks(vm);
+    const sizes = disks.map((d) => ({ used: d.usedBytes.toNumber(), churnPerDay: d.churnBytesPerDay.toNumber() }));
     // The run at which each disk added to a protected VM replicates fully (DOMAIN §4).
     const addedAt = disks.map((d) => (d.added ? firstRunAtOrAfter(pr.runs, pr.clock.startOfDay(parseIsoDate(d.added)!)) : -1));
     const consistency = predictConsistency(vm);
@@ -119,11 +126,11 @@ export function compilePlan(model: Model, opts: CompileOptions): Plan {
       const firstBackup = i === s.firstIndex;
       const kind: JobKind = firstBackup ? "initial" : run.snapshotGone ? "checksum-comparison" : "incremental";
       let tasks: DiskTask[] | undefined;
-      if (anyAdded && !firstBackup && addedAt.includes(i)) tasks = tasksFor(disks, kind, run.gapMs, addedAt.map((a) => a === i));
+      if (anyAdded && !firstBackup && addedAt.includes(i)) tasks = tasksFor(disks, sizes, kind, run.gapMs, addedAt.map((a) => a === i));
       else {
         const gap = firstBackup ? 0 : run.gapMs;
         tasks = memo[kind].get(gap);
-        if (!tasks) memo[kind].set(gap, (tasks = tasksFor(disks, kind, gap, noneAdded)));
+        if (!tasks) memo[kind].set(gap, (tasks = tasksFor(disks, sizes, kind, gap, noneAdded)));
       }
       const job: Job = { index: -1, vm, run, kind, firstBackup, tasks, consistency };
       lists[i].push(job);

@@ -16,3 +16,13 @@ describe("grammar validation", () => {
     expect(r.diagnostics).toEqual([]);
   });
 });
+
+describe("the parser's cached alternatives", () => {
+  it("give every OR its own slot (a shared slot would parse one rule with another's alternatives)", () => {
+    const src = readFileSync(join(ROOT, "src/lang/parser.ts"), "utf8");
+    const slots = [...src.matchAll(/this\.alts\[(\d+)\] \?\?=/g)].map((m) => Number(m[1]));
+    const ors = [...src.matchAll(/this\.OR\d?\(/g)].length;
+    expect(slots.length).toBe(ors);
+    expect(new Set(slots).size).toBe(slots.length);
+  });
+});
