@@ -1,8 +1,12 @@
 // Engine benchmark: bkp vs restic vs borg on one generated raw image (issue #5).
-//   npm run bench -- engine [--size-mib=2048] [--trials=3] [--tools=bkp,restic,borg]
+//   npm run bench -- engine [--size-mib=2048] [--trials=3] [--tools=bkp,bkp-tier,restic,borg]
 //                           [--block-size=BYTES] [--write-docs] [--keep]
 // Every timed command is followed by `sync` (inside the timing) so all tools are durable;
 // figures are medians over the trials. Peak RSS comes from /usr/bin/time (max RSS, KiB).
+// `bkp-tier` is bkp with the instant-restore snapshot tier on (BackupOptions.instantRestore, as
+// for a VM whose policy has `instant-restore N days`): its own vault, the same image and changes;
+// its rows add restore from the snapshot (`--point instant`) vs from the vault (`--from vault`)
+// and the space the snapshots take (allocated, `du`) next to the image's data.
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -10,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { NODE_BUNDLE } from "../esbuild-node.mjs";
+import type { VmBackupResult } from "../../src/engine/types.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const args = process.argv.slice(2);
@@ -25,7 +30,11 @@ const MiB = 1024 * 1024;
 const sizeMiB = Number(opt("size-mib", "2048"));
 const trials = Number(opt("trials", "3"));
 const blockSize = opt("block-size", "");
-const wanted = opt("tools", "bkp,restic,borg").split(",");
+const wanted = opt("tools", "bkp,bkp-tier,restic,borg").split(",");
+/** bkp with the instant-restore tier on (2 days, UTC, set in the bundle entry: Azure's default, and nothing expires during a run). */
+const TIER = "bkp-tier";
+const startedAt = new Date();
+const startLoad = os.loadavg()[0];
 const work = path.resolve(opt("dir", path.join(repo, ".bench", "engine")));
 /** Names the docs section, e.g. --label=tmpfs for a run with --dir on a memory file system. */
 const label = opt("label", "");
@@ -56,22 +65,36 @@ if (!hasTime) console.log("!!! /usr/bin/time missing: peak RSS is not measured")
 // bkp runs as a bundled script (as the CLI will) so the unchanged re-run measures real startup.
 // Inside the repo whatever --dir says, so the bundle's external imports resolve from node_modules.
 const bkpDir = path.join(repo, ".bench", "engine", "bkp-bundle");
-async function buildBkp(): Promise<string> {
+let bkpBuilt: Promise<string> | undefined;
+/** One bundle for bkp and bkp-tier. */
+const buildBkp = () => (bkpBuilt ??= bundleBkp());
+async function bundleBkp(): Promise<string> {
   const esbuild = await import("esbuild");
   fs.mkdirSync(bkpDir, { recursive: true });
   const entry = path.join(bkpDir, "entry.ts");
   fs.writeFileSync(
     entry,
     `import { backupVm, restoreVm } from ${JSON.stringify(path.join(repo, "src/engine/index.ts"))};
+import type { RestoreRequest } from ${JSON.stringify(path.join(repo, "src/engine/index.ts"))};
+// backup | backup-tier (instant-restore tier on) | restore (latest, as before) | restore-instant
+// (--point instant: the engine's snapshot restore) | restore-vault (--from vault)
 const [cmd, vaultPath, arg, bs] = process.argv.slice(2);
 const vault = { name: "bench", path: vaultPath, encryption: { kind: "platform-key" as const } };
-if (cmd === "backup") {
-  const r = await backupVm(vault, { name: "vm", disks: [{ name: "disk0", image: arg }] }, bs ? { blockSize: Number(bs) } : {});
+const tier = { days: 2, zone: "UTC" };
+if (cmd === "backup" || cmd === "backup-tier") {
+  const r = await backupVm(vault, { name: "vm", disks: [{ name: "disk0", image: arg }] }, { ...(bs ? { blockSize: Number(bs) } : {}), ...(cmd === "backup-tier" ? { instantRestore: tier } : {}) });
   process.stdout.write(JSON.stringify(r) + "\\n");
 } else {
-  const r = await restoreVm(vault, { vm: "vm", point: "latest", toDir: arg, overwrite: true });
+  const how: Partial<RestoreRequest> =
+    cmd === "restore-instant" ? { point: "instant", from: "auto", instantRestore: tier } : cmd === "restore-vault" ? { point: "latest", from: "vault", instantRestore: tier } : {};
+  const r = await restoreVm(vault, { vm: "vm", point: "latest", toDir: arg, overwrite: true, ...how });
   process.stdout.write(JSON.stringify(r) + "\\n");
   if (!r.ok) process.exit(1);
+  const want = cmd === "restore-instant" ? "snapshot" : cmd === "restore-vault" ? "vault" : undefined;
+  if (want && r.disks.some((d) => d.from !== want)) {
+    process.stderr.write(\`\${cmd}: a disk was restored from \${r.disks.map((d) => d.from).join(", ")}, not from the \${want}\\n\`);
+    process.exit(1);
+  }
 }
 `,
   );
@@ -138,6 +161,8 @@ function churn(file: string, kind: "clustered" | "scattered", seed: number): voi
 interface Sample {
   seconds: number;
   rssKiB?: number;
+  /** The command's standard output (bkp prints its result as JSON). */
+  stdout?: string;
 }
 
 /** Reads a file so it is in the page cache: every tool's backup starts from the same state. */
@@ -154,17 +179,44 @@ function timed(cmd: string, a: string[], o: { cwd?: string; env?: NodeJS.Process
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${a.join(" ")} failed (${r.status}): ${r.stderr}`);
   const rss = hasTime && fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, "utf8").trim().split("\n").pop()) : undefined;
-  return { seconds, rssKiB: rss };
+  return { seconds, rssKiB: rss, stdout: r.stdout };
 }
 
 const duBytes = (p: string) => Number(sh("du", ["-sb", p]).stdout.split("\t")[0]);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Allocated bytes (st_blocks x 512) under a path, each hard-linked file counted once, as `du` does. */
+const duAllocated = (p: string) => Number(sh("du", ["-s", "--block-size=1", p]).stdout.split("\t")[0]);
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
+
+/** Bytes of the file in 64 KiB runs that are not all zero: what a sparse copy (snapshots.ts HOLE_GRAIN) keeps as data. */
+function dataBytes(file: string): number {
+  const grain = 64 * 1024;
+  const buf = Buffer.allocUnsafe(16 * MiB);
+  const zero = Buffer.alloc(grain);
+  const fd = fs.openSync(file, "r");
+  let data = 0;
+  try {
+    for (let at = 0; ; ) {
+      const n = fs.readSync(fd, buf, 0, buf.length, at);
+      if (n <= 0) break;
+      for (let o = 0; o < n; o += grain) {
+        const len = Math.min(grain, n - o);
+        if (!buf.subarray(o, o + len).equals(zero.subarray(0, len))) data += len;
+      }
+      at += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return data;
+}
 
 interface Tool {
   name: string;
   init(vault: string): void;
   backup(vault: string, image: string, tag: string): Sample;
   restore(vault: string, image: string, out: string, tag: string): { sample: Sample; file: string };
+  /** bkp-tier only: the restore from the vault (`--from vault`), beside `restore` from the snapshot. */
+  restoreFromVault?(vault: string, image: string, out: string): { sample: Sample; file: string };
 }
 
 const env = { ...process.env, RESTIC_PASSWORD: "bench", BORG_PASSPHRASE: "bench", BKP_MACHINE_SECRET: path.join(work, "machine.key"), BORG_BASE_DIR: path.join(work, "borg-base"), BORG_RELOCATED_REPO_ACCESS_IS_OK: "yes", BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: "yes" };
@@ -181,6 +233,23 @@ async function makeTools(): Promise<Tool[]> {
         return timed(process.execPath, [script, "backup", vault, image, ...(blockSize ? [blockSize] : [])], { env });
       },
       restore: (vault, image, outDir) => ({ sample: timed(process.execPath, [script, "restore", vault, outDir], { env }), file: path.join(outDir, "disk0" + path.extname(image)) }),
+    });
+  }
+  if (wanted.includes(TIER)) {
+    const script = await buildBkp();
+    const restore = (how: string) => (vault: string, image: string, outDir: string) => ({
+      sample: timed(process.execPath, [script, how, vault, outDir], { env }),
+      file: path.join(outDir, "disk0" + path.extname(image)),
+    });
+    out.push({
+      name: TIER,
+      init: () => undefined,
+      backup: (vault, image) => {
+        warm(image);
+        return timed(process.execPath, [script, "backup-tier", vault, image, ...(blockSize ? [blockSize] : [])], { env });
+      },
+      restore: restore("restore-instant"),
+      restoreFromVault: restore("restore-vault"),
     });
   }
   if (wanted.includes("restic") && ensureDebian("restic", "restic")) {
@@ -218,7 +287,31 @@ function sameBytes(a: string, b: string): boolean {
 
 // ---- run ----------------------------------------------------------------------------------
 const STEPS = ["full", "incremental (clustered 2%)", "incremental (scattered 2000x16K)", "unchanged re-run", "restore"] as const;
-type Step = (typeof STEPS)[number];
+/** bkp-tier's second restore: the same point from the vault. Its "restore" is from the snapshot (`--point instant`). */
+const FROM_VAULT = "restore --from vault" as const;
+type Step = (typeof STEPS)[number] | typeof FROM_VAULT;
+
+/** What the bkp-tier runs did in the snapshot tier, from the engine's results and `du`. */
+interface TierStats {
+  /** Snapshot method(s) per step, as the engine reported them (reflink | sparse-copy | link). */
+  methods: Map<Step, Set<string>>;
+  /** Change detection per step (the unchanged re-run must take the unchanged-file shortcut). */
+  detections: Map<Step, Set<string>>;
+  /** `du` (allocated) of <vault>.snapshots after the full backup, and after the 4 backups. */
+  afterFull: number[];
+  atEnd: number[];
+  /** The engine's own figure after the 4 backups (live snapshots, st_blocks, each inode once). */
+  engineAtEnd: number[];
+  /** Snapshots kept after the 4 backups. */
+  live: number[];
+  /** Non-zero bytes of the image at the full backup, and at the last backup. */
+  dataAtFull: number;
+  dataAtEnd: number[];
+  /** Allocated bytes of the image (the copy of the generated base file). */
+  imageAllocated: number[];
+}
+
+const snapshotDirOf = (vault: string) => `${vault}.snapshots`;
 
 async function main(): Promise<void> {
   const base = path.join(work, `base-${sizeMiB}m.raw`);
@@ -229,12 +322,30 @@ async function main(): Promise<void> {
   }
   const image = path.join(work, "image.raw");
   const tools = await makeTools();
-  const samples = new Map<string, Map<Step, Sample[]>>(tools.map((t) => [t.name, new Map(STEPS.map((s) => [s, []]))]));
+  const samples = new Map<string, Map<Step, Sample[]>>(tools.map((t) => [t.name, new Map<Step, Sample[]>([...STEPS, FROM_VAULT].map((s): [Step, Sample[]] => [s, []]))]));
   const sizes = new Map<string, { afterFull: number[]; atEnd: number[] }>(tools.map((t) => [t.name, { afterFull: [], atEnd: [] }]));
+  const tier: TierStats | undefined = tools.some((t) => t.name === TIER)
+    ? { methods: new Map(), detections: new Map(), afterFull: [], atEnd: [], engineAtEnd: [], live: [], dataAtFull: dataBytes(base), dataAtEnd: [], imageAllocated: [] }
+    : undefined;
   const nodeBaseline: number[] = [];
   const rec = (tool: string, step: Step, s: Sample) => {
     samples.get(tool)?.get(step)?.push(s);
-    console.log(`  ${tool.padEnd(7)} ${step.padEnd(34)} ${s.seconds.toFixed(2).padStart(7)} s  ${s.rssKiB ? (s.rssKiB / 1024).toFixed(0) + " MiB" : ""}`);
+    console.log(`  ${tool.padEnd(8)} ${step.padEnd(34)} ${s.seconds.toFixed(2).padStart(7)} s  ${s.rssKiB ? (s.rssKiB / 1024).toFixed(0) + " MiB" : ""}`);
+  };
+  const vaultOf = (t: Tool) => path.join(work, `vault-${t.name}`);
+  /** Times one backup; for bkp-tier also checks and notes what the tier did (a backup that kept no snapshot fails the run). */
+  const backup = (t: Tool, step: Step, tag: string) => {
+    const s = t.backup(vaultOf(t), image, tag);
+    rec(t.name, step, s);
+    if (t.name !== TIER || !tier) return;
+    const r = JSON.parse(s.stdout ?? "{}") as VmBackupResult;
+    const snap = r.snapshot;
+    if (!snap?.dir || snap.warnings.length || snap.skipped.length) throw new Error(`${TIER} ${step}: no instant-restore snapshot was kept: ${JSON.stringify(snap)}`);
+    const add = (m: Map<Step, Set<string>>, v: string) => m.set(step, (m.get(step) ?? new Set()).add(v));
+    for (const d of snap.disks) add(tier.methods, d.method);
+    for (const d of r.disks) add(tier.detections, d.detection);
+    console.log(`           snapshot: ${snap.disks.map((d) => `${d.disk} ${d.method}, ${(d.allocatedBytes / MiB).toFixed(0)} MiB`).join("; ")}; ${snap.live} live, ${(snap.allocatedBytes / MiB).toFixed(0)} MiB in all`);
+    return snap;
   };
   for (let trial = 1; trial <= trials; trial++) {
     console.log(`trial ${trial}/${trials}`);
@@ -242,61 +353,128 @@ async function main(): Promise<void> {
     const ts = tools.slice((trial - 1) % tools.length).concat(tools.slice(0, (trial - 1) % tools.length));
     fs.copyFileSync(base, image);
     spawnSync("sync");
+    tier?.imageAllocated.push(duAllocated(image));
     for (let i = 0; i < 3; i++) nodeBaseline.push(timed(process.execPath, ["-e", "0"]).seconds);
     for (const t of ts) {
-      const vault = path.join(work, `vault-${t.name}`);
+      const vault = vaultOf(t);
       fs.rmSync(vault, { recursive: true, force: true });
+      fs.rmSync(snapshotDirOf(vault), { recursive: true, force: true });
       fs.rmSync(path.join(work, "restic-cache"), { recursive: true, force: true });
       fs.rmSync(env.BORG_BASE_DIR, { recursive: true, force: true });
       t.init(vault);
       spawnSync("sync");
-      rec(t.name, "full", t.backup(vault, image, "full"));
+      backup(t, "full", "full");
       sizes.get(t.name)?.afterFull.push(duBytes(vault));
-      rec(t.name, "unchanged re-run", t.backup(vault, image, "unchanged"));
+      if (t.name === TIER) tier?.afterFull.push(duAllocated(snapshotDirOf(vault)));
+      backup(t, "unchanged re-run", "unchanged");
     }
     churn(image, "clustered", trial * 7919);
     spawnSync("sync"); // the churn's own writes are not charged to whichever tool runs next
-    for (const t of ts) rec(t.name, "incremental (clustered 2%)", t.backup(path.join(work, `vault-${t.name}`), image, "clustered"));
+    for (const t of ts) backup(t, "incremental (clustered 2%)", "clustered");
     churn(image, "scattered", trial * 104729);
     spawnSync("sync");
-    for (const t of ts) rec(t.name, "incremental (scattered 2000x16K)", t.backup(path.join(work, `vault-${t.name}`), image, "scattered"));
     for (const t of ts) {
-      const vault = path.join(work, `vault-${t.name}`);
+      const snap = backup(t, "incremental (scattered 2000x16K)", "scattered");
+      if (snap && tier) {
+        tier.atEnd.push(duAllocated(snapshotDirOf(vaultOf(t))));
+        tier.engineAtEnd.push(snap.allocatedBytes);
+        tier.live.push(snap.live);
+      }
+    }
+    if (tier) tier.dataAtEnd.push(dataBytes(image));
+    for (const t of ts) {
+      const vault = vaultOf(t);
       sizes.get(t.name)?.atEnd.push(duBytes(vault));
       const out = path.join(work, `restore-${t.name}`);
-      fs.rmSync(out, { recursive: true, force: true });
-      spawnSync("sync");
-      const r = t.restore(vault, image, out, "scattered");
-      rec(t.name, "restore", r.sample);
-      if (!sameBytes(r.file, image)) throw new Error(`${t.name}: restored ${r.file} differs from ${image}`);
-      fs.rmSync(out, { recursive: true, force: true });
+      const restores: [Step, () => { sample: Sample; file: string }][] = [["restore", () => t.restore(vault, image, out, "scattered")]];
+      // bkp-tier: from the snapshot and from the vault, in turn first (the page cache favours neither).
+      if (t.restoreFromVault) restores[trial % 2 ? "push" : "unshift"]([FROM_VAULT, () => t.restoreFromVault!(vault, image, out)]);
+      for (const [step, run] of restores) {
+        fs.rmSync(out, { recursive: true, force: true });
+        spawnSync("sync");
+        const r = run();
+        rec(t.name, step, r.sample);
+        if (!sameBytes(r.file, image)) throw new Error(`${t.name}: restored ${r.file} differs from ${image}`);
+        fs.rmSync(out, { recursive: true, force: true });
+      }
     }
   }
-  report(tools.map((t) => t.name), samples, sizes, median(nodeBaseline));
-  if (!flag("keep")) for (const t of tools) fs.rmSync(path.join(work, `vault-${t.name}`), { recursive: true, force: true });
+  report(tools.map((t) => t.name), samples, sizes, median(nodeBaseline), tier);
+  if (!flag("keep")) {
+    for (const t of tools) {
+      fs.rmSync(vaultOf(t), { recursive: true, force: true });
+      fs.rmSync(snapshotDirOf(vaultOf(t)), { recursive: true, force: true });
+    }
+  }
 }
 
-function report(names: string[], samples: Map<string, Map<Step, Sample[]>>, sizes: Map<string, { afterFull: number[]; atEnd: number[] }>, nodeE0: number): void {
+function report(tools: string[], samples: Map<string, Map<Step, Sample[]>>, sizes: Map<string, { afterFull: number[]; atEnd: number[] }>, nodeE0: number, tier: TierStats | undefined): void {
   const med = (tool: string, step: Step) => median((samples.get(tool)?.get(step) ?? []).map((s) => s.seconds));
   const peak = (tool: string) => Math.max(...[...(samples.get(tool)?.values() ?? [])].flat().map((s) => s.rssKiB ?? 0)) / 1024;
+  const sec = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "");
+  const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? (a / b).toFixed(2) + "x" : "");
+  // bkp-tier has no column of its own: its rows (bkp only) go in bkp's column.
+  const names = tools.filter((n) => n !== TIER);
+  if (tier && !names.includes("bkp")) names.unshift("bkp");
   const hasRestic = names.includes("restic");
   const rows: string[][] = [["step", ...names.flatMap((n) => (hasRestic && n !== "restic" ? [`${n} s`, `${n}/restic`] : [`${n} s`]))]];
   for (const step of STEPS) {
     rows.push([step, ...names.flatMap((n) => {
       const v = med(n, step);
-      return hasRestic && n !== "restic" ? [v.toFixed(2), (v / med("restic", step)).toFixed(2) + "x"] : [v.toFixed(2)];
+      return hasRestic && n !== "restic" ? [sec(v), ratio(v, med("restic", step))] : [sec(v)];
     })]);
   }
-  const gib = (b: number) => (b / 1024 ** 3).toFixed(3) + " GiB";
+  const gib = (b: number) => (Number.isFinite(b) ? (b / 1024 ** 3).toFixed(3) + " GiB" : "");
   const sizeRow = (label: string, pick: (s: { afterFull: number[]; atEnd: number[] }) => number[]) =>
     rows.push([label, ...names.flatMap((n) => {
       const v = median(pick(sizes.get(n) ?? { afterFull: [], atEnd: [] }));
       const r = median(pick(sizes.get("restic") ?? { afterFull: [], atEnd: [] }));
-      return hasRestic && n !== "restic" ? [gib(v), (v / r).toFixed(2) + "x"] : [gib(v)];
+      return hasRestic && n !== "restic" ? [gib(v), ratio(v, r)] : [gib(v)];
     })]);
   sizeRow("vault size after full", (s) => s.afterFull);
   sizeRow("vault size after 4 backups", (s) => s.atEnd);
-  rows.push(["peak RSS", ...names.flatMap((n) => (hasRestic && n !== "restic" ? [peak(n).toFixed(0) + " MiB", ""] : [peak(n).toFixed(0) + " MiB"]))]);
+  const peakCell = (n: string) => (samples.has(n) ? peak(n).toFixed(0) + " MiB" : "");
+  rows.push(["peak RSS", ...names.flatMap((n) => (hasRestic && n !== "restic" ? [peakCell(n), ""] : [peakCell(n)]))]);
+  let tail = "";
+  if (tier) {
+    /** A bkp-only row: `value` in bkp's column, `vsRestic` in bkp/restic; the other tools' cells empty. */
+    const tierRow = (label: string, value: string, vsRestic = "") =>
+      rows.push([label, ...names.flatMap((n) => (n === "bkp" ? (hasRestic ? [value, vsRestic] : [value]) : hasRestic && n !== "restic" ? ["", ""] : [""]))]);
+    const timedRow = (label: string, step: Step, resticStep: Step = step) => tierRow(label, sec(med(TIER, step)), ratio(med(TIER, step), med("restic", resticStep)));
+    timedRow("tier: full", "full");
+    timedRow("tier: incremental (clustered 2%)", "incremental (clustered 2%)");
+    timedRow("tier: incremental (scattered 2000x16K)", "incremental (scattered 2000x16K)");
+    timedRow("tier: unchanged re-run", "unchanged re-run");
+    timedRow("tier: restore --point instant (snapshot)", "restore");
+    timedRow("tier: restore --from vault", FROM_VAULT, "restore");
+    tierRow("tier: snapshots after full (allocated)", gib(median(tier.afterFull)));
+    tierRow("tier: snapshots after 4 backups (allocated)", gib(median(tier.atEnd)));
+    tierRow("tier: image data (non-zero), at full / at end", `${(tier.dataAtFull / 1024 ** 3).toFixed(3)} / ${gib(median(tier.dataAtEnd))}`);
+    tierRow("tier: peak RSS", peak(TIER).toFixed(0) + " MiB");
+    const methods = (step: Step) => [...(tier.methods.get(step) ?? [])].join("+") || "?";
+    const all = new Set([...tier.methods.values()].flatMap((m) => [...m]));
+    const fsType = sh("findmnt", ["-n", "-o", "FSTYPE", "-T", work], { quiet: true }).stdout.trim() || "?";
+    const cost = (step: Step, what: string) => {
+      const a = med(TIER, step);
+      const b = med("bkp", step);
+      return Number.isFinite(a / b) ? `${what} ${(a / b).toFixed(2)}x (${a - b >= 0 ? "+" : ""}${(a - b).toFixed(2)} s)` : `${what} ${sec(a)} s`;
+    };
+    const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? gib(xs[0]) : `${gib(Math.min(...xs))} – ${gib(Math.max(...xs))}`);
+    tail =
+      `Rows "tier:": bkp with the instant-restore snapshot tier on (\`BackupOptions.instantRestore\` 2 days, UTC, as for a policy with ` +
+      `\`instant-restore 2 days\`), in its own vault, on the same image with the same changes${hasRestic ? "; bkp/restic is to restic's same step (restores: to restic's restore)" : ""}. ` +
+      `Snapshot copies as the engine reported them: full ${methods("full")}, clustered ${methods("incremental (clustered 2%)")}, ` +
+      `scattered ${methods("incremental (scattered 2000x16K)")}, unchanged re-run ${methods("unchanged re-run")} ` +
+      `(${all.has("reflink") ? "reflinks were used" : `no reflink: the bench folder is on ${fsType}, which has none, so each changed image is sparse-copied`}); ` +
+      `the unchanged re-run's detection: ${[...(tier.detections.get("unchanged re-run") ?? [])].join("+") || "?"}. ` +
+      `With / without the tier (bkp medians): ${cost("full", "full")}, ${cost("incremental (clustered 2%)", "clustered")}, ` +
+      `${cost("incremental (scattered 2000x16K)", "scattered")}, ${cost("unchanged re-run", "unchanged")}; ` +
+      `restore from the snapshot ${ratio(med(TIER, "restore"), med(TIER, FROM_VAULT))} the time of the restore from the same vault ` +
+      `(the snapshot restore copies the file, then checks every block against the point's block maps). ` +
+      `Snapshot space (\`du\`, allocated, hard links once): ${range(tier.afterFull)} after the full backup, for ${gib(tier.dataAtFull)} of image data ` +
+      `(a ${gib(sizeMiB * MiB)} image, ${gib(median(tier.imageAllocated))} of it allocated); ${range(tier.atEnd)} after 4 backups ` +
+      `(${median(tier.live)} snapshots, the unchanged re-run's a hard link; the engine's own figure ${gib(median(tier.engineAtEnd))}).`;
+  }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const md = rows.map((r, ri) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |` + (ri === 0 ? `\n|${widths.map((w) => "-".repeat(w + 2)).join("|")}|` : "")).join("\n");
   const cpu = (os.cpus()[0]?.model ?? "?").trim();
@@ -306,16 +484,17 @@ function report(names: string[], samples: Map<string, Map<Step, Sample[]>>, size
     `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}` +
     (blockSize ? `, bkp block size ${blockSize}` : "") +
     `.`;
-  console.log("\n" + head + "\n\n" + md + "\n");
-  if (flag("write-docs")) writeDocs(head, md);
+  console.log("\n" + head + "\n\n" + md + "\n" + (tail ? "\n" + tail + "\n" : ""));
+  if (flag("write-docs")) writeDocs(head, md + (tail ? "\n\n" + tail : ""));
 }
 
 function writeDocs(head: string, table: string): void {
   const file = path.join(repo, "docs", "benchmarks.md");
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const cmd = `npm run bench -- engine ${args.filter((a) => a !== "--write-docs").join(" ")}`.trim();
+  const when = `${startedAt.toISOString().slice(0, 10)}, ${startedAt.toISOString().slice(11, 16)} UTC, load average ${startLoad.toFixed(2)} when it started`;
   const section =
-    `## Engine${label ? ` (${label})` : ""}\n\nCommand: \`${cmd}\` (${new Date().toISOString().slice(0, 10)}; tools: ${sh("restic", ["version"], { quiet: true }).stdout.trim().split(" compiled")[0] || "restic ?"}, ` +
+    `## Engine${label ? ` (${label})` : ""}\n\nCommand: \`${cmd}\` (${when}; tools: ${sh("restic", ["version"], { quiet: true }).stdout.trim().split(" compiled")[0] || "restic ?"}, ` +
     `${sh("borg", ["--version"], { quiet: true }).stdout.trim() || "borg ?"}).\n\n${head}\n\n${table}\n\n`;
   let doc = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmarks\n\n";
   const heading = `## Engine${label ? ` (${label})` : ""}`;

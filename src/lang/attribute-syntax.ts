@@ -129,7 +129,7 @@ export const BLOCK_DOCS: BlockDoc[] = [
     meaning: "A restore plan: which VMs, from which point, into which storage accounts.",
     attributes: [
       { keyword: "vms", forms: ['vms "<vm>", …', "vms all"], meaning: "The VMs to restore.", default: "required" },
-      { keyword: "point", forms: ["point latest | instant", 'point "<recovery point id>"', "point YYYY-MM-DDTHH:MM"], meaning: "Which recovery point.", default: "latest" },
+      { keyword: "point", forms: ["point latest | instant", 'point "<recovery point id>"', "point YYYY-MM-DDTHH:MM"], meaning: "Which recovery point: `latest` in the vault, `instant` the newest still in the instant-restore snapshot tier (restored from its snapshot, no vault read), a point id, or the latest at or before a time.", default: "latest" },
       { keyword: "into", forms: ['into "<storage-account>", …'], meaning: "Target storage accounts.", default: "required" },
       { keyword: "spread", forms: ["spread one-vm-per-account", "spread max <n> disks per account"], meaning: "How VMs are spread over the accounts (DOMAIN §5).", default: "one-vm-per-account" },
       { keyword: "resource-group", forms: ['resource-group "<name>"'], meaning: "Target resource group for managed disks (DOMAIN §5)." },
