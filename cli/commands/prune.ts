@@ -16,7 +16,10 @@ then delete the data no remaining point references: unused block-map pages and p
 whose chunks is used. Packs that are only partly dead are kept whole (not repacked); their dead
 bytes are reported. The newest point of a VM is always kept. Points of VMs that are not in the
 policy files are left alone. Holds the vault's writer lock: a backup running at the same time
-makes prune wait (2 s) and fail with BKP5010, never lose data.
+makes prune wait (2 s) and fail with BKP5010, never lose data. A running restore or verify
+(which could otherwise find a point's data gone half-way) makes prune wait the same way and
+fail with BKP5010 naming it; while prune runs, restores and verifies wait for it. --dry-run
+deletes nothing and does not wait for readers.
 
 Instant-restore snapshots (beside the vault, in <vault>.snapshots/) expire too: a point's
 snapshot is deleted once the policy's \`instant-restore\` days have passed since the backup
@@ -32,7 +35,8 @@ Options:
 
 Environment: BKP_NOW (ISO instant) sets the clock, for simulations.
 
-Exit codes: 0 ok, 1 a vault could not be pruned (lock held, wrong key), 2 usage or I/O error.
+Exit codes: 0 ok, 1 a vault could not be pruned (lock held by a backup, restore or verify;
+wrong key), 2 usage or I/O error.
 `,
   async run(argv, io) {
     const { values, positionals } = parse(argv, { vm: { type: "string" }, "dry-run": { type: "boolean" }, json: { type: "boolean" } });

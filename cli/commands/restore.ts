@@ -1,5 +1,7 @@
 import path from "node:path";
-import { findPoint, pointBek, restoreVm, writePointBek } from "../../src/engine/restore.js";
+import { findPoint, pointBek, restorePurpose, restoreVm, writePointBek } from "../../src/engine/restore.js";
+import { DEFAULT_LOCK_WAIT_MS, acquireReadLock } from "../../src/engine/lock.js";
+import type { HeldReadLock } from "../../src/engine/lock.js";
 import { listPoints } from "../../src/engine/points.js";
 import { restoreIntoAccounts } from "../../src/engine/restore-plan.js";
 import type { AccountRestoreJob } from "../../src/engine/restore-plan.js";
@@ -42,6 +44,10 @@ another (DOMAIN §4). Every account needs a \`path\`. Prints, per account, its V
 and the predicted against the actual seconds. A block's \`point instant\` restores each VM's
 newest point in the snapshot tier, from its snapshot.
 
+Restores and a running \`bkp prune\` exclude each other (prune deletes expired points and their
+data): a restore waits for a running prune (2 s) and then fails with BKP5010, writing nothing;
+a prune started during a restore fails the same way. Backups and other restores run alongside.
+
 Options:
   --vm NAME          the VM to restore (required without --plan)
   --point ID|latest|instant
@@ -63,7 +69,7 @@ Options:
 Environment: BKP_NOW (ISO instant) sets the clock that decides which snapshots have expired.
 
 Exit codes: 0 ok, 1 a disk could not be restored (or a key refused, or no snapshot for
---point instant / --from snapshot), 2 usage or I/O error.
+--point instant / --from snapshot, or a prune holds the vault), 2 usage or I/O error.
 `,
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
@@ -98,7 +104,11 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused, or no snapsh
     const view = new ProgressView(io, io.isTTY && !values.json);
     const now = nowFrom(io);
     const tier = snapshotTier(vm);
+    let lock: HeldReadLock | undefined;
     try {
+      // One read lock from the point's lookup to the last disk (and the key): a prune starting
+      // between this command's steps could otherwise expire the point after some disks are written.
+      lock = await acquireReadLock(vault.path, restorePurpose(vm.name), DEFAULT_LOCK_WAIT_MS);
       const point = await findPoint(vault, vm.name, values.point ?? "latest", { machineKeyFile: keyFile, now: () => now, instantRestore: tier });
       // DOMAIN §3: the BEK is unwrapped before anything is written, so a wrong or missing KEK
       // leaves no files at all (no key, no disks).
@@ -145,6 +155,8 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused, or no snapsh
       if (e instanceof UsageError) throw e;
       printEngineError(io, "restore", e);
       return exitCodeForError(e);
+    } finally {
+      lock?.release();
     }
   },
 };

@@ -12,7 +12,8 @@ Check the integrity of every vault the policy set names (vaults with a path): ea
 point's manifest, block maps and chunk references, and that every pack is present and whole.
 With --read-data every chunk is also read, decrypted and re-checked against its id. Damage is
 reported with the recovery points and disks it affects. Leftovers of interrupted backups are
-not damage (the next backup removes them).
+not damage (the next backup removes them). Verify waits for a running \`bkp prune\` (2 s; then
+BKP5010 for that vault), and a prune waits for a running verify; backups run alongside.
 
 Options:
   --read-data  read and check every chunk (slower: reads the whole vault)
@@ -20,7 +21,8 @@ Options:
                problem, affects: [{vm, point, disks}]}], notes, ...})
   -h, --help   show this help
 
-Exit codes: 0 no damage, 1 damage found (or a vault cannot be opened), 2 usage or I/O error.
+Exit codes: 0 no damage, 1 damage found (or a vault cannot be opened, or a prune holds it),
+2 usage or I/O error.
 `,
   async run(argv, io) {
     const { values, positionals } = parse(argv, { "read-data": { type: "boolean" }, json: { type: "boolean" } });
@@ -57,7 +59,8 @@ Exit codes: 0 no damage, 1 damage found (or a vault cannot be opened), 2 usage o
       }
       for (const n of r.notes) io.stdout(`  note: ${n}\n`);
     }
-    if (!results.length) io.stdout("no vault with backups to verify\n");
+    // Not after an error (a vault held by a prune, a wrong key): there was one, it was not verified.
+    if (!results.length && exit === 0) io.stdout("no vault with backups to verify\n");
     return exit;
   },
 };

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { hmac, openObject, sealObject } from "./crypto.js";
 import type { Storage } from "./storage.js";
+import { errnoCode } from "./errors.js";
 import type { ChangeDetection, Consistency } from "./types.js";
 import type { VhdRecord } from "./vhd.js";
 import type { ManifestAde } from "./ade.js";
@@ -77,7 +78,11 @@ export interface ManifestRead {
   problem?: string;
 }
 
-/** Reads the manifests of one VM (or all). Unreadable ones come back with a problem. */
+/**
+ * Reads the manifests of one VM (or all). Unreadable ones come back with a problem; one deleted
+ * between the listing and its read (a prune expired it, seen by a reader without a read lock,
+ * such as `bkp points`) is gone, not damaged, and is left out.
+ */
 export async function readManifests(storage: Storage, enc: Buffer, nameKey: Buffer, vm?: string): Promise<ManifestRead[]> {
   const names = await storage.list(vm === undefined ? "points" : `points/${vmFolder(nameKey, vm)}`);
   const out: ManifestRead[] = [];
@@ -85,6 +90,7 @@ export async function readManifests(storage: Storage, enc: Buffer, nameKey: Buff
     try {
       out.push({ name, manifest: parseManifest(enc, name, await storage.get(name)) });
     } catch (e) {
+      if (errnoCode(e) === "ENOENT") continue;
       out.push({ name, problem: e instanceof Error ? e.message : String(e) });
     }
   }

@@ -12,7 +12,7 @@ import { fsyncDir } from "./storage.js";
 import { DateTime } from "luxon";
 import { pointFates, pruneDecision } from "../plan/retention.js";
 import type { RetentionSpec } from "../plan/retention.js";
-import { acquireLock } from "./lock.js";
+import { DEFAULT_LOCK_WAIT_MS, acquireLock } from "./lock.js";
 import { openVault } from "./vault.js";
 import { pointObjectName, readManifests, vmFolder } from "./manifest.js";
 import type { Manifest } from "./manifest.js";
@@ -26,7 +26,10 @@ import type { CommonOptions, EngineVault } from "./types.js";
 export interface PruneOptions extends CommonOptions {
   /** Decide and report, delete nothing. */
   dryRun?: boolean;
-  /** How long to wait for the vault lock (a running backup) before failing (default 2000 ms). */
+  /**
+   * How long to wait for the vault lock — a running backup, then running readers (restore,
+   * verify) — before failing with BKP5010 (default 2000 ms, both waits together).
+   */
   lockWaitMs?: number;
 }
 
@@ -79,14 +82,17 @@ export interface PruneResult {
 /**
  * Expires points and removes unreferenced data. `retention` maps VM names to their policy's
  * retention; points of other VMs are left alone. Holds the vault's writer lock throughout, so a
- * concurrent backup waits (or fails with BKP5010) instead of reusing a chunk being deleted.
+ * concurrent backup waits (or fails with BKP5010) instead of reusing a chunk being deleted; the
+ * lock is marked to exclude readers, and prune starts only once no restore or verify is reading
+ * (else BKP5010 naming them), so none of them finds a manifest, map or pack gone half-way.
  */
 export async function pruneVault(vault: EngineVault, retention: ReadonlyMap<string, RetentionSpec>, opts: PruneOptions = {}): Promise<PruneResult> {
   const t0 = performance.now();
   const now = (opts.now ?? (() => new Date()))();
   const dry = !!opts.dryRun;
   const v = await openVault(vault, { create: false, now, machineKeyFile: opts.machineKeyFile });
-  const lock = await acquireLock(vault.path, "prune", opts.lockWaitMs ?? 2000);
+  // A dry run deletes nothing, so it need not keep readers out.
+  const lock = await acquireLock(vault.path, dry ? "prune --dry-run" : "prune", opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, { excludeReaders: !dry });
   try {
     const { storage, keys } = v;
     if (!dry) await storage.removeTemporaries();

@@ -7,8 +7,10 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { EngineError, ErrorCodes, describe, isEngineError } from "./errors.js";
 import { findPoint, restoreVm, restoredFileName } from "./restore.js";
+import { DEFAULT_LOCK_WAIT_MS, acquireReadLock } from "./lock.js";
+import type { HeldReadLock } from "./lock.js";
 import type { Manifest } from "./manifest.js";
-import type { CommonOptions, EngineVault, RestoreResult, SnapshotTier } from "./types.js";
+import type { EngineVault, ReaderOptions, RestoreResult, SnapshotTier } from "./types.js";
 
 export interface AccountRestoreJob {
   account: string;
@@ -48,13 +50,34 @@ export function vmFolderIn(accountDir: string, vm: string): string {
 
 /**
  * Restores every VM of every job. All points are found and every target checked first, so an
- * unknown point or a file in the way fails the whole plan before anything is written.
+ * unknown point or a file in the way fails the whole plan before anything is written. One read
+ * lock per vault is held for the whole plan: a prune starting between the lookup of the points
+ * and their restores could otherwise expire a point the plan has promised (the restores take
+ * theirs inside it, sharing this process's reader file).
  */
 export async function restoreIntoAccounts(
   jobs: AccountRestoreJob[],
-  opts: CommonOptions & { overwrite?: boolean } = {},
+  opts: ReaderOptions & { overwrite?: boolean } = {},
 ): Promise<{ ok: boolean; seconds: number; accounts: AccountRestoreResult[] }> {
   const t0 = performance.now();
+  const vaults = new Map<string, string[]>();
+  for (const job of jobs) for (const v of job.vms) vaults.set(v.vault.path, [...(vaults.get(v.vault.path) ?? []), v.vm]);
+  const locks: HeldReadLock[] = [];
+  try {
+    for (const [p, vms] of vaults) {
+      locks.push(await acquireReadLock(p, `restore plan of VM${vms.length === 1 ? "" : "s"} ${[...new Set(vms)].map((n) => `"${n}"`).join(", ")}`, opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS));
+    }
+    return await restorePlanLocked(jobs, opts, t0);
+  } finally {
+    for (const l of locks) l.release();
+  }
+}
+
+async function restorePlanLocked(
+  jobs: AccountRestoreJob[],
+  opts: ReaderOptions & { overwrite?: boolean },
+  t0: number,
+): Promise<{ ok: boolean; seconds: number; accounts: AccountRestoreResult[] }> {
   const points = new Map<string, Manifest>();
   const existing: string[] = [];
   for (const job of jobs) {

@@ -19,11 +19,15 @@ import { createVhdWriter, layoutFromRecord } from "./vhd.js";
 import type { VhdRecord } from "./vhd.js";
 import type { RestoreTask, RestoreTaskResult, WireLoc } from "./protocol.js";
 import { openAde, writeBek } from "./ade.js";
+import { DEFAULT_LOCK_WAIT_MS, acquireReadLock } from "./lock.js";
 import { liveSnapshotOf, newestInstantPoint, restoreDiskFromSnapshot } from "./snapshot-restore.js";
-import type { AdeKeysRequest, AdeKeysResult, CommonOptions, DiskRestoreResult, EngineVault, RestoreRequest, RestoreResult, SnapshotTier } from "./types.js";
+import type { AdeKeysRequest, AdeKeysResult, DiskRestoreResult, EngineVault, ReaderOptions, RestoreRequest, RestoreResult, SnapshotTier } from "./types.js";
 
 /** Options of the point lookup: "instant" is judged by the VM's snapshot tier at `now`. */
-export type FindPointOptions = CommonOptions & { instantRestore?: SnapshotTier };
+export type FindPointOptions = ReaderOptions & { instantRestore?: SnapshotTier };
+
+/** What a restore's read lock is called in a waiting prune's message. */
+export const restorePurpose = (vm: string) => `restore of VM "${vm}"`;
 
 /** File name a disk is restored to: the disk's name plus the source image's extension. */
 export function restoredFileName(diskName: string, sourcePath: string): string {
@@ -64,9 +68,20 @@ function writeVhd(raw: string, out: string, rec: VhdRecord): void {
   }
 }
 
+/**
+ * A point's manifest, read under a read lock (a prune expiring points meanwhile would make the
+ * listing look damaged). The lock is released on return: a caller that goes on reading the
+ * point (the CLI's restore) holds its own `acquireReadLock` around both.
+ */
 export async function findPoint(vault: EngineVault, vm: string, point: string, opts: FindPointOptions = {}): Promise<Manifest> {
   const now = (opts.now ?? (() => new Date()))();
-  return findPointIn(await openVault(vault, { create: false, now, machineKeyFile: opts.machineKeyFile }), vm, point, opts.instantRestore, now);
+  const v = await openVault(vault, { create: false, now, machineKeyFile: opts.machineKeyFile });
+  const lock = await acquireReadLock(vault.path, restorePurpose(vm), opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+  try {
+    return await findPointIn(v, vm, point, opts.instantRestore, now);
+  } finally {
+    lock.release();
+  }
 }
 
 async function findPointIn(v: OpenVault, vm: string, point: string, tier: SnapshotTier | undefined, now: Date): Promise<Manifest> {
@@ -108,10 +123,23 @@ async function findPointIn(v: OpenVault, vm: string, point: string, tier: Snapsh
   );
 }
 
-export async function restoreVm(vault: EngineVault, req: RestoreRequest, opts: CommonOptions = {}): Promise<RestoreResult> {
+export async function restoreVm(vault: EngineVault, req: RestoreRequest, opts: ReaderOptions = {}): Promise<RestoreResult> {
   const t0 = performance.now();
   const now = (opts.now ?? (() => new Date()))();
   const v = await openVault(vault, { create: false, now, machineKeyFile: opts.machineKeyFile });
+  // Held from the manifest's read to the last byte written: a prune must not delete the point's
+  // maps or packs — nor its snapshot folder beside the vault, which only the vault's lock holders
+  // delete — while this restore still needs them (the target would be left half-written).
+  const lock = await acquireReadLock(vault.path, restorePurpose(req.vm), opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+  try {
+    return await restoreLocked(v, req, opts, now, t0);
+  } finally {
+    lock.release();
+  }
+}
+
+async function restoreLocked(v: OpenVault, req: RestoreRequest, opts: ReaderOptions, now: Date, t0: number): Promise<RestoreResult> {
+  const vault = v.def;
   const m = await findPointIn(v, req.vm, req.point, req.instantRestore, now);
   const wanted = req.disks ? m.disks.filter((d) => req.disks?.includes(d.name)) : m.disks;
   for (const want of req.disks ?? []) {
@@ -318,7 +346,7 @@ export function writePointBek(m: Manifest, bek: Uint8Array, dir: string, overwri
  * DOMAIN §3: restores a point's BEK (e.g. to re-create a lost BEK before restoring the VM). A
  * KEK-wrapped BEK comes back only with the right KEK; otherwise an error and no file.
  */
-export async function restoreAdeKeys(vault: EngineVault, req: AdeKeysRequest, opts: CommonOptions = {}): Promise<AdeKeysResult> {
+export async function restoreAdeKeys(vault: EngineVault, req: AdeKeysRequest, opts: ReaderOptions = {}): Promise<AdeKeysResult> {
   const m = await findPoint(vault, req.vm, req.point, opts);
   return writePointBek(m, pointBek(m, req.kekFile), req.toDir, req.overwrite);
 }

@@ -244,7 +244,13 @@ export interface RestoreResult {
   disks: DiskRestoreResult[];
 }
 
-export interface VerifyOptions extends CommonOptions {
+/** Options of the vault's readers (restore, verify): they wait for a running prune, not for backups. */
+export interface ReaderOptions extends CommonOptions {
+  /** How long to wait while a prune holds the vault before failing with BKP5010 (default 2000 ms). */
+  lockWaitMs?: number;
+}
+
+export interface VerifyOptions extends ReaderOptions {
   readData?: boolean;
 }
 

@@ -4,6 +4,8 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { openVault } from "./vault.js";
+import type { OpenVault } from "./vault.js";
+import { DEFAULT_LOCK_WAIT_MS, acquireReadLock } from "./lock.js";
 import { readManifests } from "./manifest.js";
 import { openObject } from "./crypto.js";
 import { DATA, decodePage, pageObjectName } from "./block-index.js";
@@ -24,6 +26,17 @@ function addAffect(a: Affects, vm: string, point: string, disk: string): void {
 export async function verifyVault(vault: EngineVault, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const t0 = performance.now();
   const v = await openVault(vault, { create: false, now: new Date(), machineKeyFile: opts.machineKeyFile });
+  // A read lock: a prune deleting a manifest's packs meanwhile would look like damage.
+  const lock = await acquireReadLock(vault.path, `verify of vault "${vault.name}"`, opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+  try {
+    return await verifyOpen(v, opts, t0);
+  } finally {
+    lock.release();
+  }
+}
+
+async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number): Promise<VerifyResult> {
+  const vault = v.def;
   const { storage, keys } = v;
   const damage: Damage[] = [];
   const notes: string[] = [];

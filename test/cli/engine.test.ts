@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, bkp } from "../helpers.js";
+import { acquireLock, acquireReadLock } from "../../src/engine/lock.js";
 
 let dir: string;
 let env: Record<string, string>;
@@ -236,5 +237,40 @@ describe("bkp backup / points / verify / restore", () => {
     expect(run(["verify", "--read-data", "prune.bkp"]).code).toBe(0);
     expect(run(["restore", "prune.bkp", "--vm", "web", "--to", "pruned-latest"]).code).toBe(0);
     expect(readFileSync(join(dir, "pruned-latest", "data.img")).equals(readFileSync(join(dir, "data.img")))).toBe(true);
+  });
+
+  it("restore and verify wait for a running prune and a prune for a running restore: BKP5010 naming the other, nothing written or deleted", async () => {
+    writeFileSync(join(dir, "locks.bkp"), policy().replace('path "vault"', 'path "vault-locks"'));
+    for (const day of ["01", "02", "12"]) expect(run(["backup", "locks.bkp"], { BKP_NOW: `2026-03-${day}T02:31:00Z` }).code).toBe(0);
+    const vaultPath = join(dir, "vault-locks");
+    const prune = await acquireLock(vaultPath, "prune", 0, { excludeReaders: true });
+    try {
+      const r = run(["restore", "locks.bkp", "--vm", "web", "--to", "locks-restored"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^bkp restore: error\\[BKP5010\\]: vault \\S+ is being pruned \\(pid ${process.pid} on .*restore of VM "web" waits for it .*Nothing was read or written`));
+      expect(existsSync(join(dir, "locks-restored"))).toBe(false);
+      const v = run(["verify", "locks.bkp"]);
+      expect(v.code).toBe(1);
+      expect(v.stderr).toMatch(/^bkp verify: error\[BKP5010\]: vault "main": .* is being pruned/);
+    } finally {
+      prune.release();
+    }
+    const day12 = { BKP_NOW: "2026-03-12T02:31:00Z" };
+    const reader = await acquireReadLock(vaultPath, 'restore of VM "web"', 0);
+    try {
+      const p = run(["prune", "locks.bkp"], day12);
+      expect(p.code).toBe(1);
+      expect(p.stderr).toMatch(new RegExp(`^bkp prune: error\\[BKP5010\\]: vault "main": .*cannot be pruned now: restore of VM "web" \\(pid ${process.pid} on .* is reading the vault.*try again when it finishes`));
+      expect(JSON.parse(run(["points", "--json", "locks.bkp"]).stdout)).toHaveLength(3);
+    } finally {
+      reader.release();
+    }
+    const p2 = run(["prune", "--json", "locks.bkp"], day12);
+    expect(p2.code).toBe(0);
+    expect((JSON.parse(p2.stdout) as { expired: unknown[] }[])[0].expired).toHaveLength(2);
+    expect(run(["restore", "locks.bkp", "--vm", "web", "--to", "locks-restored"]).code).toBe(0);
+    expect(readdirSync(join(vaultPath, "locks"))).toEqual([]);
+    expect(run(["prune", "--help"]).stdout).toMatch(/A running restore or verify/);
+    expect(run(["restore", "--help"]).stdout).toMatch(/a restore waits for a running prune/);
   });
 });

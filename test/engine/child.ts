@@ -14,7 +14,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const ENTRY = `
 import fs from "node:fs";
 import { backupVm } from ${JSON.stringify(path.join(repo, "src/engine/index.ts"))};
-import { acquireLock } from ${JSON.stringify(path.join(repo, "src/engine/lock.ts"))};
+import { acquireLock, acquireReadLock } from ${JSON.stringify(path.join(repo, "src/engine/lock.ts"))};
 const [mode, json] = process.argv.slice(2);
 const a = JSON.parse(json);
 if (mode === "backup") {
@@ -26,12 +26,28 @@ if (mode === "backup") {
     process.exitCode = 1;
   }
 } else if (mode === "hold-lock") {
-  const l = await acquireLock(a.vault, "test", a.waitMs ?? 60000);
+  const l = await acquireLock(a.vault, a.purpose ?? "test", a.waitMs ?? 60000, { excludeReaders: !!a.excludeReaders });
   fs.appendFileSync(a.log, "start " + process.pid + "\\n");
   process.stdout.write("locked\\n");
   await new Promise((r) => setTimeout(r, a.holdMs));
   fs.appendFileSync(a.log, "end " + process.pid + "\\n");
   l.release();
+} else if (mode === "hold-read-lock") {
+  const l = await acquireReadLock(a.vault, a.purpose ?? "test reader", a.waitMs ?? 60000);
+  process.stdout.write("locked\\n");
+  await new Promise((r) => setTimeout(r, a.holdMs));
+  if (a.log) fs.appendFileSync(a.log, "released " + process.pid + "\\n");
+  l.release();
+} else if (mode === "lock-loop") {
+  // n rounds of: take the lock (a reader's, or a prune's writer lock), log, hold, log, release.
+  for (let i = 0; i < a.n; i++) {
+    const l = a.role === "prune" ? await acquireLock(a.vault, "prune", 60000, { excludeReaders: true }) : await acquireReadLock(a.vault, "reader", 60000);
+    fs.appendFileSync(a.log, a.role + " start " + process.pid + "\\n");
+    await new Promise((r) => setTimeout(r, Math.random() * a.holdMs));
+    fs.appendFileSync(a.log, a.role + " end " + process.pid + "\\n");
+    l.release();
+    await new Promise((r) => setTimeout(r, Math.random() * a.holdMs));
+  }
 }
 `;
 
