@@ -2,8 +2,9 @@ import { verifyVault } from "../../src/engine/verify.js";
 import type { VerifyResult } from "../../src/engine/types.js";
 import { needFiles, parse } from "../args.js";
 import type { Command } from "../command.js";
+import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
-import { ProgressView, bytes, engineVault, exitCodeForError, machineKeyFile, printEngineError, seconds } from "./engine-common.js";
+import { ProgressView, bytes, engineVault, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, snapshotTier } from "./engine-common.js";
 
 export const command: Command = {
   help: `Usage: bkp verify [--read-data] [--json] FILE...
@@ -15,14 +16,25 @@ reported with the recovery points and disks it affects. Leftovers of interrupted
 not damage (the next backup removes them). Verify waits for a running \`bkp prune\` (2 s; then
 BKP5010 for that vault), and a prune waits for a running verify; backups run alongside.
 
+The instant-restore snapshots beside each vault (<vault>.snapshots/) are checked too: each live
+snapshot's record is readable, names this vault and a committed point, and each disk file is
+there with the size that was copied; with --read-data every block of every snapshot file is
+compared with the point's checksums, as a restore from the snapshot does, and the first
+differing byte offset is named per disk. A damaged snapshot is error BKP5071, reported apart
+from vault damage: the vault's copy is not affected, and a restore takes that disk from the
+vault instead. Expired snapshots not yet deleted and temporary (.tmp-) folders are notes.
+
 Options:
-  --read-data  read and check every chunk (slower: reads the whole vault)
+  --read-data  read and check every chunk and every snapshot block (slower: reads it all)
   --json       print an array of results, one per vault ({vault, ok, damage: [{kind, object,
-               problem, affects: [{vm, point, disks}]}], notes, ...})
+               problem, affects: [{vm, point, disks}]}], notes, snapshotsOk, snapshots: [{vm,
+               point, dir, ok, disks, problems: [{code, disk, offset, message}]}], ...});
+               ok is the vault's alone, snapshotsOk the snapshots'
   -h, --help   show this help
 
-Exit codes: 0 no damage, 1 damage found (or a vault cannot be opened, or a prune holds it),
-2 usage or I/O error.
+Exit codes: 0 no damage, 1 damage found — in a vault, or in an instant-restore snapshot (BKP5071;
+the vault is intact then unless damage is listed for it) — or a vault cannot be opened, or a
+prune holds it; 2 usage or I/O error.
 `,
   async run(argv, io) {
     const { values, positionals } = parse(argv, { "read-data": { type: "boolean" }, json: { type: "boolean" } });
@@ -32,13 +44,18 @@ Exit codes: 0 no damage, 1 damage found (or a vault cannot be opened, or a prune
     const view = new ProgressView(io, io.isTTY && !values.json);
     const results: VerifyResult[] = [];
     let exit = 0;
+    const now = nowFrom(io);
+    // Snapshot expiry by the current policy, as restore and points judge it.
+    const tiers = new Map([...loaded.model.vms.values()].map((vm) => [vm.name, snapshotTier(vm)]));
     for (const v of loaded.model.vaults.values()) {
       if (!v.path) continue;
       try {
-        const r = await verifyVault(engineVault(v), { readData: values["read-data"], machineKeyFile: machineKeyFile(io), onProgress: view.onProgress });
+        const r = await verifyVault(engineVault(v), { readData: values["read-data"], machineKeyFile: machineKeyFile(io), onProgress: view.onProgress, now: () => now, instantRestore: tiers });
         view.reset();
         results.push(r);
-        if (!r.ok) exit = Math.max(exit, 1);
+        // A damaged snapshot fails verify like vault damage (exit 1): its restores are slower and
+        // its storage may be failing; the messages say the vault's copy is intact.
+        if (!r.ok || !r.snapshotsOk) exit = Math.max(exit, 1);
       } catch (e) {
         view.reset();
         if ((e as { code?: string }).code === "BKP5011") continue; // no backups in this vault yet
@@ -57,6 +74,7 @@ Exit codes: 0 no damage, 1 damage found (or a vault cannot be opened, or a prune
         io.stdout(`  damaged ${d.kind} ${d.object}: ${d.problem}\n`);
         for (const a of d.affects) io.stdout(`    affects VM "${a.vm}" point ${a.point}, disk${a.disks.length === 1 ? "" : "s"} ${a.disks.join(", ")}\n`);
       }
+      printSnapshots(io, r);
       for (const n of r.notes) io.stdout(`  note: ${n}\n`);
     }
     // Not after an error (a vault held by a prune, a wrong key): there was one, it was not verified.
@@ -64,3 +82,15 @@ Exit codes: 0 no damage, 1 damage found (or a vault cannot be opened, or a prune
     return exit;
   },
 };
+
+function printSnapshots(io: Io, r: VerifyResult): void {
+  if (!r.snapshots.length) return;
+  const bad = r.snapshots.filter((c) => !c.ok).length;
+  const how = r.readData ? `every block read and compared with its point, ${bytes(r.snapshotBytesChecked)}` : "records and file sizes";
+  const verdict = bad ? `${bad} DAMAGED (error BKP5071; restores take those disks from the vault)` : "ok";
+  io.stdout(`  instant-restore snapshots: ${r.snapshots.length} checked (${how}): ${verdict}\n`);
+  for (const c of r.snapshots) {
+    io.stdout(`  snapshot of VM "${c.vm}" point ${c.point}: ${c.ok ? "ok" : "DAMAGED"}${c.disks.length ? ` (${c.disks.join(", ")})` : ""}\n`);
+    for (const p of c.problems) io.stdout(`    error[${p.code}]: ${p.message}\n`);
+  }
+}

@@ -16,7 +16,7 @@ import { isAllZero, readFully } from "./image-reader.js";
 import { VhdError, detectVhd, readVirtual } from "./vhd.js";
 import type { VhdLayout } from "./vhd.js";
 import { cloneFile, listSnapshots, snapshotProblem } from "./snapshots.js";
-import type { SnapshotRecord, StoredSnapshot } from "./snapshots.js";
+import type { SnapshotDiskRecord, SnapshotRecord, StoredSnapshot } from "./snapshots.js";
 import type { SnapshotTier } from "./types.js";
 
 export type LiveSnapshot = StoredSnapshot & { record: SnapshotRecord };
@@ -35,8 +35,34 @@ export function newestInstantPoint(v: OpenVault, ms: readonly Manifest[], tier: 
   return undefined;
 }
 
-function damaged(m: Manifest, d: ManifestDisk, why: string): EngineError {
-  return new EngineError(ErrorCodes.SNAPSHOT_DAMAGED, `the instant-restore snapshot of disk "${d.name}" of point ${m.id} ${why}`);
+/**
+ * BKP5071: a snapshot file does not match its point. `offset` is the disk byte offset of the
+ * first block that differs (or is short), when the bytes rather than the file's layout differ —
+ * verify reports it per disk.
+ */
+export class SnapshotDamagedError extends EngineError {
+  readonly offset?: number;
+  constructor(message: string, offset?: number) {
+    super(ErrorCodes.SNAPSHOT_DAMAGED, message);
+    this.name = "SnapshotDamagedError";
+    if (offset !== undefined) this.offset = offset;
+  }
+}
+
+function damaged(m: Manifest, d: Pick<ManifestDisk, "name">, why: string, offset?: number): SnapshotDamagedError {
+  return new SnapshotDamagedError(`the instant-restore snapshot of disk "${d.name}" of point ${m.id} ${why}`, offset);
+}
+
+/**
+ * Why a snapshot's file of a disk cannot be used without reading it (missing, or not the size
+ * that was copied); undefined when it looks whole. Shared by restore and verify.
+ */
+export function snapshotFileProblem(dir: string, rec: SnapshotDiskRecord): string | undefined {
+  const file = path.join(dir, rec.file);
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (!st) return `is missing its file ${file}`;
+  if (st.size !== rec.bytes) return `has a file of ${st.size} bytes where ${rec.bytes} were copied (${file})`;
+  return undefined;
 }
 
 /**
@@ -58,9 +84,8 @@ export async function restoreDiskFromSnapshot(
     throw new EngineError(ErrorCodes.SNAPSHOT_NONE, `the instant-restore snapshot of point ${m.id} has no copy of disk "${d.name}"${why ? ` (${why})` : ""}`);
   }
   const file = path.join(snap.dir, rec.file);
-  const st = fs.statSync(file, { throwIfNoEntry: false });
-  if (!st) throw damaged(m, d, `is missing its file ${file}`);
-  if (st.size !== rec.bytes) throw damaged(m, d, `has a file of ${st.size} bytes where ${rec.bytes} were copied (${file})`);
+  const problem = snapshotFileProblem(snap.dir, rec);
+  if (problem) throw damaged(m, d, problem);
   try {
     await cloneFile(file, partial);
   } catch (e) {
@@ -69,8 +94,14 @@ export async function restoreDiskFromSnapshot(
   return checkAgainstPoint(v, m, d, partial, onBytes);
 }
 
-/** Reads `file` as disk `d` of point `m` and compares every block with the point's block maps. */
-async function checkAgainstPoint(v: OpenVault, m: Manifest, d: ManifestDisk, file: string, onBytes: (n: number) => void): Promise<number> {
+/**
+ * Reads `file` as disk `d` of point `m` and compares every block with the point's block maps
+ * (the one implementation: restore checks its copy of a snapshot file, `verify --read-data` the
+ * snapshot file itself). Returns the bytes of data blocks (holes excluded). Throws
+ * SnapshotDamagedError (BKP5071) at the first mismatch, with its offset when a block differs;
+ * BKP5053 when a block map cannot be read (vault damage, not the snapshot's).
+ */
+export async function checkAgainstPoint(v: OpenVault, m: Manifest, d: ManifestDisk, file: string, onBytes: (n: number) => void): Promise<number> {
   const fast = await createFastHasher();
   const fd = fs.openSync(file, "r");
   try {
@@ -109,10 +140,10 @@ async function checkAgainstPoint(v: OpenVault, m: Manifest, d: ManifestDisk, fil
         const len = Math.min(bs, d.imageBytes - at);
         const data = buf.subarray(0, len);
         if (vhd) readVirtual(fd, vhd, data, len, at);
-        else if (readFully(fd, data, len, at) !== len) throw damaged(m, d, "is short");
+        else if (readFully(fd, data, len, at) !== len) throw damaged(m, d, `is short: it ends before byte ${at + len} of the disk`, at);
         const e = entries[k];
         const ok = e.kind === HOLE ? isAllZero(data) : fast(data).equals(e.fast);
-        if (!ok) throw damaged(m, d, `differs from the point in the block at byte ${at} of the disk (checksum mismatch): it was changed or damaged after the backup`);
+        if (!ok) throw damaged(m, d, `differs from the point in the block at byte ${at} of the disk (checksum mismatch): it was changed or damaged after the backup`, at);
         if (e.kind !== HOLE) dataBytes += len;
         onBytes(len);
       }

@@ -144,6 +144,63 @@ export function listSnapshots(vaultPath: string, vm: string): StoredSnapshot[] {
   return out;
 }
 
+/** The VM name a folder name stands for (safeName's inverse), or undefined when no safeName gives it. */
+export function vmOfFolder(folder: string): string | undefined {
+  const bytes: number[] = [];
+  for (let i = 0; i < folder.length; i++) {
+    const hex = folder[i] === "%" ? folder.slice(i + 1, i + 3) : "";
+    if (/^[0-9A-F]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(folder.charCodeAt(i) & 0xff);
+    }
+  }
+  const vm = Buffer.from(bytes).toString("utf8");
+  // Round trip: anything safeName could not have written (a stray file, "x.y") is no VM's folder.
+  return safeName(vm) === folder ? vm : undefined;
+}
+
+export interface SnapshotTierScan {
+  /** Per VM folder, its committed snapshots (readable or not). */
+  vms: { vm: string; snapshots: StoredSnapshot[] }[];
+  /** Temporary folders (`.tmp-`): snapshots being written or deleted, or leftovers of killed runs. */
+  temporary: string[];
+  /** Entries of the snapshot folder that no backup writes (named as no VM's folder would be). */
+  strays: string[];
+  /** Folders that cannot be listed (BKP5073), with why: their snapshots are unknown. */
+  unreadable: { vm?: string; dir: string; problem: string }[];
+}
+
+/** Everything in a vault's snapshot folder, for `bkp verify`; never throws. */
+export function scanSnapshotTier(vaultPath: string): SnapshotTierScan {
+  const root = snapshotRoot(vaultPath);
+  const scan: SnapshotTierScan = { vms: [], temporary: [], strays: [], unreadable: [] };
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch (e) {
+    if (errnoCode(e) !== "ENOENT") scan.unreadable.push({ dir: root, problem: snapshotIoError(root, e).message });
+    return scan;
+  }
+  for (const name of names.sort()) {
+    const dir = path.join(root, name);
+    const vm = vmOfFolder(name);
+    if (vm === undefined || !fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+      scan.strays.push(dir);
+      continue;
+    }
+    try {
+      const inside = fs.readdirSync(dir).sort();
+      scan.temporary.push(...inside.filter((n) => n.includes(TMP_MARK)).map((n) => path.join(dir, n)));
+      scan.vms.push({ vm, snapshots: listSnapshots(vaultPath, vm) });
+    } catch (e) {
+      scan.unreadable.push({ vm, dir, problem: e instanceof EngineError ? e.message : snapshotIoError(dir, e).message });
+    }
+  }
+  return scan;
+}
+
 function snapshotIoError(where: string, e: unknown): EngineError {
   return new EngineError(ErrorCodes.SNAPSHOT_IO, `cannot read the instant-restore snapshot folder ${where}: ${describe(e)}. Check its permissions.`, { cause: e });
 }

@@ -251,7 +251,33 @@ export interface ReaderOptions extends CommonOptions {
 }
 
 export interface VerifyOptions extends ReaderOptions {
+  /** Also read every chunk, and every block of every live instant-restore snapshot. */
   readData?: boolean;
+  /** Per VM name, its snapshot tier, to judge snapshot expiry by the current policy (default: the expiry recorded with each snapshot). */
+  instantRestore?: ReadonlyMap<string, SnapshotTier>;
+}
+
+/** A problem of one instant-restore snapshot: restores use the vault instead; the vault is not affected. */
+export interface SnapshotProblem {
+  /** BKP5071 (snapshot damaged) or BKP5073 (its folder cannot be read). */
+  code: string;
+  /** The disk concerned; absent when the whole snapshot is (its record, its point). */
+  disk?: string;
+  /** With readData: the disk byte offset of the first block that differs from the point. */
+  offset?: number;
+  message: string;
+}
+
+/** verify's finding for one live (not expired) snapshot beside the vault. */
+export interface SnapshotCheck {
+  vm: string;
+  /** The point id, or "(all)" when the VM's snapshot folder cannot be read. */
+  point: string;
+  dir: string;
+  ok: boolean;
+  /** Disks whose copy was checked: present with its size, and with readData every block. */
+  disks: string[];
+  problems: SnapshotProblem[];
 }
 
 export interface Damage {
@@ -272,6 +298,12 @@ export interface VerifyResult {
   bytesChecked: number;
   seconds: number;
   damage: Damage[];
-  /** Not damage: leftovers of interrupted backups, reclaimable later. */
+  /** Not damage: leftovers of interrupted backups, reclaimable later; expired snapshots not yet deleted. */
   notes: string[];
+  /** The live instant-restore snapshots beside the vault, oldest first per VM. `ok` above is the vault's alone. */
+  snapshots: SnapshotCheck[];
+  /** No live snapshot has a problem (a damaged one is BKP5071: restore uses the vault for it). */
+  snapshotsOk: boolean;
+  /** Bytes of snapshot files read and compared with their points (readData). */
+  snapshotBytesChecked: number;
 }

@@ -1,6 +1,8 @@
 // Vault integrity: structure (every point's manifest, block maps, and chunk references) and,
 // with readData, every chunk decrypted and re-checked against its keyed id. Damage is reported
 // with the recovery points and disks it affects. Leftovers of interrupted backups are notes.
+// Then the instant-restore snapshots beside the vault (snapshot-verify.ts): reported apart from
+// the vault's damage, since restores fall back to the vault for a damaged snapshot.
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { openVault } from "./vault.js";
@@ -13,6 +15,8 @@ import { indexObjectName, loadChunkIndex, packIdOfName, packObjectName } from ".
 import { WorkerPool } from "./worker-pool.js";
 import { ProgressTracker } from "./progress.js";
 import type { VerifyPackResult, VerifyPackTask } from "./protocol.js";
+import { scanSnapshotTier } from "./snapshots.js";
+import { verifySnapshots } from "./snapshot-verify.js";
 import type { Damage, EngineVault, VerifyOptions, VerifyResult } from "./types.js";
 
 type Affects = Damage["affects"];
@@ -25,21 +29,25 @@ function addAffect(a: Affects, vm: string, point: string, disk: string): void {
 
 export async function verifyVault(vault: EngineVault, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const t0 = performance.now();
-  const v = await openVault(vault, { create: false, now: new Date(), machineKeyFile: opts.machineKeyFile });
+  const now = (opts.now ?? (() => new Date()))();
+  const v = await openVault(vault, { create: false, now, machineKeyFile: opts.machineKeyFile });
   // A read lock: a prune deleting a manifest's packs meanwhile would look like damage.
   const lock = await acquireReadLock(vault.path, `verify of vault "${vault.name}"`, opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   try {
-    return await verifyOpen(v, opts, t0);
+    return await verifyOpen(v, opts, t0, now);
   } finally {
     lock.release();
   }
 }
 
-async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number): Promise<VerifyResult> {
+async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number, now: Date): Promise<VerifyResult> {
   const vault = v.def;
   const { storage, keys } = v;
   const damage: Damage[] = [];
   const notes: string[] = [];
+  // Listed before the manifests are read: a backup commits a snapshot only after its point's
+  // manifest, so every snapshot listed here has its manifest among those read below.
+  const snapshotScan = scanSnapshotTier(vault.path);
   const index = await loadChunkIndex(storage, keys.enc);
   for (const d of index.damaged) damage.push({ kind: "index", object: d.object, problem: d.problem, affects: [] });
 
@@ -160,6 +168,18 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number): Promis
   let unreferenced = 0;
   for (const id of index.chunks.keys()) if (!referenced.has(id)) unreferenced++;
   if (unreferenced) notes.push(`${unreferenced} chunk(s) referenced by no recovery point (from interrupted backups): reclaimable by prune`);
+
+  const snaps = await verifySnapshots({
+    v,
+    scan: snapshotScan,
+    reads,
+    damage,
+    readData: !!opts.readData,
+    tiers: opts.instantRestore,
+    now,
+    tracker: new ProgressTracker(opts.onProgress),
+  });
+  notes.push(...snaps.notes);
   return {
     vault: vault.name,
     ok: damage.length === 0,
@@ -170,6 +190,9 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number): Promis
     seconds: (performance.now() - t0) / 1000,
     damage,
     notes,
+    snapshots: snaps.checks,
+    snapshotsOk: snaps.checks.every((c) => c.ok),
+    snapshotBytesChecked: snaps.bytesChecked,
   };
 }
 

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll } from "vitest";
-import type { EngineVault } from "../../src/engine/types.js";
+import type { EngineVault, EngineVm } from "../../src/engine/types.js";
 
 export const MiB = 1024 * 1024;
 export const KiB = 1024;
@@ -94,4 +94,17 @@ export function filesUnder(root: string): string[] {
   };
   if (fs.existsSync(root)) walk("");
   return out.sort();
+}
+
+/**
+ * The snapshot tests' VM: two raw images of `bs`-sized segments, "os" with holes (zero
+ * segments; 8 segments, half zeros) and "data" random with a short tail.
+ */
+export function twoDiskVm(bs: number): { env: Env; vm: EngineVm; os: string; data: string } {
+  const env = platformEnv();
+  const os = path.join(env.dir, "os.img");
+  const data = path.join(env.dir, "data.raw");
+  writeImage(os, "rzztzzrz", 4 * bs);
+  writeImage(data, "rr", 4 * bs, 1000);
+  return { env, vm: { name: "vm1", disks: [{ name: "os", image: os }, { name: "data", image: data }] }, os, data };
 }

@@ -13,25 +13,17 @@ import { backupVm, listPoints, restoreVm } from "../../src/engine/index.js";
 import { isEngineError } from "../../src/engine/errors.js";
 import { pruneVault } from "../../src/engine/prune.js";
 import { listSnapshots, snapshotRoot } from "../../src/engine/snapshots.js";
-import type { EngineVm, SnapshotTier } from "../../src/engine/types.js";
+import type { SnapshotTier } from "../../src/engine/types.js";
 import type { RetentionSpec } from "../../src/plan/retention.js";
 import { loadTexts } from "../../src/model/load.js";
-import { KiB, filesUnder, overwrite, platformEnv, sha, writeImage } from "./helpers.js";
+import { KiB, filesUnder, overwrite, platformEnv, sha, twoDiskVm } from "./helpers.js";
 import type { Env } from "./helpers.js";
 
 const BS = 64 * KiB;
 const TIER: SnapshotTier = { days: 2, zone: "UTC" };
 const day = (d: number, minutes = 0) => DateTime.fromISO("2026-03-01T02:30:00Z", { zone: "UTC" }).plus({ days: d, minutes }).toJSDate();
 
-/** A VM of two raw images: "os" with holes (zero segments), "data" random with a short tail. */
-function setup(): { env: Env; vm: EngineVm; os: string; data: string } {
-  const env = platformEnv();
-  const os = path.join(env.dir, "os.img");
-  const data = path.join(env.dir, "data.raw");
-  writeImage(os, "rzztzzrz", 4 * BS); // 2 MiB, half of it zeros
-  writeImage(data, "rr", 4 * BS, 1000);
-  return { env, vm: { name: "vm1", disks: [{ name: "os", image: os }, { name: "data", image: data }] }, os, data };
-}
+const setup = () => twoDiskVm(BS);
 
 function opts(env: Env, at: Date, tier: SnapshotTier | false = TIER) {
   return { machineKeyFile: env.machineKeyFile, blockSize: BS, pageBlocks: 8, packTarget: 256 * KiB, workers: 2, now: () => at, instantRestore: tier };
