@@ -3,6 +3,7 @@
 import path from "node:path";
 import type { Model, Vault, Vm } from "../../src/model/model.js";
 import { backedUpDisks } from "../../src/plan/compile.js";
+import { retentionSpec, type RetentionSpec } from "../../src/plan/retention.js";
 import { EngineError } from "../../src/engine/errors.js";
 import type { EngineVault, EngineVm, ProgressEvent, SnapshotReport, SnapshotTier } from "../../src/engine/types.js";
 import { UsageError } from "../args.js";
@@ -38,6 +39,20 @@ export function selectVms(model: Model, name: string | undefined): Vm[] {
   const vm = model.vms.get(name);
   if (!vm) throw new UsageError(`no VM named "${name}" in these policy files; they define ${[...model.vms.keys()].map((n) => `"${n}"`).join(", ") || "no VMs"}`);
   return [vm];
+}
+
+/**
+ * What `bkp prune` expires by: per vault name, the retention of each given VM that keeps its
+ * points there (VM name → its policy's retention). Shared by `bkp prune` and `bkp run --prune`.
+ */
+export function retentionByVault(vms: readonly Vm[]): Map<string, Map<string, RetentionSpec>> {
+  const byVault = new Map<string, Map<string, RetentionSpec>>();
+  for (const vm of vms) {
+    const m = byVault.get(vm.vault.name) ?? new Map<string, RetentionSpec>();
+    m.set(vm.name, retentionSpec(vm.policy));
+    byVault.set(vm.vault.name, m);
+  }
+  return byVault;
 }
 
 /** Error codes that are I/O problems (exit 2) rather than a failed or damaged backup (exit 1). */

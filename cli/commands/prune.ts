@@ -1,11 +1,9 @@
 import { pruneVault } from "../../src/engine/prune.js";
 import type { PruneResult } from "../../src/engine/prune.js";
-import { retentionSpec } from "../../src/plan/retention.js";
-import type { RetentionSpec } from "../../src/plan/retention.js";
 import { needFiles, parse, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { loadForAnalysis } from "./plan-common.js";
-import { bytes, engineVault, exitCodeForError, machineKeyFile, nowFrom, printEngineError, selectVms } from "./engine-common.js";
+import { bytes, engineVault, exitCodeForError, machineKeyFile, nowFrom, printEngineError, retentionByVault, selectVms } from "./engine-common.js";
 
 export const command: Command = {
   help: `Usage: bkp prune [--vm NAME] [--dry-run] [--json] FILE...
@@ -45,12 +43,7 @@ wrong key), 2 usage or I/O error.
     if (!loaded.ok) return loaded.code;
     const vms = selectVms(loaded.model, values.vm);
     const now = nowFrom(io);
-    const byVault = new Map<string, Map<string, RetentionSpec>>();
-    for (const vm of vms) {
-      const m = byVault.get(vm.vault.name) ?? new Map<string, RetentionSpec>();
-      m.set(vm.name, retentionSpec(vm.policy));
-      byVault.set(vm.vault.name, m);
-    }
+    const byVault = retentionByVault(vms);
     const results: PruneResult[] = [];
     let exit = 0;
     for (const [vaultName, specs] of byVault) {

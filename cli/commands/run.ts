@@ -1,6 +1,7 @@
 import { backupVm } from "../../src/engine/index.js";
 import { EngineError, ErrorCodes } from "../../src/engine/errors.js";
 import { listPoints } from "../../src/engine/points.js";
+import { pruneVault, type PruneResult } from "../../src/engine/prune.js";
 import { runScheduler, type ScheduledJob, type ScheduledVm } from "../../src/engine/scheduler.js";
 import type { VmBackupResult } from "../../src/engine/types.js";
 import { clockFor, offsetText, shortLocal, utcIso } from "../../src/plan/time.js";
@@ -8,12 +9,29 @@ import { needFiles, parse } from "../args.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
-import { ProgressView, bytes, engineVault, engineVm, machineKeyFile, nowFrom, printEngineError, seconds, selectVms } from "./engine-common.js";
+import { ProgressView, bytes, engineVault, engineVm, machineKeyFile, nowFrom, printEngineError, retentionByVault, seconds, selectVms } from "./engine-common.js";
 
 /** A scheduled job waits this long for another writer of its vault (say a manual \`bkp backup\`). */
 const LOCK_WAIT_MS = 5 * 60_000;
 
-type Outcome = { ok: true; result: VmBackupResult } | { ok: false; error: { code: string; message: string } };
+type JobError = { code: string; message: string };
+/** With --prune, the prune of the job's vault after it; none when the vault does not exist (yet). */
+type PruneOutcome = { vault: string; at: number } & ({ ok: true; result: PruneResult } | { ok: false; error: JobError; thrown: unknown });
+type Outcome = ({ ok: true; result: VmBackupResult } | { ok: false; error: JobError }) & { prune?: PruneOutcome };
+
+function jobError(e: unknown): JobError {
+  const code = (e as { code?: string }).code;
+  return { code: typeof code === "string" && code.startsWith("BKP") ? code : "BKP5090", message: e instanceof Error ? e.message : String(e) };
+}
+
+/** The one line a prune by `bkp run --prune` prints: what was expired and deleted, or nothing. */
+function pruneLine(r: PruneResult): string {
+  const expired = r.expired.length ? `expired ${r.expired.length} point(s) (${r.expired.map((p) => `${p.vm} ${p.id}`).join(", ")})` : "";
+  const snaps = r.snapshotsExpired.length ? `${r.snapshotsExpired.length} instant-restore snapshot(s) (${bytes(r.snapshotsExpired.reduce((s, x) => s + x.allocatedBytes, 0))})` : "";
+  const what = expired && snaps ? `${expired} and ${snaps}` : expired || (snaps ? `expired ${snaps}` : "nothing to expire");
+  const data = !r.gcSkipped && (r.packsDeleted || r.mapsDeleted) ? `; deleted ${r.packsDeleted} pack(s) (${bytes(r.bytesFreed)}) and ${r.mapsDeleted} block-map page(s)` : "";
+  return `${what}${data}; ${r.kept.length} point(s) kept`;
+}
 
 /** `2026-03-08 03:00 -04:00 (America/New_York)`: an instant as people of the policy's zone read it. */
 function inZone(zone: string, ms: number): string {
@@ -46,7 +64,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 export const command: Command = {
-  help: `Usage: bkp run [--vm NAME] [--json] FILE...
+  help: `Usage: bkp run [--vm NAME] [--prune] [--json] FILE...
 
 Stay in the foreground and back up the policy set's VMs at the times their policies schedule,
 until stopped. At start, a VM whose policy's latest scheduled run has no recovery point is
@@ -57,22 +75,34 @@ daylight-saving gap comes at the first instant after it, as \`bkp plan\` shows),
 VMs due and repeats. VMs due together run one after another (by scheduled time, then name),
 the disks of each VM in parallel; a backup whose vault another writer holds (a manual
 \`bkp backup\`) waits up to 5 minutes for it. A failed backup is reported, kept in the job log
-(\`bkp jobs\`; once its vault could be opened) and tried again at the VM's next scheduled run. Retention is not applied:
-run \`bkp prune\` for that. The policy files are read once, at start.
+(\`bkp jobs\`; once its vault could be opened) and tried again at the VM's next scheduled run.
+The policy files are read once, at start.
+
+Retention is applied only with --prune (off by default: without it, points accumulate until
+you run \`bkp prune\`). With --prune, after each backup job — succeeded or failed — bkp prunes
+that job's vault exactly as \`bkp prune FILE...\` would then: points of every VM of the policy
+files in that vault expire by its policy's retention, instant-restore snapshots by its
+\`instant-restore\` days, and unreferenced data is deleted; expiry is judged at bkp run's clock.
+A prune that fails (e.g. BKP5010: a restore or verify is reading the vault) is reported and
+does not stop the run, nor change the exit code; it is tried again after the next job.
 
 Stopping: SIGINT (Ctrl-C) or SIGTERM starts no new backup; a backup in progress finishes and
-commits its point, then bkp exits. A second signal abandons the backup in progress at once
+commits its point (and with --prune, the prune after it finishes), then bkp exits. A second signal abandons the backup in progress at once
 (exit 130): its point is not written and the vault stays valid — like a killed backup, it
 leaves nothing \`bkp verify\` calls damage, and the next backup removes the leftovers. A
 pre-script still running then is not waited for, and the post-script does not run.
 
 Output: one line per backup, in the policy's zone (point, consistency, seconds, bytes read,
-changed and stored), and "next run: …" while idle; errors go to standard error.
+changed and stored), with --prune one line per prune of a vault (points and snapshots expired,
+packs deleted, or "nothing to expire"), and "next run: …" while idle; errors go to standard error.
 
 Options:
   --vm NAME   only this VM
+  --prune     after each backup job, prune its vault as \`bkp prune\` does (default: off)
   --json      one JSON object per line: {"event":"backup", vm, reason, scheduled?, startedAt,
               status: "backed-up"|"failed", ...the \`bkp backup --json\` fields or error},
+              with --prune {"event":"prune", vault, status: "pruned"|"failed", ...the
+              \`bkp prune --json\` fields of the vault or error},
               {"event":"next", vms, at (UTC), local}, {"event":"skipped", vm, detail} and
               {"event":"stopped", jobs, failed, signal?}
   -h, --help  show this help
@@ -85,7 +115,7 @@ run, 2 usage or I/O error at start (e.g. no VM with disk images to back up), 130
 second signal with a backup abandoned.
 `,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, { vm: { type: "string" }, json: { type: "boolean" } });
+    const { values, positionals } = parse(argv, { vm: { type: "string" }, prune: { type: "boolean" }, json: { type: "boolean" } });
     const files = needFiles(positionals, "run");
     const loaded = loadForAnalysis(io, files);
     if (!loaded.ok) return loaded.code;
@@ -93,6 +123,8 @@ second signal with a backup abandoned.
     const now = runClock(io);
     const keyFile = machineKeyFile(io);
     const emit = (o: Record<string, unknown>) => io.stdout(JSON.stringify(o) + "\n");
+    // What `bkp prune FILE...` expires by: every VM of the policy set, not only those --vm selects.
+    const retention = values.prune ? retentionByVault(selectVms(loaded.model, undefined)) : undefined;
 
     const scheduled: ScheduledVm[] = [];
     for (const vm of selectVms(loaded.model, values.vm)) {
@@ -125,22 +157,84 @@ second signal with a backup abandoned.
     const stop = new AbortController();
     let signals = 0;
     let inFlight: ScheduledJob | undefined;
+    let pruning: string | undefined;
     let stopSignal: string | undefined;
     const onSignal = (sig: NodeJS.Signals) => {
       signals++;
       if (signals === 1) {
         stopSignal = sig;
-        io.stderr(inFlight ? `bkp run: ${sig}: stopping after the backup of VM "${inFlight.vm.name}" in progress (send the signal again to abandon it)\n` : `bkp run: ${sig}: stopping\n`);
+        io.stderr(
+          inFlight
+            ? `bkp run: ${sig}: stopping after the backup of VM "${inFlight.vm.name}" in progress (send the signal again to abandon it)\n`
+            : pruning
+              ? `bkp run: ${sig}: stopping after the prune of vault "${pruning}" in progress (send the signal again to abandon it)\n`
+              : `bkp run: ${sig}: stopping\n`,
+        );
         stop.abort();
         return;
       }
-      io.stderr(`bkp run: ${sig} again: abandoning${inFlight ? ` the backup of VM "${inFlight.vm.name}"` : ""}; no point is written for it and the vault stays valid (the next backup removes what it left)\n`);
+      if (pruning && !inFlight) io.stderr(`bkp run: ${sig} again: abandoning the prune of vault "${pruning}"; the vault stays valid (the next prune removes what it left)\n`);
+      else io.stderr(`bkp run: ${sig} again: abandoning${inFlight ? ` the backup of VM "${inFlight.vm.name}"` : ""}; no point is written for it and the vault stays valid (the next backup removes what it left)\n`);
       process.exit(130);
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
 
     const view = new ProgressView(io, io.isTTY && !json);
+    const report = (e: unknown, error: JobError, prefix: string) => {
+      try {
+        if (!json) printEngineError(io, "run", e, prefix);
+      } catch {
+        io.stderr(`bkp run: error: ${prefix}${error.message}\n`);
+      }
+    };
+    const runBackup = async (job: ScheduledJob): Promise<Outcome> => {
+      inFlight = job;
+      try {
+        const result = await backupVm(engineVault(job.vm.vault), engineVm(job.vm).vm, { now: () => new Date(now()), machineKeyFile: keyFile, onProgress: view.onProgress, lockWaitMs: LOCK_WAIT_MS });
+        return { ok: true, result };
+      } catch (e) {
+        const error = jobError(e);
+        report(e, error, `VM "${job.vm.name}": `);
+        return { ok: false, error };
+      } finally {
+        view.reset();
+        inFlight = undefined;
+      }
+    };
+    /** With --prune: `bkp prune`'s pruneVault on the job's vault, at the scheduler's clock. */
+    const runPrune = async (job: ScheduledJob): Promise<PruneOutcome | undefined> => {
+      const specs = retention?.get(job.vm.vault.name);
+      if (!specs) return undefined;
+      const vault = job.vm.vault.name;
+      const at = now();
+      pruning = vault;
+      try {
+        return { vault, at, ok: true, result: await pruneVault(engineVault(job.vm.vault), specs, { machineKeyFile: keyFile, now: () => new Date(at) }) };
+      } catch (e) {
+        if ((e as { code?: string }).code === "BKP5011") return undefined; // no vault yet: nothing to prune (as `bkp prune`)
+        return { vault, at, ok: false, error: jobError(e), thrown: e };
+      } finally {
+        pruning = undefined;
+      }
+    };
+    const printPrune = (p: PruneOutcome, zone: string) => {
+      if (json) {
+        emit(p.ok ? { event: "prune", status: "pruned", ...p.result } : { event: "prune", vault: p.vault, status: "failed", now: utcIso(p.at), error: p.error });
+        return;
+      }
+      const c = clockFor(zone);
+      const head = `${shortLocal(c, p.at)} ${offsetText(c, p.at)}  vault "${p.vault}": prune: `;
+      if (!p.ok) {
+        report(p.thrown, p.error, `vault "${p.vault}": prune: `);
+        io.stdout(`${head}failed: error[${p.error.code}] (tried again after the next backup)\n`);
+        return;
+      }
+      const r = p.result;
+      io.stdout(`${head}${pruneLine(r)}\n`);
+      if (r.snapshotProblem) io.stdout(`  warning: ${r.snapshotProblem}\n`);
+      if (r.gcSkipped) io.stdout(`  warning: data not collected: ${r.gcSkipped}\n`);
+    };
     let failed = 0;
     if (!json) io.stdout(`bkp run: ${scheduled.length === 1 ? "1 VM" : `${scheduled.length} VMs`} scheduled (${scheduled.map((s) => `"${s.vm.name}"`).join(", ")}); stop with Ctrl-C or SIGTERM\n`);
     try {
@@ -150,23 +244,9 @@ second signal with a backup abandoned.
         sleep,
         signal: stop.signal,
         async runJob(job) {
-          inFlight = job;
-          try {
-            const result = await backupVm(engineVault(job.vm.vault), engineVm(job.vm).vm, { now: () => new Date(now()), machineKeyFile: keyFile, onProgress: view.onProgress, lockWaitMs: LOCK_WAIT_MS });
-            return { ok: true, result };
-          } catch (e) {
-            const code = (e as { code?: string }).code;
-            const error = { code: typeof code === "string" && code.startsWith("BKP") ? code : "BKP5090", message: e instanceof Error ? e.message : String(e) };
-            try {
-              if (!json) printEngineError(io, "run", e, `VM "${job.vm.name}": `);
-            } catch {
-              io.stderr(`bkp run: error: VM "${job.vm.name}": ${error.message}\n`);
-            }
-            return { ok: false, error };
-          } finally {
-            view.reset();
-            inFlight = undefined;
-          }
+          const backup = await runBackup(job);
+          const prune = await runPrune(job);
+          return prune ? { ...backup, prune } : backup;
         },
         onEvent(ev) {
           if (ev.kind === "next") {
@@ -189,6 +269,7 @@ second signal with a backup abandoned.
               ...(outcome.ok ? outcome.result : { error: outcome.error }),
               vm: job.vm.name,
             });
+            if (outcome.prune) printPrune(outcome.prune, zone);
             return;
           }
           const c = clockFor(zone);
@@ -196,13 +277,14 @@ second signal with a backup abandoned.
           const head = `${shortLocal(c, job.startedAt)} ${offsetText(c, job.startedAt)}  vm "${job.vm.name}": ${why}: `;
           if (!outcome.ok) {
             io.stdout(`${head}failed: error[${outcome.error.code}]\n`);
-            return;
+          } else {
+            const r = outcome.result;
+            const sum = (k: "bytesRead" | "bytesChanged" | "bytesStored") => bytes(r.disks.reduce((s, d) => s + d[k], 0));
+            io.stdout(`${head}point ${r.point} (${r.consistency.level} consistent) in ${seconds(r.seconds)}; read ${sum("bytesRead")}, changed ${sum("bytesChanged")}, stored ${sum("bytesStored")}\n`);
+            for (const d of r.disks) for (const w of d.warnings) io.stdout(`  warning: disk "${d.disk}": ${w}\n`);
+            if (r.jobLogProblem) io.stdout(`  warning: ${r.jobLogProblem}\n`);
           }
-          const r = outcome.result;
-          const sum = (k: "bytesRead" | "bytesChanged" | "bytesStored") => bytes(r.disks.reduce((s, d) => s + d[k], 0));
-          io.stdout(`${head}point ${r.point} (${r.consistency.level} consistent) in ${seconds(r.seconds)}; read ${sum("bytesRead")}, changed ${sum("bytesChanged")}, stored ${sum("bytesStored")}\n`);
-          for (const d of r.disks) for (const w of d.warnings) io.stdout(`  warning: disk "${d.disk}": ${w}\n`);
-          if (r.jobLogProblem) io.stdout(`  warning: ${r.jobLogProblem}\n`);
+          if (outcome.prune) printPrune(outcome.prune, zone);
         },
       });
       if (json) emit({ event: "stopped", jobs: summary.jobs, failed, ...(stopSignal ? { signal: stopSignal } : {}) });

@@ -157,10 +157,54 @@ describe("bkp run", () => {
     expect(cli(["verify", "--read-data", "slower.bkp"]).code).toBe(0);
   });
 
+  it("--prune expires points by retention after each job (at BKP_NOW's clock); without it nothing expires", async () => {
+    writeFileSync(join(dir, "prune.bkp"), policy("vault-prune"));
+    const points = () => (JSON.parse(cli(["points", "--json", "prune.bkp"]).stdout) as { id: string }[]).map((p) => p.id);
+    const b = cli(["backup", "--now", "prune.bkp"], { BKP_NOW: "2026-03-01T03:00:00Z" });
+    expect(b.code, b.stderr).toBe(0);
+    const [old] = points();
+    expect(old).toMatch(/^20260301T0300\d\dZ-/);
+
+    // Eleven days later, without --prune: the catch-up backup runs, the 11-day-old point stays.
+    const plain = start(["prune.bkp"], { BKP_NOW: "2026-03-12T09:00:00Z" });
+    await plain.waitFor(/next run: /);
+    plain.child.kill("SIGTERM");
+    expect(await plain.exited).toBe(0);
+    expect(plain.out()).not.toMatch(/prune/);
+    expect(points()).toHaveLength(2);
+    expect(points()[0]).toBe(old);
+
+    // A day later with --prune: after the catch-up backup, the point past its 7 days expires.
+    const r = start(["--prune", "prune.bkp"], { BKP_NOW: "2026-03-13T09:00:00Z" });
+    await r.waitFor(/next run: /);
+    r.child.kill("SIGTERM");
+    expect(await r.exited, r.err()).toBe(0);
+    const lines = r.out().split("\n");
+    expect(lines[2]).toMatch(/^2026-03-13 09:00 \+00:00 {2}vm "web": catch-up of the 2026-03-13 02:30 run: point 20260313T0900\d\dZ-/);
+    expect(lines[3]).toMatch(new RegExp(`^2026-03-13 09:00 \\+00:00 {2}vault "main": prune: expired 1 point\\(s\\) \\(web ${old}\\)(; deleted \\d+ pack\\(s\\) \\(.*\\) and \\d+ block-map page\\(s\\))?; 2 point\\(s\\) kept$`));
+    expect(lines[4]).toBe('next run: vm "web" at 2026-03-14 02:30 +00:00 (UTC)');
+    expect(r.err()).toBe("bkp run: SIGTERM: stopping\n");
+    const left = points();
+    expect(left).toHaveLength(2);
+    expect(left).not.toContain(old);
+    expect(cli(["verify", "--read-data", "prune.bkp"]).code).toBe(0);
+
+    // Next day, --json: one prune line after the backup line; nothing is old enough to expire.
+    const j = start(["--prune", "--json", "prune.bkp"], { BKP_NOW: "2026-03-14T09:00:00Z" });
+    await j.waitFor(/"event":"next"/);
+    j.child.kill("SIGTERM");
+    expect(await j.exited).toBe(0);
+    const events = j.out().trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.map((e) => e.event)).toEqual(["skipped", "backup", "prune", "next", "stopped"]);
+    expect(events[2]).toMatchObject({ event: "prune", status: "pruned", vault: "main", dryRun: false, now: expect.stringMatching(/^2026-03-14T09:00/), expired: [], untouchedVms: [] });
+    expect((events[2].kept as unknown[]).length).toBe(3);
+  });
+
   it("usage: --help, nothing to schedule (BKP5077, exit 2), a bad flag", () => {
     const h = cli(["run", "--help"]);
     expect(h.code).toBe(0);
-    expect(h.stdout).toMatch(/^Usage: bkp run \[--vm NAME\] \[--json\] FILE\.\.\./);
+    expect(h.stdout).toMatch(/^Usage: bkp run \[--vm NAME\] \[--prune\] \[--json\] FILE\.\.\./);
+    expect(h.stdout).toMatch(/--prune +after each backup job, prune its vault as `bkp prune` does \(default: off\)/);
     const none = cli(["run", "--vm", "old", "p.bkp"]);
     expect(none.code).toBe(2);
     expect(none.stdout).toBe('vm "old": not scheduled: protection is stopped-retain-data\n');
