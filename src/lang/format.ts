@@ -12,6 +12,7 @@ import type { Range } from "./diagnostics.js";
 import type { ParsedFile } from "./index.js";
 import { tokenize } from "./lexer.js";
 import * as T from "./tokens.js";
+import { lineAt, lineStarts } from "./text-range.js";
 
 const WIDTH = 100;
 const INDENT = "  ";
@@ -41,16 +42,7 @@ function print(ast: FileAst, tokens: IToken[], text: string): string {
   const comments = [...ast.comments];
   const used = new Set<CommentAst>();
   const lineStart = lineStarts(text);
-  const lineOf = (offset: number) => {
-    let lo = 0;
-    let hi = lineStart.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStart[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const lineOf = (offset: number) => lineAt(lineStart, offset);
   const blankBetween = (endOffset: number, startOffset: number): boolean => {
     // A blank line: two newlines with only spaces between, outside comments.
     const between = text.slice(endOffset, startOffset).replace(/#[^\n]*/g, "");
@@ -206,8 +198,3 @@ function print(ast: FileAst, tokens: IToken[], text: string): string {
   return out.map((l) => l.trimEnd()).join("\n") + "\n";
 }
 
-function lineStarts(text: string): number[] {
-  const out = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) out.push(i + 1);
-  return out;
-}

@@ -5,33 +5,36 @@
 // ranges they print.
 import type { Position, Range } from "./diagnostics.js";
 
-/** Where each line of one text starts, found on first use (lines end at "\n", as the lexer counts them). */
+/** Offsets where the lines of `text` start (lines end at "\n", as the lexer counts them). */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 1-based line of an offset, given the text's line starts. */
+export function lineAt(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+/** Where each line of one text starts, found on first use. */
 export class LineIndex {
-  private starts: Uint32Array | undefined;
+  private starts: number[] | undefined;
 
   constructor(private readonly text: string) {}
 
   position(offset: number): Position {
     const starts = (this.starts ??= lineStarts(this.text));
-    // The last line starting at or before `offset`.
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] + 1, offset };
+    const line = lineAt(starts, offset);
+    return { line, column: offset - starts[line - 1] + 1, offset };
   }
-}
-
-function lineStarts(text: string): Uint32Array {
-  let n = 1;
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
-  const starts = new Uint32Array(n);
-  let k = 1;
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts[k++] = i + 1;
-  return starts;
 }
 
 /** A half-open range of one text: [startOffset, endOffset). */

@@ -5,7 +5,7 @@
 import type { BlockAst, CommentAst, FileAst } from "../lang/ast.js";
 import type { Diagnostic } from "../lang/diagnostics.js";
 import { parseFile } from "../lang/index.js";
-import { lineAt, lineStarts } from "./line-index.js";
+import { lineAt, lineStarts } from "../lang/text-range.js";
 
 export interface FileState {
   /** The path as given on the command line (what diagnostics show). */
