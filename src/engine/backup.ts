@@ -38,7 +38,7 @@ async function consistentSnapshot<T>(vm: EngineVm, take: () => Promise<T>): Prom
   if (!vm.model) return { outcome: CONSISTENCY, result: await take() };
   try {
     const { outcome, result } = await snapshotConsistently(vm.model, take);
-    return { outcome: { level: outcome.level, reason: outcome.reason, scripts: outcome.scripts.map((r) => ({ ...r })) }, result };
+    return { outcome: { level: outcome.level, reason: outcome.reason, scripts: outcome.scripts }, result };
   } catch (e) {
     if (e instanceof ConsistencyFailure) {
       throw new EngineError(ErrorCodes.CONSISTENCY_FAILED, `${e.message}. No recovery point was written.`, { cause: e });

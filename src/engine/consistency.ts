@@ -9,28 +9,18 @@ import { spawn } from "node:child_process";
 import type { ConsistencyLevel, Script, Vm } from "../model/model.js";
 import { currentUid, scriptProblem } from "../model/script-permissions.js";
 import { predictConsistency } from "../plan/consistency.js";
-
-export interface ScriptRun {
-  which: "pre" | "post";
-  path: string;
-  /** Tries made (1 + retries used). */
-  attempts: number;
-  ok: boolean;
-  /** Why it failed: exit code, signal, timeout, or why it was not run. */
-  failure?: string;
-  seconds: number;
-}
+import type { ScriptRunRecord } from "./types.js";
 
 export interface ConsistencyOutcome {
   level: ConsistencyLevel;
   reason: string;
-  scripts: ScriptRun[];
+  scripts: ScriptRunRecord[];
 }
 
 export class ConsistencyFailure extends Error {
   constructor(
     message: string,
-    readonly scripts: ScriptRun[],
+    readonly scripts: ScriptRunRecord[],
   ) {
     super(message);
   }
@@ -74,7 +64,7 @@ function runOnce(script: Script, budgetMs: number): Promise<{ ok: boolean; failu
 }
 
 /** DOMAIN §2: `timeout` is per script and covers its retries; retries 0 = one try. */
-async function runScript(which: "pre" | "post", script: Script, timeoutSeconds: number, retries: number, opts: ScriptOptions): Promise<ScriptRun> {
+async function runScript(which: "pre" | "post", script: Script, timeoutSeconds: number, retries: number, opts: ScriptOptions): Promise<ScriptRunRecord> {
   const now = opts.now ?? (() => Date.now());
   const problem = scriptProblem(script.path, opts.uid ?? currentUid());
   if (problem) return { which, path: script.path, attempts: 0, ok: false, failure: `not run: it ${problem}`, seconds: 0 };
@@ -113,9 +103,9 @@ export async function snapshotConsistently<T>(vm: Vm, snapshot: () => Promise<T>
     return { outcome: { level: predicted.level, reason: predicted.reason, scripts: [] }, result: await snapshot() };
   }
 
-  const runs: ScriptRun[] = [];
+  const runs: ScriptRunRecord[] = [];
   const backedUp = vm.disks.filter((d) => d.role !== "temp" && !d.excluded).length;
-  const failed = (run: ScriptRun): ConsistencyOutcome | undefined => {
+  const failed = (run: ScriptRunRecord): ConsistencyOutcome | undefined => {
     if (run.ok) return undefined;
     const what = `the ${run.which}-script ${run.failure}`;
     if (s.continueOnFailure) return { level: "file-system", reason: `${what}; continue-on-failure true: file-system consistent`, scripts: runs };
