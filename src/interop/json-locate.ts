@@ -93,7 +93,11 @@ export function parseJson(text: string): JsonParseResult {
     }
     const word = /^[A-Za-z_][\w]*/.exec(text.slice(i, i + 40))?.[0];
     if (word) fail(`unexpected word '${word}': JSON values are strings, numbers, true, false, null, objects or arrays`, start, pos(i + word.length), `write "${word}" if it is a string`);
-    return fail(`expected a JSON value, found ${describeChar(c)}`, start, pos(Math.min(i + 1, text.length)), c === "]" || c === "}" ? "remove the trailing comma before it" : "write a value: a string, number, true, false, null, object or array");
+    // A closing bracket right after a comma is a trailing comma; after a colon or '[', a missing value.
+    let before = i - 1;
+    while (before >= 0 && " \t\r\n".includes(text[before])) before--;
+    const trailingComma = (c === "]" || c === "}") && text[before] === ",";
+    return fail(`expected a JSON value, found ${describeChar(c)}`, start, pos(Math.min(i + 1, text.length)), trailingComma ? "remove the trailing comma before it" : "write a value: a string, number, true, false, null, object or array");
   }
 
   function object(start: Position, depth: number): JsonNode {

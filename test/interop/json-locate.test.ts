@@ -30,24 +30,25 @@ describe("parseJson", () => {
   });
 
   it.each([
-    ['{"a": 1,}', 1, 9, "expected a quoted key, found '}'"],
-    ['{"a": 1 "b": 2}', 1, 9, "expected ',' or '}'"],
-    ["[1, 2", 1, 6, "expected ',' or ']' in an array, found the end of the file"],
-    ['{"a": tru}', 1, 7, "unexpected word 'tru'"],
-    ['{"a": 01}', 1, 7, "malformed number"],
-    ['{"a": "x\ny"}', 1, 7, "control character"],
-    ['{"a": "\\q"}', 1, 8, "invalid escape"],
-    ['{"a": 1, "a": 2}', 1, 10, 'key "a" appears twice'],
-    ['// c\n{}', 1, 1, "comments are not allowed"],
-    ["{} {}", 1, 4, "after the end of the JSON document"],
-    ['\n\n  {"a": ]', 3, 9, "expected a JSON value, found ']'"],
-  ])("%j is an error at %i:%i", (text, line, column, message) => {
+    ['{"a": 1,}', 1, 9, "expected a quoted key, found '}'", "remove the trailing comma before '}'"],
+    ['{"a": 1 "b": 2}', 1, 9, "expected ',' or '}'", "add a ',' between the members"],
+    ["[1, 2", 1, 6, "expected ',' or ']' in an array, found the end of the file", "separate the items with ',' and close the array with ']'"],
+    ['{"a": tru}', 1, 7, "unexpected word 'tru'", 'write "tru" if it is a string'],
+    ['{"a": 01}', 1, 7, "malformed number", "JSON numbers have no leading zeros"],
+    ['{"a": "x\ny"}', 1, 7, "control character", "close the string on the same line"],
+    ['{"a": "\\q"}', 1, 8, "invalid escape", "JSON escapes are"],
+    ['{"a": 1, "a": 2}', 1, 10, 'key "a" appears twice', "keep one of them"],
+    ['// c\n{}', 1, 1, "comments are not allowed", "remove the comment"],
+    ["{} {}", 1, 4, "after the end of the JSON document", "wrap several policies in an array"],
+    ['\n\n  {"a": ]', 3, 9, "expected a JSON value, found ']'", "write a value"],
+    ["[1, ]", 1, 5, "expected a JSON value, found ']'", "remove the trailing comma before it"],
+  ])("%j is an error at %i:%i", (text, line, column, message, hint) => {
     const r = parseJson(text);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect([r.error.range.start.line, r.error.range.start.column]).toEqual([line, column]);
     expect(r.error.message).toContain(message);
-    expect(r.error.hint).toBeTruthy();
+    expect(r.error.hint).toContain(hint);
   });
 
   it("skips a byte-order mark and survives deep nesting with an error, not a crash", () => {
