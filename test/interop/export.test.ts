@@ -29,15 +29,15 @@ describe("export azure", () => {
   });
 
   it.each([
-    ["consistency crash", "BKP6101", 3],
-    ["consistency file-system", "BKP6101", 3],
-    ["vss copy", "BKP6102", 3],
-  ])("refuses `%s` with %s at its line", (line, code, at) => {
+    ["consistency crash", "BKP6101", 3, "write consistency application"],
+    ["consistency file-system", "BKP6101", 3, "write consistency application"],
+    ["vss copy", "BKP6102", 3, "write vss copy in each Windows vm block"],
+  ])("refuses `%s` with %s at its line", (line, code, at, instead) => {
     const [p] = policies(`policy "x" {\n  schedule daily at 02:30\n  ${line}\n  retain daily 30 days\n}\n`);
     const out = exportAzure(p);
     expect(out.resource).toBeUndefined();
     expect(out.diagnostics.map((d) => [d.code, d.file, d.range.start.line])).toEqual([[code, "p.bkp", at]]);
-    expect(out.diagnostics[0].hint).toBeTruthy();
+    expect(out.diagnostics[0].hint).toContain(instead);
   });
 
   it("refuses a time Azure does not take, at the time", () => {

@@ -26,6 +26,11 @@ describe("SARIF output", () => {
       expect(d.shortDescription.text).toBeTruthy();
       expect(d.fullDescription.text).toBeTruthy();
       expect(d.help.text).toBeTruthy();
+      const rule = RULES.find((r) => r.code === d.id);
+      if (!rule) continue;
+      expect(d.shortDescription.text).toBe(rule.summary);
+      expect(d.fullDescription.text).toContain(rule.docs.why);
+      expect(d.help.text).toContain(rule.docs.instead);
     }
   });
 
