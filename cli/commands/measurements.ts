@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Measurements } from "../../src/analyze/measured.js";
-import type { Model } from "../../src/model/model.js";
+import type { Model, Vault } from "../../src/model/model.js";
 import type { Io } from "../io.js";
 import { engineVault, machineKeyFile } from "./engine-common.js";
 
@@ -14,9 +14,16 @@ export async function readMeasurements(model: Model, io: Io): Promise<Measuremen
   const vaults = [...model.vaults.values()].filter((v) => v.path && fs.existsSync(path.join(v.path, "config")));
   if (!vaults.length) return out;
   const { readJobLogs } = await import("../../src/engine/job-log.js");
+  // The VMs of each vault, grouped once (not one scan of every VM per vault).
+  const vmsOf = new Map<Vault, string[]>();
+  for (const vm of model.vms.values()) {
+    const names = vmsOf.get(vm.vault);
+    if (names) names.push(vm.name);
+    else vmsOf.set(vm.vault, [vm.name]);
+  }
   for (const v of vaults) {
-    const names = [...model.vms.values()].filter((vm) => vm.vault === v).map((vm) => vm.name);
-    if (!names.length) continue;
+    const names = vmsOf.get(v);
+    if (!names) continue;
     try {
       for (const log of await readJobLogs(engineVault(v), names, { machineKeyFile: machineKeyFile(io) })) {
         out.vms.set(log.vm, log.records);
