@@ -7,6 +7,7 @@ import { oneOf, parse, positiveInt, UsageError, needFiles } from "../args.js";
 import type { Command } from "../command.js";
 import { styleFor, type Io } from "../io.js";
 import { isoDateFlag, loadForAnalysis, sourceLines } from "./plan-common.js";
+import { compareText } from "../../src/utils/compare.js";
 
 const HELP = `Usage: bkp cost [--format text|json|markdown] [--months N] [--from DATE] FILE...
        bkp cost diff [--format text|json|markdown] [--months N] [--from DATE] [--days N] OLD NEW
@@ -42,7 +43,7 @@ function expand(path: string): string[] {
   if (!st.isDirectory()) return [path];
   const out: string[] = [];
   const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name))) {
       if (e.name.startsWith(".") || e.name === "node_modules") continue;
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);

@@ -414,7 +414,7 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
   }
   const starts: VmStart[] = [];
   const unpricedArchive = new Set<string>();
-  for (const vm of [...model.vms.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const vm of [...model.vms.values()].sort((a, b) => compareText(a.name, b.name))) {
     const book = vm.vault.priceBook;
     const p = vm.policy;
     const clock = clockFor(p.zone);

@@ -10,6 +10,7 @@
 // a spring-forward gap runs at the first instant after it, an ambiguous one once.
 import type { Vm } from "../model/model.js";
 import { isDue, nextRun } from "../plan/due.js";
+import { compareText } from "../utils/compare.js";
 
 export interface ScheduledVm {
   vm: Vm;
@@ -75,7 +76,7 @@ export async function runScheduler<T>(o: SchedulerOptions<T>): Promise<Scheduler
     }
     if (due.length) {
       // VMs due together run one after another: by scheduled run, then by name.
-      due.sort((a, b) => (a.run ?? -Infinity) - (b.run ?? -Infinity) || (a.vm.name < b.vm.name ? -1 : a.vm.name > b.vm.name ? 1 : 0));
+      due.sort((a, b) => (a.run ?? -Infinity) - (b.run ?? -Infinity) || compareText(a.vm.name, b.vm.name));
       for (const d of due) {
         if (o.signal.aborted) break;
         const job: ScheduledJob = { ...d, startedAt: o.now() };

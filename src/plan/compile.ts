@@ -6,6 +6,7 @@ import { expandSchedule, maxGapMs } from "./schedule.js";
 import { spreadRestores } from "./spread.js";
 import { MS_PER_DAY, civilFromDays, clockFor, daysFromCivil, parseIsoDate, utcIso, type CivilDate } from "./time.js";
 import { PLAN_VERSION, type DiskTask, type Job, type JobKind, type Plan, type PolicyRuns, type Run, type VmSchedule } from "./types.js";
+import { compareText } from "../utils/compare.js";
 
 export interface CompileOptions {
   /** ISO date (YYYY-MM-DD) the horizon starts. */
@@ -148,7 +149,7 @@ export function compilePlan(model: Model, opts: CompileOptions): Plan {
     while (h + 1 < groups.length && groups[h + 1].ms === groups[g].ms) h++;
     if (h === g) for (const j of groups[g].jobs) (j.index = jobs.length), jobs.push(j);
     else {
-      const merged = groups.slice(g, h + 1).flatMap((x) => x.jobs).sort((a, b) => (a.vm.name < b.vm.name ? -1 : a.vm.name > b.vm.name ? 1 : 0));
+      const merged = groups.slice(g, h + 1).flatMap((x) => x.jobs).sort((a, b) => compareText(a.vm.name, b.vm.name));
       for (const j of merged) (j.index = jobs.length), jobs.push(j);
     }
     g = h;

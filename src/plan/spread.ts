@@ -8,6 +8,7 @@
 // into one staging account (as in Azure), so a VM is never split across accounts.
 import type { Assumptions, Model, RestorePlanSpec, StorageAccount } from "../model/model.js";
 import type { AccountAssignment, RestoreAssignment, RestoreVm, SpreadViolation } from "./types.js";
+import { compareText } from "../utils/compare.js";
 
 /** Bytes per second an account gives restores: min(throughput, IOPS × I/O size) × (1 − load). */
 export function restoreRate(a: StorageAccount, as: Assumptions): { rate: number; basis: string } {
@@ -35,7 +36,7 @@ export function spreadRestore(spec: RestorePlanSpec, as: Assumptions): RestoreAs
     const r = restoreRate(account, as);
     return { account, rate: r.rate, rateBasis: r.basis, vms: [], disks: 0, bytes: 0, seconds: 0 };
   });
-  const vms = restoreVms(spec).sort((a, b) => b.bytes - a.bytes || (a.vm.name < b.vm.name ? -1 : 1));
+  const vms = restoreVms(spec).sort((a, b) => b.bytes - a.bytes || compareText(a.vm.name, b.vm.name));
   if (!accounts.length) {
     if (vms.length) violations.push({ kind: "no-accounts", message: `restore "${spec.name}" has no storage account to restore into`, vms: vms.map((v) => v.vm.name) });
     return { spec, accounts, violations, seconds: 0 };

@@ -11,6 +11,7 @@ import type { BlockAst } from "../lang/ast.js";
 import { computeCost, RISK_CODES, type CostOptions, type CostReport, type MonthCost, type Risk, type VaultCost, type VmCost } from "../analyze/index.js";
 import { sumMonths } from "../analyze/billing.js";
 import type { Model, Vault, Vm } from "../model/model.js";
+import { compareText } from "../utils/compare.js";
 
 /** The text a block was written with, and where (so a moved block counts as changed). */
 export type BlockSource = (block: BlockAst) => string;
@@ -99,7 +100,7 @@ export function reprice(r: CostReport, vault: Vault): CostReport {
 
 /** Adds up reports of disjoint sets of VMs into one, as `computeCost` would have made it. */
 export function mergeReports(parts: CostReport[], opts: CostOptions): CostReport {
-  const vms: VmCost[] = parts.flatMap((p) => p.vms).sort((a, b) => (a.vm.name < b.vm.name ? -1 : a.vm.name > b.vm.name ? 1 : 0));
+  const vms: VmCost[] = parts.flatMap((p) => p.vms).sort((a, b) => compareText(a.vm.name, b.vm.name));
   const byVault = new Map<string, VaultCost[]>();
   for (const p of parts) for (const v of p.vaults) byVault.set(v.vault.name, [...(byVault.get(v.vault.name) ?? []), v]);
   const months = parts[0].projection.map((m) => m.month);
