@@ -57,3 +57,17 @@ export function policySets(): string[][] {
   }
   return sets;
 }
+
+/** The engine CLI tests' vault "main" (folder vault/) and daily policy; `policyLines` adds to the policy. */
+export function mainVaultAndDailyPolicy(policyLines = ""): string {
+  return `vault "main" {
+  path "vault"
+  encryption platform-key
+}
+policy "daily" {
+  schedule daily at 02:30
+  timezone "UTC"
+  retain daily 7 days
+${policyLines}}
+`;
+}

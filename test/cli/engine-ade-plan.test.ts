@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bkp } from "../helpers.js";
+import { bkp, mainVaultAndDailyPolicy } from "../helpers.js";
 
 let dir: string;
 let env: Record<string, string>;
@@ -28,16 +28,7 @@ function image(file: string, seed: number): Buffer {
   return b;
 }
 
-const HEAD = `vault "main" {
-  path "vault"
-  encryption platform-key
-}
-policy "daily" {
-  schedule daily at 02:30
-  timezone "UTC"
-  retain daily 7 days
-}
-`;
+const HEAD = mainVaultAndDailyPolicy();
 
 describe("ADE keys through the CLI", () => {
   it("backs up BEK+KEK and BEK-only VMs; restores the BEK with the right KEK only; nothing written otherwise", () => {

@@ -8,24 +8,14 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bkp } from "../helpers.js";
+import { bkp, mainVaultAndDailyPolicy } from "../helpers.js";
 
 let dir: string;
 let env: Record<string, string>;
 const MiB = 1024 * 1024;
 
 function policy(scripts = ""): string {
-  return `vault "main" {
-  path "vault"
-  encryption platform-key
-}
-policy "daily" {
-  schedule daily at 02:30
-  timezone "UTC"
-  retain daily 7 days
-  instant-restore 2 days
-}
-storage-account "sa" { kind general-purpose-v2 path "restored-sa" }
+  return `${mainVaultAndDailyPolicy("  instant-restore 2 days\n")}storage-account "sa" { kind general-purpose-v2 path "restored-sa" }
 vm "web" {
   os linux
   policy "daily"

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bkp } from "../helpers.js";
+import { bkp, mainVaultAndDailyPolicy } from "../helpers.js";
 
 let dir: string;
 let env: Record<string, string>;
@@ -20,17 +20,7 @@ beforeAll(() => {
   writeFileSync(join(dir, "data.img"), crypto.randomBytes(2 * MiB + 17));
   writeFileSync(
     join(dir, "p.bkp"),
-    `vault "main" {
-  path "vault"
-  encryption platform-key
-}
-policy "daily" {
-  schedule daily at 02:30
-  timezone "UTC"
-  retain daily 7 days
-  instant-restore 2 days
-}
-vm "web" {
+    `${mainVaultAndDailyPolicy("  instant-restore 2 days\n")}vm "web" {
   os linux
   policy "daily"
   vault "main"
