@@ -25,6 +25,7 @@ const COMMANDS: Record<string, Entry> = {
   jobs: { summary: "list the backup jobs run: status, bytes read, changed and stored, seconds (the vault's job log)", load: () => import("./commands/jobs.js").then((m) => m.command) },
   restore: { summary: "restore a VM's disk images from a recovery point, verified as written", load: () => import("./commands/restore.js").then((m) => m.command) },
   prune: { summary: "expire recovery points by the policies' retention and delete unreferenced data", load: () => import("./commands/prune.js").then((m) => m.command) },
+  lsp: { summary: "the language server for editors (bkp lsp --stdio): diagnostics, hover with cost and timing, completion", load: () => import("./commands/lsp.js").then((m) => m.command) },
   verify: { summary: "check vault integrity (--read-data: decrypt and check every chunk)", load: () => import("./commands/verify.js").then((m) => m.command) },
 };
 

@@ -12,6 +12,7 @@ import type { Diagnostic, Range, Severity } from "../lang/diagnostics.js";
 import { sortDiagnostics } from "../lang/diagnostics.js";
 import { format } from "../lang/format.js";
 import { parseFile } from "../lang/index.js";
+import { quote } from "../lang/build-ast.js";
 import { closest } from "../lang/suggest.js";
 import {
   BKP_MONTH, BKP_ORDINAL, BKP_WEEKDAY, DAY_OF_WEEK, DURATION_UNIT, MONTH_OF_YEAR, RESOURCE_TYPE, WEEK_OF_MONTH, type DurationType,
@@ -773,11 +774,6 @@ function requiredMonths(r: Reader, obj: JsonObject, path: string): string[] | un
 /** `1 day`, `2 days`: the language takes both, and people read the first more easily. */
 function unit(n: number, plural: string): string {
   return n === 1 ? plural.slice(0, -1) : plural;
-}
-
-/** A .bkp string literal: only `"` and `\` are escaped in the language. */
-function quote(s: string): string {
-  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 function render(drafts: Draft[], files: string[], outPath: string): string {

@@ -64,6 +64,11 @@ function rangeOf(tokens: IToken[]): Range {
   return span(tokenRange(tokens[0]), tokenRange(tokens[tokens.length - 1]));
 }
 
+/** A .bkp string literal: only `"` and `\\` are escaped in the language. */
+export function quote(s: string): string {
+  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
 /** The value of a string literal: quotes removed, `\"` and `\\` unescaped (an unterminated one has no closing quote). */
 export function unquote(image: string): string {
   let out = "";

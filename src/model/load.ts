@@ -14,11 +14,16 @@ export interface PolicySet {
   diagnostics: Diagnostic[];
 }
 
-export function loadTexts(inputs: { path: string; text: string }[]): PolicySet {
+/**
+ * Parses and checks texts as one policy set. `earlier` holds earlier parses (the language
+ * server keeps them between edits): a file whose text is unchanged is not parsed again.
+ */
+export function loadTexts(inputs: { path: string; text: string }[], earlier?: ReadonlyMap<string, ParsedFile>): PolicySet {
   const files = new Map<string, ParsedFile>();
   const diagnostics: Diagnostic[] = [];
   for (const { path, text } of inputs) {
-    const parsed = parseFile(path, text);
+    const prev = earlier?.get(path);
+    const parsed = prev && prev.text === text ? prev : parseFile(path, text);
     files.set(path, parsed);
     diagnostics.push(...parsed.diagnostics);
   }

@@ -41,3 +41,9 @@ export function windowsZoneFor(iana: string): string | undefined {
   if (iana === "UTC") return "UTC";
   return tables().windowsOf.get(iana) || undefined;
 }
+
+/** Every zone name the checker accepts from its tables: Windows names, then IANA names (for completion). */
+export function zoneNames(): { windows: string[]; iana: string[] } {
+  const t = tables();
+  return { windows: [...t.primary.keys()], iana: ["UTC", ...[...t.windowsOf.keys()].filter((n) => n !== "UTC")] };
+}
