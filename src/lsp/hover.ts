@@ -36,7 +36,7 @@ export function vmHover(model: Model, vm: Vm, now: DateTime): string {
   const bill = vmBill(model, vm, now);
   const c = bill.vms[0];
   if (c) {
-    const unbilled = c.unbilledDisks.length ? ` (not billed: ${c.unbilledDisks.map((d) => `${d.name}, ${d.reason}`).join("; ")})` : "";
+    const unbilled = c.unbilledDisks.length ? ` (not billed: ${c.unbilledDisks.map((d) => `${d.name} (${d.reason === "temp" ? "temporary disk" : "excluded"})`).join(", ")})` : "";
     out.push(`**Protected instance:** ${gb(c.protectedInstanceGB.mul(1e9))} GB → ${c.instanceUnits.toString()} × tier ${c.instanceTier}${unbilled}`);
     const first = bill.projection[0];
     const last = bill.projection[bill.projection.length - 1];

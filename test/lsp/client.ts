@@ -35,8 +35,8 @@ export interface Client {
 
 export const uri = (path: string) => pathToFileURL(path).href;
 
-export async function startClient(root: string | undefined, env: Record<string, string> = {}): Promise<Client> {
-  const child = spawn(process.execPath, [BIN, "lsp", "--stdio"], { env: { ...process.env, BKP_NOW: "2026-12-01T00:00:00Z", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+export async function startClient(root: string | undefined, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Client> {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, "lsp", "--stdio"], { env: { ...process.env, BKP_NOW: "2026-12-01T00:00:00Z", ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
   const rpc = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));

@@ -3,6 +3,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bkp, ROOT } from "../helpers.js";
 import { startClient, uri, type Client } from "./client.js";
@@ -50,7 +51,7 @@ describe("bkp lsp on the seed", () => {
     expect(h.range).toEqual(range(text, '"a2-standard"'));
     const v = h.contents.value;
     expect(h.contents.kind).toBe("markdown");
-    expect(v).toContain("**Protected instance:** 47 GB → 1 × tier <= 50 GB");
+    expect(v).toContain("**Protected instance:** 47 GB → 1 × tier <= 50 GB (not billed: temp (temporary disk))");
     expect(v).toContain(`**At the end of the projection** (${cost.month}): USD ${cost.monthlyTotal} — instance ${cost.vms[0].instanceFee}`);
     expect(v).toMatch(/\*\*Monthly cost:\*\* USD \d+\.\d\d in 2026-12/);
     // Daily at 02:30 Tokyo: the next run after 2026-12-01T00:00Z, in the zone and in UTC.
@@ -204,6 +205,28 @@ describe("bkp lsp on a two-file workspace", () => {
     expect(edits).toEqual([{ range: { start: { line: 0, character: 0 }, end: pos(messy + "\u0000", "\u0000") }, newText: bkp(["fmt", "-"], { input: messy }).stdout }]);
     expect(edits[0].newText).toContain("\n  os linux\n");
     await c.change(u, 41, vms);
+  });
+});
+
+describe("bkp lsp loading", () => {
+  it("does not load React, Ink or the engine", async () => {
+    const log = join(mkdtempSync(join(tmpdir(), "bkp-loads-")), "loads.txt");
+    const dir = mkdtempSync(join(tmpdir(), "bkp-lsp-seed-"));
+    copyFileSync(SEED, join(dir, "seed.bkp"));
+    const c = await startClient(dir, { BKP_LOAD_LOG: log }, ["--import", fileURLToPath(new URL("../cli/record-loads.mjs", import.meta.url))]);
+    const u = await c.open(join(dir, "seed.bkp"));
+    const text = readFileSync(SEED, "utf8");
+    const h = await c.request<Hover>("textDocument/hover", { textDocument: { uri: u }, position: pos(text, 'vm "a2-standard"', 5) });
+    expect(h.contents.value).toContain("47 GB");
+    await c.diagnostics(u);
+    expect(await c.close()).toBe(0);
+    const loaded = readFileSync(log, "utf8").trim().split("\n");
+    expect(loaded.some((u) => u.endsWith("/dist/bkp.mjs"))).toBe(true);
+    for (const url of loaded) {
+      const code = readFileSync(fileURLToPath(url), "utf8");
+      expect(code, url).not.toContain("react.transitional.element");
+      expect(code, url).not.toContain("aes-256-gcm");
+    }
   });
 });
 
