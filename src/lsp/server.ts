@@ -30,7 +30,7 @@ import { pathOf, uriOf } from "./uris.js";
 import { addRoot, checked, closeDocument, createWorkspace, fileChanged, linted, setDocument, textOf, type Workspace } from "./workspace.js";
 
 /** Edits closer together than this are analysed once (diagnostics as you type). */
-const DEBOUNCE_MS = 25;
+const DEBOUNCE_MS = 15;
 
 export interface ServerOptions {
   input: NodeJS.ReadableStream;
