@@ -28,10 +28,14 @@ function ruleDocsDir(): string | undefined {
   }
 }
 
+const ruleDocs = new Map<string, string | undefined>();
 export function ruleDocUri(rule: string): string | undefined {
-  const dir = ruleDocsDir();
-  const page = dir && join(dir, `${rule}.md`);
-  return page && existsSync(page) ? uriOf(page) : undefined;
+  if (!ruleDocs.has(rule)) {
+    const dir = ruleDocsDir();
+    const page = dir && join(dir, `${rule}.md`);
+    ruleDocs.set(rule, page && existsSync(page) ? uriOf(page) : undefined);
+  }
+  return ruleDocs.get(rule);
 }
 
 export function lspDiagnostic(d: LintDiagnostic, uriFor: (path: string) => string): LspDiagnostic {

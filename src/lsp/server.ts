@@ -87,6 +87,15 @@ function wire(connection: Connection, ws: Workspace, failing: Set<string>): void
   let timer: NodeJS.Timeout | undefined;
   const published = new Map<string, string>();
   let shownConfigError: string | undefined;
+  /** Checks the set, then lets requests that came meanwhile (a hover) go before the lint rules run. */
+  function analyse(): void {
+    try {
+      checked(ws);
+    } catch (e) {
+      connection.console.error(`bkp lsp: checking failed: ${(e as Error)?.stack ?? String(e)}`);
+    }
+    timer = setTimeout(publish, 0);
+  }
   function publish(): void {
     try {
       const byFile = diagnosticsByFile(linted(ws), [...ws.docs.keys(), ...published.keys()], uriFor);
@@ -105,7 +114,7 @@ function wire(connection: Connection, ws: Workspace, failing: Set<string>): void
   }
   const schedule = () => {
     clearTimeout(timer);
-    timer = setTimeout(publish, DEBOUNCE_MS);
+    timer = setTimeout(analyse, DEBOUNCE_MS);
   };
 
   connection.onInitialize((params): InitializeResult => {

@@ -1,7 +1,7 @@
 // The workspace: every .bkp file under the opened folders (and any file opened outside them),
 // one policy set as `bkp check` treats the files it is given. Open documents take the
-// editor's text; the rest are read from disk. Parses are kept per file and reused while a
-// file's text is unchanged, so an edit re-parses one file and re-checks the set.
+// editor's text; the rest are read from disk. Parses are kept per file: an edit re-parses
+// the blocks it touched (lang/reparse.ts) and re-checks the set.
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DateTime } from "luxon";
@@ -9,6 +9,7 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Diagnostic } from "../lang/diagnostics.js";
 import { sortDiagnostics } from "../lang/diagnostics.js";
 import type { ParsedFile } from "../lang/index.js";
+import { reparse } from "../lang/reparse.js";
 import { readSource } from "../lang/source.js";
 import { ConfigError, findConfig, readConfig } from "../lint/config.js";
 import { lint } from "../lint/lint.js";
@@ -116,6 +117,11 @@ export function checked(ws: Workspace): PolicySet {
   const c = ws.cache.checked;
   if (c && c.generation === ws.generation) return c.set;
   const inputs = [...ws.docs].map(([path, doc]) => ({ path, text: doc.getText() }));
+  // An edited file is parsed again from its last parse: only the blocks the edit touched.
+  for (const { path, text } of inputs) {
+    const prev = ws.cache.parsed.get(path);
+    if (prev && prev.text !== text) ws.cache.parsed.set(path, reparse(prev, text));
+  }
   const set = loadTexts(inputs, ws.cache.parsed);
   ws.cache.parsed = set.files;
   ws.cache.checked = { generation: ws.generation, set };
