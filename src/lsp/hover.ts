@@ -14,6 +14,7 @@ import type { LintDiagnostic } from "../lint/rule.js";
 import { gb, nextJobs, nextRuns, scheduleWords, steadyStatePoints, vmBill } from "./facts.js";
 import { blockAt, siteAt, wordAt, type NameSite } from "./names.js";
 import { contains, lspRange } from "./positions.js";
+import { referenceText } from "./reference-text.js";
 import { LineIndex, TextRange } from "../lang/text-range.js";
 
 export interface HoverInput {
@@ -86,11 +87,9 @@ function vaultHover(model: Model, v: Vault): string {
   return `**vault "${v.name}"** — ${v.redundancy}, ${v.encryption.kind}, price book \`${v.priceBook.name}\`${v.priceBook.builtin ? " (built-in)" : ""}\n\n**Protects** ${plural(vms.length, "VM")}${vms.length ? `: ${list(vms)}` : ""}`;
 }
 
-/** User-facing text names no internal document: drop "(DOMAIN §6)" style citations. */
-const clean = (s: string) => s.replace(/\s*\((?:see )?DOMAIN §[^)]*\)/g, "").replace(/\s*DOMAIN §[\d.]+/g, "");
 
 function attributeText(block: string, a: AttributeDoc): string {
-  return [`**${a.keyword}** (in ${block})`, "", clean(a.meaning), "", ...a.forms.map((f) => `    ${f}`), ...(a.default ? ["", `Default: ${clean(a.default)}`] : [])].join("\n");
+  return [`**${a.keyword}** (in ${block})`, "", referenceText(a.meaning), "", ...a.forms.map((f) => `    ${f}`), ...(a.default ? ["", `Default: ${referenceText(a.default)}`] : [])].join("\n");
 }
 
 /** The innermost block kind around an offset: disk, scripts and ade inside a vm. */
@@ -108,7 +107,7 @@ export function wordHover(word: string, block: string | undefined): string | und
   const header = BLOCK_DOCS.find((b) => b.block === word || (word === "encryption" && b.block === "ade" && block === "ade"));
   const inBlock = BLOCK_DOCS.find((b) => b.block === block)?.attributes.find((a) => a.keyword === word);
   if (inBlock) return attributeText(block!, inBlock);
-  if (header) return [`**${header.block}** block`, "", clean(header.meaning), "", "```bkp", header.example, "```"].join("\n");
+  if (header) return [`**${header.block}** block`, "", referenceText(header.meaning), "", "```bkp", header.example, "```"].join("\n");
   if (SIZE_UNITS.test(word) && word !== "B") {
     const bytes = sizeBytes(word)!;
     const binary = word.includes("i");
@@ -118,7 +117,7 @@ export function wordHover(word: string, block: string | undefined): string | und
   for (const b of BLOCK_DOCS) {
     for (const a of b.attributes) {
       if (a.keyword === word) return attributeText(b.block, a);
-      if (a.forms.some((f) => f.split(/[\s|,[\]{}]+/).includes(word))) return `**${word}** — a value of \`${a.keyword}\` (in ${b.block})\n\n${clean(a.meaning)}\n\n${a.forms.map((f) => `    ${f}`).join("\n")}`;
+      if (a.forms.some((f) => f.split(/[\s|,[\]{}]+/).includes(word))) return `**${word}** — a value of \`${a.keyword}\` (in ${b.block})\n\n${referenceText(a.meaning)}\n\n${a.forms.map((f) => `    ${f}`).join("\n")}`;
     }
   }
   return undefined;

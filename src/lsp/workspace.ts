@@ -87,10 +87,12 @@ export function addRoot(ws: Workspace, dir: string): void {
 }
 
 export function setDocument(ws: Workspace, path: string, doc: TextDocument): void {
+  // Opening a file as it is on disk changes nothing to analyse.
+  const same = ws.docs.get(path)?.getText() === doc.getText();
   ws.docs.set(path, doc);
   ws.open.add(path);
   ws.unreadable.delete(path);
-  ws.generation++;
+  if (!same) ws.generation++;
 }
 
 /** A closed document falls back to the file on disk (or leaves the set when it is outside every root). */
