@@ -87,8 +87,9 @@ export function addRoot(ws: Workspace, dir: string): void {
 }
 
 export function setDocument(ws: Workspace, path: string, doc: TextDocument): void {
-  // Opening a file as it is on disk changes nothing to analyse.
-  const same = ws.docs.get(path)?.getText() === doc.getText();
+  // Opening a file as it is on disk changes nothing to analyse. (The editor's documents are
+  // updated in place, so compare with the text last analysed.)
+  const same = ws.cache.parsed.get(path)?.text === doc.getText();
   ws.docs.set(path, doc);
   ws.open.add(path);
   ws.unreadable.delete(path);

@@ -22,6 +22,7 @@ export interface PublishedDiagnostics {
 export interface Client {
   rpc: MessageConnection;
   child: ChildProcess;
+  /** The server's standard error and its log messages. */
   stderr: () => string;
   /** Every publishDiagnostics received, in order. */
   published: PublishedDiagnostics[];
@@ -51,7 +52,7 @@ export async function startClient(root: string | undefined, env: Record<string, 
       }
     }
   });
-  rpc.onNotification("window/logMessage", () => undefined);
+  rpc.onNotification("window/logMessage", (m: { message: string }) => (err += `${m.message}\n`));
   rpc.onRequest("window/showMessageRequest", () => null);
   rpc.listen();
   await rpc.sendRequest("initialize", {
