@@ -98,7 +98,7 @@ describe("bkp lsp on a two-file workspace", () => {
     const u = await c.open(join(dir, "vms.bkp"), vms);
     const first = await c.diagnostics(u);
     // bkp.json turns this rule off: nothing about the Linux VM without scripts.
-    expect(first.diagnostics.map((d) => d.code)).not.toContain("BKP4014");
+    expect(first.diagnostics.map((d) => d.code)).not.toContain("BKP4020");
     const typo = vms.replace('policy "daily"', 'policy "dialy"');
     await c.change(u, 2, typo);
     const d = await c.diagnostics(u, (p) => p.diagnostics.some((x) => x.code === "BKP2002"));
@@ -112,6 +112,15 @@ describe("bkp lsp on a two-file workspace", () => {
     await c.change(u, 4, vms);
     const clean = await c.diagnostics(u, (p) => p.diagnostics.every((x) => x.code !== "BKP2002" && !x.message.includes("vss")));
     expect(clean.diagnostics.filter((x) => x.severity === 1)).toEqual([]);
+  });
+
+  it("honours bkp.json: without it the rule it turns off reports", async () => {
+    const bare = project({ "common.bkp": common, "vms.bkp": vms });
+    const c2 = await startClient(bare);
+    const u = await c2.open(join(bare, "vms.bkp"), vms);
+    const d = await c2.diagnostics(u, (p) => p.diagnostics.length > 0);
+    expect(d.diagnostics.find((x) => x.code === "BKP4020")).toMatchObject({ source: "bkp lint (linux-application-without-scripts)", range: range(vms, '"app"') });
+    expect(await c2.close()).toBe(0);
   });
 
   it("links a rule's diagnostic to its documentation and shows related locations", async () => {
