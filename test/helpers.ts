@@ -1,8 +1,9 @@
 // Shared test helpers: run the built CLI as a user would, and compare ASTs by meaning.
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import type { FileAst } from "../src/lang/ast.js";
 
 export const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
@@ -70,4 +71,18 @@ policy "daily" {
   retain daily 7 days
 ${policyLines}}
 `;
+}
+
+/**
+ * Checks the modules a process loaded (the log test/cli/record-loads.mjs writes): the CLI
+ * bundle, and no chunk holding React/Ink or the engine's cryptography.
+ */
+export function expectNoUiOrEngine(log: string): void {
+  const loaded = readFileSync(log, "utf8").trim().split("\n");
+  expect(loaded.some((u) => u.endsWith("/dist/bkp.mjs"))).toBe(true);
+  for (const url of loaded) {
+    const code = readFileSync(fileURLToPath(url), "utf8");
+    expect(code, url).not.toContain("react.transitional.element");
+    expect(code, url).not.toContain("aes-256-gcm");
+  }
 }
