@@ -45,6 +45,8 @@ export function startServer(opts: ServerOptions): Promise<void> {
   // A testing aid: BKP_LSP_FAIL=textDocument/hover makes that request throw (crash isolation).
   const failing = new Set((opts.env.BKP_LSP_FAIL ?? "").split(",").filter(Boolean));
   wire(connection, ws, failing);
+  // Whatever escapes a handler (a timer, a stream callback) is logged; the server goes on.
+  process.on("uncaughtException", (e) => connection.console.error(`bkp lsp: ${e?.stack ?? String(e)}`));
   return new Promise((resolve) => {
     connection.onExit(() => resolve());
     connection.listen();
