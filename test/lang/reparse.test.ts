@@ -49,4 +49,23 @@ describe("reparse", () => {
       { numRuns: 300 },
     );
   });
+
+  it("edits one after another (each re-parse starting from the last) stay exact", () => {
+    const edit = fc.tuple(fc.nat(TWO.length), fc.nat(8), fc.constantFrom("", "7", "\n", "# x\n", " used 3 GB"));
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 2, maxLength: 6 }), (edits) => {
+        let text = TWO;
+        let parsed = parseFile("p.bkp", text);
+        for (const [at, len, piece] of edits) {
+          const a = Math.min(at, text.length);
+          text = text.slice(0, a) + piece + text.slice(Math.min(text.length, a + len));
+          parsed = reparse(parsed, text);
+          const full = parseFile("p.bkp", text);
+          expect(JSON.stringify(parsed.ast)).toBe(JSON.stringify(full.ast));
+          expect(JSON.stringify(parsed.diagnostics)).toBe(JSON.stringify(full.diagnostics));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
