@@ -21,7 +21,7 @@ Editor set-up: VS Code (the bkp extension), Neovim and other editors: see docs/e
 `,
   async run(argv, io) {
     const { values } = parse(argv, { stdio: { type: "boolean" } });
-    if (!values.stdio) throw new UsageError("bkp lsp talks to an editor over stdin and stdout: run it as 'bkp lsp --stdio' (editors do this for you)");
+    if (!values.stdio) throw new UsageError("needs --stdio: it talks to an editor over standard input and output; run it as 'bkp lsp --stdio' (editors do this for you)");
     const { startServer } = await import("../../src/lsp/server.js");
     await startServer({ input: process.stdin, output: process.stdout, env: io.env });
     return 0;
