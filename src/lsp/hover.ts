@@ -3,6 +3,7 @@
 // its disks and risks; on a keyword or unit its meaning from the language reference.
 import type { Hover } from "vscode-languageserver";
 import type { DateTime } from "luxon";
+import Decimal from "decimal.js";
 import { money } from "../analyze/json.js";
 import type { BlockAst, FileAst } from "../lang/ast.js";
 import { BLOCK_DOCS, type AttributeDoc } from "../lang/attribute-syntax.js";
@@ -38,11 +39,13 @@ export function vmHover(model: Model, vm: Vm, now: DateTime): string {
   const c = bill.vms[0];
   if (c) {
     const unbilled = c.unbilledDisks.length ? ` (not billed: ${c.unbilledDisks.map((d) => `${d.name} (${d.reason === "temp" ? "temporary disk" : "excluded"})`).join(", ")})` : "";
-    out.push(`**Protected instance:** ${gb(c.protectedInstanceGB.mul(1e9))} GB → ${c.instanceUnits.toString()} × tier ${c.instanceTier}${unbilled}`);
+    const unit = c.book.unit;
+    const q = (x: Decimal) => x.toDecimalPlaces(3, Decimal.ROUND_HALF_UP).toString();
+    out.push(`- **Protected instance:** ${q(c.protectedInstanceGB)} ${unit} → ${c.instanceUnits.toString()} × tier ${c.instanceTier}${unbilled}`);
     const first = bill.projection[0];
     const last = bill.projection[bill.projection.length - 1];
-    out.push(`**Monthly cost:** ${bill.currency} ${money(first.total)} in ${first.month}` + (c.lifecycle === "not-yet-protected" && c.firstBackup ? ` (billed from the first backup, ${c.firstBackup})` : ""));
-    out.push(`**At the end of the projection** (${last.month}): ${bill.currency} ${money(c.monthlyTotal)} — instance ${money(c.instanceFee)}, storage ${money(c.storageFee)} (${gb(c.storageGB.mul(1e9))} GB), snapshots ${money(c.snapshotFee)}`);
+    out.push(`- **Monthly cost:** ${bill.currency} ${money(first.total)} in ${first.month}` + (c.lifecycle === "not-yet-protected" && c.firstBackup ? ` (billed from the first backup, ${c.firstBackup})` : ""));
+    out.push(`- **At the end of the projection** (${last.month}): ${bill.currency} ${money(c.monthlyTotal)} — instance ${money(c.instanceFee)}, storage ${money(c.storageFee)} (${q(c.storageGB)} ${unit}), snapshots ${money(c.snapshotFee)}`);
   }
   const jobs = nextJobs(model, vm, now, 3);
   if (jobs.length) {
@@ -75,7 +78,7 @@ export function accountHover(model: Model, a: StorageAccount, diags: LintDiagnos
   const restores = [...model.restores.values()].filter((r) => r.into.some((x) => x.name === a.name)).map((r) => r.name);
   const out = [`**storage-account "${a.name}"** — ${a.kind}, ${a.tier}${a.iops ? `, ${a.iops} IOPS` : ""}${a.throughputBytesPerSecond ? `, ${a.throughputBytesPerSecond.div(1e6).toString()} MB/s` : ""}, ${a.loadPercent.toString()}% used by other applications`, ""];
   out.push(`**Disks:** ${disks.length ? `${disks.length}: ${list(disks)}` : "none"}`);
-  if (restores.length) out.push(`**Restores into it:** ${list(restores)}`);
+  if (restores.length) out.push("", `**Restores into it:** ${list(restores)}`);
   const quoted = `"${a.name}"`;
   const risks = diags.filter((d) => d.severity !== "info" && d.message.includes(quoted));
   out.push("", risks.length ? `**Risks:**\n${risks.slice(0, 8).map((d) => `- ${d.severity} ${d.code}: ${d.message}`).join("\n")}` : "**Risks:** none found");
