@@ -9,7 +9,13 @@ import type { OpenVault } from "./vault.js";
 import { readManifests, newPointId, sortPoints, writeManifest } from "./manifest.js";
 import type { Manifest, ManifestDisk, SourceStat } from "./manifest.js";
 import { sameFile, statImage } from "./image-reader.js";
-import { indexObjectName, loadChunkIndex, packIdOfName } from "./chunk-store.js";
+import { isHealthy, loadChunkIndex } from "./chunk-store.js";
+import type { ChunkIndex } from "./chunk-store.js";
+import { rebuildMissingIndexes } from "./pack-recovery.js";
+import { openObject } from "./crypto.js";
+import type { VaultKeys } from "./crypto.js";
+import type { Storage } from "./storage.js";
+import { DATA, decodePage, pageObjectName } from "./block-index.js";
 import { WorkerPool } from "./worker-pool.js";
 import { ConsistencyFailure, snapshotConsistently } from "./consistency.js";
 import { VhdError, detectVhd, vhdRecord } from "./vhd.js";
@@ -74,6 +80,23 @@ function vhdOf(vmName: string, disk: string, image: string, size: number): VhdLa
   }
 }
 
+/** Why a previous point's disk cannot be reused as it is (a damaged block map, a chunk not intact), or undefined. */
+async function damagedBase(storage: Storage, keys: VaultKeys, index: ChunkIndex, maps: readonly string[]): Promise<string | undefined> {
+  for (const map of maps) {
+    let plain: Buffer;
+    try {
+      plain = openObject(keys.enc, map, await storage.get(map));
+      if (pageObjectName(keys.mapId, plain) !== map) throw new Error("content does not match its name");
+    } catch (e) {
+      return `block map ${map}: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    for (const e of decodePage(plain).entries) {
+      if (e.kind === DATA && !isHealthy(index, e.id.toString("hex"))) return `chunk ${e.id.toString("hex").slice(0, 16)}… is missing or damaged`;
+    }
+  }
+  return undefined;
+}
+
 export function defaultWorkers(disks: number): number {
   // DOMAIN §1.7: disks in parallel (4 disks -> 4 streams), and at least one thread per core.
   return Math.min(8, Math.max(os.availableParallelism(), disks));
@@ -113,12 +136,24 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
     await storage.removeTemporaries();
     const reads = await readManifests(storage, keys.enc, keys.name, vm.name);
     const prev = latestManifest(reads.flatMap((r) => (r.manifest ? [r.manifest] : [])));
+    // A pack without an index (a lost index, or a backup killed between the two) gets its index
+    // back from its trailer: never deleted, a committed point may reference it.
+    await rebuildMissingIndexes(storage, keys.enc, true);
+    // What the vault holds intact: a chunk in a missing or truncated pack, or named by the damage
+    // record, is stored again from the image rather than referenced by the new point.
+    const index = await loadChunkIndex(storage, keys.enc, { checkSizes: true });
     // The instant-restore snapshot tier (snapshots.ts): the previous point's snapshot decides the detection.
     const tier = snapshotTierOf(vm, opts);
     if (tier) snaps = await openSnapshotSession(vault, config.id, vm.name, tier, now, prev?.id, reads.map((r) => r.name.slice(r.name.lastIndexOf("/") + 1)));
     const id = newPointId(now);
     // DOMAIN §2: the engine's snapshot is the read of the images: their state is pinned from the
     // first stat to the last block read, so pre/post scripts run around exactly that window.
+    // A previous point whose block maps or chunks are damaged is no base to skip reading from.
+    const unhealthy = new Map<string, string>();
+    for (const pd of prev?.disks ?? []) {
+      const why = await damagedBase(storage, keys, index, pd.maps);
+      if (why) unhealthy.set(pd.name, `the previous point ${prev?.id ?? ""} of this disk is damaged (${why}): every block was read and damaged chunks stored again`);
+    }
     const readImages = async () => {
       const sameLayout = prev !== undefined && prev.blockSize === config.blockSize && prev.pageBlocks === config.pageBlocks;
       const plans: DiskPlan[] = vm.disks.map((d) => {
@@ -140,7 +175,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
         const sameFormat = pd !== undefined && pd.vhd?.kind === vhd?.kind;
         // DOMAIN §4: with a snapshot tier, an unchanged image is skipped only while the previous
         // point's snapshot exists; without it, every block is read and compared by checksum.
-        const gone = pd && sameLayout && sameFormat ? checksumReason(snaps, d.name) : undefined;
+        const gone = pd && sameLayout && sameFormat ? (checksumReason(snaps, d.name) ?? unhealthy.get(d.name)) : undefined;
         if (pd && sameLayout && sameFormat && !gone && sameFile(pd.source, source)) return { ...base, detection: "unchanged-file", prevMaps: pd.maps, prevDisk: pd };
         if (pd && sameLayout && sameFormat) return { ...base, detection: "block-checksum", prevMaps: pd.maps, prevDisk: pd, ...(gone ? { detectionReason: gone } : {}) };
         return { ...base, detection: "full" };
@@ -160,12 +195,6 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       }
 
       if (toRead.length) {
-        const index = await loadChunkIndex(storage, keys.enc);
-        // A pack without an index is what a killed backup leaves; no point can reference it.
-        for (const name of await storage.list("packs")) {
-          const pack = packIdOfName(name);
-          if (!index.packs.has(pack) && (await storage.size(indexObjectName(pack))) === undefined) await storage.delete(name);
-        }
         const claimed = new Set<string>();
         const tasks: BackupTask[] = [];
         const taskDisk: string[] = [];
@@ -201,11 +230,13 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
           { vaultPath: vault.path, keys: keys, blockSize: config.blockSize, packTarget: opts.packTarget ?? PACK_TARGET },
           {
             request: (op, ids) => {
-              if (op !== "claim") throw new Error("unexpected request");
+              // claim: true = this worker stores the chunk; reuse (an unchanged block's chunk of
+              // the previous point): true = it may be referenced, false = this worker stores it.
+              if (op !== "claim" && op !== "reuse") throw new Error("unexpected request");
               return ids.map((id) => {
-                if (index.chunks.has(id) || claimed.has(id)) return false;
+                if (claimed.has(id) || isHealthy(index, id)) return op === "reuse";
                 claimed.add(id);
-                return true;
+                return op === "claim";
               });
             },
             progress: (key, bytes) => tracker.advance(key, bytes),
