@@ -26,6 +26,7 @@ const COMMANDS: Record<string, Entry> = {
   restore: { summary: "restore a VM's disk images from a recovery point, verified as written", load: () => import("./commands/restore.js").then((m) => m.command) },
   prune: { summary: "expire recovery points by the policies' retention and delete unreferenced data", load: () => import("./commands/prune.js").then((m) => m.command) },
   verify: { summary: "check vault integrity (--read-data: decrypt and check every chunk)", load: () => import("./commands/verify.js").then((m) => m.command) },
+  repair: { summary: "repair a damaged vault: config and key from their copies, indexes from packs; report what stays unrestorable", load: () => import("./commands/repair.js").then((m) => m.command) },
 };
 
 function topHelp(): string {

@@ -53,7 +53,7 @@ function checkBlockSize(bs: number): number {
 
 export const CONFIG_OBJECT = "config";
 
-const repairHint = (def: EngineVault) => `Run \`bkp repair\` on the policy file naming vault "${def.name}" to restore it from its sealed copy (keys/config.sealed).`;
+const repairHint = (def: EngineVault) => `Run \`bkp repair FILE\` (FILE: the policy file naming vault "${def.name}") to restore it from its sealed copy (keys/config.sealed).`;
 
 /** Parses config bytes: another format version is VAULT_FORMAT, anything malformed CONFIG_DAMAGED. */
 export function parseConfig(raw: Buffer, def: EngineVault): VaultConfig {

@@ -115,7 +115,7 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number, now: Da
           }
         });
         // Recorded so the next backup stores those blocks again instead of referencing them.
-        await recordDamage(storage, keys.enc, found, "verify", now).catch((e: unknown) => notes.push(`the damage found could not be recorded in the vault (${describe(e)}); run \`bkp repair\``));
+        if (opts.recordDamage !== false) await recordDamage(storage, keys.enc, found, "verify", now).catch((e: unknown) => notes.push(`the damage found could not be recorded in the vault (${describe(e)}); run \`bkp repair\``));
       } finally {
         await pool.close();
       }
