@@ -186,6 +186,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       const tracker = new ProgressTracker(opts.onProgress);
       for (const p of plans) tracker.add(diskKey(vm.name, p.name), vm.name, p.name, "backup", p.bytes);
       const perDisk = new Map<string, { maps: string[]; stats: ManifestDisk["stats"]; seconds: number; warnings: string[] }>();
+      const changedWhileRead: string[] = [];
       const toRead = plans.filter((p) => p.detection !== "unchanged-file");
       for (const p of plans) {
         if (p.detection === "unchanged-file") {
@@ -263,7 +264,10 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
           if (afterBytes !== p.bytes) {
             throw new EngineError(ErrorCodes.IMAGE_SIZE_CHANGED, `image ${p.image} changed size while it was being backed up; no recovery point was written. Back up a stopped VM or a snapshot.`);
           }
-          if (!sameFile(after, p.source)) d.warnings.push(`image ${p.image} was modified while it was read: this point may not be consistent`);
+          if (!sameFile(after, p.source)) {
+            d.warnings.push(`image ${p.image} was modified while it was read: this point may not be consistent`);
+            changedWhileRead.push(p.image);
+          }
           tracker.complete(diskKey(vm.name, p.name));
         }
         await pool.close();
@@ -271,10 +275,14 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       }
       // The point's snapshot is complete before the post-script runs.
       await finishSnapshot(snaps);
-      return { plans, perDisk };
+      return { plans, perDisk, changedWhileRead };
     };
-    const { outcome, result: snap } = await consistentSnapshot(vm, readImages);
-    const { plans, perDisk } = snap;
+    const { outcome: scripted, result: snap } = await consistentSnapshot(vm, readImages);
+    const { plans, perDisk, changedWhileRead } = snap;
+    // An image written to while it was read is a copy of no single moment: crash consistent at best.
+    const outcome: Consistency = changedWhileRead.length && scripted.level !== "crash"
+      ? { ...scripted, level: "crash", reason: `${changedWhileRead.join(", ")} changed while ${changedWhileRead.length === 1 ? "it was" : "they were"} read, so the copy is not ${scripted.level} consistent (${scripted.reason})` }
+      : scripted;
 
     const manifest: Manifest = {
       format: "bkp-point",
@@ -314,6 +322,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
         return { disk: p.name, image: p.image, imageBytes: p.bytes, detection: p.detection, ...d.stats, seconds: d.seconds, warnings: d.warnings, ...(p.detectionReason ? { detectionReason: p.detectionReason } : {}) };
       }),
       ...(snapshot ? { snapshot } : {}),
+      ...(v.warnings.length ? { warnings: v.warnings } : {}),
     };
     // The job log (job-log.ts): what this job measured, once its point is committed.
     const jobLogProblem = await logJob(storage, keys, completedJobRecord(result, now));

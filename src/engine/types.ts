@@ -148,6 +148,8 @@ export interface VmBackupResult {
   snapshot?: SnapshotReport;
   /** Set when the job log record could not be written (BKP5076); the point is committed regardless. */
   jobLogProblem?: string;
+  /** The vault's own warnings: a key file readable by others, a key file read from its copy. */
+  warnings?: string[];
 }
 
 /** One pre/post script run of a backup (DOMAIN §2). */

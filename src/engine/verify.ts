@@ -47,7 +47,7 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number, now: Da
   const vault = v.def;
   const { storage, keys } = v;
   const damage: Damage[] = [];
-  const notes: string[] = [];
+  const notes: string[] = [...v.warnings];
   // Listed before the manifests are read: a backup commits a snapshot only after its point's
   // manifest, so every snapshot listed here has its manifest among those read below.
   const snapshotScan = scanSnapshotTier(vault.path);
