@@ -8,7 +8,7 @@ import { openVault } from "./vault.js";
 import type { OpenVault } from "./vault.js";
 import { readManifests, newPointId, sortPoints, writeManifest } from "./manifest.js";
 import type { Manifest, ManifestDisk, SourceStat } from "./manifest.js";
-import { sameFile, statImage } from "./image-reader.js";
+import { sameFile, statImage, unchangedWhileRead } from "./image-reader.js";
 import { isHealthy, loadChunkIndex } from "./chunk-store.js";
 import type { ChunkIndex } from "./chunk-store.js";
 import { rebuildMissingIndexes } from "./pack-recovery.js";
@@ -67,11 +67,19 @@ interface DiskPlan {
   detectionReason?: string;
 }
 
-/** The image's VHD layout, or undefined for a raw image; a damaged VHD is an error. */
-function vhdOf(vmName: string, disk: string, image: string, size: number): VhdLayout | undefined {
+/**
+ * The image's VHD layout, or undefined for a raw image; a damaged VHD is an error. A VHD is
+ * recognised by its name (`.vhd`) or the disk's `format vhd`, then by its footer (checksum, and
+ * a size consistent with the file): a raw image whose tail happens to look like a footer stays
+ * raw, its size unchanged.
+ */
+function vhdOf(vmName: string, disk: string, image: string, size: number, format?: "raw" | "vhd"): VhdLayout | undefined {
+  if (format === "raw" || (format !== "vhd" && !/\.vhd$/i.test(image))) return undefined;
   const fd = fs.openSync(image, "r");
   try {
-    return detectVhd(fd, size);
+    const layout = detectVhd(fd, size);
+    if (!layout && format === "vhd") throw new VhdError("the disk says `format vhd` but the image has no VHD footer");
+    return layout;
   } catch (e) {
     if (e instanceof VhdError) throw new EngineError(ErrorCodes.IMAGE_READ, `disk "${disk}" of VM "${vmName}": ${image}: ${e.message}. Nothing was backed up.`);
     throw e;
@@ -158,7 +166,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       const sameLayout = prev !== undefined && prev.blockSize === config.blockSize && prev.pageBlocks === config.pageBlocks;
       const plans: DiskPlan[] = vm.disks.map((d) => {
         const source = statImage(vm.name, d.name, d.image);
-        const vhd = vhdOf(vm.name, d.name, d.image, source.size);
+        const vhd = vhdOf(vm.name, d.name, d.image, source.size, d.format);
         // A VHD is backed up as its virtual disk: its size is the disk's, not the file's (a
         // dynamic VHD's file grows as blocks are allocated).
         const bytes = vhd ? vhd.virtualSize : source.size;
@@ -260,11 +268,11 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
           d.seconds = (performance.now() - (started.get(p.name) ?? 0)) / 1000;
           const after = statImage(vm.name, p.name, p.image);
           // A dynamic VHD's file may grow; its virtual size is re-checked instead.
-          const afterBytes = p.vhd ? (vhdOf(vm.name, p.name, p.image, after.size)?.virtualSize ?? -1) : after.size;
+          const afterBytes = p.vhd ? (vhdOf(vm.name, p.name, p.image, after.size, "vhd")?.virtualSize ?? -1) : after.size;
           if (afterBytes !== p.bytes) {
             throw new EngineError(ErrorCodes.IMAGE_SIZE_CHANGED, `image ${p.image} changed size while it was being backed up; no recovery point was written. Back up a stopped VM or a snapshot.`);
           }
-          if (!sameFile(after, p.source)) {
+          if (!unchangedWhileRead(after, p.source)) {
             d.warnings.push(`image ${p.image} was modified while it was read: this point may not be consistent`);
             changedWhileRead.push(p.image);
           }

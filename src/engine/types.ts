@@ -4,8 +4,13 @@ import type { Vm } from "../model/model.js";
 
 export interface EngineDisk {
   name: string;
-  /** Absolute path of the raw disk image. */
+  /** Absolute path of the disk image (a raw or VHD file, or a block device). */
   image: string;
+  /**
+   * The image's format. Default: a VHD when the file name ends in `.vhd` and it carries a valid
+   * VHD footer consistent with its size, else raw (a raw image is never resized).
+   */
+  format?: "raw" | "vhd";
 }
 
 export interface EngineVm {
