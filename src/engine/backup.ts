@@ -115,7 +115,23 @@ export function latestManifest(ms: Manifest[]): Manifest | undefined {
   return s[s.length - 1];
 }
 
+/**
+ * Backs up a VM as one recovery point. A snapshot that cannot be written is only a warning
+ * (BKP5072): when the file system fills up while the instant-restore copies are written beside
+ * the vault (they compete for the same space), the backup runs again without a snapshot.
+ */
 export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOptions = {}): Promise<VmBackupResult> {
+  try {
+    return await backupOnce(vault, vm, opts);
+  } catch (e) {
+    if (!snapshotTierOf(vm, opts) || !(e instanceof EngineError) || e.code !== ErrorCodes.DISK_FULL) throw e;
+    const r = await backupOnce(vault, vm, { ...opts, instantRestore: false });
+    const why = `${ErrorCodes.SNAPSHOT_WRITE}: no instant-restore snapshot was kept: the file system filled up while it was written beside the vault, so the point was backed up again without one; the next backup finds changes by checksum comparison`;
+    return { ...r, warnings: [...(r.warnings ?? []), why] };
+  }
+}
+
+async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions): Promise<VmBackupResult> {
   const t0 = performance.now();
   const now = (opts.now ?? (() => new Date()))();
   // Fail fast on a missing image, before touching the vault.

@@ -181,7 +181,11 @@ function takeOver(dir: string, stale: LockInfo, info: LockInfo): boolean {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function acquireLock(vaultPath: string, purpose: string, waitMs: number, opts: AcquireOptions = {}): Promise<HeldLock> {
-  fs.mkdirSync(path.join(vaultPath, "locks"), { recursive: true });
+  try {
+    fs.mkdirSync(path.join(vaultPath, "locks"), { recursive: true });
+  } catch (e) {
+    throw vaultWriteError(e, vaultPath);
+  }
   const info: LockInfo = {
     pid: process.pid,
     hostname: os.hostname(),
