@@ -165,7 +165,7 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
     await rebuildMissingIndexes(storage, keys.enc, true);
     // What the vault holds intact: a chunk in a missing or truncated pack, or named by the damage
     // record, is stored again from the image rather than referenced by the new point.
-    const index = await loadChunkIndex(storage, keys.enc, { checkSizes: true });
+    const index = await loadChunkIndex(storage, keys.enc);
     // The instant-restore snapshot tier (snapshots.ts): the previous point's snapshot decides the detection.
     const tier = snapshotTierOf(vm, opts);
     if (tier) snaps = await openSnapshotSession(vault, config.id, vm.name, tier, now, prev?.id, reads.map((r) => r.name.slice(r.name.lastIndexOf("/") + 1)));

@@ -154,7 +154,7 @@ export interface ChunkIndex {
   /** pack id -> size recorded in its index */
   packs: Map<string, number>;
   damaged: { object: string; problem: string }[];
-  /** Indexed packs that are missing (or, with checkSizes, not the size their index records). */
+  /** Indexed packs that are missing or not the size their index records. */
   badPacks: Map<string, string>;
   /** Chunk copies the damage record names (locationKey). */
   damagedLocs: Set<string>;
@@ -169,9 +169,10 @@ export function isHealthy(index: ChunkIndex, id: string): boolean {
 /**
  * Loads every pack index of the vault (damaged index objects are reported, not fatal), then the
  * pack listing (after the indexes: a pack is committed before its index, so every index seen has
- * its pack listed) and the damage record. With `checkSizes` every indexed pack's size is checked.
+ * its pack listed) and the damage record. Every indexed pack's size is checked (a stat each), so
+ * a chunk with a copy in a truncated pack and another intact one is read from the intact one.
  */
-export async function loadChunkIndex(storage: Storage, enc: Buffer, opts: { checkSizes?: boolean } = {}): Promise<ChunkIndex> {
+export async function loadChunkIndex(storage: Storage, enc: Buffer): Promise<ChunkIndex> {
   const chunks = new Map<string, ChunkLoc>();
   const packs = new Map<string, number>();
   const damaged: { object: string; problem: string }[] = [];
@@ -197,7 +198,7 @@ export async function loadChunkIndex(storage: Storage, enc: Buffer, opts: { chec
   const badPacks = new Map<string, string>();
   for (const [pack, size] of packs) {
     if (!onDisk.has(pack)) badPacks.set(pack, "missing");
-    else if (opts.checkSizes) {
+    else {
       const actual = await storage.size(packObjectName(pack));
       if (actual === undefined) badPacks.set(pack, "missing");
       else if (actual !== size) badPacks.set(pack, `truncated or grown: ${actual} bytes, index says ${size}`);

@@ -42,7 +42,7 @@ export async function repairVault(vault: EngineVault, opts: RepairOptions = {}):
     // Indexes: missing ones from the trailers, damaged ones rewritten from the trailers.
     const orphans = await rebuildMissingIndexes(storage, keys.enc, !dry);
     for (const t of orphans.rebuilt) act("rebuilt the lost pack index from the pack's trailer", indexObjectName(t.pack));
-    const index = await loadChunkIndex(storage, keys.enc, { checkSizes: true });
+    const index = await loadChunkIndex(storage, keys.enc);
     for (const d of index.damaged) {
       const pack = d.object.slice(d.object.lastIndexOf("/") + 1);
       try {

@@ -55,7 +55,7 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number, now: Da
   // manifest, so every chunk a manifest read here references is in an index read after it — a
   // backup running alongside never looks like damage.
   const reads = await readManifests(storage, keys.enc, keys.name);
-  const index = await loadChunkIndex(storage, keys.enc, { checkSizes: true });
+  const index = await loadChunkIndex(storage, keys.enc);
   for (const d of index.damaged) damage.push({ kind: "index", object: d.object, problem: `${d.problem}; \`bkp repair\` rebuilds it from its pack`, affects: [] });
 
   // Packs: present, and as long as their index says.

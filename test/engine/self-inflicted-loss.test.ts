@@ -115,6 +115,17 @@ describe("damage does not propagate into new points (item 3)", () => {
     expect((await restoredBytes(t.env, t.p1.point, t.o, "f")).equals(t.bytes)).toBe(true);
   });
 
+  it("a truncated pack: the next backup stores its blocks again, and restores read the intact copies", async () => {
+    const t = await vaultWithPoint();
+    const packs = filesUnder(t.env.vault.path).filter((f) => f.startsWith("packs/"));
+    const file = path.join(t.env.vault.path, packs[0]);
+    fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
+    const p2 = await backupVm(t.env.vault, t.vm, t.o);
+    expect(p2.disks[0].newChunks).toBeGreaterThan(0);
+    expect((await restoredBytes(t.env, p2.point, t.o, "t1")).equals(t.bytes)).toBe(true);
+    expect((await restoredBytes(t.env, t.p1.point, t.o, "t2")).equals(t.bytes)).toBe(true);
+  });
+
   it("a damaged block map: the next backup reads the disk and writes the map again", async () => {
     const t = await vaultWithPoint();
     const map = filesUnder(t.env.vault.path).find((f) => f.startsWith("maps/"));
