@@ -105,6 +105,19 @@ describe("damage does not propagate into new points (item 3)", () => {
     expect((await verifyVault(t.env.vault, { ...t.o, readData: true })).ok).toBe(true);
   });
 
+  it("a flipped byte found by a failed restore (no verify) is recorded: the next backup stores that block again", async () => {
+    const t = await vaultWithPoint();
+    const v0 = await openVault(t.env.vault, { create: false, now: new Date(), machineKeyFile: t.env.machineKeyFile });
+    const [, loc] = [...(await loadChunkIndex(v0.storage, v0.keys.enc)).chunks][1];
+    flipByteIn(path.join(t.env.vault.path, packObjectName(loc.pack)), loc.offset + 20);
+    const r = await restoreVm(t.env.vault, { vm: "vm1", point: t.p1.point, toDir: path.join(t.env.dir, "o-r"), from: "vault" }, t.o);
+    expect(r.disks[0].error?.code).toBe("BKP5050");
+    expect(filesUnder(t.env.vault.path)).toContain("damage");
+    const p2 = await backupVm(t.env.vault, t.vm, t.o);
+    expect(p2.disks[0].newChunks).toBe(1);
+    expect((await restoredBytes(t.env, p2.point, t.o, "r2")).equals(t.bytes)).toBe(true);
+  });
+
   it("a missing pack: the next backup stores its blocks again without any verify first", async () => {
     const t = await vaultWithPoint();
     const packs = filesUnder(t.env.vault.path).filter((f) => f.startsWith("packs/"));
