@@ -12,10 +12,9 @@ import { sameFile, statImage, unchangedWhileRead } from "./image-reader.js";
 import { isHealthy, loadChunkIndex } from "./chunk-store.js";
 import type { ChunkIndex } from "./chunk-store.js";
 import { rebuildMissingIndexes } from "./pack-recovery.js";
-import { openObject } from "./crypto.js";
 import type { VaultKeys } from "./crypto.js";
 import type { Storage } from "./storage.js";
-import { DATA, decodePage, pageObjectName } from "./block-index.js";
+import { DATA, decodePage, openPage } from "./block-index.js";
 import { WorkerPool } from "./worker-pool.js";
 import { ConsistencyFailure, snapshotConsistently } from "./consistency.js";
 import { VhdError, detectVhd, vhdRecord } from "./vhd.js";
@@ -93,8 +92,7 @@ async function damagedBase(storage: Storage, keys: VaultKeys, index: ChunkIndex,
   for (const map of maps) {
     let plain: Buffer;
     try {
-      plain = openObject(keys.enc, map, await storage.get(map));
-      if (pageObjectName(keys.mapId, plain) !== map) throw new Error("content does not match its name");
+      plain = openPage(keys, map, await storage.get(map));
     } catch (e) {
       return `block map ${map}: ${e instanceof Error ? e.message : String(e)}`;
     }

@@ -9,8 +9,7 @@ import { openVault } from "./vault.js";
 import type { OpenVault } from "./vault.js";
 import { DEFAULT_LOCK_WAIT_MS, acquireReadLock } from "./lock.js";
 import { readManifests } from "./manifest.js";
-import { openObject } from "./crypto.js";
-import { DATA, decodePage, pageObjectName } from "./block-index.js";
+import { DATA, decodePage, openPage } from "./block-index.js";
 import { loadChunkIndex, packObjectName } from "./chunk-store.js";
 import { readPackTrailer, rebuildMissingIndexes } from "./pack-recovery.js";
 import { recordDamage } from "./damage-record.js";
@@ -143,8 +142,7 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number, now: Da
         let entry = mapCache.get(map);
         if (!entry) {
           try {
-            const plain = openObject(keys.enc, map, await storage.get(map));
-            if (pageObjectName(keys.mapId, plain) !== map) throw new Error("content does not match its name");
+            const plain = openPage(keys, map, await storage.get(map));
             entry = { ids: decodePage(plain).entries.filter((e) => e.kind === DATA).map((e) => e.id.toString("hex")) };
           } catch (e) {
             entry = { problem: e instanceof Error ? e.message : String(e) };

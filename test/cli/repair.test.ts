@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { bkp } from "../helpers.js";
+import { bkp, mainVaultAndDailyPolicy } from "../helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "bkp-cli-repair-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,25 +14,7 @@ const run = (args: string[]) => bkp(args, { cwd: dir, env });
 
 describe("bkp repair", () => {
   it("a lost config: verify, points and backup exit 1 with BKP5013; repair restores it; the point restores byte-identical", () => {
-    writeFileSync(
-      join(dir, "p.bkp"),
-      `vault "main" {
-  path "vault"
-  encryption platform-key
-}
-policy "daily" {
-  schedule daily at 02:30
-  timezone "UTC"
-  retain daily 7 days
-}
-vm "web" {
-  os linux
-  policy "daily"
-  vault "main"
-  disk "os" { role os size 8 GB used 1 GB image "os.img" }
-}
-`,
-    );
+    writeFileSync(join(dir, "p.bkp"), `${mainVaultAndDailyPolicy()}vm "web" {\n  os linux\n  policy "daily"\n  vault "main"\n  disk "os" { role os size 8 GB used 1 GB image "os.img" }\n}\n`);
     const image = crypto.randomBytes(2 * 1024 * 1024 + 5);
     writeFileSync(join(dir, "os.img"), image);
     expect(run(["backup", "--now", "p.bkp"]).code).toBe(0);

@@ -8,17 +8,9 @@ import { describe, expect, it } from "vitest";
 import { backupVm, restoreVm, verifyVault } from "../../src/engine/index.js";
 import type { EngineError, EngineVm } from "../../src/engine/index.js";
 import { loadTexts } from "../../src/model/load.js";
-import { KiB, MiB, filesUnder, overwrite, platformEnv, prng, writeImage } from "./helpers.js";
+import { filesUnder, MiB, onePointVault, overwrite, platformEnv, prng, writeImage } from "./helpers.js";
 
-async function vault() {
-  const env = platformEnv();
-  const image = path.join(env.dir, "os.raw");
-  const bytes = writeImage(image, "rtrt", MiB);
-  const o = { machineKeyFile: env.machineKeyFile, blockSize: 256 * KiB, packTarget: 512 * KiB, workers: 2 };
-  const vm = { name: "vm1", disks: [{ name: "os", image }] };
-  const p1 = await backupVm(env.vault, vm, o);
-  return { env, image, bytes, o, vm, p1, at: (f: string) => path.join(env.vault.path, f) };
-}
+const vault = onePointVault;
 
 function flip(file: string, offset: number): void {
   const b = fs.readFileSync(file);

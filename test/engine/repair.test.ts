@@ -6,17 +6,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { backupVm, repairVault, restoreVm, verifyVault } from "../../src/engine/index.js";
 import type { EngineError } from "../../src/engine/index.js";
-import { KiB, MiB, filesUnder, platformEnv, writeImage } from "./helpers.js";
+import { filesUnder, onePointVault } from "./helpers.js";
 
-async function vault() {
-  const env = platformEnv();
-  const image = path.join(env.dir, "os.raw");
-  const bytes = writeImage(image, "rtrt", MiB);
-  const o = { machineKeyFile: env.machineKeyFile, blockSize: 256 * KiB, packTarget: 512 * KiB, workers: 2 };
-  const vm = { name: "vm1", disks: [{ name: "os", image }] };
-  const p1 = await backupVm(env.vault, vm, o);
-  return { env, image, bytes, o, vm, p1, at: (f: string) => path.join(env.vault.path, f) };
-}
+const vault = onePointVault;
 
 async function restores(t: Awaited<ReturnType<typeof vault>>, point: string): Promise<boolean> {
   const r = await restoreVm(t.env.vault, { vm: "vm1", point, toDir: path.join(t.env.dir, `o-${Math.random()}`), from: "vault" }, t.o);

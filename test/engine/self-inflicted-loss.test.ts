@@ -8,21 +8,11 @@ import { backupVm, restoreVm, verifyVault } from "../../src/engine/index.js";
 import type { EngineError } from "../../src/engine/index.js";
 import { openVault } from "../../src/engine/vault.js";
 import { loadChunkIndex, packObjectName } from "../../src/engine/chunk-store.js";
-import { KiB, MiB, filesUnder, platformEnv, writeImage } from "./helpers.js";
+import { filesUnder, onePointVault, platformEnv } from "./helpers.js";
 
-const opts = (machineKeyFile: string) => ({ machineKeyFile, blockSize: 256 * KiB, packTarget: 512 * KiB, workers: 2 });
+const vaultWithPoint = onePointVault;
 
-async function vaultWithPoint() {
-  const env = platformEnv();
-  const image = path.join(env.dir, "os.raw");
-  const bytes = writeImage(image, "rtrt", MiB);
-  const o = opts(env.machineKeyFile);
-  const vm = { name: "vm1", disks: [{ name: "os", image }] };
-  const p1 = await backupVm(env.vault, vm, o);
-  return { env, image, bytes, o, vm, p1 };
-}
-
-async function restoredBytes(env: ReturnType<typeof platformEnv>, point: string, o: ReturnType<typeof opts>, tag: string): Promise<Buffer> {
+async function restoredBytes(env: ReturnType<typeof platformEnv>, point: string, o: { machineKeyFile: string }, tag: string): Promise<Buffer> {
   const out = path.join(env.dir, `out-${tag}`);
   const r = await restoreVm(env.vault, { vm: "vm1", point, toDir: out, from: "vault" }, o);
   expect(r.disks[0].error).toBeUndefined();

@@ -3,12 +3,9 @@
 // mutation on the main thread (a rename that commits an object, or a delete) — every commit phase
 // of the command in turn. Without KILL_AT it prints how many mutations the run made.
 import { spawn } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { NODE_BUNDLE } from "../../scripts/esbuild-node.mjs";
-import { afterAll } from "vitest";
+import { bundleChild } from "../engine/child.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const src = (f: string) => JSON.stringify(path.join(repo, "src/engine", f));
@@ -42,27 +39,8 @@ else if (mode === "restore") r = await restoreVm(a.vault, a.request, opts);
 process.stdout.write(JSON.stringify({ mutations: n, ok: true }) + "\\n");
 `;
 
-let built: Promise<string> | undefined;
-const cleanup: string[] = [];
-afterAll(() => {
-  for (const d of cleanup) fs.rmSync(d, { recursive: true, force: true });
-});
-
 export function faultChild(): Promise<string> {
-  built ??= (async () => {
-    fs.mkdirSync(path.join(repo, "node_modules", ".cache"), { recursive: true });
-    const dir = fs.mkdtempSync(path.join(repo, "node_modules", ".cache", "bkp-fault-child-"));
-    cleanup.push(dir);
-    fs.writeFileSync(path.join(dir, "entry.ts"), ENTRY);
-    await build({
-      entryPoints: { child: path.join(dir, "entry.ts"), "bkp-engine-worker": path.join(repo, "src/engine/worker.ts") },
-      outdir: dir,
-      ...NODE_BUNDLE,
-      logLevel: "error",
-    });
-    return path.join(dir, "child.mjs");
-  })();
-  return built;
+  return bundleChild("fault-child", ENTRY);
 }
 
 export interface ChildRun {
