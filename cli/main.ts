@@ -27,6 +27,7 @@ const COMMANDS: Record<string, Entry> = {
   prune: { summary: "expire recovery points by the policies' retention and delete unreferenced data", load: () => import("./commands/prune.js").then((m) => m.command) },
   lsp: { summary: "the language server for editors (bkp lsp --stdio): diagnostics, hover with cost and timing, completion", load: () => import("./commands/lsp.js").then((m) => m.command) },
   verify: { summary: "check vault integrity (--read-data: decrypt and check every chunk)", load: () => import("./commands/verify.js").then((m) => m.command) },
+  repair: { summary: "repair a damaged vault: config and key from their copies, indexes from packs; report what stays unrestorable", load: () => import("./commands/repair.js").then((m) => m.command) },
 };
 
 function topHelp(): string {

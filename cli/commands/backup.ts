@@ -123,6 +123,7 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
         if (r.snapshot) for (const line of snapshotLines(r.snapshot)) io.stdout(`  ${line}\n`);
         if (o.detail) io.stdout(`  note: ${o.detail}\n`);
         if (r.jobLogProblem) io.stdout(`  warning: ${r.jobLogProblem}\n`);
+        for (const w of r.warnings ?? []) io.stdout(`  warning: ${w}\n`);
       } else if (o.status !== "failed") {
         io.stdout(`vm "${o.vm}": ${o.status.replace("-", " ")}: ${o.detail ?? ""}\n`);
       }

@@ -55,7 +55,8 @@ Exit codes: 0 ok, 1 a vault could not be read (wrong key, damage), 2 usage or I/
       return exit;
     }
     if (!rows.length) {
-      io.stdout("no recovery points\n");
+      // Not after an error (a damaged vault): its points exist, they could not be listed.
+      if (exit === 0) io.stdout("no recovery points\n");
       return exit;
     }
     const when = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");

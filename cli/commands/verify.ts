@@ -12,8 +12,10 @@ export const command: Command = {
 Check the integrity of every vault the policy set names (vaults with a path): each recovery
 point's manifest, block maps and chunk references, and that every pack is present and whole.
 With --read-data every chunk is also read, decrypted and re-checked against its id. Damage is
-reported with the recovery points and disks it affects. Leftovers of interrupted backups are
-not damage (the next backup removes them). Verify waits for a running \`bkp prune\` (2 s; then
+reported with the recovery points and disks it affects, and damaged chunks are recorded in the
+vault so the next backup stores those blocks again; \`bkp repair\` fixes what the vault's own
+copies can. A pack without an index is never deleted: the next backup or \`bkp repair\` rebuilds
+its index from the pack. Verify waits for a running \`bkp prune\` (2 s; then
 BKP5010 for that vault), and a prune waits for a running verify; backups run alongside.
 
 The instant-restore snapshots beside each vault (<vault>.snapshots/) are checked too: each live

@@ -8,8 +8,13 @@ import { openVault } from "./vault.js";
 import type { OpenVault } from "./vault.js";
 import { readManifests, newPointId, sortPoints, writeManifest } from "./manifest.js";
 import type { Manifest, ManifestDisk, SourceStat } from "./manifest.js";
-import { sameFile, statImage } from "./image-reader.js";
-import { indexObjectName, loadChunkIndex, packIdOfName } from "./chunk-store.js";
+import { sameFile, statImage, unchangedWhileRead } from "./image-reader.js";
+import { isHealthy, loadChunkIndex } from "./chunk-store.js";
+import type { ChunkIndex } from "./chunk-store.js";
+import { rebuildMissingIndexes } from "./pack-recovery.js";
+import type { VaultKeys } from "./crypto.js";
+import type { Storage } from "./storage.js";
+import { DATA, decodePage, openPage } from "./block-index.js";
 import { WorkerPool } from "./worker-pool.js";
 import { ConsistencyFailure, snapshotConsistently } from "./consistency.js";
 import { VhdError, detectVhd, vhdRecord } from "./vhd.js";
@@ -61,17 +66,41 @@ interface DiskPlan {
   detectionReason?: string;
 }
 
-/** The image's VHD layout, or undefined for a raw image; a damaged VHD is an error. */
-function vhdOf(vmName: string, disk: string, image: string, size: number): VhdLayout | undefined {
+/**
+ * The image's VHD layout, or undefined for a raw image; a damaged VHD is an error. A VHD is
+ * recognised by its name (`.vhd`) or the disk's `format vhd`, then by its footer (checksum, and
+ * a size consistent with the file): a raw image whose tail happens to look like a footer stays
+ * raw, its size unchanged.
+ */
+function vhdOf(vmName: string, disk: string, image: string, size: number, format?: "raw" | "vhd"): VhdLayout | undefined {
+  if (format === "raw" || (format !== "vhd" && !/\.vhd$/i.test(image))) return undefined;
   const fd = fs.openSync(image, "r");
   try {
-    return detectVhd(fd, size);
+    const layout = detectVhd(fd, size);
+    if (!layout && format === "vhd") throw new VhdError("the disk says `format vhd` but the image has no VHD footer");
+    return layout;
   } catch (e) {
     if (e instanceof VhdError) throw new EngineError(ErrorCodes.IMAGE_READ, `disk "${disk}" of VM "${vmName}": ${image}: ${e.message}. Nothing was backed up.`);
     throw e;
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Why a previous point's disk cannot be reused as it is (a damaged block map, a chunk not intact), or undefined. */
+async function damagedBase(storage: Storage, keys: VaultKeys, index: ChunkIndex, maps: readonly string[]): Promise<string | undefined> {
+  for (const map of maps) {
+    let plain: Buffer;
+    try {
+      plain = openPage(keys, map, await storage.get(map));
+    } catch (e) {
+      return `block map ${map}: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    for (const e of decodePage(plain).entries) {
+      if (e.kind === DATA && !isHealthy(index, e.id.toString("hex"))) return `chunk ${e.id.toString("hex").slice(0, 16)}… is missing or damaged`;
+    }
+  }
+  return undefined;
 }
 
 export function defaultWorkers(disks: number): number {
@@ -84,7 +113,23 @@ export function latestManifest(ms: Manifest[]): Manifest | undefined {
   return s[s.length - 1];
 }
 
+/**
+ * Backs up a VM as one recovery point. A snapshot that cannot be written is only a warning
+ * (BKP5072): when the file system fills up while the instant-restore copies are written beside
+ * the vault (they compete for the same space), the backup runs again without a snapshot.
+ */
 export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOptions = {}): Promise<VmBackupResult> {
+  try {
+    return await backupOnce(vault, vm, opts);
+  } catch (e) {
+    if (!snapshotTierOf(vm, opts) || !(e instanceof EngineError) || e.code !== ErrorCodes.DISK_FULL) throw e;
+    const r = await backupOnce(vault, vm, { ...opts, instantRestore: false });
+    const why = `${ErrorCodes.SNAPSHOT_WRITE}: no instant-restore snapshot was kept: the file system filled up while it was written beside the vault, so the point was backed up again without one; the next backup finds changes by checksum comparison`;
+    return { ...r, warnings: [...(r.warnings ?? []), why] };
+  }
+}
+
+async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions): Promise<VmBackupResult> {
   const t0 = performance.now();
   const now = (opts.now ?? (() => new Date()))();
   // Fail fast on a missing image, before touching the vault.
@@ -113,17 +158,29 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
     await storage.removeTemporaries();
     const reads = await readManifests(storage, keys.enc, keys.name, vm.name);
     const prev = latestManifest(reads.flatMap((r) => (r.manifest ? [r.manifest] : [])));
+    // A pack without an index (a lost index, or a backup killed between the two) gets its index
+    // back from its trailer: never deleted, a committed point may reference it.
+    await rebuildMissingIndexes(storage, keys.enc, true);
+    // What the vault holds intact: a chunk in a missing or truncated pack, or named by the damage
+    // record, is stored again from the image rather than referenced by the new point.
+    const index = await loadChunkIndex(storage, keys.enc);
     // The instant-restore snapshot tier (snapshots.ts): the previous point's snapshot decides the detection.
     const tier = snapshotTierOf(vm, opts);
     if (tier) snaps = await openSnapshotSession(vault, config.id, vm.name, tier, now, prev?.id, reads.map((r) => r.name.slice(r.name.lastIndexOf("/") + 1)));
     const id = newPointId(now);
     // DOMAIN §2: the engine's snapshot is the read of the images: their state is pinned from the
     // first stat to the last block read, so pre/post scripts run around exactly that window.
+    // A previous point whose block maps or chunks are damaged is no base to skip reading from.
+    const unhealthy = new Map<string, string>();
+    for (const pd of prev?.disks ?? []) {
+      const why = await damagedBase(storage, keys, index, pd.maps);
+      if (why) unhealthy.set(pd.name, `the previous point ${prev?.id ?? ""} of this disk is damaged (${why}): every block was read and damaged chunks stored again`);
+    }
     const readImages = async () => {
       const sameLayout = prev !== undefined && prev.blockSize === config.blockSize && prev.pageBlocks === config.pageBlocks;
       const plans: DiskPlan[] = vm.disks.map((d) => {
         const source = statImage(vm.name, d.name, d.image);
-        const vhd = vhdOf(vm.name, d.name, d.image, source.size);
+        const vhd = vhdOf(vm.name, d.name, d.image, source.size, d.format);
         // A VHD is backed up as its virtual disk: its size is the disk's, not the file's (a
         // dynamic VHD's file grows as blocks are allocated).
         const bytes = vhd ? vhd.virtualSize : source.size;
@@ -140,7 +197,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
         const sameFormat = pd !== undefined && pd.vhd?.kind === vhd?.kind;
         // DOMAIN §4: with a snapshot tier, an unchanged image is skipped only while the previous
         // point's snapshot exists; without it, every block is read and compared by checksum.
-        const gone = pd && sameLayout && sameFormat ? checksumReason(snaps, d.name) : undefined;
+        const gone = pd && sameLayout && sameFormat ? (checksumReason(snaps, d.name) ?? unhealthy.get(d.name)) : undefined;
         if (pd && sameLayout && sameFormat && !gone && sameFile(pd.source, source)) return { ...base, detection: "unchanged-file", prevMaps: pd.maps, prevDisk: pd };
         if (pd && sameLayout && sameFormat) return { ...base, detection: "block-checksum", prevMaps: pd.maps, prevDisk: pd, ...(gone ? { detectionReason: gone } : {}) };
         return { ...base, detection: "full" };
@@ -151,6 +208,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       const tracker = new ProgressTracker(opts.onProgress);
       for (const p of plans) tracker.add(diskKey(vm.name, p.name), vm.name, p.name, "backup", p.bytes);
       const perDisk = new Map<string, { maps: string[]; stats: ManifestDisk["stats"]; seconds: number; warnings: string[] }>();
+      const changedWhileRead: string[] = [];
       const toRead = plans.filter((p) => p.detection !== "unchanged-file");
       for (const p of plans) {
         if (p.detection === "unchanged-file") {
@@ -160,12 +218,6 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       }
 
       if (toRead.length) {
-        const index = await loadChunkIndex(storage, keys.enc);
-        // A pack without an index is what a killed backup leaves; no point can reference it.
-        for (const name of await storage.list("packs")) {
-          const pack = packIdOfName(name);
-          if (!index.packs.has(pack) && (await storage.size(indexObjectName(pack))) === undefined) await storage.delete(name);
-        }
         const claimed = new Set<string>();
         const tasks: BackupTask[] = [];
         const taskDisk: string[] = [];
@@ -201,11 +253,13 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
           { vaultPath: vault.path, keys: keys, blockSize: config.blockSize, packTarget: opts.packTarget ?? PACK_TARGET },
           {
             request: (op, ids) => {
-              if (op !== "claim") throw new Error("unexpected request");
+              // claim: true = this worker stores the chunk; reuse (an unchanged block's chunk of
+              // the previous point): true = it may be referenced, false = this worker stores it.
+              if (op !== "claim" && op !== "reuse") throw new Error("unexpected request");
               return ids.map((id) => {
-                if (index.chunks.has(id) || claimed.has(id)) return false;
+                if (claimed.has(id) || isHealthy(index, id)) return op === "reuse";
                 claimed.add(id);
-                return true;
+                return op === "claim";
               });
             },
             progress: (key, bytes) => tracker.advance(key, bytes),
@@ -228,11 +282,14 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
           d.seconds = (performance.now() - (started.get(p.name) ?? 0)) / 1000;
           const after = statImage(vm.name, p.name, p.image);
           // A dynamic VHD's file may grow; its virtual size is re-checked instead.
-          const afterBytes = p.vhd ? (vhdOf(vm.name, p.name, p.image, after.size)?.virtualSize ?? -1) : after.size;
+          const afterBytes = p.vhd ? (vhdOf(vm.name, p.name, p.image, after.size, "vhd")?.virtualSize ?? -1) : after.size;
           if (afterBytes !== p.bytes) {
             throw new EngineError(ErrorCodes.IMAGE_SIZE_CHANGED, `image ${p.image} changed size while it was being backed up; no recovery point was written. Back up a stopped VM or a snapshot.`);
           }
-          if (!sameFile(after, p.source)) d.warnings.push(`image ${p.image} was modified while it was read: this point may not be consistent`);
+          if (!unchangedWhileRead(after, p.source)) {
+            d.warnings.push(`image ${p.image} was modified while it was read: this point may not be consistent`);
+            changedWhileRead.push(p.image);
+          }
           tracker.complete(diskKey(vm.name, p.name));
         }
         await pool.close();
@@ -240,10 +297,14 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       }
       // The point's snapshot is complete before the post-script runs.
       await finishSnapshot(snaps);
-      return { plans, perDisk };
+      return { plans, perDisk, changedWhileRead };
     };
-    const { outcome, result: snap } = await consistentSnapshot(vm, readImages);
-    const { plans, perDisk } = snap;
+    const { outcome: scripted, result: snap } = await consistentSnapshot(vm, readImages);
+    const { plans, perDisk, changedWhileRead } = snap;
+    // An image written to while it was read is a copy of no single moment: crash consistent at best.
+    const outcome: Consistency = changedWhileRead.length && scripted.level !== "crash"
+      ? { ...scripted, level: "crash", reason: `${changedWhileRead.join(", ")} changed while ${changedWhileRead.length === 1 ? "it was" : "they were"} read, so the copy is not ${scripted.level} consistent (${scripted.reason})` }
+      : scripted;
 
     const manifest: Manifest = {
       format: "bkp-point",
@@ -283,6 +344,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
         return { disk: p.name, image: p.image, imageBytes: p.bytes, detection: p.detection, ...d.stats, seconds: d.seconds, warnings: d.warnings, ...(p.detectionReason ? { detectionReason: p.detectionReason } : {}) };
       }),
       ...(snapshot ? { snapshot } : {}),
+      ...(v.warnings.length ? { warnings: v.warnings } : {}),
     };
     // The job log (job-log.ts): what this job measured, once its point is committed.
     const jobLogProblem = await logJob(storage, keys, completedJobRecord(result, now));

@@ -1,7 +1,7 @@
 // Per-disk block index of a recovery point, cut into pages of `pageBlocks` blocks. Each page is
 // a content-addressed, encrypted object, so pages of unchanged disk regions are shared between
 // points and memory stays bounded whatever the disk size.
-import { hmac } from "./crypto.js";
+import { hmac, openObject } from "./crypto.js";
 
 export const HOLE = 0;
 export const DATA = 1;
@@ -68,4 +68,11 @@ export function decodePage(b: Buffer): BlockPage {
 export function pageObjectName(mapIdKey: Uint8Array, plain: Uint8Array): string {
   const id = hmac(mapIdKey, plain).toString("hex");
   return `maps/${id.slice(0, 2)}/${id}`;
+}
+
+/** Opens a sealed page object and checks that its name is its plaintext's keyed hash. */
+export function openPage(keys: { enc: Uint8Array; mapId: Uint8Array }, name: string, sealed: Uint8Array): Buffer {
+  const plain = openObject(keys.enc, name, sealed);
+  if (pageObjectName(keys.mapId, plain) !== name) throw new Error("content does not match its name");
+  return plain;
 }

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { openObject, sealChunk, sealObject } from "./crypto.js";
 import type { ObjectWriter, Storage } from "./storage.js";
 import { errnoCode } from "./errors.js";
+import { locationKey, readDamageRecord } from "./damage-record.js";
 
 export interface ChunkLoc {
   pack: string;
@@ -148,17 +149,34 @@ export class PackWriter {
 }
 
 export interface ChunkIndex {
+  /** chunk id -> its location; an intact copy is preferred over a damaged one or one in a bad pack. */
   chunks: Map<string, ChunkLoc>;
   /** pack id -> size recorded in its index */
   packs: Map<string, number>;
   damaged: { object: string; problem: string }[];
+  /** Indexed packs that are missing or not the size their index records. */
+  badPacks: Map<string, string>;
+  /** Chunk copies the damage record names (locationKey). */
+  damagedLocs: Set<string>;
 }
 
-/** Loads every pack index of the vault. Damaged index objects are reported, not fatal. */
+/** True when the chunk has a copy not known to be damaged, in a pack that is present and whole. */
+export function isHealthy(index: ChunkIndex, id: string): boolean {
+  const loc = index.chunks.get(id);
+  return loc !== undefined && !index.badPacks.has(loc.pack) && !index.damagedLocs.has(locationKey(loc.pack, id));
+}
+
+/**
+ * Loads every pack index of the vault (damaged index objects are reported, not fatal), then the
+ * pack listing (after the indexes: a pack is committed before its index, so every index seen has
+ * its pack listed) and the damage record. Every indexed pack's size is checked (a stat each), so
+ * a chunk with a copy in a truncated pack and another intact one is read from the intact one.
+ */
 export async function loadChunkIndex(storage: Storage, enc: Buffer): Promise<ChunkIndex> {
   const chunks = new Map<string, ChunkLoc>();
   const packs = new Map<string, number>();
   const damaged: { object: string; problem: string }[] = [];
+  const loaded: PackEntry[][] = [];
   for (const name of await storage.list("index")) {
     let raw: Buffer;
     try {
@@ -171,13 +189,29 @@ export async function loadChunkIndex(storage: Storage, enc: Buffer): Promise<Chu
       const idx = decodePackIndex(openObject(enc, name, raw));
       if (idx.pack !== packIdOfName(name)) throw new Error("index names another pack");
       packs.set(idx.pack, idx.packSize);
-      for (const e of idx.entries) {
-        const key = e.id.toString("hex");
-        if (!chunks.has(key)) chunks.set(key, { pack: e.pack, offset: e.offset, length: e.length, rawLength: e.rawLength, codec: e.codec });
-      }
+      loaded.push(idx.entries);
     } catch (e) {
       damaged.push({ object: name, problem: e instanceof Error ? e.message : String(e) });
     }
   }
-  return { chunks, packs, damaged };
+  const onDisk = new Set((await storage.list("packs")).map(packIdOfName));
+  const badPacks = new Map<string, string>();
+  for (const [pack, size] of packs) {
+    if (!onDisk.has(pack)) badPacks.set(pack, "missing");
+    else {
+      const actual = await storage.size(packObjectName(pack));
+      if (actual === undefined) badPacks.set(pack, "missing");
+      else if (actual !== size) badPacks.set(pack, `truncated or grown: ${actual} bytes, index says ${size}`);
+    }
+  }
+  const damagedLocs = new Set((await readDamageRecord(storage, enc)).chunks.map((c) => locationKey(c.pack, c.id)));
+  const good = (pack: string, id: string) => !badPacks.has(pack) && !damagedLocs.has(locationKey(pack, id));
+  for (const entries of loaded) {
+    for (const e of entries) {
+      const key = e.id.toString("hex");
+      const had = chunks.get(key);
+      if (!had || (!good(had.pack, key) && good(e.pack, key))) chunks.set(key, { pack: e.pack, offset: e.offset, length: e.length, rawLength: e.rawLength, codec: e.codec });
+    }
+  }
+  return { chunks, packs, damaged, badPacks, damagedLocs };
 }

@@ -82,7 +82,12 @@ export function openObject(enc: Uint8Array, name: string, sealed: Uint8Array): B
   const d = createDecipheriv("aes-256-gcm", enc, nonce);
   d.setAAD(Buffer.from(name));
   d.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-  return Buffer.concat([d.update(sealed.subarray(m + NONCE_BYTES, sealed.length - TAG_BYTES)), d.final()]);
+  try {
+    return Buffer.concat([d.update(sealed.subarray(m + NONCE_BYTES, sealed.length - TAG_BYTES)), d.final()]);
+  } catch {
+    // GCM's own message ("Unsupported state or unable to authenticate data") names no cause.
+    throw new Error("authentication failed: its bytes were altered or truncated, or it was written under another name or vault key");
+  }
 }
 
 /** Wraps (encrypts) a key with a wrapping key; used for the vault key file. */

@@ -9,6 +9,10 @@ export const ErrorCodes = {
   LOCK_HELD: "BKP5010",
   VAULT_MISSING: "BKP5011",
   VAULT_FORMAT: "BKP5012",
+  /** The folder holds vault objects but its config is gone: damage, never a new vault (`bkp repair`). */
+  CONFIG_MISSING: "BKP5013",
+  /** The vault's config does not parse or lacks its fields (`bkp repair` restores it from its sealed copy). */
+  CONFIG_DAMAGED: "BKP5014",
   KEY_MISSING: "BKP5020",
   KEY_INVALID: "BKP5021",
   KEY_WRONG: "BKP5022",
@@ -21,6 +25,8 @@ export const ErrorCodes = {
   ADE_KEK_NEEDED: "BKP5026",
   /** Keys were asked for, but the point holds no ADE keys. */
   ADE_NO_KEYS: "BKP5027",
+  /** The vault's key file is damaged (not the wrong secret): its copy, or `bkp repair`, restores it. */
+  KEY_FILE_DAMAGED: "BKP5028",
   DISK_FULL: "BKP5030",
   VAULT_IO: "BKP5031",
   POINT_NOT_FOUND: "BKP5040",
@@ -31,6 +37,8 @@ export const ErrorCodes = {
   CHUNK_MISSING: "BKP5051",
   MANIFEST_DAMAGED: "BKP5052",
   BLOCK_MAP_DAMAGED: "BKP5053",
+  /** `bkp repair` found damage it cannot fix without deleting (it deletes only with --force) or at all. */
+  REPAIR_INCOMPLETE: "BKP5054",
   CONSISTENCY_FAILED: "BKP5060",
   /** A restore needs an instant-restore snapshot (`--point instant`, `--from snapshot`) and there is none. */
   SNAPSHOT_NONE: "BKP5070",

@@ -1,5 +1,5 @@
-// Raw disk images: identity (stat) and block reads. Fixed and dynamic VHDs are backed up as
-// their file bytes for now, which restores them byte-identically.
+// Disk images: identity (stat) and block reads. A block device (/dev/loop0, /dev/sdb) is read
+// by its real size; VHDs are read as their virtual disk (vhd.ts).
 import fs from "node:fs";
 import { EngineError, ErrorCodes, errnoCode } from "./errors.js";
 import type { SourceStat } from "./manifest.js";
@@ -26,11 +26,48 @@ export function statImage(vm: string, disk: string, image: string): SourceStat {
   } catch (e) {
     throw new EngineError(ErrorCodes.IMAGE_READ, `disk "${disk}" of VM "${vm}": image ${image} is not readable (${errnoCode(e) ?? "?"}). Check its permissions; nothing was backed up.`);
   }
-  return { path: image, size: Number(st.size), mtimeNs: st.mtimeNs.toString(), ctimeNs: st.ctimeNs.toString(), ino: st.ino.toString(), dev: st.dev.toString() };
+  const base = { path: image, mtimeNs: st.mtimeNs.toString(), ctimeNs: st.ctimeNs.toString(), ino: st.ino.toString(), dev: st.dev.toString() };
+  if (!st.isBlockDevice()) return { ...base, size: Number(st.size) };
+  // A block device's stat size is 0: its size is found by reading (portable, no ioctl).
+  const size = deviceSize(image);
+  if (!size) {
+    throw new EngineError(ErrorCodes.IMAGE_READ, `disk "${disk}" of VM "${vm}": block device ${image} has no readable size (empty or unreadable). Nothing was backed up.`);
+  }
+  return { ...base, size, blockDevice: true };
 }
 
-/** DOMAIN §4: a file whose identity is unchanged needs no reading at all. */
+/** The size of a block device: the end found by reads (devices are whole 512-byte sectors). */
+export function deviceSize(file: string): number {
+  const fd = fs.openSync(file, "r");
+  try {
+    const one = Buffer.alloc(1);
+    const has = (sector: number) => fs.readSync(fd, one, 0, 1, sector * 512) === 1;
+    if (!has(0)) return 0;
+    let hi = 1;
+    while (has(hi)) hi *= 2;
+    let lo = hi / 2; // has(lo), !has(hi)
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (has(mid)) lo = mid;
+      else hi = mid;
+    }
+    return hi * 512;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * DOMAIN §4: a file whose identity is unchanged needs no reading at all. Never a block device:
+ * its times do not change when it is written.
+ */
 export function sameFile(a: SourceStat, b: SourceStat): boolean {
+  return !a.blockDevice && !b.blockDevice && unchangedWhileRead(a, b);
+}
+
+/** The image's identity before and after its read: equal unless it was written meanwhile (a block device: its size). */
+export function unchangedWhileRead(a: SourceStat, b: SourceStat): boolean {
+  if (a.blockDevice || b.blockDevice) return a.path === b.path && a.size === b.size && a.blockDevice === b.blockDevice;
   return a.path === b.path && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino && a.dev === b.dev;
 }
 

@@ -3,6 +3,7 @@ export { backupVm } from "./backup.js";
 export { listPoints } from "./points.js";
 export { restoreVm, findPoint, restoredFileName, restoreAdeKeys, pointBek, writePointBek } from "./restore.js";
 export { verifyVault } from "./verify.js";
+export { repairVault } from "./repair.js";
 export { EngineError, ErrorCodes, isEngineError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
 export { defaultMachineKeyFile, parseKeyBytes } from "./keys.js";

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { EngineError, ErrorCodes, errnoCode } from "./errors.js";
 import { hkdf, unwrapKey, wrapKey } from "./crypto.js";
 import type { EngineEncryption } from "./types.js";
@@ -20,6 +20,37 @@ export interface VaultKeyFile {
   nonce: string;
   wrapped: string;
   createdAt: string;
+  /**
+   * SHA-256 (hex) of kind, salt, nonce and wrapped key: tells a damaged key file from a wrong
+   * secret without the secret. Absent in key files written before it existed.
+   */
+  digest?: string;
+}
+
+function keyFileDigest(f: Pick<VaultKeyFile, "kind" | "salt" | "nonce" | "wrapped">): string {
+  return createHash("sha256").update(`bkp-vault-key|${f.kind}|${f.salt}|${f.nonce}|${f.wrapped}`).digest("hex");
+}
+
+const b64Bytes = (s: unknown): number => (typeof s === "string" && /^[A-Za-z0-9+/]*={0,2}$/.test(s) ? Buffer.from(s, "base64").length : -1);
+
+/**
+ * Parses a key file's bytes; a file that is not a well-formed bkp key file (bytes altered,
+ * truncated) is KEY_FILE_DAMAGED, never reported as a wrong secret.
+ */
+export function parseKeyFile(raw: Buffer, where: string): VaultKeyFile {
+  const damaged = (why: string) =>
+    new EngineError(ErrorCodes.KEY_FILE_DAMAGED, `the vault's key file ${where} is damaged (${why}). Run \`bkp repair\` to restore it from its copy (keys/vault.key.copy).`);
+  let f: VaultKeyFile;
+  try {
+    f = JSON.parse(raw.toString("utf8")) as VaultKeyFile;
+  } catch {
+    throw damaged("it is not valid JSON");
+  }
+  if (typeof f !== "object" || f === null || f.format !== "bkp-vault-key" || f.version !== 1) throw damaged("its format or version field is wrong");
+  if (f.kind !== "platform-key" && f.kind !== "customer-key") throw damaged("its kind field is wrong");
+  if (b64Bytes(f.salt) !== 16 || b64Bytes(f.nonce) !== 12 || b64Bytes(f.wrapped) !== 48) throw damaged("its salt, nonce or wrapped key has the wrong length");
+  if (f.digest !== undefined && f.digest !== keyFileDigest(f)) throw damaged("its digest does not match its contents");
+  return f;
 }
 
 export function defaultMachineKeyFile(): string {
@@ -28,11 +59,35 @@ export function defaultMachineKeyFile(): string {
   return path.join(os.homedir(), ".config", "bkp", "machine.key");
 }
 
+function notAFile(file: string, what: string): EngineError {
+  return new EngineError(ErrorCodes.KEY_INVALID, `the ${what} ${file} is a directory, not a key file. Point it at the file that holds the key.`);
+}
+
+/**
+ * A warning when a key file can be read by others than its owner (as ssh does for private
+ * keys): the key is the vault's only protection. Undefined when the file is private or absent.
+ */
+export function keyFileModeWarning(file: string, what: string): string | undefined {
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile() || (st.mode & 0o077) === 0) return undefined;
+    return `the ${what} ${file} is readable by others (mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}): anyone who can read it can decrypt the vault. Run: chmod 600 ${file}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The file whose key wraps the vault key, and what to call it in messages. */
+export function secretFileOf(src: KeySource): { file: string; what: string } {
+  return src.encryption.kind === "customer-key" ? { file: src.encryption.keyFile, what: "customer key file" } : { file: src.machineKeyFile, what: "machine secret" };
+}
+
 /** Reads the machine secret, creating it (0600, folder 0700) when missing. */
 export function loadMachineSecret(file: string, create: boolean): Buffer | undefined {
   try {
     return parseKeyBytes(fs.readFileSync(file), file);
   } catch (e) {
+    if (errnoCode(e) === "EISDIR") throw notAFile(file, "machine secret");
     if (errnoCode(e) !== "ENOENT") throw e;
   }
   if (!create) return undefined;
@@ -81,6 +136,7 @@ function wrappingSecret(src: KeySource, creating: boolean): Buffer {
     try {
       content = fs.readFileSync(enc.keyFile);
     } catch (e) {
+      if (errnoCode(e) === "EISDIR") throw notAFile(enc.keyFile, "customer key file");
       if (errnoCode(e) === "ENOENT" || errnoCode(e) === "EACCES") {
         throw new EngineError(
           ErrorCodes.KEY_MISSING,
@@ -114,8 +170,12 @@ export function createVaultKey(src: KeySource, now: Date): { master: Buffer; fil
   const { nonce, wrapped } = wrapKey(hkdf(secret, salt, "bkp/v1/key-wrap"), master, `bkp-vault-key/${src.encryption.kind}`);
   return {
     master,
-    file: { format: "bkp-vault-key", version: 1, kind: src.encryption.kind, salt: salt.toString("base64"), nonce, wrapped, createdAt: now.toISOString() },
+    file: withDigest({ format: "bkp-vault-key", version: 1, kind: src.encryption.kind, salt: salt.toString("base64"), nonce, wrapped, createdAt: now.toISOString() }),
   };
+}
+
+export function withDigest(f: VaultKeyFile): VaultKeyFile {
+  return { ...f, digest: keyFileDigest(f) };
 }
 
 /** Opens the vault key; throws a clear error for a missing or wrong key. */

@@ -10,9 +10,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { EngineError, ErrorCodes, errnoCode } from "./errors.js";
+import { EngineError, ErrorCodes, errnoCode, vaultWriteError } from "./errors.js";
 
-export interface LockInfo {
+/** Who holds a lock, beyond pid and host: a pid may be alive again in another process. */
+export interface ProcessIdentity {
+  /** The kernel's boot id (Linux): a lock of an earlier boot is stale whatever its pid. */
+  bootId?: string;
+  /** The holder's start time in clock ticks since boot (Linux /proc/PID/stat): a reused pid has another. */
+  procStart?: string;
+}
+
+export interface LockInfo extends ProcessIdentity {
   pid: number;
   hostname: string;
   startedAt: string;
@@ -23,7 +31,7 @@ export interface LockInfo {
 }
 
 /** Contents of a reader's file `locks/reader-PID-RAND`. */
-export interface ReaderInfo {
+export interface ReaderInfo extends ProcessIdentity {
   pid: number;
   hostname: string;
   startedAt: string;
@@ -62,6 +70,29 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+function readProc(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Field 22 of /proc/PID/stat (after the command name, which may hold spaces and parentheses). */
+function procStartOf(pid: number): string | undefined {
+  const stat = readProc(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+}
+
+const BOOT_ID = readProc("/proc/sys/kernel/random/boot_id")?.trim();
+
+/** This process's identity for the locks it writes. */
+export function selfIdentity(): ProcessIdentity {
+  const procStart = procStartOf(process.pid);
+  return { ...(BOOT_ID ? { bootId: BOOT_ID } : {}), ...(procStart ? { procStart } : {}) };
+}
+
 function readLock(file: string): LockInfo | undefined {
   return readLockFile<LockInfo>(file, (pid, hostname, startedAt) => ({ pid, hostname, startedAt, token: pid === -1 ? "" : "?", purpose: "?" }));
 }
@@ -86,8 +117,25 @@ function readLockFile<T extends { pid: number; hostname: string; startedAt: stri
   }
 }
 
-function isStale(info: { pid: number; hostname: string }): boolean {
-  return info.hostname === os.hostname() && info.pid !== 0 && (info.pid === -1 || !pidAlive(info.pid));
+/**
+ * A lock of this host is stale when its process is gone: the pid is dead, or alive but another
+ * process (a later boot, or another start time: bkp as PID 1 in a restarted container).
+ */
+function isStale(info: { pid: number; hostname: string } & ProcessIdentity): boolean {
+  if (info.hostname !== os.hostname() || info.pid === 0) return false;
+  if (info.pid === -1 || !pidAlive(info.pid)) return true;
+  if (info.bootId && BOOT_ID && info.bootId !== BOOT_ID) return true;
+  const start = info.procStart ? procStartOf(info.pid) : undefined;
+  return start !== undefined && start !== info.procStart;
+}
+
+/** The holder of a lock, in words; an unparsable lock file says what it is and when it counts as stale. */
+function holderText(h: LockInfo | undefined, lockFile: string): string {
+  if (!h) return "unknown holder";
+  if (h.pid === 0) {
+    return `an empty or unreadable lock file ${lockFile}: a bkp taking the lock right now, or one killed or out of disk space while taking it (counted as stale ${TAKEOVER_STALE_MS / 1000} s after it was written)`;
+  }
+  return `pid ${h.pid} on ${h.hostname}, ${h.purpose} since ${h.startedAt}`;
 }
 
 function tryCreate(file: string, info: LockInfo | ReaderInfo): boolean {
@@ -96,9 +144,13 @@ function tryCreate(file: string, info: LockInfo | ReaderInfo): boolean {
     const fd = fs.openSync(file, "wx", 0o644);
     try {
       fs.writeSync(fd, JSON.stringify(info) + "\n");
-    } finally {
+    } catch (e) {
+      // A full disk (or any write error): no empty lock file is left to block the next run.
       fs.closeSync(fd);
+      fs.rmSync(file, { force: true });
+      throw e;
     }
+    fs.closeSync(fd);
     return true;
   } catch (e) {
     if (errnoCode(e) === "EEXIST") return false;
@@ -129,28 +181,41 @@ function takeOver(dir: string, stale: LockInfo, info: LockInfo): boolean {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function acquireLock(vaultPath: string, purpose: string, waitMs: number, opts: AcquireOptions = {}): Promise<HeldLock> {
-  fs.mkdirSync(path.join(vaultPath, "locks"), { recursive: true });
+  try {
+    fs.mkdirSync(path.join(vaultPath, "locks"), { recursive: true });
+  } catch (e) {
+    throw vaultWriteError(e, vaultPath);
+  }
   const info: LockInfo = {
     pid: process.pid,
     hostname: os.hostname(),
     startedAt: new Date().toISOString(),
     token: randomBytes(8).toString("hex"),
     purpose,
+    ...selfIdentity(),
     ...(opts.excludeReaders ? { excludesReaders: true } : {}),
   };
   const lockFile = path.join(vaultPath, LOCK);
   const deadline = Date.now() + waitMs;
   for (let attempt = 0; ; attempt++) {
-    if (tryCreate(lockFile, info)) break;
-    const held = readLock(lockFile);
-    if (held && isStale(held) && takeOver(vaultPath, held, info)) break;
+    let created: boolean;
+    try {
+      created = tryCreate(lockFile, info) || (() => {
+        const held = readLock(lockFile);
+        return !!held && isStale(held) && takeOver(vaultPath, held, info);
+      })();
+    } catch (e) {
+      throw vaultWriteError(e, vaultPath);
+    }
+    if (created) break;
     if (Date.now() >= deadline) {
-      const h = held ?? readLock(lockFile);
+      const h = readLock(lockFile);
       throw new EngineError(
         ErrorCodes.LOCK_HELD,
-        `vault ${vaultPath} is locked by another backup (${h ? `pid ${h.pid} on ${h.hostname}, ${h.purpose} since ${h.startedAt}` : "unknown holder"}): ` +
+        `vault ${vaultPath} is locked by another backup (${holderText(h, lockFile)}): ` +
           `one writer at a time keeps the vault consistent. Wait for it to finish and run again` +
-          (h && h.hostname !== os.hostname() ? `; if no backup runs on ${h.hostname}, delete ${lockFile}` : "") +
+          (h && h.pid !== 0 && h.hostname !== os.hostname() ? `; if no backup runs on ${h.hostname}, delete ${lockFile}` : "") +
+          (h && h.pid === 0 ? `; if no bkp runs on any machine using this vault, delete ${lockFile}` : "") +
           ".",
       );
     }
@@ -298,7 +363,7 @@ export async function acquireReadLock(vaultPath: string, purpose: string, waitMs
 const CANNOT_WRITE = new Set(["EROFS", "EACCES", "EPERM"]);
 
 async function registerReader(vaultPath: string, purpose: string, waitMs: number): Promise<SharedRead> {
-  const info: ReaderInfo = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), purpose };
+  const info: ReaderInfo = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), purpose, ...selfIdentity() };
   // No vault here: nothing to protect, and no `locks/` folder to leave in a stranger's folder.
   if (!fs.existsSync(path.join(vaultPath, "config"))) return { info, file: undefined, count: 0, closed: false };
   const file = path.join(vaultPath, "locks", `${READER_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);

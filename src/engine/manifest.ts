@@ -16,6 +16,8 @@ export interface SourceStat {
   ctimeNs: string;
   ino: string;
   dev: string;
+  /** The image is a block device: size found by reading, never skipped as unchanged. */
+  blockDevice?: boolean;
 }
 
 export interface ManifestDisk {

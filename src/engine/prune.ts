@@ -19,6 +19,7 @@ import type { Manifest } from "./manifest.js";
 import { openObject } from "./crypto.js";
 import { DATA, decodePage, pageObjectName } from "./block-index.js";
 import { decodePackIndex, indexObjectName, packIdOfName, packObjectName } from "./chunk-store.js";
+import { rebuildMissingIndexes } from "./pack-recovery.js";
 import { allocatedBytes, deleteSnapshot, expiring, listSnapshots, removeSnapshotLeftovers, snapshotFiles } from "./snapshots.js";
 import type { StoredSnapshot } from "./snapshots.js";
 import type { CommonOptions, EngineVault } from "./types.js";
@@ -213,12 +214,17 @@ async function collect(v: Awaited<ReturnType<typeof openVault>>, live: Manifest[
     }
     for (const e of decodePage(plain).entries) if (e.kind === DATA) liveChunks.add(e.id.toString("hex"));
   }
+  // Packs without an index get it back from their trailer first (a lost index is not garbage:
+  // kept points may reference the pack); one whose trailer is unreadable is kept (pack-recovery.ts).
+  const orphans = await rebuildMissingIndexes(storage, keys.enc, !dry);
   // Packs: read every index first; a damaged one stops the collection (its chunks are unknown).
   const packs: { pack: string; size: number; liveBytes: number; deadBytes: number; live: boolean }[] = [];
-  for (const name of await storage.list("index")) {
+  const indexNames = [...new Set([...(await storage.list("index")), ...orphans.rebuilt.map((t) => indexObjectName(t.pack))])];
+  for (const name of indexNames) {
+    const orphan = orphans.rebuilt.find((t) => indexObjectName(t.pack) === name);
     let idx: ReturnType<typeof decodePackIndex>;
     try {
-      idx = decodePackIndex(openObject(keys.enc, name, await storage.get(name)));
+      idx = orphan ? { pack: orphan.pack, packSize: orphan.size, entries: orphan.entries } : decodePackIndex(openObject(keys.enc, name, await storage.get(name)));
       if (idx.pack !== packIdOfName(name)) throw new Error("index names another pack");
     } catch (e) {
       res.gcSkipped = `pack index ${name} cannot be read (${e instanceof Error ? e.message : String(e)}); no data was deleted (run \`bkp verify\`)`;
@@ -237,7 +243,6 @@ async function collect(v: Awaited<ReturnType<typeof openVault>>, live: Manifest[
     res.mapsDeleted++;
     if (!dry) await storage.delete(name);
   }
-  const indexed = new Set(packs.map((p) => p.pack));
   for (const p of packs) {
     if (p.live) {
       if (p.deadBytes) {
@@ -254,12 +259,7 @@ async function collect(v: Awaited<ReturnType<typeof openVault>>, live: Manifest[
       await storage.delete(packObjectName(p.pack));
     }
   }
-  // Index-less packs are leftovers of interrupted backups; we hold the lock, so they go too.
-  for (const name of await storage.list("packs")) {
-    if (indexed.has(packIdOfName(name))) continue;
-    res.packsDeleted++;
-    res.bytesFreed += (await storage.size(name)) ?? 0;
-    if (!dry) await storage.delete(name);
-  }
+  // Index-less packs left now are those with an unreadable trailer: their chunks are unknown, so
+  // they are kept (`bkp verify` reports them, `bkp repair --force` deletes them).
 }
 

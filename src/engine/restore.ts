@@ -10,6 +10,8 @@ import type { OpenVault } from "./vault.js";
 import { readManifests, sortPoints } from "./manifest.js";
 import type { Manifest } from "./manifest.js";
 import { loadChunkIndex } from "./chunk-store.js";
+import type { ChunkIndex } from "./chunk-store.js";
+import { recordDamage } from "./damage-record.js";
 import { WorkerPool } from "./worker-pool.js";
 import { ProgressTracker, diskKey } from "./progress.js";
 import { defaultWorkers } from "./backup.js";
@@ -204,6 +206,7 @@ async function restoreLocked(v: OpenVault, req: RestoreRequest, opts: ReaderOpti
         },
       );
       const out = await pool.runAll<RestoreTaskResult>(tasks, vault.path, true);
+      if (index) await recordRestoreDamage(v, index, out.flatMap((r) => (r.ok ? [] : [r.error])), now);
       out.forEach((r, i) => {
         const d = results[taskDisk[i]];
         if (r.ok) d.bytesWritten += r.result.bytesWritten;
@@ -349,4 +352,19 @@ export function writePointBek(m: Manifest, bek: Uint8Array, dir: string, overwri
 export async function restoreAdeKeys(vault: EngineVault, req: AdeKeysRequest, opts: ReaderOptions = {}): Promise<AdeKeysResult> {
   const m = await findPoint(vault, req.vm, req.point, opts);
   return writePointBek(m, pointBek(m, req.kekFile), req.toDir, req.overwrite);
+}
+
+/**
+ * A chunk a restore found damaged goes to the vault's damage record, so the next backup of its
+ * disk stores that block again (damage-record.ts). Best effort: a restore never fails for it.
+ */
+async function recordRestoreDamage(v: OpenVault, index: ChunkIndex, errors: readonly unknown[], now: Date): Promise<void> {
+  const found: { id: string; pack: string; problem: string }[] = [];
+  for (const e of errors) {
+    if (!isEngineError(e) || e.code !== ErrorCodes.CHUNK_CORRUPT) continue;
+    const prefix = /chunk ([0-9a-f]{16})… is damaged/.exec(e.message)?.[1];
+    if (!prefix) continue;
+    for (const [id, loc] of index.chunks) if (id.startsWith(prefix)) found.push({ id, pack: loc.pack, problem: e.message });
+  }
+  await recordDamage(v.storage, v.keys.enc, found, "restore", now).catch(() => undefined);
 }

@@ -19,6 +19,7 @@ import { DateTime } from "luxon";
 import { pointFates } from "../plan/retention.js";
 import { EngineError, ErrorCodes, describe, errnoCode } from "./errors.js";
 import { isAllZero, sameFile, statImage } from "./image-reader.js";
+import { linkable } from "./snapshot-link-check.js";
 import type { SourceStat } from "./manifest.js";
 import { fsyncDir } from "./storage.js";
 import type { BackupOptions, EngineVault, EngineVm, SnapshotMethod, SnapshotReport, SnapshotTier } from "./types.js";
@@ -462,7 +463,7 @@ async function takeSnapshot(s: SnapshotSession, point: string, createdAt: string
         let method: SnapshotMethod | undefined;
         let linkedFrom: string | undefined;
         const prev = s.base?.record.disks.find((x) => x.name === d.name);
-        if (d.unchanged && s.base && prev && sameFile(prev.source, d.source)) {
+        if (d.unchanged && s.base && prev && sameFile(prev.source, d.source) && linkable(s.base.dir, prev.file, SNAPSHOT_RECORD)) {
           try {
             // The same bytes as the previous snapshot: share its file (both are read-only copies).
             await fsp.link(path.join(s.base.dir, prev.file), dst);

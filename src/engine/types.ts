@@ -4,8 +4,13 @@ import type { Vm } from "../model/model.js";
 
 export interface EngineDisk {
   name: string;
-  /** Absolute path of the raw disk image. */
+  /** Absolute path of the disk image (a raw or VHD file, or a block device). */
   image: string;
+  /**
+   * The image's format. Default: a VHD when the file name ends in `.vhd` and it carries a valid
+   * VHD footer consistent with its size, else raw (a raw image is never resized).
+   */
+  format?: "raw" | "vhd";
 }
 
 export interface EngineVm {
@@ -148,6 +153,8 @@ export interface VmBackupResult {
   snapshot?: SnapshotReport;
   /** Set when the job log record could not be written (BKP5076); the point is committed regardless. */
   jobLogProblem?: string;
+  /** The vault's own warnings: a key file readable by others, a key file read from its copy. */
+  warnings?: string[];
 }
 
 /** One pre/post script run of a backup (DOMAIN §2). */
@@ -253,6 +260,8 @@ export interface ReaderOptions extends CommonOptions {
 export interface VerifyOptions extends ReaderOptions {
   /** Also read every chunk, and every block of every live instant-restore snapshot. */
   readData?: boolean;
+  /** Write damaged chunks found to the vault's damage record (default true; `repair --dry-run` writes nothing). */
+  recordDamage?: boolean;
   /** Per VM name, its snapshot tier, to judge snapshot expiry by the current policy (default: the expiry recorded with each snapshot). */
   instantRestore?: ReadonlyMap<string, SnapshotTier>;
 }
@@ -306,4 +315,25 @@ export interface VerifyResult {
   snapshotsOk: boolean;
   /** Bytes of snapshot files read and compared with their points (readData). */
   snapshotBytesChecked: number;
+}
+
+export interface RepairOptions extends ReaderOptions {
+  /** Report what would be done; write and delete nothing. */
+  dryRun?: boolean;
+  /** Also delete what cannot be repaired and only stands in the way (an index of a missing pack, a pack whose chunks are unknown). */
+  force?: boolean;
+}
+
+export interface RepairResult {
+  vault: string;
+  dryRun: boolean;
+  /** What was put back (or, with dryRun, would be: done false). */
+  actions: { what: string; object: string; done: boolean }[];
+  /** Damage repair could not fix, and what would. */
+  left: string[];
+  /** Recovery point disks that cannot be restored after the repair, and why. */
+  unrestorable: { vm: string; point: string; disks: string[]; why: string }[];
+  /** The vault verifies clean after the repair. */
+  ok: boolean;
+  seconds: number;
 }

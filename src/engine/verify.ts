@@ -9,9 +9,11 @@ import { openVault } from "./vault.js";
 import type { OpenVault } from "./vault.js";
 import { DEFAULT_LOCK_WAIT_MS, acquireReadLock } from "./lock.js";
 import { readManifests } from "./manifest.js";
-import { openObject } from "./crypto.js";
-import { DATA, decodePage, pageObjectName } from "./block-index.js";
-import { indexObjectName, loadChunkIndex, packIdOfName, packObjectName } from "./chunk-store.js";
+import { DATA, decodePage, openPage } from "./block-index.js";
+import { loadChunkIndex, packObjectName } from "./chunk-store.js";
+import { readPackTrailer, rebuildMissingIndexes } from "./pack-recovery.js";
+import { recordDamage } from "./damage-record.js";
+import { describe } from "./errors.js";
 import { WorkerPool } from "./worker-pool.js";
 import { ProgressTracker } from "./progress.js";
 import type { VerifyPackResult, VerifyPackTask } from "./protocol.js";
@@ -44,29 +46,30 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number, now: Da
   const vault = v.def;
   const { storage, keys } = v;
   const damage: Damage[] = [];
-  const notes: string[] = [];
+  const notes: string[] = [...v.warnings];
   // Listed before the manifests are read: a backup commits a snapshot only after its point's
   // manifest, so every snapshot listed here has its manifest among those read below.
   const snapshotScan = scanSnapshotTier(vault.path);
+  // Manifests before pack indexes: a backup commits a pack, then its index, then (last) the
+  // manifest, so every chunk a manifest read here references is in an index read after it — a
+  // backup running alongside never looks like damage.
+  const reads = await readManifests(storage, keys.enc, keys.name);
   const index = await loadChunkIndex(storage, keys.enc);
-  for (const d of index.damaged) damage.push({ kind: "index", object: d.object, problem: d.problem, affects: [] });
+  for (const d of index.damaged) damage.push({ kind: "index", object: d.object, problem: `${d.problem}; \`bkp repair\` rebuilds it from its pack`, affects: [] });
 
   // Packs: present, and as long as their index says.
   const badPacks = new Map<string, Damage>();
-  const onDisk = new Set((await storage.list("packs")).map(packIdOfName));
-  for (const [pack, size] of index.packs) {
-    const actual = onDisk.has(pack) ? await storage.size(packObjectName(pack)) : undefined;
-    if (actual === undefined || actual !== size) {
-      const dmg: Damage = { kind: "pack", object: packObjectName(pack), problem: actual === undefined ? "missing" : `truncated or grown: ${actual} bytes, index says ${size}`, affects: [] };
-      badPacks.set(pack, dmg);
-      damage.push(dmg);
-    }
+  for (const [pack, problem] of index.badPacks) {
+    const dmg: Damage = { kind: "pack", object: packObjectName(pack), problem, affects: [] };
+    badPacks.set(pack, dmg);
+    damage.push(dmg);
   }
-  let leftovers = 0;
-  for (const pack of onDisk) {
-    if (!index.packs.has(pack) && (await storage.size(indexObjectName(pack))) === undefined) leftovers++;
-  }
-  if (leftovers) notes.push(`${leftovers} pack file(s) without an index: left by an interrupted backup, removed by the next backup`);
+  // Packs without an index: read-only here (the next backup or `bkp repair` writes the index).
+  const orphans = await rebuildMissingIndexes(storage, keys.enc, false);
+  const inOrphan = new Map<string, string>();
+  for (const t of orphans.rebuilt) for (const e of t.entries) inOrphan.set(e.id.toString("hex"), t.pack);
+  if (orphans.rebuilt.length) notes.push(`${orphans.rebuilt.length} pack file(s) without an index (a lost index, or a backup interrupted between pack and index): their trailers are intact; the next backup or \`bkp repair\` rebuilds their indexes`);
+  for (const u of orphans.unreadable) damage.push({ kind: "pack", object: u.object, problem: `it has no index and ${u.problem}; its chunks are unknown (kept; \`bkp repair --force\` deletes it)`, affects: [] });
 
   // With readData: every chunk of every (present) pack decrypted and re-checked.
   const badChunks = new Map<string, Damage>();
@@ -79,6 +82,13 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number, now: Da
       let l = byPack.get(loc.pack);
       if (!l) byPack.set(loc.pack, (l = []));
       l.push({ id, ...loc });
+    }
+    const found: { id: string; pack: string; problem: string }[] = [];
+    // Each pack's header and trailer (the copy of its index that repairs rely on).
+    for (const pack of byPack.keys()) {
+      await readPackTrailer(storage, keys.enc, packObjectName(pack)).catch((e: unknown) =>
+        damage.push({ kind: "pack", object: packObjectName(pack), problem: `${describe(e)} (its chunks are checked one by one below)`, affects: [] }),
+      );
     }
     const tasks: VerifyPackTask[] = [...byPack].map(([pack, chunks]) => ({ type: "verify-pack", key: "vault", pack, chunks }));
     const total = tasks.reduce((s, t) => s + t.chunks.reduce((a, c) => a + c.length, 0), 0);
@@ -100,8 +110,11 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number, now: Da
             const dmg: Damage = { kind: "chunk", object: `${packObjectName(tasks[i].pack)}#${b.id}`, problem: b.problem, affects: [] };
             badChunks.set(b.id, dmg);
             damage.push(dmg);
+            found.push({ id: b.id, pack: tasks[i].pack, problem: b.problem });
           }
         });
+        // Recorded so the next backup stores those blocks again instead of referencing them.
+        if (opts.recordDamage !== false) await recordDamage(storage, keys.enc, found, "verify", now).catch((e: unknown) => notes.push(`the damage found could not be recorded in the vault (${describe(e)}); run \`bkp repair\``));
       } finally {
         await pool.close();
       }
@@ -109,7 +122,6 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number, now: Da
   }
 
   // Points: manifests, their block maps, and the chunks those reference.
-  const reads = await readManifests(storage, keys.enc, keys.name);
   const folderVm = new Map<string, string>();
   for (const r of reads) if (r.manifest) folderVm.set(r.name.split("/")[1], r.manifest.vm);
   const mapCache = new Map<string, { ids: string[] } | { problem: string }>();
@@ -130,8 +142,7 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number, now: Da
         let entry = mapCache.get(map);
         if (!entry) {
           try {
-            const plain = openObject(keys.enc, map, await storage.get(map));
-            if (pageObjectName(keys.mapId, plain) !== map) throw new Error("content does not match its name");
+            const plain = openPage(keys, map, await storage.get(map));
             entry = { ids: decodePage(plain).entries.filter((e) => e.kind === DATA).map((e) => e.id.toString("hex")) };
           } catch (e) {
             entry = { problem: e instanceof Error ? e.message : String(e) };
@@ -150,7 +161,9 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number, now: Da
           if (!loc) {
             let dmg = missingChunks.get(cid);
             if (!dmg) {
-              dmg = { kind: "chunk", object: `chunk ${cid}`, problem: "missing: no pack index lists it", affects: [] };
+              const orphan = inOrphan.get(cid);
+              const problem = orphan ? `no pack index lists it; pack ${orphan} holds it (its index is lost): \`bkp repair\` rebuilds the index` : "missing: no pack index lists it";
+              dmg = { kind: "chunk", object: `chunk ${cid}`, problem, affects: [] };
               missingChunks.set(cid, dmg);
               damage.push(dmg);
             }

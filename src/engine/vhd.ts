@@ -96,6 +96,7 @@ export function detectVhd(fd: number, fileSize: number): VhdLayout | undefined {
   const virtualSize = Number(footer.readBigUInt64BE(48));
   if (type === DISK_FIXED) {
     if (fileSize < virtualSize + FOOTER_SIZE - 1) throw new VhdError(`the fixed VHD is shorter (${fileSize} bytes) than its disk size (${virtualSize} bytes): the image is truncated`);
+    if (fileSize > virtualSize + FOOTER_SIZE) throw new VhdError(`the fixed VHD file (${fileSize} bytes) is longer than its disk size (${virtualSize} bytes) plus its footer: the bytes in between would be lost; back it up as \`format raw\` or repair the image`);
     return { kind: "fixed", virtualSize, footer, blockSize: 0, bat: new Uint32Array(0), bitmapSize: 0 };
   }
   if (type !== DISK_DYNAMIC) throw new VhdError(`VHD disk type ${type} (${type === 4 ? "differencing" : "unknown"}) is not supported: use a fixed or dynamic VHD`);
@@ -112,6 +113,15 @@ export function detectVhd(fd: number, fileSize: number): VhdLayout | undefined {
   const bat = new Uint32Array(entries);
   for (let i = 0; i < entries; i++) bat[i] = raw.readUInt32BE(i * 4);
   const bitmapSize = bitmapBytes(blockSize);
+  // As qemu-img checks: the table covers the disk, and every allocated block lies in the file.
+  if (entries * blockSize < virtualSize) throw new VhdError(`the VHD's block allocation table has ${entries} entries of ${blockSize} bytes, fewer than its disk size (${virtualSize} bytes) needs: the image is damaged`);
+  for (let i = 0; i < entries; i++) {
+    if (bat[i] === UNALLOCATED) continue;
+    const end = bat[i] * SECTOR + bitmapSize + blockSize;
+    if (end > fileSize) {
+      throw new VhdError(`block ${i} of the VHD's block allocation table points at byte ${bat[i] * SECTOR}, past the end of the file (${fileSize} bytes): the image is truncated or damaged`);
+    }
+  }
   return { kind: "dynamic", virtualSize, footer, blockSize, bat, bitmapSize };
 }
 

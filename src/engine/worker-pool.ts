@@ -20,7 +20,7 @@ function workerLocation(): { url: URL; entry?: string } {
 }
 
 export interface PoolHandlers {
-  request(op: "claim" | "locate", ids: string[]): unknown;
+  request(op: "claim" | "reuse" | "locate", ids: string[]): unknown;
   progress(key: string, bytes: number): void;
   pack?(m: Extract<FromWorker, { type: "pack" }>): void;
 }

@@ -45,7 +45,7 @@ const waiting = new Map<number, (v: unknown) => void>();
 
 const post = (m: FromWorker) => port.postMessage(m);
 
-function request<T>(op: "claim" | "locate", ids: string[]): Promise<T> {
+function request<T>(op: "claim" | "reuse" | "locate", ids: string[]): Promise<T> {
   const reqId = ++reqSeq;
   return new Promise<T>((resolve) => {
     waiting.set(reqId, resolve as (v: unknown) => void);
@@ -76,12 +76,14 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
   hasher ??= await createFastHasher();
   const fast = hasher;
   let prev: BlockEntry[] | undefined;
+  let prevDamaged = false;
   if (t.prevMap) {
     try {
       const p = await loadPage(t.prevMap);
       if (p.blockSize === blockSize && p.firstBlock === t.firstBlock) prev = p.entries;
     } catch {
       prev = undefined; // damaged previous map: this page is simply read in full
+      prevDamaged = true;
     }
   }
   const res: BackupTaskResult = { map: "", bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0 };
@@ -96,6 +98,7 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
       const start = (t.firstBlock + i) * blockSize;
       const want = Math.min(n * blockSize, t.imageBytes - start);
       const changed: { i: number; data: Buffer; fast: Buffer; id: Buffer }[] = [];
+      const reused: { i: number; data: Buffer; entry: BlockEntry }[] = [];
       for (let k = 0; k < n; k++) {
         const len = blockLen(t.imageBytes, t.firstBlock + i + k);
         const data = buf.subarray(k * blockSize, k * blockSize + len);
@@ -122,11 +125,29 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
         const h = fast(data);
         const p = prev?.[i + k];
         if (p && p.kind === DATA && p.fast.equals(h)) {
-          entries[i + k] = p;
+          reused.push({ i: i + k, data, entry: p });
           continue;
         }
         res.bytesChanged += len;
         changed.push({ i: i + k, data, fast: h, id: hmac(keys.chunkId, data) });
+      }
+      if (reused.length) {
+        // An unchanged block's chunk is referenced again only while the vault holds it intact;
+        // otherwise it is stored again from the image in hand (the damage is not inherited).
+        const ok = await request<boolean[]>("reuse", reused.map((r) => r.entry.id.toString("hex")));
+        for (let r = 0; r < reused.length; r++) {
+          const u = reused[r];
+          if (ok[r]) {
+            entries[u.i] = u.entry;
+            continue;
+          }
+          const id = hmac(keys.chunkId, u.data);
+          entries[u.i] = { kind: DATA, fast: u.entry.fast, id };
+          const z = compressBlock(u.data);
+          await packs.append(id, z.codec, z.data, u.data.length);
+          res.bytesStored += z.data.length;
+          res.newChunks++;
+        }
       }
       if (changed.length) {
         // Ask the main thread which ids are new to the vault (dedupe across disks and VMs).
@@ -153,7 +174,7 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
   res.map = pageObjectName(keys.mapId, plain);
   // Written even when an equal page exists (it may be a leftover never made durable); made
   // durable with the packs at "finish", before the manifest.
-  if (res.map !== t.prevMap) await storage.put(res.map, sealObject(keys.enc, res.map, plain), { sync: false });
+  if (res.map !== t.prevMap || prevDamaged) await storage.put(res.map, sealObject(keys.enc, res.map, plain), { sync: false });
   return res;
 }
 

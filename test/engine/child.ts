@@ -51,7 +51,7 @@ if (mode === "backup") {
 }
 `;
 
-let built: Promise<string> | undefined;
+const built = new Map<string, Promise<string>>();
 const cleanup: string[] = [];
 afterAll(() => {
   for (const d of cleanup) fs.rmSync(d, { recursive: true, force: true });
@@ -62,23 +62,35 @@ export async function useBundledWorker(): Promise<void> {
   process.env.BKP_ENGINE_WORKER = path.join(path.dirname(await childScript()), "bkp-engine-worker.mjs");
 }
 
+/**
+ * Bundles a child program's source (as the CLI is bundled: with the engine's worker entry
+ * beside it, bkp-engine-worker.mjs) once per test file; returns the child's path.
+ */
+export function bundleChild(name: string, source: string): Promise<string> {
+  let b = built.get(name);
+  if (!b) {
+    b = (async () => {
+      // Inside the repo so the bundle's external imports (lz4-napi) resolve from node_modules.
+      fs.mkdirSync(path.join(repo, "node_modules", ".cache"), { recursive: true });
+      const dir = fs.mkdtempSync(path.join(repo, "node_modules", ".cache", `bkp-test-${name}-`));
+      cleanup.push(dir);
+      fs.writeFileSync(path.join(dir, "entry.ts"), source);
+      await build({
+        entryPoints: { child: path.join(dir, "entry.ts"), "bkp-engine-worker": path.join(repo, "src/engine/worker.ts") },
+        outdir: dir,
+        ...NODE_BUNDLE,
+        logLevel: "error",
+      });
+      return path.join(dir, "child.mjs");
+    })();
+    built.set(name, b);
+  }
+  return b;
+}
+
 /** Path of the bundled child script (built once per test file). */
 export function childScript(): Promise<string> {
-  built ??= (async () => {
-    // Inside the repo so the bundle's external imports (lz4-napi) resolve from node_modules.
-    fs.mkdirSync(path.join(repo, "node_modules", ".cache"), { recursive: true });
-    const dir = fs.mkdtempSync(path.join(repo, "node_modules", ".cache", "bkp-test-child-"));
-    cleanup.push(dir);
-    fs.writeFileSync(path.join(dir, "entry.ts"), ENTRY);
-    await build({
-      entryPoints: { child: path.join(dir, "entry.ts"), "bkp-engine-worker": path.join(repo, "src/engine/worker.ts") },
-      outdir: dir,
-      ...NODE_BUNDLE,
-      logLevel: "error",
-    });
-    return path.join(dir, "child.mjs");
-  })();
-  return built;
+  return bundleChild("child", ENTRY);
 }
 
 export async function runChild(mode: string, args: unknown): Promise<ChildProcess> {

@@ -41,3 +41,21 @@ describe.skipIf(!mounted)("disk full", () => {
     expect(fs.readFileSync(out.disks[0].path).equals(first)).toBe(true);
   });
 });
+
+describe.skipIf(!mounted)("a full disk and the instant-restore snapshot (issue 13, item 10)", () => {
+  it("when the snapshot beside the vault takes the space the vault needs, the point is kept without a snapshot (BKP5072 warning)", async () => {
+    const dir = tempDir();
+    for (const f of fs.readdirSync(mnt)) fs.rmSync(path.join(mnt, f), { recursive: true, force: true });
+    fs.mkdirSync(path.join(mnt, "b"));
+    const vault: EngineVault = { name: "small", path: path.join(mnt, "b", "vault"), encryption: { kind: "platform-key" } };
+    const machineKeyFile = path.join(dir, "m.key");
+    const img = path.join(dir, "i.raw");
+    const bytes = writeImage(img, "rrrr", MiB); // 4 MiB: the vault alone fits in 6 MiB, with a snapshot it does not
+    const o = { machineKeyFile, blockSize: 64 * KiB, packTarget: 512 * KiB, instantRestore: { days: 2, zone: "UTC" } };
+    const r = await backupVm(vault, { name: "vm", disks: [{ name: "d", image: img }] }, o);
+    const warned = [...(r.warnings ?? []), ...(r.snapshot?.warnings ?? [])].join("\n");
+    expect(warned).toMatch(/BKP5072: no instant-restore snapshot was kept/);
+    const out = await restoreVm(vault, { vm: "vm", point: r.point, toDir: path.join(dir, "out2"), from: "vault" }, { machineKeyFile });
+    expect(fs.readFileSync(out.disks[0].path).equals(bytes)).toBe(true);
+  });
+});

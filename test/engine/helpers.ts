@@ -108,3 +108,18 @@ export function twoDiskVm(bs: number): { env: Env; vm: EngineVm; os: string; dat
   writeImage(data, "rr", 4 * bs, 1000);
   return { env, vm: { name: "vm1", disks: [{ name: "os", image: os }, { name: "data", image: data }] }, os, data };
 }
+
+/**
+ * A vault with one point of one VM ("vm1", disk "os": a 4 MiB raw image of random and text
+ * blocks), small blocks and packs so it holds several packs, indexes and maps.
+ */
+export async function onePointVault() {
+  const { backupVm } = await import("../../src/engine/index.js");
+  const env = platformEnv();
+  const image = path.join(env.dir, "os.raw");
+  const bytes = writeImage(image, "rtrt", MiB);
+  const o = { machineKeyFile: env.machineKeyFile, blockSize: 256 * KiB, packTarget: 512 * KiB, workers: 2 };
+  const vm: EngineVm = { name: "vm1", disks: [{ name: "os", image }] };
+  const p1 = await backupVm(env.vault, vm, o);
+  return { env, image, bytes, o, vm, p1, at: (f: string) => path.join(env.vault.path, f) };
+}
