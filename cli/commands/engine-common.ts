@@ -10,10 +10,14 @@ import { UsageError } from "../args.js";
 import type { Io } from "../io.js";
 
 export function engineVault(v: Vault): EngineVault {
+  const encryption: EngineVault["encryption"] = v.encryption.kind === "customer-key" ? { kind: "customer-key", keyFile: v.encryption.keyFile } : { kind: "platform-key" };
+  // A blob vault keeps its instant-restore snapshots on this machine, beside the policy file
+  // that names the vault (as Azure keeps snapshots in the customer's own subscription).
+  if (v.blob) return { name: v.name, path: path.join(path.dirname(path.resolve(v.ast.file)), ".bkp", v.name), blob: v.blob, encryption };
   if (!v.path) {
-    throw new UsageError(`vault "${v.name}" has no path: add \`path "DIR"\` to the vault block so the local engine knows where to keep recovery points`);
+    throw new UsageError(`vault "${v.name}" has no path: add \`path "DIR"\` (or \`blob "https://…"\`) to the vault block so the local engine knows where to keep recovery points`);
   }
-  return { name: v.name, path: v.path, encryption: v.encryption.kind === "customer-key" ? { kind: "customer-key", keyFile: v.encryption.keyFile } : { kind: "platform-key" } };
+  return { name: v.name, path: v.path, encryption };
 }
 
 /** The VM's disks the engine backs up: not temporary, not excluded (DOMAIN §6), with an image. */

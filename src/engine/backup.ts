@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { EngineError, ErrorCodes, errnoCode, vaultWriteError } from "./errors.js";
-import { acquireLock } from "./lock.js";
+import { acquireVaultLock } from "./vault-storage.js";
 import { openVault } from "./vault.js";
 import type { OpenVault } from "./vault.js";
 import { readManifests, newPointId, sortPoints, writeManifest } from "./manifest.js";
@@ -102,7 +102,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
   } catch (e) {
     throw vaultWriteError(e, vault.path);
   }
-  const lock = await acquireLock(vault.path, `backup of VM ${vm.name}`, opts.lockWaitMs ?? 2000);
+  const lock = await acquireVaultLock(vault, `backup of VM ${vm.name}`, opts.lockWaitMs ?? 2000);
   let v: OpenVault | undefined;
   let pool: WorkerPool | undefined;
   let snaps: SnapshotSession | undefined;
@@ -198,7 +198,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
         const size = Math.max(1, Math.min(opts.workers ?? defaultWorkers(toRead.length), tasks.length));
         pool = new WorkerPool(
           size,
-          { vaultPath: vault.path, keys: keys, blockSize: config.blockSize, packTarget: opts.packTarget ?? PACK_TARGET },
+          { vaultPath: vault.path, blob: vault.blob, keys: keys, blockSize: config.blockSize, packTarget: opts.packTarget ?? PACK_TARGET },
           {
             request: (op, ids) => {
               if (op !== "claim") throw new Error("unexpected request");
@@ -299,6 +299,6 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
     throw e;
   } finally {
     if (pool) await pool.close().catch(() => undefined);
-    lock.release();
+    await lock.release();
   }
 }

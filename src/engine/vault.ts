@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import { EngineError, ErrorCodes, errnoCode, vaultWriteError } from "./errors.js";
-import { LocalDirStorage } from "./storage.js";
+import { openVaultStorage } from "./vault-storage.js";
 import type { Storage } from "./storage.js";
 import { deriveKeys } from "./crypto.js";
 import type { VaultKeys } from "./crypto.js";
@@ -59,7 +59,7 @@ async function readJson<T>(storage: Storage, name: string): Promise<T | undefine
 
 /** Opens a vault. With `create` (the caller holds the lock) a missing vault is initialised. */
 export async function openVault(def: EngineVault, opts: OpenOptions): Promise<OpenVault> {
-  const storage = new LocalDirStorage(def.path);
+  const storage = await openVaultStorage(def);
   const src = { encryption: def.encryption, vaultName: def.name, machineKeyFile: opts.machineKeyFile ?? defaultMachineKeyFile() };
   let config = await readJson<VaultConfig>(storage, "config");
   if (!config) {
