@@ -1,6 +1,7 @@
 // Shared by the engine commands (backup, points, restore, verify): turning the checked model
 // into the engine's plain inputs, progress on a terminal, and engine errors as messages.
 import path from "node:path";
+import { createHash } from "node:crypto";
 import type { Model, Vault, Vm } from "../../src/model/model.js";
 import { backedUpDisks } from "../../src/plan/compile.js";
 import { retentionSpec, type RetentionSpec } from "../../src/plan/retention.js";
@@ -13,7 +14,11 @@ export function engineVault(v: Vault): EngineVault {
   const encryption: EngineVault["encryption"] = v.encryption.kind === "customer-key" ? { kind: "customer-key", keyFile: v.encryption.keyFile } : { kind: "platform-key" };
   // A blob vault keeps its instant-restore snapshots on this machine, beside the policy file
   // that names the vault (as Azure keeps snapshots in the customer's own subscription).
-  if (v.blob) return { name: v.name, path: path.join(path.dirname(path.resolve(v.ast.file)), ".bkp", v.name), blob: v.blob, encryption };
+  // Keyed by the URL too: two blob vaults of one name in one folder keep apart.
+  if (v.blob) {
+    const key = createHash("sha256").update(v.blob.split("?")[0]!).digest("hex").slice(0, 8);
+    return { name: v.name, path: path.join(path.dirname(path.resolve(v.ast.file)), ".bkp", `${v.name}-${key}`), blob: v.blob, encryption };
+  }
   if (!v.path) {
     throw new UsageError(`vault "${v.name}" has no path: add \`path "DIR"\` (or \`blob "https://…"\`) to the vault block so the local engine knows where to keep recovery points`);
   }
@@ -60,7 +65,7 @@ export function retentionByVault(vms: readonly Vm[]): Map<string, Map<string, Re
 }
 
 /** Error codes that are I/O problems (exit 2) rather than a failed or damaged backup (exit 1). */
-const IO_CODES = new Set(["BKP5001", "BKP5002", "BKP5004", "BKP5011", "BKP5024", "BKP5030", "BKP5031", "BKP5073"]);
+const IO_CODES = new Set(["BKP5001", "BKP5002", "BKP5004", "BKP5011", "BKP5024", "BKP5030", "BKP5031", "BKP5073", "BKP5080", "BKP5081", "BKP5082", "BKP5083"]);
 
 export function exitCodeForError(e: unknown): number {
   return e instanceof EngineError && !IO_CODES.has(e.code) ? 1 : 2;

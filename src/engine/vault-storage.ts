@@ -20,11 +20,15 @@ export interface VaultLock {
   release(): Promise<void>;
 }
 
-/** The vault's writer lock (backup, prune): a lock file in a directory vault, a blob lease in a blob vault. */
+/**
+ * The vault's writer lock (backup, prune): a lock file in a directory vault, a blob lease in a
+ * blob vault. On a blob vault shared by hosts a writer waits at least one lease period: another
+ * host's backup usually finishes by then, and a holder that died has let go.
+ */
 export async function acquireVaultLock(loc: VaultLocation, purpose: string, waitMs: number, opts: AcquireOptions = {}): Promise<VaultLock> {
   if (loc.blob) {
-    const [{ acquireBlobLock }, { openBlobStorage }] = await Promise.all([import("./blob-lock.js"), import("./blob-location.js")]);
-    return acquireBlobLock(openBlobStorage(loc.blob, process.env), purpose, waitMs, opts);
+    const [{ acquireBlobLock, leaseSeconds }, { openBlobStorage }] = await Promise.all([import("./blob-lock.js"), import("./blob-location.js")]);
+    return acquireBlobLock(openBlobStorage(loc.blob, process.env), purpose, Math.max(waitMs, (leaseSeconds() + 5) * 1000), opts);
   }
   const l = await acquireLock(loc.path, purpose, waitMs, opts);
   return { info: l.info, release: async () => l.release() };
