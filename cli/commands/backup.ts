@@ -3,16 +3,14 @@ import type { VmBackupResult } from "../../src/engine/types.js";
 import { listPoints } from "../../src/engine/points.js";
 import { isDue, nextRun } from "../../src/plan/due.js";
 import { utcIso } from "../../src/plan/time.js";
-import os from "node:os";
 import { runFleet } from "../../src/engine/fleet.js";
 import { DISKS_PER_STORAGE_ACCOUNT } from "../../src/model/limits.js";
 import type { Vm } from "../../src/model/model.js";
-import { backedUpDisks } from "../../src/plan/compile.js";
 import { needFiles, parse, positiveInt } from "../args.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
-import { ProgressView, bytes, engineVault, engineVm, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, selectVms, snapshotLines } from "./engine-common.js";
+import { DEFAULT_CONCURRENCY, fleetJobOf, ProgressView, bytes, engineVault, engineVm, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, selectVms, snapshotLines } from "./engine-common.js";
 
 type Status = "backed-up" | "not-due" | "not-protected" | "no-images" | "failed";
 
@@ -22,13 +20,6 @@ interface VmOutcome {
   detail?: string;
   result?: VmBackupResult;
   error?: { code: string; message: string };
-}
-
-/** The disks with an image this backup reads, per storage account. */
-function accountDisks(vm: Vm): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const d of backedUpDisks(vm)) if (d.image && d.storageAccount) m.set(d.storageAccount.name, (m.get(d.storageAccount.name) ?? 0) + 1);
-  return m;
 }
 
 export const command: Command = {
@@ -79,7 +70,7 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
     const now = nowFrom(io);
     const keyFile = machineKeyFile(io);
     const view = new ProgressView(io, io.isTTY && !values.json);
-    const concurrency = positiveInt(values.concurrency, "--concurrency", Math.max(1, Math.min(4, os.availableParallelism())));
+    const concurrency = positiveInt(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY);
     let exit = 0;
     const backupOne = async (vm: Vm): Promise<VmOutcome> => {
       const { vm: evm, skipped } = engineVm(vm);
@@ -111,7 +102,7 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
     };
     // Several VMs at once (the fleet runner): one writer per vault, and never more disks of one
     // storage account at once than the analysis' storage-account rule allows.
-    const jobs = vms.map((vm) => ({ vm, vault: vm.vault.blob ?? vm.vault.path ?? vm.vault.name, accounts: accountDisks(vm) }));
+    const jobs = vms.map((vm) => ({ vm, ...fleetJobOf(vm) }));
     const outcomes = await runFleet(jobs, { concurrency, maxDisksPerAccount: DISKS_PER_STORAGE_ACCOUNT.warn }, (j) => backupOne(j.vm));
     view.reset();
     if (values.json) {

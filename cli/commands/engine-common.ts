@@ -1,6 +1,8 @@
 // Shared by the engine commands (backup, points, restore, verify): turning the checked model
 // into the engine's plain inputs, progress on a terminal, and engine errors as messages.
+import os from "node:os";
 import path from "node:path";
+import type { FleetJob } from "../../src/engine/fleet.js";
 import { createHash } from "node:crypto";
 import type { Model, Vault, Vm } from "../../src/model/model.js";
 import { backedUpDisks } from "../../src/plan/compile.js";
@@ -23,6 +25,16 @@ export function engineVault(v: Vault): EngineVault {
     throw new UsageError(`vault "${v.name}" has no path: add \`path "DIR"\` (or \`blob "https://…"\`) to the vault block so the local engine knows where to keep recovery points`);
   }
   return { name: v.name, path: v.path, encryption };
+}
+
+/** `--concurrency`'s default: the cores, at most 4 (each VM's disks use worker threads too). */
+export const DEFAULT_CONCURRENCY = Math.max(1, Math.min(4, os.availableParallelism()));
+
+/** What the fleet runner needs of a VM's backup: its vault and the disks it reads per storage account. */
+export function fleetJobOf(vm: Vm): FleetJob {
+  const accounts = new Map<string, number>();
+  for (const d of backedUpDisks(vm)) if (d.image && d.storageAccount) accounts.set(d.storageAccount.name, (accounts.get(d.storageAccount.name) ?? 0) + 1);
+  return { vault: vm.vault.blob ?? vm.vault.path ?? vm.vault.name, accounts };
 }
 
 /** The VM's disks the engine backs up: not temporary, not excluded (DOMAIN §6), with an image. */
