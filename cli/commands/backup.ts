@@ -3,11 +3,14 @@ import type { VmBackupResult } from "../../src/engine/types.js";
 import { listPoints } from "../../src/engine/points.js";
 import { isDue, nextRun } from "../../src/plan/due.js";
 import { utcIso } from "../../src/plan/time.js";
-import { needFiles, parse, UsageError } from "../args.js";
+import { runFleet } from "../../src/engine/fleet.js";
+import { DISKS_PER_STORAGE_ACCOUNT } from "../../src/model/limits.js";
+import type { Vm } from "../../src/model/model.js";
+import { needFiles, parse, positiveInt } from "../args.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
-import { ProgressView, bytes, engineVault, engineVm, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, selectVms, snapshotLines } from "./engine-common.js";
+import { DEFAULT_CONCURRENCY, fleetJobOf, ProgressView, bytes, engineVault, engineVm, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, selectVms, snapshotLines } from "./engine-common.js";
 
 type Status = "backed-up" | "not-due" | "not-protected" | "no-images" | "failed";
 
@@ -44,6 +47,10 @@ deleted by hand), every block is read and compared by checksum, and the result s
 Options:
   --vm NAME   only this VM
   --now       back up now, whether due or not
+  --concurrency N
+              back up up to N VMs at once (default: the number of cores, at most 4). VMs of
+              one vault run one after another (one writer per vault), and never more than 5
+              disks of one storage account are read at once (more throttle the account)
   --json      print one result object per VM (bytes read, changed, stored, seconds, and the
               change detection used per disk: unchanged-file, block-checksum or full, with
               detectionReason when checksum comparison was forced; snapshot: the tier's part)
@@ -55,7 +62,7 @@ Environment: BKP_MACHINE_SECRET names the file of the machine secret that wraps 
 Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full disk).
 `,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, { vm: { type: "string" }, now: { type: "boolean" }, json: { type: "boolean" } });
+    const { values, positionals } = parse(argv, { vm: { type: "string" }, now: { type: "boolean" }, json: { type: "boolean" }, concurrency: { type: "string" } });
     const files = needFiles(positionals, "backup");
     const loaded = loadForAnalysis(io, files);
     if (!loaded.ok) return loaded.code;
@@ -63,18 +70,12 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
     const now = nowFrom(io);
     const keyFile = machineKeyFile(io);
     const view = new ProgressView(io, io.isTTY && !values.json);
-    const outcomes: VmOutcome[] = [];
+    const concurrency = positiveInt(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY);
     let exit = 0;
-    for (const vm of vms) {
+    const backupOne = async (vm: Vm): Promise<VmOutcome> => {
       const { vm: evm, skipped } = engineVm(vm);
-      if (vm.protection !== "active") {
-        outcomes.push({ vm: vm.name, status: "not-protected", detail: `protection is ${vm.protection}` });
-        continue;
-      }
-      if (!evm.disks.length) {
-        outcomes.push({ vm: vm.name, status: "no-images", detail: "no disk has an `image` to back up" });
-        continue;
-      }
+      if (vm.protection !== "active") return { vm: vm.name, status: "not-protected", detail: `protection is ${vm.protection}` };
+      if (!evm.disks.length) return { vm: vm.name, status: "no-images", detail: "no disk has an `image` to back up" };
       const vault = engineVault(vm.vault);
       try {
         if (!values.now) {
@@ -86,22 +87,24 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
           // The due rule `bkp run` shares (src/plan/due.ts, DOMAIN §1.1).
           if (latest && !isDue(vm, Date.parse(latest.createdAt), now.getTime()).due) {
             const next = nextRun(vm, now.getTime());
-            outcomes.push({ vm: vm.name, status: "not-due", detail: `latest point ${latest.id} (${latest.createdAt})${next ? `; next run ${utcIso(next)}` : ""}` });
-            continue;
+            return { vm: vm.name, status: "not-due", detail: `latest point ${latest.id} (${latest.createdAt})${next ? `; next run ${utcIso(next)}` : ""}` };
           }
         }
         const result = await backupVm(vault, evm, { now: () => now, machineKeyFile: keyFile, onProgress: view.onProgress });
-        view.reset();
-        outcomes.push({ vm: vm.name, status: "backed-up", result, detail: skipped.length ? `disks without an image, not backed up: ${skipped.join(", ")}` : undefined });
+        return { vm: vm.name, status: "backed-up", result, detail: skipped.length ? `disks without an image, not backed up: ${skipped.join(", ")}` : undefined };
       } catch (e) {
-        view.reset();
         if (!values.json) printEngineError(io, "backup", e, `VM "${vm.name}": `);
         else printEngineError({ ...io, stderr: () => undefined }, "backup", e);
         const code = (e as { code?: string }).code ?? "BKP5090";
-        outcomes.push({ vm: vm.name, status: "failed", error: { code, message: (e as Error).message } });
         exit = Math.max(exit, exitCodeForError(e));
+        return { vm: vm.name, status: "failed", error: { code, message: (e as Error).message } };
       }
-    }
+    };
+    // Several VMs at once (the fleet runner): one writer per vault, and never more disks of one
+    // storage account at once than the analysis' storage-account rule allows.
+    const jobs = vms.map((vm) => ({ vm, ...fleetJobOf(vm) }));
+    const outcomes = await runFleet(jobs, { concurrency, maxDisksPerAccount: DISKS_PER_STORAGE_ACCOUNT.warn }, (j) => backupOne(j.vm));
+    view.reset();
     if (values.json) {
       io.stdout(JSON.stringify(outcomes.map((o) => ({ vm: o.vm, status: o.status, ...(o.detail ? { detail: o.detail } : {}), ...(o.result ?? {}), ...(o.error ? { error: o.error } : {}) })), null, 2) + "\n");
       return exit;

@@ -1,6 +1,9 @@
 // Shared by the engine commands (backup, points, restore, verify): turning the checked model
 // into the engine's plain inputs, progress on a terminal, and engine errors as messages.
+import os from "node:os";
 import path from "node:path";
+import type { FleetJob } from "../../src/engine/fleet.js";
+import { createHash } from "node:crypto";
 import type { Model, Vault, Vm } from "../../src/model/model.js";
 import { backedUpDisks } from "../../src/plan/compile.js";
 import { retentionSpec, type RetentionSpec } from "../../src/plan/retention.js";
@@ -10,10 +13,28 @@ import { UsageError } from "../args.js";
 import type { Io } from "../io.js";
 
 export function engineVault(v: Vault): EngineVault {
-  if (!v.path) {
-    throw new UsageError(`vault "${v.name}" has no path: add \`path "DIR"\` to the vault block so the local engine knows where to keep recovery points`);
+  const encryption: EngineVault["encryption"] = v.encryption.kind === "customer-key" ? { kind: "customer-key", keyFile: v.encryption.keyFile } : { kind: "platform-key" };
+  // A blob vault keeps its instant-restore snapshots on this machine, beside the policy file
+  // that names the vault (as Azure keeps snapshots in the customer's own subscription).
+  // Keyed by the URL too: two blob vaults of one name in one folder keep apart.
+  if (v.blob) {
+    const key = createHash("sha256").update(v.blob.split("?")[0]!).digest("hex").slice(0, 8);
+    return { name: v.name, path: path.join(path.dirname(path.resolve(v.ast.file)), ".bkp", `${v.name}-${key}`), blob: v.blob, encryption };
   }
-  return { name: v.name, path: v.path, encryption: v.encryption.kind === "customer-key" ? { kind: "customer-key", keyFile: v.encryption.keyFile } : { kind: "platform-key" } };
+  if (!v.path) {
+    throw new UsageError(`vault "${v.name}" has no path: add \`path "DIR"\` (or \`blob "https://…"\`) to the vault block so the local engine knows where to keep recovery points`);
+  }
+  return { name: v.name, path: v.path, encryption };
+}
+
+/** `--concurrency`'s default: the cores, at most 4 (each VM's disks use worker threads too). */
+export const DEFAULT_CONCURRENCY = Math.max(1, Math.min(4, os.availableParallelism()));
+
+/** What the fleet runner needs of a VM's backup: its vault and the disks it reads per storage account. */
+export function fleetJobOf(vm: Vm): FleetJob {
+  const accounts = new Map<string, number>();
+  for (const d of backedUpDisks(vm)) if (d.image && d.storageAccount) accounts.set(d.storageAccount.name, (accounts.get(d.storageAccount.name) ?? 0) + 1);
+  return { vault: vm.vault.blob ?? vm.vault.path ?? vm.vault.name, accounts };
 }
 
 /** The VM's disks the engine backs up: not temporary, not excluded (DOMAIN §6), with an image. */
@@ -56,7 +77,7 @@ export function retentionByVault(vms: readonly Vm[]): Map<string, Map<string, Re
 }
 
 /** Error codes that are I/O problems (exit 2) rather than a failed or damaged backup (exit 1). */
-const IO_CODES = new Set(["BKP5001", "BKP5002", "BKP5004", "BKP5011", "BKP5024", "BKP5030", "BKP5031", "BKP5073"]);
+const IO_CODES = new Set(["BKP5001", "BKP5002", "BKP5004", "BKP5011", "BKP5024", "BKP5030", "BKP5031", "BKP5073", "BKP5080", "BKP5081", "BKP5082", "BKP5083"]);
 
 export function exitCodeForError(e: unknown): number {
   return e instanceof EngineError && !IO_CODES.has(e.code) ? 1 : 2;

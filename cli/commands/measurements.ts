@@ -10,8 +10,9 @@ import { engineVault, machineKeyFile } from "./engine-common.js";
 
 export async function readMeasurements(model: Model, io: Io): Promise<Measurements> {
   const out: Measurements = { vms: new Map(), notes: [] };
-  // Only vaults that exist on disk: the engine is loaded only when there is something to read.
-  const vaults = [...model.vaults.values()].filter((v) => v.path && fs.existsSync(path.join(v.path, "config")));
+  // Only vaults that exist on disk (and blob vaults, which cannot be checked without the
+  // engine): the engine is loaded only when there is something to read.
+  const vaults = [...model.vaults.values()].filter((v) => v.blob || (v.path && fs.existsSync(path.join(v.path, "config"))));
   if (!vaults.length) return out;
   const { readJobLogs } = await import("../../src/engine/job-log.js");
   // The VMs of each vault, grouped once (not one scan of every VM per vault).

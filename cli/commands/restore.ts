@@ -1,7 +1,7 @@
 import path from "node:path";
 import { findPoint, pointBek, restorePurpose, restoreVm, writePointBek } from "../../src/engine/restore.js";
-import { DEFAULT_LOCK_WAIT_MS, acquireReadLock } from "../../src/engine/lock.js";
-import type { HeldReadLock } from "../../src/engine/lock.js";
+import { DEFAULT_LOCK_WAIT_MS } from "../../src/engine/lock.js";
+import { acquireVaultReadLock, type VaultLock } from "../../src/engine/vault-storage.js";
 import { listPoints } from "../../src/engine/points.js";
 import { restoreIntoAccounts } from "../../src/engine/restore-plan.js";
 import type { AccountRestoreJob } from "../../src/engine/restore-plan.js";
@@ -104,11 +104,11 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused, or no snapsh
     const view = new ProgressView(io, io.isTTY && !values.json);
     const now = nowFrom(io);
     const tier = snapshotTier(vm);
-    let lock: HeldReadLock | undefined;
+    let lock: VaultLock | undefined;
     try {
       // One read lock from the point's lookup to the last disk (and the key): a prune starting
       // between this command's steps could otherwise expire the point after some disks are written.
-      lock = await acquireReadLock(vault.path, restorePurpose(vm.name), DEFAULT_LOCK_WAIT_MS);
+      lock = await acquireVaultReadLock(vault, restorePurpose(vm.name), DEFAULT_LOCK_WAIT_MS);
       const point = await findPoint(vault, vm.name, values.point ?? "latest", { machineKeyFile: keyFile, now: () => now, instantRestore: tier });
       // DOMAIN §3: the BEK is unwrapped before anything is written, so a wrong or missing KEK
       // leaves no files at all (no key, no disks).
@@ -156,7 +156,7 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused, or no snapsh
       printEngineError(io, "restore", e);
       return exitCodeForError(e);
     } finally {
-      lock?.release();
+      await lock?.release();
     }
   },
 };

@@ -5,11 +5,12 @@ import { pruneVault, type PruneResult } from "../../src/engine/prune.js";
 import { runScheduler, type ScheduledJob, type ScheduledVm } from "../../src/engine/scheduler.js";
 import type { VmBackupResult } from "../../src/engine/types.js";
 import { clockFor, offsetText, shortLocal, utcIso } from "../../src/plan/time.js";
-import { needFiles, parse } from "../args.js";
+import { DISKS_PER_STORAGE_ACCOUNT } from "../../src/model/limits.js";
+import { needFiles, parse, positiveInt } from "../args.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
-import { ProgressView, bytes, engineVault, engineVm, machineKeyFile, nowFrom, printEngineError, retentionByVault, seconds, selectVms } from "./engine-common.js";
+import { DEFAULT_CONCURRENCY, fleetJobOf, ProgressView, bytes, engineVault, engineVm, machineKeyFile, nowFrom, printEngineError, retentionByVault, seconds, selectVms } from "./engine-common.js";
 
 /** A scheduled job waits this long for another writer of its vault (say a manual \`bkp backup\`). */
 const LOCK_WAIT_MS = 5 * 60_000;
@@ -72,8 +73,9 @@ backed up at once — missed runs are caught up once, not once per missed run (t
 \`bkp backup\` without --now) — and a VM without points gets its first backup at once. Then
 bkp sleeps until the next scheduled run of any VM (read in its policy's zone; a run in a
 daylight-saving gap comes at the first instant after it, as \`bkp plan\` shows), backs up the
-VMs due and repeats. VMs due together run one after another (by scheduled time, then name),
-the disks of each VM in parallel; a backup whose vault another writer holds (a manual
+VMs due and repeats. VMs due together start by scheduled time, then name,
+the disks of each VM in parallel; with --concurrency N up to N VMs at once (one writer per vault,
+at most 5 disks of one storage account at once); a backup whose vault another writer holds (a manual
 \`bkp backup\`) waits up to 5 minutes for it. A failed backup is reported, kept in the job log
 (\`bkp jobs\`; once its vault could be opened) and tried again at the VM's next scheduled run.
 The policy files are read once, at start.
@@ -98,6 +100,8 @@ packs deleted, or "nothing to expire"), and "next run: …" while idle; errors g
 
 Options:
   --vm NAME   only this VM
+  --concurrency N
+              back up up to N VMs due together at once (default: the cores, at most 4)
   --prune     after each backup job, prune its vault as \`bkp prune\` does (default: off)
   --json      one JSON object per line: {"event":"backup", vm, reason, scheduled?, startedAt,
               status: "backed-up"|"failed", ...the \`bkp backup --json\` fields or error},
@@ -115,7 +119,8 @@ run, 2 usage or I/O error at start (e.g. no VM with disk images to back up), 130
 second signal with a backup abandoned.
 `,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, { vm: { type: "string" }, prune: { type: "boolean" }, json: { type: "boolean" } });
+    const { values, positionals } = parse(argv, { vm: { type: "string" }, prune: { type: "boolean" }, json: { type: "boolean" }, concurrency: { type: "string" } });
+    const concurrency = positiveInt(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY);
     const files = needFiles(positionals, "run");
     const loaded = loadForAnalysis(io, files);
     if (!loaded.ok) return loaded.code;
@@ -156,7 +161,9 @@ second signal with a backup abandoned.
 
     const stop = new AbortController();
     let signals = 0;
-    let inFlight: ScheduledJob | undefined;
+    // The backups in progress (several with --concurrency), for the messages of a signal.
+    const inFlight = new Set<ScheduledJob>();
+    const names = () => [...inFlight].map((j) => `VM "${j.vm.name}"`).join(", ");
     let pruning: string | undefined;
     let stopSignal: string | undefined;
     const onSignal = (sig: NodeJS.Signals) => {
@@ -164,8 +171,8 @@ second signal with a backup abandoned.
       if (signals === 1) {
         stopSignal = sig;
         io.stderr(
-          inFlight
-            ? `bkp run: ${sig}: stopping after the backup of VM "${inFlight.vm.name}" in progress (send the signal again to abandon it)\n`
+          inFlight.size
+            ? `bkp run: ${sig}: stopping after the backup${inFlight.size > 1 ? "s" : ""} of ${names()} in progress (send the signal again to abandon ${inFlight.size > 1 ? "them" : "it"})\n`
             : pruning
               ? `bkp run: ${sig}: stopping after the prune of vault "${pruning}" in progress (send the signal again to abandon it)\n`
               : `bkp run: ${sig}: stopping\n`,
@@ -173,8 +180,8 @@ second signal with a backup abandoned.
         stop.abort();
         return;
       }
-      if (pruning && !inFlight) io.stderr(`bkp run: ${sig} again: abandoning the prune of vault "${pruning}"; the vault stays valid (the next prune removes what it left)\n`);
-      else io.stderr(`bkp run: ${sig} again: abandoning${inFlight ? ` the backup of VM "${inFlight.vm.name}"` : ""}; no point is written for it and the vault stays valid (the next backup removes what it left)\n`);
+      if (pruning && !inFlight.size) io.stderr(`bkp run: ${sig} again: abandoning the prune of vault "${pruning}"; the vault stays valid (the next prune removes what it left)\n`);
+      else io.stderr(`bkp run: ${sig} again: abandoning${inFlight.size ? ` the backup${inFlight.size > 1 ? "s" : ""} of ${names()}` : ""}; no point is written for it and the vault stays valid (the next backup removes what it left)\n`);
       process.exit(130);
     };
     process.on("SIGINT", onSignal);
@@ -189,7 +196,7 @@ second signal with a backup abandoned.
       }
     };
     const runBackup = async (job: ScheduledJob): Promise<Outcome> => {
-      inFlight = job;
+      inFlight.add(job);
       try {
         const result = await backupVm(engineVault(job.vm.vault), engineVm(job.vm).vm, { now: () => new Date(now()), machineKeyFile: keyFile, onProgress: view.onProgress, lockWaitMs: LOCK_WAIT_MS });
         return { ok: true, result };
@@ -199,7 +206,7 @@ second signal with a backup abandoned.
         return { ok: false, error };
       } finally {
         view.reset();
-        inFlight = undefined;
+        inFlight.delete(job);
       }
     };
     /** With --prune: `bkp prune`'s pruneVault on the job's vault, at the scheduler's clock. */
@@ -243,6 +250,7 @@ second signal with a backup abandoned.
         now,
         sleep,
         signal: stop.signal,
+        fleet: { concurrency, maxDisksPerAccount: DISKS_PER_STORAGE_ACCOUNT.warn, jobOf: fleetJobOf },
         async runJob(job) {
           const backup = await runBackup(job);
           const prune = await runPrune(job);

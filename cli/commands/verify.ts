@@ -50,7 +50,7 @@ prune holds it; 2 usage or I/O error.
     // Snapshot expiry by the current policy, as restore and points judge it.
     const tiers = new Map([...loaded.model.vms.values()].map((vm) => [vm.name, snapshotTier(vm)]));
     for (const v of loaded.model.vaults.values()) {
-      if (!v.path) continue;
+      if (!v.path && !v.blob) continue;
       try {
         const r = await verifyVault(engineVault(v), { readData: values["read-data"], machineKeyFile: machineKeyFile(io), onProgress: view.onProgress, now: () => now, instantRestore: tiers });
         view.reset();

@@ -1,6 +1,7 @@
 // Throttling and timing risks of a plan (DOMAIN §4, §5), each with a stable code (codes.ts),
 // the VMs involved and the source location to fix. Risks about one VM are reported once per
 // VM, not once per job; risks about many VMs (a policy, a vault) once per subject.
+import { DISKS_PER_STORAGE_ACCOUNT } from "../model/limits.js";
 import Decimal from "decimal.js";
 import type { Range, Severity } from "../lang/diagnostics.js";
 import type { ConsistencyLevel, Disk, Policy, Vm } from "../model/model.js";
@@ -28,9 +29,7 @@ export interface Risk {
 const DAY_S = 86_400;
 /** DOMAIN §4: more than 200 GB/day of churn per protected disk can take more than 8 hours. */
 const CHURN_LIMIT = new Decimal(200e9);
-/** DOMAIN §5: more than 5 to 10 disks per storage account throttles. */
-const DISKS_WARN = 5;
-const DISKS_ERROR = 10;
+const { warn: DISKS_WARN, error: DISKS_ERROR } = DISKS_PER_STORAGE_ACCOUNT;
 /** DOMAIN §5: premium storage with instant restore wants 50% free space for the first backup. */
 const PREMIUM_FREE = 50;
 

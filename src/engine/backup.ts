@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { EngineError, ErrorCodes, errnoCode, vaultWriteError } from "./errors.js";
-import { acquireLock } from "./lock.js";
+import { acquireVaultLock } from "./vault-storage.js";
 import { openVault } from "./vault.js";
 import type { OpenVault } from "./vault.js";
 import { readManifests, newPointId, sortPoints, writeManifest } from "./manifest.js";
@@ -147,7 +147,7 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
   } catch (e) {
     throw vaultWriteError(e, vault.path);
   }
-  const lock = await acquireLock(vault.path, `backup of VM ${vm.name}`, opts.lockWaitMs ?? 2000);
+  const lock = await acquireVaultLock(vault, `backup of VM ${vm.name}`, opts.lockWaitMs ?? 2000);
   let v: OpenVault | undefined;
   let pool: WorkerPool | undefined;
   let snaps: SnapshotSession | undefined;
@@ -250,7 +250,7 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
         const size = Math.max(1, Math.min(opts.workers ?? defaultWorkers(toRead.length), tasks.length));
         pool = new WorkerPool(
           size,
-          { vaultPath: vault.path, keys: keys, blockSize: config.blockSize, packTarget: opts.packTarget ?? PACK_TARGET },
+          { vaultPath: vault.path, blob: vault.blob, keys: keys, blockSize: config.blockSize, packTarget: opts.packTarget ?? PACK_TARGET },
           {
             request: (op, ids) => {
               // claim: true = this worker stores the chunk; reuse (an unchanged block's chunk of
@@ -361,6 +361,6 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
     throw e;
   } finally {
     if (pool) await pool.close().catch(() => undefined);
-    lock.release();
+    await lock.release();
   }
 }

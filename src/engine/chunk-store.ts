@@ -97,13 +97,14 @@ export class PackWriter {
   async append(id: Buffer, codec: number, data: Uint8Array, rawLength: number): Promise<number> {
     if (!this.writer) {
       this.pack = randomBytes(16).toString("hex");
-      this.writer = this.storage.createWriter(packObjectName(this.pack));
+      this.writer = this.storage.createWriter(packObjectName(this.pack), { ifAbsent: true });
       this.writer.write(PACK_MAGIC);
       this.entries = [];
     }
     const w = this.writer;
     const offset = w.size;
     for (const piece of sealChunk(this.enc, id, codec, data)) w.write(piece);
+    await w.drain();
     const length = w.size - offset;
     this.entries.push({ id, pack: this.pack, offset, length, rawLength, codec });
     if (w.size >= this.target) await this.rotate();

@@ -54,6 +54,14 @@ export const ErrorCodes = {
   JOB_LOG_WRITE: "BKP5076",
   /** `bkp run` has no VM it could back up (none protected with disk images). */
   RUN_NOTHING_TO_SCHEDULE: "BKP5077",
+  /** Azure Storage refused the credential (or none was found) for a blob vault. */
+  BLOB_AUTH: "BKP5080",
+  /** The blob vault's container does not exist. */
+  BLOB_CONTAINER: "BKP5081",
+  /** Azure Storage could not be reached, or kept failing, after the SDK's retries. */
+  BLOB_UNREACHABLE: "BKP5082",
+  /** The vault's blob URL cannot be used (not an https/http URL of a container). */
+  BLOB_URL: "BKP5083",
   INTERNAL: "BKP5090",
 } as const;
 

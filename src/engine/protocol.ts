@@ -3,6 +3,8 @@ import type { SerializedError } from "./errors.js";
 
 export interface WorkerInit {
   vaultPath: string;
+  /** A blob vault's container URL (credentials come from the environment the worker inherits). */
+  blob?: string;
   keys: { chunkId: Uint8Array; mapId: Uint8Array; name: Uint8Array; enc: Uint8Array };
   blockSize: number;
   packTarget: number;

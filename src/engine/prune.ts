@@ -12,7 +12,8 @@ import { fsyncDir } from "./storage.js";
 import { DateTime } from "luxon";
 import { pointFates, pruneDecision } from "../plan/retention.js";
 import type { RetentionSpec } from "../plan/retention.js";
-import { DEFAULT_LOCK_WAIT_MS, acquireLock } from "./lock.js";
+import { DEFAULT_LOCK_WAIT_MS } from "./lock.js";
+import { acquireVaultLock } from "./vault-storage.js";
 import { openVault } from "./vault.js";
 import { pointObjectName, readManifests, vmFolder } from "./manifest.js";
 import type { Manifest } from "./manifest.js";
@@ -93,7 +94,7 @@ export async function pruneVault(vault: EngineVault, retention: ReadonlyMap<stri
   const dry = !!opts.dryRun;
   const v = await openVault(vault, { create: false, now, machineKeyFile: opts.machineKeyFile });
   // A dry run deletes nothing, so it need not keep readers out.
-  const lock = await acquireLock(vault.path, dry ? "prune --dry-run" : "prune", opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, { excludeReaders: !dry });
+  const lock = await acquireVaultLock(vault, dry ? "prune --dry-run" : "prune", opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, { excludeReaders: !dry });
   try {
     const { storage, keys } = v;
     if (!dry) await storage.removeTemporaries();
@@ -164,7 +165,7 @@ export async function pruneVault(vault: EngineVault, retention: ReadonlyMap<stri
       }
       // The deletions must be durable before any data goes: a manifest that came back after a
       // machine crash would reference deleted packs.
-      for (const f of folders) await fsyncDir(path.join(vault.path, "points", f));
+      for (const f of folders) await storage.syncFolder(`points/${f}`);
     }
 
     const res: PruneResult = {
@@ -194,7 +195,7 @@ export async function pruneVault(vault: EngineVault, retention: ReadonlyMap<stri
     res.seconds = (performance.now() - t0) / 1000;
     return res;
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 

@@ -6,8 +6,8 @@
 // so readers run alongside); the check runs after, under a read lock, as `bkp verify` does.
 import { performance } from "node:perf_hooks";
 import { randomBytes } from "node:crypto";
-import { acquireLock, DEFAULT_LOCK_WAIT_MS } from "./lock.js";
-import { LocalDirStorage } from "./storage.js";
+import { DEFAULT_LOCK_WAIT_MS } from "./lock.js";
+import { acquireVaultLock, openVaultStorage } from "./vault-storage.js";
 import type { Storage } from "./storage.js";
 import { deriveKeys, sealObject } from "./crypto.js";
 import { EngineError, ErrorCodes, describe } from "./errors.js";
@@ -28,9 +28,9 @@ export async function repairVault(vault: EngineVault, opts: RepairOptions = {}):
   const dry = !!opts.dryRun;
   const res: RepairResult = { vault: vault.name, dryRun: dry, actions: [], left: [], unrestorable: [], ok: false, seconds: 0 };
   const act = (what: string, object: string) => res.actions.push({ what, object, done: !dry });
-  const lock = await acquireLock(vault.path, dry ? "repair --dry-run" : "repair", opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+  const lock = await acquireVaultLock(vault, dry ? "repair --dry-run" : "repair", opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   try {
-    const storage = new LocalDirStorage(vault.path);
+    const storage = await openVaultStorage(vault);
     await repairConfigAndKey(vault, storage, opts, now, dry, act);
     if (!dry) await storage.removeTemporaries();
     if (dry && (await getOptional(storage, CONFIG_OBJECT)) === undefined) {
@@ -62,7 +62,7 @@ export async function repairVault(vault: EngineVault, opts: RepairOptions = {}):
     }
     for (const u of orphans.unreadable) await forceOrLeave(res, dry, opts.force, u.object, `a pack without an index whose trailer is unreadable (${u.problem}): its chunks are unknown`, () => storage.delete(u.object));
   } finally {
-    lock.release();
+    await lock.release();
   }
   // Every chunk read and checked; damage found is recorded (not in a dry run).
   const check = await verifyVault(vault, { machineKeyFile: opts.machineKeyFile, readData: true, now: () => now, recordDamage: !dry, lockWaitMs: opts.lockWaitMs, onProgress: opts.onProgress });

@@ -7,8 +7,8 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { EngineError, ErrorCodes, describe, isEngineError } from "./errors.js";
 import { findPoint, restoreVm, restoredFileName } from "./restore.js";
-import { DEFAULT_LOCK_WAIT_MS, acquireReadLock } from "./lock.js";
-import type { HeldReadLock } from "./lock.js";
+import { DEFAULT_LOCK_WAIT_MS } from "./lock.js";
+import { acquireVaultReadLock, type VaultLock } from "./vault-storage.js";
 import type { Manifest } from "./manifest.js";
 import type { EngineVault, ReaderOptions, RestoreResult, SnapshotTier } from "./types.js";
 
@@ -60,16 +60,19 @@ export async function restoreIntoAccounts(
   opts: ReaderOptions & { overwrite?: boolean } = {},
 ): Promise<{ ok: boolean; seconds: number; accounts: AccountRestoreResult[] }> {
   const t0 = performance.now();
-  const vaults = new Map<string, string[]>();
-  for (const job of jobs) for (const v of job.vms) vaults.set(v.vault.path, [...(vaults.get(v.vault.path) ?? []), v.vm]);
-  const locks: HeldReadLock[] = [];
+  const vaults = new Map<string, { vault: EngineVault; vms: string[] }>();
+  for (const job of jobs) for (const v of job.vms) {
+    const key = v.vault.blob ?? v.vault.path;
+    vaults.set(key, { vault: v.vault, vms: [...(vaults.get(key)?.vms ?? []), v.vm] });
+  }
+  const locks: VaultLock[] = [];
   try {
-    for (const [p, vms] of vaults) {
-      locks.push(await acquireReadLock(p, `restore plan of VM${vms.length === 1 ? "" : "s"} ${[...new Set(vms)].map((n) => `"${n}"`).join(", ")}`, opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS));
+    for (const { vault, vms } of vaults.values()) {
+      locks.push(await acquireVaultReadLock(vault, `restore plan of VM${vms.length === 1 ? "" : "s"} ${[...new Set(vms)].map((n) => `"${n}"`).join(", ")}`, opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS));
     }
     return await restorePlanLocked(jobs, opts, t0);
   } finally {
-    for (const l of locks) l.release();
+    for (const l of locks) await l.release();
   }
 }
 

@@ -21,7 +21,8 @@ import { createVhdWriter, layoutFromRecord } from "./vhd.js";
 import type { VhdRecord } from "./vhd.js";
 import type { RestoreTask, RestoreTaskResult, WireLoc } from "./protocol.js";
 import { openAde, writeBek } from "./ade.js";
-import { DEFAULT_LOCK_WAIT_MS, acquireReadLock } from "./lock.js";
+import { DEFAULT_LOCK_WAIT_MS } from "./lock.js";
+import { acquireVaultReadLock } from "./vault-storage.js";
 import { liveSnapshotOf, newestInstantPoint, restoreDiskFromSnapshot } from "./snapshot-restore.js";
 import type { AdeKeysRequest, AdeKeysResult, DiskRestoreResult, EngineVault, ReaderOptions, RestoreRequest, RestoreResult, SnapshotTier } from "./types.js";
 
@@ -78,11 +79,11 @@ function writeVhd(raw: string, out: string, rec: VhdRecord): void {
 export async function findPoint(vault: EngineVault, vm: string, point: string, opts: FindPointOptions = {}): Promise<Manifest> {
   const now = (opts.now ?? (() => new Date()))();
   const v = await openVault(vault, { create: false, now, machineKeyFile: opts.machineKeyFile });
-  const lock = await acquireReadLock(vault.path, restorePurpose(vm), opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+  const lock = await acquireVaultReadLock(vault, restorePurpose(vm), opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   try {
     return await findPointIn(v, vm, point, opts.instantRestore, now);
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
@@ -132,11 +133,11 @@ export async function restoreVm(vault: EngineVault, req: RestoreRequest, opts: R
   // Held from the manifest's read to the last byte written: a prune must not delete the point's
   // maps or packs — nor its snapshot folder beside the vault, which only the vault's lock holders
   // delete — while this restore still needs them (the target would be left half-written).
-  const lock = await acquireReadLock(vault.path, restorePurpose(req.vm), opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+  const lock = await acquireVaultReadLock(vault, restorePurpose(req.vm), opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   try {
     return await restoreLocked(v, req, opts, now, t0);
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
@@ -199,7 +200,7 @@ async function restoreLocked(v: OpenVault, req: RestoreRequest, opts: ReaderOpti
     if (tasks.length) {
       pool = new WorkerPool(
         Math.max(1, Math.min(opts.workers ?? defaultWorkers(disks.length), tasks.length)),
-        { vaultPath: vault.path, keys: v.keys, blockSize: m.blockSize, packTarget: 0 },
+        { vaultPath: vault.path, blob: vault.blob, keys: v.keys, blockSize: m.blockSize, packTarget: 0 },
         {
           request: (_op, ids) => ids.map((id): WireLoc | null => index?.chunks.get(id) ?? null),
           progress: (key, bytes) => tracker.advance(key, bytes),

@@ -8,6 +8,7 @@
 // once — not once per missed run — and a VM without points gets its first backup at once.
 // Schedules are read in the policy's zone with bkp's DST rules (src/plan/schedule.ts): a run in
 // a spring-forward gap runs at the first instant after it, an ambiguous one once.
+import { runFleet, type FleetJob } from "./fleet.js";
 import type { Vm } from "../model/model.js";
 import { isDue, nextRun } from "../plan/due.js";
 import { compareText } from "../utils/compare.js";
@@ -47,6 +48,11 @@ export interface SchedulerOptions<T> {
   /** Runs one backup; reports failures in its outcome rather than throwing. */
   runJob(job: ScheduledJob): Promise<T>;
   onEvent?(e: SchedulerEvent<T>): void;
+  /**
+   * VMs due together run up to this many at once, with the fleet runner's limits (one writer per
+   * vault, disks per storage account; src/engine/fleet.ts). Default 1: one after another.
+   */
+  fleet?: { concurrency: number; maxDisksPerAccount: number; jobOf(vm: Vm): FleetJob };
   /** Longest single sleep, so a clock that jumps (suspend, NTP) is noticed (default 60 s). */
   maxSleepMs?: number;
 }
@@ -75,16 +81,23 @@ export async function runScheduler<T>(o: SchedulerOptions<T>): Promise<Scheduler
       due.push({ vm, run: d.run, reason });
     }
     if (due.length) {
-      // VMs due together run one after another: by scheduled run, then by name.
+      // VMs due together start by scheduled run, then by name: one after another, or with
+      // `fleet` several at once within its limits.
       due.sort((a, b) => (a.run ?? -Infinity) - (b.run ?? -Infinity) || compareText(a.vm.name, b.vm.name));
-      for (const d of due) {
-        if (o.signal.aborted) break;
+      const runOne = async (d: (typeof due)[number]) => {
+        if (o.signal.aborted) return;
         const job: ScheduledJob = { ...d, startedAt: o.now() };
         o.onEvent?.({ kind: "job-start", job });
         handled.set(d.vm.name, job.startedAt);
         const outcome = await o.runJob(job);
         jobs++;
         o.onEvent?.({ kind: "job-done", job, outcome, finishedAt: o.now() });
+      };
+      const fleet = o.fleet;
+      if (fleet && fleet.concurrency > 1) {
+        await runFleet(due.map((d) => ({ ...fleet.jobOf(d.vm), d })), fleet, (j) => runOne(j.d));
+      } else {
+        for (const d of due) await runOne(d);
       }
       announced = "";
       continue;

@@ -11,10 +11,22 @@ export interface ObjectWriter {
   /** Bytes written so far. */
   readonly size: number;
   write(data: Uint8Array): void;
+  /** Resolves when the writer has room for more (a backend that uploads in the background bounds its memory here). */
+  drain(): Promise<void>;
   /** Makes the object durable and visible under its name (atomically). */
   commit(): Promise<void>;
   /** Drops the partial object. */
   abort(): Promise<void>;
+}
+
+export interface PutOptions {
+  /** false: not yet durable; `syncPending` makes it so (directory backend only). */
+  sync?: boolean;
+  /**
+   * Create only: fails with an error whose code is EEXIST when the object exists, so two
+   * writers (two hosts on one blob vault) never overwrite each other's objects.
+   */
+  ifAbsent?: boolean;
 }
 
 export interface Storage {
@@ -24,7 +36,7 @@ export interface Storage {
    * durable: `syncPending` makes all such objects durable at once (parallel fsyncs batch into
    * fewer journal commits than one fsync after another).
    */
-  put(name: string, data: Uint8Array | readonly Uint8Array[], opts?: { sync?: boolean }): Promise<void>;
+  put(name: string, data: Uint8Array | readonly Uint8Array[], opts?: PutOptions): Promise<void>;
   syncPending(): Promise<void>;
   /** Throws an error with code ENOENT when missing. */
   get(name: string): Promise<Buffer>;
@@ -34,7 +46,9 @@ export interface Storage {
   /** Names (relative, "/"-separated) of committed objects under a prefix folder. */
   list(prefix: string): Promise<string[]>;
   delete(name: string): Promise<void>;
-  createWriter(name: string): ObjectWriter;
+  /** Makes the deletions in a folder durable (a directory's fsync; an object store's deletes already are). */
+  syncFolder(prefix: string): Promise<void>;
+  createWriter(name: string, opts?: PutOptions): ObjectWriter;
   /** Removes leftovers of interrupted writes; only the lock holder may call it. */
   removeTemporaries(): Promise<number>;
 }
@@ -75,7 +89,7 @@ export class LocalDirStorage implements Storage {
     this.knownDirs.add(dir);
   }
 
-  async put(name: string, data: Uint8Array | readonly Uint8Array[], opts: { sync?: boolean } = {}): Promise<void> {
+  async put(name: string, data: Uint8Array | readonly Uint8Array[], opts: PutOptions = {}): Promise<void> {
     const file = this.file(name);
     this.ensureDirSync(path.dirname(file));
     const tmp = tempName(file);
@@ -91,7 +105,7 @@ export class LocalDirStorage implements Storage {
       throw e;
     }
     await fh.close();
-    await fsp.rename(tmp, file);
+    await publish(tmp, file, opts.ifAbsent === true);
     if (sync) await fsyncDir(path.dirname(file));
     else this.pending.add(file);
   }
@@ -147,10 +161,14 @@ export class LocalDirStorage implements Storage {
     await fsp.rm(this.file(name), { force: true });
   }
 
-  createWriter(name: string): ObjectWriter {
+  async syncFolder(prefix: string): Promise<void> {
+    await fsyncDir(this.file(prefix));
+  }
+
+  createWriter(name: string, opts: PutOptions = {}): ObjectWriter {
     const file = this.file(name);
     this.ensureDirSync(path.dirname(file));
-    return new LocalWriter(file);
+    return new LocalWriter(file, opts.ifAbsent === true);
   }
 
   async removeTemporaries(): Promise<number> {
@@ -167,7 +185,10 @@ class LocalWriter implements ObjectWriter {
   private readonly tmp: string;
   size = 0;
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly ifAbsent: boolean,
+  ) {
     this.tmp = tempName(file);
     this.fd = fs.openSync(this.tmp, "wx", 0o600);
   }
@@ -178,6 +199,8 @@ class LocalWriter implements ObjectWriter {
     while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off);
     this.size += data.length;
   }
+
+  async drain(): Promise<void> {}
 
   async commit(): Promise<void> {
     const fd = this.fd;
@@ -192,7 +215,7 @@ class LocalWriter implements ObjectWriter {
       throw e;
     }
     fs.closeSync(fd);
-    await fsp.rename(this.tmp, this.file);
+    await publish(this.tmp, this.file, this.ifAbsent);
     await fsyncDir(path.dirname(this.file));
   }
 
@@ -202,6 +225,19 @@ class LocalWriter implements ObjectWriter {
       this.fd = undefined;
     }
     await fsp.rm(this.tmp, { force: true });
+  }
+}
+
+/**
+ * Makes a finished temp file visible under its name: a rename, or for create-only a hard link
+ * (which fails with EEXIST instead of replacing) and the temp name removed.
+ */
+async function publish(tmp: string, file: string, ifAbsent: boolean): Promise<void> {
+  if (!ifAbsent) return fsp.rename(tmp, file);
+  try {
+    await fsp.link(tmp, file);
+  } finally {
+    await fsp.rm(tmp, { force: true });
   }
 }
 

@@ -35,8 +35,13 @@ export type EngineEncryption =
 
 export interface EngineVault {
   name: string;
-  /** Absolute path of the vault directory. */
+  /**
+   * Absolute path of the vault directory; for a blob vault, the local folder beside which the
+   * instant-restore snapshot tier is kept (`<path>.snapshots`).
+   */
   path: string;
+  /** Azure Blob Storage container URL holding the vault's objects instead of `path`. */
+  blob?: string;
   encryption: EngineEncryption;
 }
 

@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import { EngineError, ErrorCodes, describe, vaultWriteError } from "./errors.js";
-import { LocalDirStorage } from "./storage.js";
+import { openVaultStorage } from "./vault-storage.js";
 import type { Storage } from "./storage.js";
 import { deriveKeys } from "./crypto.js";
 import type { VaultKeys } from "./crypto.js";
@@ -126,7 +126,7 @@ export async function openKeyFiles(storage: Storage, src: KeySource, def: Engine
  * initialised again. The lock holder also writes missing copies and heals a damaged key file.
  */
 export async function openVault(def: EngineVault, opts: OpenOptions): Promise<OpenVault> {
-  const storage = new LocalDirStorage(def.path);
+  const storage = await openVaultStorage(def);
   const src: KeySource = { encryption: def.encryption, vaultName: def.name, machineKeyFile: opts.machineKeyFile ?? defaultMachineKeyFile() };
   const raw = await getOptional(storage, CONFIG_OBJECT).catch((e: unknown) => {
     throw new EngineError(ErrorCodes.VAULT_IO, `cannot read ${def.path}/config: ${describe(e)}`, { cause: e });

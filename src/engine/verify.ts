@@ -7,7 +7,8 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { openVault } from "./vault.js";
 import type { OpenVault } from "./vault.js";
-import { DEFAULT_LOCK_WAIT_MS, acquireReadLock } from "./lock.js";
+import { DEFAULT_LOCK_WAIT_MS } from "./lock.js";
+import { acquireVaultReadLock } from "./vault-storage.js";
 import { readManifests } from "./manifest.js";
 import { DATA, decodePage, openPage } from "./block-index.js";
 import { loadChunkIndex, packObjectName } from "./chunk-store.js";
@@ -34,11 +35,11 @@ export async function verifyVault(vault: EngineVault, opts: VerifyOptions = {}):
   const now = (opts.now ?? (() => new Date()))();
   const v = await openVault(vault, { create: false, now, machineKeyFile: opts.machineKeyFile });
   // A read lock: a prune deleting a manifest's packs meanwhile would look like damage.
-  const lock = await acquireReadLock(vault.path, `verify of vault "${vault.name}"`, opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+  const lock = await acquireVaultReadLock(vault, `verify of vault "${vault.name}"`, opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   try {
     return await verifyOpen(v, opts, t0, now);
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
@@ -97,7 +98,7 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number, now: Da
     if (tasks.length) {
       const pool = new WorkerPool(
         Math.max(1, Math.min(opts.workers ?? defaultVerifyWorkers(), tasks.length)),
-        { vaultPath: vault.path, keys, blockSize: v.config.blockSize, packTarget: 0 },
+        { vaultPath: vault.path, blob: vault.blob, keys, blockSize: v.config.blockSize, packTarget: 0 },
         { request: () => [], progress: (k, b) => tracker.advance(k, b) },
       );
       try {

@@ -78,6 +78,8 @@ interface NamedBlock extends BlockBase {
 export interface VaultAst extends NamedBlock {
   kind: "vault";
   path?: Str;
+  /** Azure Blob Storage container URL (exclusive with path). */
+  blob?: Str;
   redundancy?: Word<"LRS" | "ZRS" | "GRS" | "RA-GRS">;
   encryption?: (Node & { kind: "platform-key" }) | (Node & { kind: "customer-key"; keyFile: Str });
   pricing?: Str;

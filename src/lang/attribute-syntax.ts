@@ -23,7 +23,8 @@ export const BLOCK_DOCS: BlockDoc[] = [
     header: 'vault "<name>" { … }',
     meaning: "A Recovery Services vault: where recovery points are kept, how redundantly, and with which key.",
     attributes: [
-      { keyword: "path", forms: ['path "<dir>"'], meaning: "Directory where the local engine keeps this vault's recovery points (relative to the file).", default: "none: `bkp backup` needs it" },
+      { keyword: "path", forms: ['path "<dir>"'], meaning: "Directory where the local engine keeps this vault's recovery points (relative to the file).", default: "none: `bkp backup` needs it or `blob`" },
+      { keyword: "blob", forms: ['blob "https://<account>.blob.core.windows.net/<container>[/<folder>]"'], meaning: "Keep this vault in an Azure Blob Storage container instead of a directory; several hosts can share it. Credentials: a SAS token in the URL, AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT + AZURE_STORAGE_KEY (docs/vault-format.md). Exclusive with `path`." },
       { keyword: "redundancy", forms: ["redundancy LRS | ZRS | GRS | RA-GRS"], meaning: "Storage redundancy; decides the backup storage price (DOMAIN §6).", default: "GRS" },
       { keyword: "encryption", forms: ["encryption platform-key", 'encryption customer-key "<key file>"'], meaning: "Encryption at rest (DOMAIN §3): a platform-managed key, or the user's key file.", default: "platform-key" },
       { keyword: "pricing", forms: ['pricing "<price book>"'], meaning: "The price book that bills this vault.", default: "the built-in book (DOMAIN §6)" },

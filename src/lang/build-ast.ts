@@ -295,6 +295,7 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
     const attrs = eachAttr(node, "vaultAttr", (kw, c) => {
       switch (kw.image) {
         case "path": return setOnce(v, "path", str(c.take(T.StringLit)), kw, where);
+        case "blob": return setOnce(v, "blob", str(c.take(T.StringLit)), kw, where);
         case "redundancy": return setOnce(v, "redundancy", word(c.take(T.Redundancy)), kw, where);
         case "pricing": return setOnce(v, "pricing", str(c.take(T.StringLit)), kw, where);
         case "region": return setOnce(v, "region", str(c.take(T.StringLit)), kw, where);

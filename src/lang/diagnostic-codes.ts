@@ -61,6 +61,7 @@ export const CODES = {
   BKP2033: { severity: "error", title: "invalid price book" },
   BKP2035: { severity: "error", title: "retention day is not a backup day" },
   BKP2036: { severity: "error", title: "unknown attribute value" },
+  BKP2060: { severity: "error", title: "invalid vault location" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

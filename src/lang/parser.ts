@@ -11,7 +11,7 @@ import { parserErrorMessages } from "./parser-messages.js";
 
 /** The first keyword of each attribute a block accepts (for skipping and suggestions). */
 export const BLOCK_ATTRIBUTES: Record<string, TokenType[]> = {
-  vault: [T.Path, T.RedundancyKw, T.Encryption, T.Pricing, T.Region],
+  vault: [T.Path, T.Blob, T.RedundancyKw, T.Encryption, T.Pricing, T.Region],
   policy: [T.Schedule, T.Timezone, T.InstantRestore, T.Consistency, T.Vss, T.Retain, T.Archive, T.Type],
   vm: [T.Os, T.State, T.Provisioning, T.Policy, T.Vault, T.ProtectedSince, T.Protection, T.Encryption, T.Vss, T.Scripts, T.Disk],
   disk: [T.Role, T.Size, T.Used, T.Churn, T.Pattern, T.Added, T.StorageAccount, T.Tier, T.Free, T.Image, T.Exclude],
@@ -188,6 +188,7 @@ class BkpParser extends CstParser {
       { ALT: () => this.SUBRULE(this.vaultEncryption) },
       { ALT: () => { this.CONSUME(T.Pricing); this.CONSUME2(T.StringLit); } },
       { ALT: () => { this.CONSUME(T.Region); this.CONSUME3(T.StringLit); } },
+      { ALT: () => { this.CONSUME(T.Blob); this.CONSUME4(T.StringLit); } },
       { ALT: () => this.unknownIn("vault"), IGNORE_AMBIGUITIES: true },
     ]}));
   });

@@ -114,6 +114,7 @@ export const Encryption = kw("encryption");
 export const PlatformKey = kw("platform-key");
 export const CustomerKey = kw("customer-key");
 export const Region = kw("region");
+export const Blob = kw("blob");
 export const Schedule = kw("schedule");
 export const Daily = kw("daily");
 export const Weekly = kw("weekly");

@@ -5,6 +5,8 @@ import type { CheckContext } from "./check-context.js";
 import { builtinPriceBook, defaultAssumptions, DEFAULT_REDUNDANCY } from "./defaults.js";
 import type { Assumptions, PriceBook, RestorePlanSpec, StorageAccount, Vault, Vm } from "./model.js";
 import { sizeBytes, toBytes, toBytesPerSecond, toSeconds } from "./units.js";
+import { parseBlobUrl } from "./blob-url.js";
+
 
 export function checkVault(ctx: CheckContext, v: A.VaultAst, books: Map<string, PriceBook>): Vault {
   const file = v.file;
@@ -14,10 +16,18 @@ export function checkVault(ctx: CheckContext, v: A.VaultAst, books: Map<string, 
   if (!priceBook.storagePerUnitMonth[redundancy]) {
     ctx.report(file, "BKP2033", (v.redundancy ?? v.pricing ?? v.name).range, `price book "${priceBook.name}" has no storage price for ${redundancy}`, `add storage ${redundancy} <price> per GB-month to pricing "${priceBook.name}"`);
   }
+  if (v.path && v.blob) {
+    ctx.report(file, "BKP2060", v.blob.range, `vault "${v.name.value}" has both a path and a blob URL: a vault lives in one place`, "keep `path` for a directory vault or `blob` for Azure Blob Storage, not both");
+  }
+  if (v.blob) {
+    const url = parseBlobUrl(v.blob.value);
+    if ("problem" in url) ctx.report(file, "BKP2060", v.blob.range, `vault "${v.name.value}": ${url.problem}`, 'write blob "https://<account>.blob.core.windows.net/<container>[/<folder>]"');
+  }
   return {
     name: v.name.value,
     ast: v,
-    path: v.path ? ctx.resolvePath(file, v.path) : undefined,
+    path: v.path && !v.blob ? ctx.resolvePath(file, v.path) : undefined,
+    blob: v.blob?.value,
     redundancy,
     encryption: v.encryption?.kind === "customer-key" ? { kind: "customer-key", keyFile: ctx.resolvePath(file, v.encryption.keyFile) } : { kind: "platform-key" },
     priceBook,

@@ -24,6 +24,13 @@ export const HOURLY_WINDOW = { min: 4, max: 24 };
 /** Linux script framework (DOMAIN §2): timeoutInSeconds default 30, max 1800. */
 export const SCRIPT_TIMEOUT = { default: 30, max: 1800 };
 
+/**
+ * DOMAIN §5: more than 5 to 10 disks per storage account throttles. The analysis warns above
+ * `warn` and errs above `error`; the engine's fleet runner never backs up more than `warn`
+ * disks of one account at once.
+ */
+export const DISKS_PER_STORAGE_ACCOUNT = { warn: 5, error: 10 } as const;
+
 export const MAX_DATA_DISKS = 32;
 /** "Disks up to 32 TB": Azure's largest managed disk is 32,767 GiB, so 32 TiB is the ceiling. */
 export const MAX_DISK_BYTES = new Decimal(2).pow(40).mul(32);

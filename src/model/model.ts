@@ -80,6 +80,8 @@ export interface Vault {
   ast: A.VaultAst;
   /** Absolute directory for the local engine; undefined when not set. */
   path?: string;
+  /** Azure Blob Storage container URL (with an optional folder) holding the vault instead of `path`. */
+  blob?: string;
   redundancy: Redundancy;
   encryption: VaultEncryption;
   priceBook: PriceBook;
