@@ -24,8 +24,12 @@ export interface AzureExport {
 
 const DURATION: Record<"day" | "week" | "month" | "year", DurationType> = { day: "Days", week: "Weeks", month: "Months", year: "Years" };
 
-/** What of `policy` Azure (or Terraform's azurerm provider) cannot hold, as located errors. */
-export function exportProblems(policy: Policy, target: ExportTarget): Diagnostic[] {
+/**
+ * What of `policy` Azure cannot hold (located errors), and what export normalises (located
+ * warnings: the export still succeeds). Terraform's gaps are not problems: the Terraform
+ * export writes such a policy as an `azapi_resource` (export-terraform.ts).
+ */
+export function exportProblems(policy: Policy, _target: ExportTarget = "azure"): Diagnostic[] {
   const ast = policy.ast;
   const out: Diagnostic[] = [];
   const report = (code: InteropCode, range: Range, message: string, hint: string) =>
@@ -33,10 +37,12 @@ export function exportProblems(policy: Policy, target: ExportTarget): Diagnostic
   const where = `policy "${policy.name}"`;
 
   if (policy.consistency === "file-system" || policy.consistency === "crash") {
+    // The level is what the plan expects (a stopped VM, a Linux VM without scripts); Azure's
+    // agent-based policy is what produces it, so export writes that (docs/azure-interop.md).
     report(
       "BKP6101", ast.consistency?.range ?? ast.name.range,
-      `${where} asks for ${policy.consistency} consistency, which an Azure VM policy cannot request: the agent takes application-consistent snapshots and falls back by itself (DOMAIN §2)`,
-      "write consistency application (the agent-based default), or consistency agentless-crash for Azure's crash-consistent policy (snapshotConsistencyType OnlyCrashConsistent)",
+      `${where} expects ${policy.consistency}-consistent points; Azure has no setting for that level, so it is exported as the agent-based policy (which falls back to ${policy.consistency} consistency by itself)`,
+      "nothing to do; write consistency agentless-crash instead if you want Azure's crash-consistent policy (snapshotConsistencyType OnlyCrashConsistent, enhanced policies)",
     );
   }
   if (policy.vss === "copy") {
@@ -58,13 +64,6 @@ export function exportProblems(policy: Policy, target: ExportTarget): Diagnostic
       'write a zone with a Windows equivalent, e.g. "Asia/Tokyo" ("Tokyo Standard Time") or "UTC"',
     );
   }
-  if (target === "terraform" && policy.consistency === "agentless-crash") {
-    report(
-      "BKP6105", ast.consistency?.range ?? ast.name.range,
-      `${where} is agentless crash-consistent, which azurerm_backup_policy_vm has no argument for`,
-      "export it with `bkp export azure` (snapshotConsistencyType OnlyCrashConsistent) and deploy that body, or write consistency application",
-    );
-  }
   return out;
 }
 
@@ -76,7 +75,7 @@ export function azureZone(policy: Policy): string | undefined {
 
 export function exportAzure(policy: Policy): AzureExport {
   const diagnostics = exportProblems(policy, "azure");
-  if (diagnostics.length) return { diagnostics };
+  if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
   return { resource: { name: policy.name, properties: azureProperties(policy) }, diagnostics };
 }
 
@@ -85,6 +84,8 @@ export function azureProperties(policy: Policy): AzureIaaSVMProtectionPolicy {
   const s = policy.schedule;
   const at = s.kind === "hourly" ? s.start : s.at;
   const time = azureTime(at.hour, at.minute);
+  /** retentionTimes: the schedule's time unless the policy keeps Azure's own (`retain … at`). */
+  const times = (t?: { hour: number; minute: number }) => [t ? azureTime(t.hour, t.minute) : time];
   const v2 = policy.type === "enhanced";
 
   let schedulePolicy: SimpleSchedulePolicy | SimpleSchedulePolicyV2;
@@ -108,20 +109,20 @@ export function azureProperties(policy: Policy): AzureIaaSVMProtectionPolicy {
 
   const r = policy.retention;
   const retentionPolicy: LongTermRetentionPolicy = { retentionPolicyType: "LongTermRetentionPolicy" };
-  if (r.daily) retentionPolicy.dailySchedule = { retentionTimes: [time], retentionDuration: { count: r.daily.days, durationType: "Days" } };
+  if (r.daily) retentionPolicy.dailySchedule = { retentionTimes: times(r.daily.at), retentionDuration: { count: r.daily.days, durationType: "Days" } };
   if (r.weekly) {
     retentionPolicy.weeklySchedule = {
       daysOfTheWeek: r.weekly.weekdays.map((d) => DAY_OF_WEEK[d - 1]),
-      retentionTimes: [time],
+      retentionTimes: times(r.weekly.at),
       retentionDuration: { count: r.weekly.weeks, durationType: "Weeks" },
     };
   }
-  if (r.monthly) retentionPolicy.monthlySchedule = { ...monthlyFormat(r.monthly.on), retentionTimes: [time], retentionDuration: { count: r.monthly.months, durationType: "Months" } };
+  if (r.monthly) retentionPolicy.monthlySchedule = { ...monthlyFormat(r.monthly.on), retentionTimes: times(r.monthly.at), retentionDuration: { count: r.monthly.months, durationType: "Months" } };
   if (r.yearly) {
     retentionPolicy.yearlySchedule = {
       monthsOfYear: r.yearly.months.map((m) => MONTH_OF_YEAR[m - 1]),
       ...monthlyFormat(r.yearly.on),
-      retentionTimes: [time],
+      retentionTimes: times(r.yearly.at),
       retentionDuration: { count: r.yearly.years, durationType: "Years" },
     };
   }
@@ -137,7 +138,11 @@ export function azureProperties(policy: Policy): AzureIaaSVMProtectionPolicy {
   if (policy.consistency === "agentless-crash") props.snapshotConsistencyType = "OnlyCrashConsistent";
   if (policy.archiveAfter) {
     props.tieringPolicy = { ArchivedRP: { tieringMode: "TierAfter", duration: policy.archiveAfter.count, durationType: DURATION[policy.archiveAfter.unit] } };
+  } else if (policy.archiveRecommended) {
+    props.tieringPolicy = { ArchivedRP: { tieringMode: "TierRecommended" } };
   }
+  const rg = policy.instantRestoreResourceGroup;
+  if (rg) props.instantRPDetails = { azureBackupRGNamePrefix: rg.prefix, ...(rg.suffix !== undefined ? { azureBackupRGNameSuffix: rg.suffix } : {}) };
   return props;
 }
 

@@ -100,6 +100,8 @@ export interface RetainAst extends Node {
   weekdays?: Word<WeekdayName>[];
   months?: Word<MonthName>[];
   on?: MonthlyWhenAst;
+  /** `at HH:MM`: Azure's retentionTimes when they differ from the schedule's time. */
+  at?: TimeOfDay;
 }
 
 export interface PolicyAst extends NamedBlock {
@@ -111,6 +113,10 @@ export interface PolicyAst extends NamedBlock {
   vss?: Word<"full" | "copy">;
   retain: RetainAst[];
   archiveAfter?: Quantity;
+  /** `archive recommended`: Azure picks the points to archive (tieringMode TierRecommended). */
+  archiveRecommended?: Node;
+  /** `instant-restore-resource-group "<prefix>" suffix "<suffix>"` (Azure's instantRPDetails). */
+  instantRestoreResourceGroup?: { range: Range; prefix: Str; suffix?: Str };
   type?: Word<"standard" | "enhanced">;
 }
 

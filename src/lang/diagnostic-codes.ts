@@ -61,6 +61,9 @@ export const CODES = {
   BKP2033: { severity: "error", title: "invalid price book" },
   BKP2035: { severity: "error", title: "retention day is not a backup day" },
   BKP2036: { severity: "error", title: "unknown attribute value" },
+  BKP2037: { severity: "error", title: "time zone Azure cannot take" },
+  BKP2038: { severity: "error", title: "policy name Azure does not accept" },
+  BKP2039: { severity: "error", title: "invalid instant-restore resource group" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

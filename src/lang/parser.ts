@@ -12,7 +12,7 @@ import { parserErrorMessages } from "./parser-messages.js";
 /** The first keyword of each attribute a block accepts (for skipping and suggestions). */
 export const BLOCK_ATTRIBUTES: Record<string, TokenType[]> = {
   vault: [T.Path, T.RedundancyKw, T.Encryption, T.Pricing, T.Region],
-  policy: [T.Schedule, T.Timezone, T.InstantRestore, T.Consistency, T.Vss, T.Retain, T.Archive, T.Type],
+  policy: [T.Schedule, T.Timezone, T.InstantRestore, T.InstantRestoreResourceGroup, T.Consistency, T.Vss, T.Retain, T.Archive, T.Type],
   vm: [T.Os, T.State, T.Provisioning, T.Policy, T.Vault, T.ProtectedSince, T.Protection, T.Encryption, T.Vss, T.Scripts, T.Disk],
   disk: [T.Role, T.Size, T.Used, T.Churn, T.Pattern, T.Added, T.StorageAccount, T.Tier, T.Free, T.Image, T.Exclude],
   scripts: [T.Pre, T.Post, T.Timeout, T.Retries, T.ContinueOnFailure, T.Fsfreeze],
@@ -215,7 +215,22 @@ class BkpParser extends CstParser {
       { ALT: () => this.SUBRULE(this.consistency) },
       { ALT: () => this.SUBRULE(this.vss) },
       { ALT: () => this.SUBRULE(this.retain) },
-      { ALT: () => { this.CONSUME(T.Archive); this.CONSUME(T.After); this.SUBRULE2(this.quantity); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Archive);
+          this.OR3((this.alts[35] ??= [
+            { ALT: () => { this.CONSUME(T.After); this.SUBRULE2(this.quantity); } },
+            { ALT: () => this.CONSUME(T.Recommended) },
+          ]));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.InstantRestoreResourceGroup);
+          this.CONSUME2(T.StringLit);
+          this.OPTION(() => { this.CONSUME(T.Suffix); this.CONSUME3(T.StringLit); });
+        },
+      },
       { ALT: () => { this.CONSUME(T.Type); this.OR2((this.alts[18] ??= [{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME(T.Enhanced) }])); } },
       { ALT: () => this.unknownIn("policy"), IGNORE_AMBIGUITIES: true },
     ]}));
@@ -267,6 +282,8 @@ class BkpParser extends CstParser {
         },
       },
     ]));
+    // Azure's retentionTimes, when they differ from the schedule's time.
+    this.OPTION(() => { this.CONSUME(T.At); this.CONSUME(T.TimeLit); });
   });
   /** `first, third Wed, Thu` or `day 1, 15, last`. */
   private monthlyWhen = this.RULE("monthlyWhen", () => {
