@@ -21,6 +21,7 @@ export const INTEROP_CODES = {
   BKP6103: { severity: "error", title: "schedule time not on the hour or half hour" },
   BKP6104: { severity: "error", title: "time zone without a Windows name" },
   BKP6105: { severity: "warning", title: "written as azapi_resource: azurerm cannot say it" },
+  BKP6106: { severity: "error", title: "policy name Azure does not accept" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type InteropCode = keyof typeof INTEROP_CODES;

@@ -6,6 +6,7 @@
 // (codes BKP61xx), never a silent approximation.
 import type { Diagnostic, Range } from "../lang/diagnostics.js";
 import type { MonthlyOn, Policy } from "../model/model.js";
+import { azurePolicyNameProblem } from "../model/check-policy.js";
 import { resolveZone } from "../model/time-zones.js";
 import {
   azureTime, DAY_OF_WEEK, MONTH_OF_YEAR, WEEK_OF_MONTH,
@@ -52,6 +53,8 @@ export function exportProblems(policy: Policy, _target: ExportTarget = "azure"):
       "remove vss from the policy and write vss copy in each Windows vm block that needs it",
     );
   }
+  const nameProblem = azurePolicyNameProblem(policy.name);
+  if (nameProblem) report("BKP6106", ast.name.range, `the policy name "${policy.name}" ${nameProblem}`, "rename the policy: 3 to 150 letters, digits, '-', '_' or '!', starting with a letter");
   const s = ast.schedule;
   const t = s?.kind === "hourly" ? s.from : s?.at;
   if (t && t.minute !== 0 && t.minute !== 30) {

@@ -55,12 +55,16 @@ export function exportTerraform(policies: Policy[], opts: TerraformOptions = {})
   if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
   const used = new Set<string>();
   let azapi = false;
+  let azurerm = false;
   const blocks = policies.map((p) => {
     let id = hclIdentifier(p.name);
     for (let n = 2; used.has(id); n++) id = `${hclIdentifier(p.name)}_${n}`;
     used.add(id);
     const gap = azurermGap(p);
-    if (!gap) return resource(p, id, opts);
+    if (!gap) {
+      azurerm = true;
+      return resource(p, id, opts);
+    }
     azapi = true;
     diagnostics.push({
       code: "BKP6105", severity: INTEROP_CODES.BKP6105.severity, file: p.ast.file, range: p.ast.name.range,
@@ -70,7 +74,7 @@ export function exportTerraform(policies: Policy[], opts: TerraformOptions = {})
     return azapiResource(p, id);
   });
   const header: string[] = [];
-  if (!opts.resourceGroupName || !opts.recoveryVaultName) {
+  if (azurerm && (!opts.resourceGroupName || !opts.recoveryVaultName)) {
     header.push("# Declare var.resource_group_name and var.recovery_vault_name, or export with --resource-group and --vault.", "");
   }
   if (azapi) header.push("# azapi_resource blocks need the azapi provider and var.recovery_vault_id (the vault's resource id).", "");

@@ -138,7 +138,7 @@ function readFile(r: Reader, text: string, armValues: Map<string, JsonNode> | un
     return [];
   }
   const root = parsed.value;
-  const base = basename(r.file).replace(/\.json$/i, "");
+  const base = nameFromFile(basename(r.file).replace(/\.json$/i, ""));
   if (root.kind === "array") return listItems(r, root.items, "", base);
   if (root.kind !== "object") {
     r.report("BKP6002", root.range, `expected a JSON object or array, found ${describe(root)}`, FORMS_HINT);
@@ -168,6 +168,15 @@ function readFile(r: Reader, text: string, armValues: Map<string, JsonNode> | un
   }
   r.report("BKP6002", root.range, "this JSON is not an Azure backup policy: it has no \"properties\", \"value\" or \"parameters\"", FORMS_HINT);
   return [];
+}
+
+/**
+ * A policy named after its file gets a name Azure accepts (letters, digits, `-`, `_`, `!`;
+ * starting with a letter; 3..150 characters): "prod.daily" becomes "prod-daily".
+ */
+function nameFromFile(base: string): string {
+  const name = base.replace(/[^A-Za-z0-9_!-]+/g, "-").replace(/^[^A-Za-z]+/, "").slice(0, 150);
+  return name.length >= 3 ? name : `policy-${name || "1"}`;
 }
 
 const FORMS_HINT =
@@ -253,6 +262,17 @@ function responseBody(root: JsonObject): { node: JsonNode; path: string } | unde
 
 /** A policy resource or PUT body: {"name"?, "type"?, "id"?, …, "properties": {…}}. */
 function resource(r: Reader, obj: JsonObject, path: string, fallbackName: string): Draft | undefined {
+  // Any error inside this policy leaves it out (partial success: the others are written).
+  const errorsBefore = errorCount(r);
+  const d = resourceDraft(r, obj, path, fallbackName);
+  return d && errorCount(r) === errorsBefore ? d : undefined;
+}
+
+function errorCount(r: Reader): number {
+  return r.diagnostics.filter((d) => d.severity === "error").length;
+}
+
+function resourceDraft(r: Reader, obj: JsonObject, path: string, fallbackName: string): Draft | undefined {
   checkKnown(r, obj, path, ["name", "properties", ...IGNORED_RESOURCE_FIELDS]);
   let name = fallbackName;
   const nameEntry = member(obj, "name");

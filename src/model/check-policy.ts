@@ -263,10 +263,14 @@ export function azurePolicyNameProblem(name: string): string | undefined {
 }
 
 function checkPolicyName(ctx: CheckContext, p: A.PolicyAst): void {
-  const problem = azurePolicyNameProblem(p.name.value);
+  const name = p.name.value;
+  const problem = azurePolicyNameProblem(name);
   if (!problem) return;
-  const fixed = p.name.value.split("/").pop()!.replace(/[^A-Za-z0-9_-]/g, "-").replace(/^[^A-Za-z]+/, "");
-  ctx.report(p.file, "BKP2038", p.name.range, `policy name "${p.name.value}" ${problem}`, `rename it, e.g. "${fixed.length >= 3 ? fixed.slice(0, 150) : "policy-" + fixed}"`);
+  const fixed = name.split("/").pop()!.replace(/[^A-Za-z0-9_!-]/g, "-").replace(/^[^A-Za-z]+/, "");
+  // A short name ("p") is what a sketch or a test uses: only export refuses it (BKP6106).
+  // Characters Azure never takes, a name too long or not starting with a letter are errors.
+  if (name.length < 3 && /^[A-Za-z][-_!A-Za-z0-9]*$/.test(name)) return;
+  ctx.report(p.file, "BKP2038", p.name.range, `policy name "${name}" ${problem}`, `rename it, e.g. "${fixed.length >= 3 ? fixed.slice(0, 150) : "policy-" + fixed}"`);
 }
 
 /** Azure's resource-group names: up to 90 characters of letters, digits, `_ - . ( )`, not ending in `.`. */
