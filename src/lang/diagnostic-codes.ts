@@ -64,6 +64,7 @@ export const CODES = {
   BKP2037: { severity: "error", title: "time zone Azure cannot take" },
   BKP2038: { severity: "error", title: "policy name Azure does not accept" },
   BKP2039: { severity: "error", title: "invalid instant-restore resource group" },
+  BKP2040: { severity: "error", title: "agentless crash-consistent backup needs an enhanced policy" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -152,6 +152,10 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
     } else zone = z.iana;
   }
   checkPolicyName(ctx, p);
+  if (p.consistency?.value === "agentless-crash" && type !== "enhanced") {
+    // snapshotConsistencyType OnlyCrashConsistent exists for Enhanced (V2) policies only.
+    ctx.report(file, "BKP2040", p.consistency.range, `policy "${p.name.value}" is standard, but agentless crash-consistent backup (OnlyCrashConsistent) needs an enhanced policy (docs/azure-model.md "Consistency")`, "write type enhanced, or consistency application");
+  }
   const irg = p.instantRestoreResourceGroup;
   if (irg) checkResourceGroupAffix(ctx, file, irg.prefix, irg.suffix);
 

@@ -1,5 +1,7 @@
 // Equivalence of Azure VM policy properties, shared by the round-trip tests (the fixtures'
 // and the corpus'): the normalisations docs/azure-interop.md documents, and nothing else.
+import type { Policy } from "../../src/model/model.js";
+
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const TIME_KEYS = new Set(["scheduleruntimes", "retentiontimes", "schedulewindowstarttime"]);
@@ -64,3 +66,14 @@ export function normalize(props: Json): Json {
   if (sched.schedulerunfrequency === "Daily") delete sched.schedulerundays;
   return p;
 }
+
+/**
+ * A policy's meaning: everything but source positions and the zone's spelling; a level the
+ * plan merely expects (file-system, crash) is exported as the agent-based policy, which is
+ * `application` (docs/azure-interop.md, "What export normalises").
+ */
+export function meaning(p: Policy) {
+  const { ast: _ast, zoneWritten: _written, ...rest } = p;
+  return { ...rest, consistency: p.consistency === "file-system" || p.consistency === "crash" ? "application" : p.consistency };
+}
+

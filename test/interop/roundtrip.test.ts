@@ -10,17 +10,7 @@ import { loadPolicySet, loadTexts } from "../../src/model/load.js";
 import type { Policy } from "../../src/model/model.js";
 import { resolveZone } from "../../src/model/time-zones.js";
 import { policySets, ROOT } from "../helpers.js";
-import { normalize, type Json } from "./azure-normalize.js";
-
-/**
- * A policy's meaning: everything but source positions and the zone's spelling; a level the
- * plan merely expects (file-system, crash) is exported as the agent-based policy, which is
- * `application` (docs/azure-interop.md, "What export normalises").
- */
-export function meaning(p: Policy) {
-  const { ast: _ast, zoneWritten: _written, ...rest } = p;
-  return { ...rest, consistency: p.consistency === "file-system" || p.consistency === "crash" ? "application" : p.consistency };
-}
+import { meaning, normalize, type Json } from "./azure-normalize.js";
 
 /** What export must refuse, predicted from the policy (docs/azure-interop.md, "Limits"). */
 function expectedRefusals(p: Policy): { code: string; line: number }[] {

@@ -79,7 +79,7 @@ describe("the consistency a VM really gets (DOMAIN §2)", () => {
     ["a Linux VM with pre/post scripts: application", '  os linux\n  scripts { pre "f.sh" post "t.sh" }', "", "application"],
     ["a stopped VM: crash", "  os windows\n  state stopped", "", "crash"],
     ["provisioning failed: crash", "  os windows\n  provisioning failed", "", "crash"],
-    ["agentless crash-consistent: crash", "  os windows", "  consistency agentless-crash", "crash"],
+    ["agentless crash-consistent: crash", "  os windows", "  type enhanced\n  consistency agentless-crash", "crash"],
     ["policy asks for file-system", "  os windows", "  consistency file-system", "file-system"],
   ])("%s", (_n, lines, policy, level) => {
     expect(vm(lines, policy).level).toBe(level);
