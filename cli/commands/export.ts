@@ -32,6 +32,8 @@ Options:
   --policy NAME          export only this policy (repeatable; default: every policy)
   --resource-group RG    Terraform: resource_group_name (default: var.resource_group_name)
   --vault VAULT          Terraform: recovery_vault_name (default: var.recovery_vault_name)
+  --vms                  Terraform: also azurerm_backup_protected_vm for each VM of the exported
+                         policies, with exclude_disk_luns for its excluded disks (by lun)
   -h, --help             show this help
 
 Exit codes: 0 written, 1 the policies have errors or cannot be expressed, 2 usage or I/O error.
@@ -41,14 +43,15 @@ Exit codes: 0 written, 1 the policies have errors or cannot be expressed, 2 usag
       policy: { type: "string", multiple: true },
       "resource-group": { type: "string" },
       vault: { type: "string" },
+      vms: { type: "boolean" },
     });
     const [target, ...files] = positionals;
     if (target !== "azure" && target !== "terraform") {
       throw new UsageError(target === undefined ? "say what to export: bkp export azure|terraform FILE.bkp..." : `cannot export to '${target}'; choose azure or terraform`);
     }
     if (!files.length) throw new UsageError(`bkp export ${target} needs at least one .bkp file`);
-    if (target === "azure" && (values["resource-group"] !== undefined || values.vault !== undefined)) {
-      throw new UsageError("--resource-group and --vault are for 'bkp export terraform'; an Azure PUT body names neither (they are in the URL)");
+    if (target === "azure" && (values["resource-group"] !== undefined || values.vault !== undefined || values.vms)) {
+      throw new UsageError("--resource-group, --vault and --vms are for 'bkp export terraform'; an Azure policy PUT body names neither vault nor VMs (they are in the URL and in protected items)");
     }
 
     const set = loadPolicySet(files);
@@ -79,7 +82,8 @@ Exit codes: 0 written, 1 the policies have errors or cannot be expressed, 2 usag
     }
 
     if (target === "terraform") {
-      const tf = exportTerraform(chosen, { resourceGroupName: values["resource-group"], recoveryVaultName: values.vault });
+      const vms = values.vms ? [...set.model.vms.values()] : undefined;
+      const tf = exportTerraform(chosen, { resourceGroupName: values["resource-group"], recoveryVaultName: values.vault, vms });
       if (!tf.text) return fail(io, tf.diagnostics, texts);
       print(io, tf.diagnostics, texts);
       io.stdout(tf.text);

@@ -22,6 +22,7 @@ export const INTEROP_CODES = {
   BKP6104: { severity: "error", title: "time zone without a Windows name" },
   BKP6105: { severity: "warning", title: "written as azapi_resource: azurerm cannot say it" },
   BKP6106: { severity: "error", title: "policy name Azure does not accept" },
+  BKP6107: { severity: "error", title: "excluded disk without a LUN" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type InteropCode = keyof typeof INTEROP_CODES;

@@ -4,7 +4,7 @@
 // nested blocks and between resources. Argument names from the azurerm provider's docs
 // (website/docs/r/backup_policy_vm.html.markdown).
 import type { Diagnostic } from "../lang/diagnostics.js";
-import type { Policy } from "../model/model.js";
+import type { Policy, Vm } from "../model/model.js";
 import { azureProperties, exportProblems } from "./export-azure.js";
 import type { MonthlyRetentionSchedule } from "./azure-json.js";
 import { INTEROP_CODES } from "./codes.js";
@@ -13,6 +13,8 @@ export interface TerraformOptions {
   /** HCL expressions (not strings) for the two required arguments; default: variables. */
   resourceGroupName?: string;
   recoveryVaultName?: string;
+  /** VMs to protect with the exported policies (`azurerm_backup_protected_vm`, disk LUNs). */
+  vms?: Vm[];
 }
 
 export interface TerraformExport {
@@ -56,11 +58,13 @@ export function exportTerraform(policies: Policy[], opts: TerraformOptions = {})
   const used = new Set<string>();
   let azapi = false;
   let azurerm = false;
+  const address = new Map<string, string>();
   const blocks = policies.map((p) => {
     let id = hclIdentifier(p.name);
     for (let n = 2; used.has(id); n++) id = `${hclIdentifier(p.name)}_${n}`;
     used.add(id);
     const gap = azurermGap(p);
+    address.set(p.name, `${gap ? "azapi_resource" : "azurerm_backup_policy_vm"}.${id}.id`);
     if (!gap) {
       azurerm = true;
       return resource(p, id, opts);
@@ -73,7 +77,28 @@ export function exportTerraform(policies: Policy[], opts: TerraformOptions = {})
     });
     return azapiResource(p, id);
   });
+  const protectedVms = (opts.vms ?? []).filter((v) => address.has(v.policy.name));
+  const vmBlocks: Block[] = [];
+  const usedVm = new Set<string>();
+  for (const v of protectedVms) {
+    const problems = lunProblems(v);
+    if (problems.length) {
+      diagnostics.push(...problems);
+      continue;
+    }
+    if (v.protection === "stopped-delete-data") continue;
+    let id = hclIdentifier(v.name);
+    for (let n = 2; usedVm.has(id); n++) id = `${hclIdentifier(v.name)}_${n}`;
+    usedVm.add(id);
+    vmBlocks.push(protectedVm(v, id, address.get(v.policy.name)!, opts));
+  }
+  if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
+  if (vmBlocks.length) {
+    azurerm = true;
+    blocks.push(...vmBlocks);
+  }
   const header: string[] = [];
+  if (vmBlocks.length) header.push('# azurerm_backup_protected_vm blocks need var.vm_ids, a map from VM name to the VM\'s resource id.', "");
   if (azurerm && (!opts.resourceGroupName || !opts.recoveryVaultName)) {
     header.push("# Declare var.resource_group_name and var.recovery_vault_name, or export with --resource-group and --vault.", "");
   }
@@ -144,6 +169,35 @@ function resource(p: Policy, id: string, opts: TerraformOptions): Block {
     if (days.some((d) => d.isLast)) out.push(attr("include_last_days", "true"));
     return out;
   }
+}
+
+/**
+ * Selective disk backup names data disks by LUN: an excluded disk without one cannot be
+ * exported (BKP6107, at the disk's `exclude`).
+ */
+function lunProblems(v: Vm): Diagnostic[] {
+  return v.disks
+    .filter((d) => d.excluded && d.role === "data" && d.lun === undefined)
+    .map((d) => ({
+      code: "BKP6107", severity: INTEROP_CODES.BKP6107.severity, file: v.ast.file, range: d.ast.exclude!.range,
+      message: `disk "${d.name}" of vm "${v.name}" is excluded, but Azure names excluded disks by LUN and it has none`,
+      hint: "add lun <n> (the LUN the disk has on the VM) to the disk",
+    }));
+}
+
+/** azurerm_backup_protected_vm: the VM, its policy and the LUNs selective disk backup leaves out. */
+function protectedVm(v: Vm, id: string, policyAddress: string, opts: TerraformOptions): Block {
+  const attr = (key: string, value: string): Item => ({ kind: "attr", key, value });
+  const excluded = v.disks.filter((d) => d.excluded && d.lun !== undefined).map((d) => d.lun!).sort((a, b) => a - b);
+  const items: Item[] = [
+    attr("resource_group_name", opts.resourceGroupName ? hclString(opts.resourceGroupName) : "var.resource_group_name"),
+    attr("recovery_vault_name", opts.recoveryVaultName ? hclString(opts.recoveryVaultName) : "var.recovery_vault_name"),
+    attr("source_vm_id", `var.vm_ids[${hclString(v.name)}]`),
+    attr("backup_policy_id", policyAddress),
+  ];
+  if (excluded.length) items.push(attr("exclude_disk_luns", list(excluded)));
+  if (v.protection === "stopped-retain-data") items.push(attr("protection_state", hclString("ProtectionStopped")));
+  return { type: "resource", labels: ["azurerm_backup_protected_vm", id], items };
 }
 
 /** What of `p` azurerm_backup_policy_vm cannot say (its documented arguments), if anything. */

@@ -155,6 +155,8 @@ export interface DiskAst extends Node {
   free?: Quantity;
   image?: Str;
   exclude?: Node;
+  /** The data disk's LUN on its VM (selective disk backup names disks by LUN). */
+  lun?: Num;
 }
 
 export interface VmAst extends NamedBlock {

@@ -404,6 +404,7 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
         case "free": return setOnce(d, "free", quantity(c), kw, where);
         case "image": return setOnce(d, "image", str(c.take(T.StringLit)), kw, where);
         case "exclude": return setOnce(d, "exclude", { range: tokenRange(kw) }, kw, where);
+        case "lun": return setOnce(d, "lun", num(c.take(T.NumberLit)), kw, where);
       }
     });
     d.syntax = blockSyntax(node, attrs);

@@ -65,6 +65,7 @@ export const CODES = {
   BKP2038: { severity: "error", title: "policy name Azure does not accept" },
   BKP2039: { severity: "error", title: "invalid instant-restore resource group" },
   BKP2040: { severity: "error", title: "agentless crash-consistent backup needs an enhanced policy" },
+  BKP2041: { severity: "error", title: "invalid disk LUN" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -14,7 +14,7 @@ export const BLOCK_ATTRIBUTES: Record<string, TokenType[]> = {
   vault: [T.Path, T.RedundancyKw, T.Encryption, T.Pricing, T.Region],
   policy: [T.Schedule, T.Timezone, T.InstantRestore, T.InstantRestoreResourceGroup, T.Consistency, T.Vss, T.Retain, T.Archive, T.Type],
   vm: [T.Os, T.State, T.Provisioning, T.Policy, T.Vault, T.ProtectedSince, T.Protection, T.Encryption, T.Vss, T.Scripts, T.Disk],
-  disk: [T.Role, T.Size, T.Used, T.Churn, T.Pattern, T.Added, T.StorageAccount, T.Tier, T.Free, T.Image, T.Exclude],
+  disk: [T.Role, T.Size, T.Used, T.Churn, T.Pattern, T.Added, T.StorageAccount, T.Tier, T.Free, T.Image, T.Exclude, T.Lun],
   scripts: [T.Pre, T.Post, T.Timeout, T.Retries, T.ContinueOnFailure, T.Fsfreeze],
   ade: [T.Bek, T.Kek],
   "storage-account": [T.Kind, T.Iops, T.Throughput, T.Load, T.Path, T.Tier],
@@ -437,6 +437,7 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Free); this.SUBRULE4(this.quantity); } },
       { ALT: () => { this.CONSUME(T.Image); this.CONSUME2(T.StringLit); } },
       { ALT: () => this.CONSUME(T.Exclude) },
+      { ALT: () => { this.CONSUME(T.Lun); this.CONSUME(T.NumberLit); } },
       { ALT: () => this.unknownIn("disk"), IGNORE_AMBIGUITIES: true },
     ]}));
   });

@@ -181,6 +181,7 @@ export const Premium = kw("premium");
 export const Free = kw("free");
 export const Image = kw("image");
 export const Exclude = kw("exclude");
+export const Lun = kw("lun");
 export const Pre = kw("pre");
 export const Post = kw("post");
 export const Args = kw("args");

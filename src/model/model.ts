@@ -142,6 +142,8 @@ export interface Disk {
   /** Absolute path of a local image for the engine. */
   image?: string;
   excluded: boolean;
+  /** The data disk's LUN (0..63), which Azure's selective disk backup names disks by. */
+  lun?: number;
 }
 
 export interface Vm {

@@ -153,6 +153,16 @@ describe("bkp export", () => {
     expect(r.stderr).toMatch(/--> policies\/web-fleet\/10-vaults-policies\.bkp:\d+:\d+/);
   });
 
+  it("export terraform --vms writes azurerm_backup_protected_vm for the VMs of the exported policies", () => {
+    const f = join(tmp, "vms.bkp");
+    writeFileSync(f, 'vault "v" { redundancy LRS }\npolicy "nightly" {\n  schedule daily at 02:30\n  retain daily 30 days\n}\nvm "app-01" {\n  os linux\n  policy "nightly"\n  vault "v"\n  disk "os" { role os size 64 GB used 10 GB }\n  disk "cache" { role data size 256 GB used 90 GB lun 2 exclude }\n}\n');
+    const r = bkp(["export", "terraform", f, "--vms", "--resource-group", "rg", "--vault", "rsv"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('resource "azurerm_backup_protected_vm" "app-01" {');
+    expect(r.stdout).toContain("  exclude_disk_luns   = [2]\n");
+    expect(bkp(["export", "azure", f, "--vms"]).code).toBe(2);
+  });
+
   it("--policy exports its policy even when another policy has errors", () => {
     const two = join(tmp, "two.bkp");
     writeFileSync(two, 'policy "good-one" {\n  schedule daily at 02:30\n  retain daily 30 days\n}\npolicy "bad-one" {\n  schedule daily at 02:30\n  retain daily 1 day\n}\n');

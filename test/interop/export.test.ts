@@ -152,3 +152,36 @@ describe("export terraform", () => {
     expect(hclIdentifier("1st policy.v2")).toBe("_1st_policy_v2");
   });
 });
+
+describe("export terraform --vms: protected VMs and selective disk backup by LUN", () => {
+  const set = (disks: string) =>
+    loadTexts([{ path: "v.bkp", text: `vault "v" { redundancy LRS }\npolicy "nightly" {\n  schedule daily at 02:30\n  retain daily 30 days\n}\nvm "db-01" {\n  os linux\n  policy "nightly"\n  vault "v"\n  disk "os" { role os size 64 GB used 10 GB }\n${disks}\n}\n` }]);
+
+  it("writes azurerm_backup_protected_vm with exclude_disk_luns for the excluded disks", () => {
+    const s = set('  disk "data" { role data size 1 TB used 100 GB lun 0 }\n  disk "scratch" { role data size 1 TB used 500 GB lun 3 exclude }\n  disk "logs" { role data size 128 GB used 10 GB lun 1 exclude }');
+    expect(s.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const out = exportTerraform([...s.model!.policies.values()], { vms: [...s.model!.vms.values()] });
+    expect(out.text).toContain(`resource "azurerm_backup_protected_vm" "db-01" {
+  resource_group_name = var.resource_group_name
+  recovery_vault_name = var.recovery_vault_name
+  source_vm_id        = var.vm_ids["db-01"]
+  backup_policy_id    = azurerm_backup_policy_vm.nightly.id
+  exclude_disk_luns   = [1, 3]
+}
+`);
+  });
+
+  it("refuses an excluded data disk without a LUN, at its exclude", () => {
+    const s = set('  disk "scratch" { role data size 1 TB used 500 GB exclude }');
+    const out = exportTerraform([...s.model!.policies.values()], { vms: [...s.model!.vms.values()] });
+    expect(out.text).toBeUndefined();
+    expect(out.diagnostics.map((d) => [d.code, d.range.start.line])).toEqual([["BKP6107", 11]]);
+  });
+
+  it("checks LUNs: data disks only, 0 to 63, one disk per LUN", () => {
+    const codes = (disks: string) => set(disks).diagnostics.map((d) => [d.code, d.message]);
+    expect(codes('  disk "a" { role data size 1 TB used 1 GB lun 64 }')).toEqual([["BKP2041", "LUN 64 is not a LUN; Azure numbers data disks 0 to 63"]]);
+    expect(codes('  disk "a" { role data size 1 TB used 1 GB lun 2 }\n  disk "b" { role data size 1 TB used 1 GB lun 2 }')).toEqual([["BKP2041", 'vm "db-01" has two disks at LUN 2 ("a" and "b")']]);
+    expect(codes('  disk "t" { role temp size 1 TB used 1 GB lun 1 }')).toEqual([["BKP2041", 'only data disks have a LUN; disk "t" is the temp disk']]);
+  });
+});
