@@ -151,7 +151,7 @@ export interface DiskAst extends Node {
   pattern?: Word<"sequential" | "scattered">;
   added?: DateValue;
   storageAccount?: Str;
-  tier?: Word<"standard" | "premium">;
+  tier?: Word<"standard" | "premium" | "premium-v2" | "ultra">;
   free?: Quantity;
   image?: Str;
   exclude?: Node;

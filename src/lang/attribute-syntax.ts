@@ -79,7 +79,7 @@ export const BLOCK_DOCS: BlockDoc[] = [
       { keyword: "pattern", forms: ["pattern sequential | scattered"], meaning: "Scattered (fragmented) changes back up slower (DOMAIN §4).", default: "sequential" },
       { keyword: "added", forms: ["added YYYY-MM-DD"], meaning: "The disk was added to an already protected VM on that date: it needs an initial replication (DOMAIN §4)." },
       { keyword: "storage-account", forms: ['storage-account "<name>"'], meaning: "The storage account holding the disk." },
-      { keyword: "tier", forms: ["tier standard | premium"], meaning: "Disk tier; premium disks with instant restore need free space on the first backup (DOMAIN §5).", default: "standard" },
+      { keyword: "tier", forms: ["tier standard | premium | premium-v2 | ultra"], meaning: "Disk type; premium disks with instant restore need free space on the first backup (DOMAIN §5); premium SSD v2 and ultra disks need an enhanced policy and are not crash-consistent with the VM's other disks (docs/azure-model.md).", default: "standard" },
       { keyword: "free", forms: ["free <n>%"], meaning: "Free share of the allocated storage." },
       { keyword: "image", forms: ['image "<file>"'], meaning: "A local raw or VHD image that the engine backs up (relative to the file)." },
       { keyword: "exclude", forms: ["exclude"], meaning: "Selective disk backup: not backed up, not billed. Export names excluded disks by their `lun`." },

@@ -66,6 +66,7 @@ export const CODES = {
   BKP2039: { severity: "error", title: "invalid instant-restore resource group" },
   BKP2040: { severity: "error", title: "agentless crash-consistent backup needs an enhanced policy" },
   BKP2041: { severity: "error", title: "invalid disk LUN" },
+  BKP2042: { severity: "error", title: "premium SSD v2 or ultra disk under a standard policy" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

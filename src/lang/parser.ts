@@ -433,7 +433,17 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Pattern); this.OR3((this.alts[27] ??= [{ ALT: () => this.CONSUME(T.Sequential) }, { ALT: () => this.CONSUME(T.Scattered) }])); } },
       { ALT: () => { this.CONSUME(T.Added); this.CONSUME(T.DateLit); } },
       { ALT: () => { this.CONSUME(T.StorageAccount); this.CONSUME(T.StringLit); } },
-      { ALT: () => { this.CONSUME(T.Tier); this.OR4((this.alts[28] ??= [{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME(T.Premium) }])); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Tier);
+          this.OR4((this.alts[28] ??= [
+            { ALT: () => this.CONSUME(T.Standard) },
+            { ALT: () => this.CONSUME(T.Premium) },
+            { ALT: () => this.CONSUME(T.PremiumV2) },
+            { ALT: () => this.CONSUME(T.Ultra) },
+          ]));
+        },
+      },
       { ALT: () => { this.CONSUME(T.Free); this.SUBRULE4(this.quantity); } },
       { ALT: () => { this.CONSUME(T.Image); this.CONSUME2(T.StringLit); } },
       { ALT: () => this.CONSUME(T.Exclude) },

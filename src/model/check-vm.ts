@@ -145,6 +145,14 @@ export function checkVm(ctx: CheckContext, v: A.VmAst, t: VmTables): Vm | undefi
     if (prev) ctx.report(file, "BKP2001", d.name.range, `${where} has two disks named "${d.name.value}"`, `rename one (the first is at line ${prev.name.range.start.line})`);
     seen.set(d.name.value, d);
   }
+  // Premium SSD v2 and Ultra disks are backed up by Enhanced policies only
+  // (docs/azure-model.md "Disk types").
+  const policyType = t.policies.get(v.policy?.value ?? "")?.type;
+  for (const d of disks) {
+    if ((d.tier === "premium-v2" || d.tier === "ultra") && !d.excluded && policyType === "standard") {
+      ctx.report(file, "BKP2042", d.ast.tier!.range, `disk "${d.name}" of ${where} is ${d.tier === "ultra" ? "an ultra disk" : "a premium SSD v2 disk"}, which Azure backs up only with an enhanced policy; policy "${v.policy!.value}" is standard`, `give the VM an enhanced policy (type enhanced), or exclude the disk (lun <n> exclude)`);
+    }
+  }
   const luns = new Map<number, Disk>();
   for (const d of disks) {
     if (d.lun === undefined) continue;

@@ -137,7 +137,8 @@ export interface Disk {
   storageAccount?: StorageAccount;
   /** A storage account named by the disk but not declared as a block. */
   storageAccountName?: string;
-  tier: "standard" | "premium";
+  /** Managed disk type: standard, premium SSD, premium SSD v2, ultra. */
+  tier: "standard" | "premium" | "premium-v2" | "ultra";
   freePercent?: Decimal;
   /** Absolute path of a local image for the engine. */
   image?: string;

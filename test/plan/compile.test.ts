@@ -91,3 +91,10 @@ describe("the consistency a VM really gets (DOMAIN §2)", () => {
     expect(vm("  os windows\n  provisioning creating").retried).toBe(true);
   });
 });
+
+describe("agentless crash consistency with premium SSD v2 / ultra disks", () => {
+  it("says those disks are crash-consistent on their own only", () => {
+    const m = model(`${VAULT}policy "p" {\n  schedule daily at 02:00\n  type enhanced\n  consistency agentless-crash\n  retain daily 7 days\n}\nvm "x" {\n  os linux\n  policy "p"\n  vault "v"\n  disk "os" { role os size 64 GB used 20 GB }\n  disk "u" { role data size 1 TB used 20 GB tier ultra }\n}\n`);
+    expect(predictConsistency(m.vms.get("x")!).reason).toContain('"u" (premium SSD v2/ultra) not crash-consistent with the other disks');
+  });
+});
