@@ -11,27 +11,35 @@ import { styleFor, type Io } from "../io.js";
 const MAX_JSON_BYTES = 32 * 1024 * 1024;
 
 export const command: Command = {
-  help: `Usage: bkp import azure FILE.json... [-o OUT.bkp]
+  help: `Usage: bkp import azure FILE.json... [--parameters PARAMS.json] [-o OUT.bkp]
        az backup policy list -g RG -v VAULT | bkp import azure -
 
 Turn Azure VM backup policies into formatted .bkp text. Each FILE may hold the body of
 PUT .../backupPolicies/{policy} ({"properties": {...}}), a policy resource as Azure returns it
-({"name", "type", "properties"}), a list of them (a JSON array, or {"value": [...]} as the REST
-API and 'az backup policy list' print), or a REST API example ({"parameters": {"parameters":
-...}}). A policy is named by its "name" (or the example's policyName), else by its file name.
+({"name", "type", "properties"}; 'az backup policy show'), a list of them (a JSON array, or
+{"value": [...]} as the REST API and 'az backup policy list' print), a REST API example (the
+request of a PUT example, the 200 response of a GET or List example), or an ARM deployment
+template (its Microsoft.RecoveryServices/vaults/backupPolicies resources, with template
+expressions resolved from --parameters or the parameters' defaults). Property names are read
+case-insensitively, as Azure reads them. A policy is named by its "name" (the part after '/'
+in an ARM name "vault/policy"), else by the example's policyName, else by its file name.
 
 Every generated line ends in '# azure: <json path>'. Policies Azure would reject still import;
-'bkp check' then reports them at their line, quoting the JSON path they came from. Unknown or
-malformed fields are errors located in the JSON; then nothing is written.
+'bkp check' then reports them at their line, quoting the JSON path they came from. Policies
+of other workloads (SQL, SAP HANA, file shares) are skipped and named. A policy with an
+unknown or malformed field is an error located in the JSON and is left out; the others are
+still written (exit 1).
 
 Options:
+  --parameters FILE     an ARM parameters file for the templates among FILE...
   -o, --output OUT.bkp  write the .bkp here (replacing it) instead of standard output
   -h, --help            show this help
 
-Exit codes: 0 imported (warnings allowed), 1 errors in the JSON, 2 usage error or unreadable file.
+Exit codes: 0 imported (warnings allowed), 1 errors in the JSON (what imported is still
+written), 2 usage error or unreadable file.
 `,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, { output: { type: "string", short: "o" } });
+    const { values, positionals } = parse(argv, { output: { type: "string", short: "o" }, parameters: { type: "string" } });
     const [source, ...files] = positionals;
     if (source !== "azure") throw new UsageError(source === undefined ? "say what to import: bkp import azure FILE.json..." : `cannot import from '${source}'; bkp imports 'azure' policy JSON`);
     if (!files.length) throw new UsageError("bkp import azure needs at least one JSON file (or - for standard input)");
@@ -46,13 +54,26 @@ Exit codes: 0 imported (warnings allowed), 1 errors in the JSON, 2 usage error o
       inputs.push({ path: f === "-" ? "<stdin>" : f, text: read.text });
     }
 
+    let parameters: ImportInput | undefined;
+    if (values.parameters !== undefined) {
+      const read = readJson(values.parameters);
+      if (!read.ok) {
+        io.stderr(`bkp import: ${read.message}\n`);
+        return 2;
+      }
+      parameters = { path: values.parameters, text: read.text };
+    }
+
     const out = values.output;
-    const result = importAzure(inputs, { outPath: out });
-    printDiagnostics(io, result.diagnostics, new Map(inputs.map((i) => [i.path, i.text])));
+    const result = importAzure(inputs, { outPath: out, parameters });
+    const texts = new Map(inputs.map((i) => [i.path, i.text]));
+    if (parameters) texts.set(parameters.path, parameters.text);
+    printDiagnostics(io, result.diagnostics, texts);
+    const failed = result.diagnostics.some((d) => d.severity === "error");
+    const skipped = result.diagnostics.filter((d) => d.code === "BKP6020").length;
     if (result.text === undefined) {
-      const errors = result.diagnostics.some((d) => d.severity === "error");
-      if (errors) io.stderr(summary(result.diagnostics, inputs.length, styleFor(io)) + "; nothing written\n");
-      else io.stderr("bkp import: no Azure VM policy found; nothing written\n");
+      if (failed) io.stderr(summary(result.diagnostics, inputs.length, styleFor(io)) + "; nothing written\n");
+      else io.stderr(`bkp import: no Azure VM policy found${skipped ? ` (${skipped} polic${skipped === 1 ? "y" : "ies"} of other workloads skipped)` : ""}; nothing written\n`);
       return 1;
     }
     if (out) {
@@ -62,7 +83,8 @@ Exit codes: 0 imported (warnings allowed), 1 errors in the JSON, 2 usage error o
     } else io.stdout(result.text);
 
     const n = result.policies.length;
-    io.stderr(`imported ${n} polic${n === 1 ? "y" : "ies"} from ${inputs.map((i) => i.path).join(", ")}${out ? ` into ${out}` : ""}\n`);
+    io.stderr(`imported ${n} polic${n === 1 ? "y" : "ies"} from ${inputs.map((i) => i.path).join(", ")}${out ? ` into ${out}` : ""}${skipped ? `; skipped ${skipped} of other workloads` : ""}\n`);
+    if (failed) io.stderr(summary(result.diagnostics, inputs.length, styleFor(io)) + "; the policies with errors were left out\n");
     // Import keeps what Azure would reject (so that it can be seen); say so right away.
     const checked = loadTexts([{ path: out ?? "<imported>", text: result.text }]).diagnostics;
     const errors = checked.filter((d) => d.severity === "error").length;
@@ -70,7 +92,7 @@ Exit codes: 0 imported (warnings allowed), 1 errors in the JSON, 2 usage error o
     if (errors || warnings) {
       io.stderr(`note: bkp check finds ${[errors ? `${errors} error${errors === 1 ? "" : "s"}` : "", warnings ? `${warnings} warning${warnings === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ")} in the result (settings Azure would reject or warn about)${out ? `: run 'bkp check ${out}'` : ""}\n`);
     }
-    return 0;
+    return failed ? 1 : 0;
   },
 };
 

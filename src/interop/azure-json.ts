@@ -84,6 +84,8 @@ export interface AzureIaaSVMProtectionPolicy {
   schedulePolicy: SimpleSchedulePolicy | SimpleSchedulePolicyV2;
   retentionPolicy: LongTermRetentionPolicy;
   tieringPolicy?: { ArchivedRP: TieringPolicy };
+  /** The resource group Azure keeps instant-restore snapshots in: prefix + a number + suffix. */
+  instantRPDetails?: { azureBackupRGNamePrefix: string; azureBackupRGNameSuffix?: string };
 }
 
 /** The body of `PUT …/vaults/{vault}/backupPolicies/{policy}`. */

@@ -11,15 +11,18 @@ export const INTEROP_CODES = {
   BKP6005: { severity: "error", title: "invalid value" },
   BKP6006: { severity: "error", title: "missing field" },
   BKP6007: { severity: "error", title: "not expressible in bkp" },
+  BKP6009: { severity: "error", title: "ARM expression bkp cannot resolve" },
   BKP6008: { severity: "error", title: "duplicate policy name" },
   BKP6020: { severity: "warning", title: "not a VM policy: skipped" },
   BKP6021: { severity: "warning", title: "value ignored" },
   BKP6022: { severity: "warning", title: "setting not modelled by bkp" },
-  BKP6101: { severity: "error", title: "consistency level Azure cannot request" },
+  BKP6101: { severity: "warning", title: "consistency level exported as the agent-based policy" },
   BKP6102: { severity: "error", title: "vss copy is a per-VM setting in Azure" },
   BKP6103: { severity: "error", title: "schedule time not on the hour or half hour" },
   BKP6104: { severity: "error", title: "time zone without a Windows name" },
-  BKP6105: { severity: "error", title: "not expressible in Terraform" },
+  BKP6105: { severity: "warning", title: "written as azapi_resource: azurerm cannot say it" },
+  BKP6106: { severity: "error", title: "policy name Azure does not accept" },
+  BKP6107: { severity: "error", title: "excluded disk without a LUN" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type InteropCode = keyof typeof INTEROP_CODES;

@@ -6,6 +6,7 @@
 // (codes BKP61xx), never a silent approximation.
 import type { Diagnostic, Range } from "../lang/diagnostics.js";
 import type { MonthlyOn, Policy } from "../model/model.js";
+import { azurePolicyNameProblem } from "../model/check-policy.js";
 import { resolveZone } from "../model/time-zones.js";
 import {
   azureTime, DAY_OF_WEEK, MONTH_OF_YEAR, WEEK_OF_MONTH,
@@ -24,8 +25,12 @@ export interface AzureExport {
 
 const DURATION: Record<"day" | "week" | "month" | "year", DurationType> = { day: "Days", week: "Weeks", month: "Months", year: "Years" };
 
-/** What of `policy` Azure (or Terraform's azurerm provider) cannot hold, as located errors. */
-export function exportProblems(policy: Policy, target: ExportTarget): Diagnostic[] {
+/**
+ * What of `policy` Azure cannot hold (located errors), and what export normalises (located
+ * warnings: the export still succeeds). Terraform's gaps are not problems: the Terraform
+ * export writes such a policy as an `azapi_resource` (export-terraform.ts).
+ */
+export function exportProblems(policy: Policy, _target: ExportTarget = "azure"): Diagnostic[] {
   const ast = policy.ast;
   const out: Diagnostic[] = [];
   const report = (code: InteropCode, range: Range, message: string, hint: string) =>
@@ -33,10 +38,12 @@ export function exportProblems(policy: Policy, target: ExportTarget): Diagnostic
   const where = `policy "${policy.name}"`;
 
   if (policy.consistency === "file-system" || policy.consistency === "crash") {
+    // The level is what the plan expects (a stopped VM, a Linux VM without scripts); Azure's
+    // agent-based policy is what produces it, so export writes that (docs/azure-interop.md).
     report(
       "BKP6101", ast.consistency?.range ?? ast.name.range,
-      `${where} asks for ${policy.consistency} consistency, which an Azure VM policy cannot request: the agent takes application-consistent snapshots and falls back by itself (DOMAIN §2)`,
-      "write consistency application (the agent-based default), or consistency agentless-crash for Azure's crash-consistent policy (snapshotConsistencyType OnlyCrashConsistent)",
+      `${where} expects ${policy.consistency}-consistent points; Azure has no setting for that level, so it is exported as the agent-based policy (which falls back to ${policy.consistency} consistency by itself)`,
+      "nothing to do; write consistency agentless-crash instead if you want Azure's crash-consistent policy (snapshotConsistencyType OnlyCrashConsistent, enhanced policies)",
     );
   }
   if (policy.vss === "copy") {
@@ -46,6 +53,8 @@ export function exportProblems(policy: Policy, target: ExportTarget): Diagnostic
       "remove vss from the policy and write vss copy in each Windows vm block that needs it",
     );
   }
+  const nameProblem = azurePolicyNameProblem(policy.name);
+  if (nameProblem) report("BKP6106", ast.name.range, `the policy name "${policy.name}" ${nameProblem}`, "rename the policy: 3 to 150 letters, digits, '-', '_' or '!', starting with a letter");
   const s = ast.schedule;
   const t = s?.kind === "hourly" ? s.from : s?.at;
   if (t && t.minute !== 0 && t.minute !== 30) {
@@ -56,13 +65,6 @@ export function exportProblems(policy: Policy, target: ExportTarget): Diagnostic
       "BKP6104", ast.timezone?.range ?? ast.name.range,
       `time zone "${policy.zoneWritten}" has no Windows time zone name, and Azure takes only those (CLDR windowsZones)`,
       'write a zone with a Windows equivalent, e.g. "Asia/Tokyo" ("Tokyo Standard Time") or "UTC"',
-    );
-  }
-  if (target === "terraform" && policy.consistency === "agentless-crash") {
-    report(
-      "BKP6105", ast.consistency?.range ?? ast.name.range,
-      `${where} is agentless crash-consistent, which azurerm_backup_policy_vm has no argument for`,
-      "export it with `bkp export azure` (snapshotConsistencyType OnlyCrashConsistent) and deploy that body, or write consistency application",
     );
   }
   return out;
@@ -76,7 +78,7 @@ export function azureZone(policy: Policy): string | undefined {
 
 export function exportAzure(policy: Policy): AzureExport {
   const diagnostics = exportProblems(policy, "azure");
-  if (diagnostics.length) return { diagnostics };
+  if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
   return { resource: { name: policy.name, properties: azureProperties(policy) }, diagnostics };
 }
 
@@ -85,6 +87,8 @@ export function azureProperties(policy: Policy): AzureIaaSVMProtectionPolicy {
   const s = policy.schedule;
   const at = s.kind === "hourly" ? s.start : s.at;
   const time = azureTime(at.hour, at.minute);
+  /** retentionTimes: the schedule's time unless the policy keeps Azure's own (`retain … at`). */
+  const times = (t?: { hour: number; minute: number }) => [t ? azureTime(t.hour, t.minute) : time];
   const v2 = policy.type === "enhanced";
 
   let schedulePolicy: SimpleSchedulePolicy | SimpleSchedulePolicyV2;
@@ -108,20 +112,20 @@ export function azureProperties(policy: Policy): AzureIaaSVMProtectionPolicy {
 
   const r = policy.retention;
   const retentionPolicy: LongTermRetentionPolicy = { retentionPolicyType: "LongTermRetentionPolicy" };
-  if (r.daily) retentionPolicy.dailySchedule = { retentionTimes: [time], retentionDuration: { count: r.daily.days, durationType: "Days" } };
+  if (r.daily) retentionPolicy.dailySchedule = { retentionTimes: times(r.daily.at), retentionDuration: { count: r.daily.days, durationType: "Days" } };
   if (r.weekly) {
     retentionPolicy.weeklySchedule = {
       daysOfTheWeek: r.weekly.weekdays.map((d) => DAY_OF_WEEK[d - 1]),
-      retentionTimes: [time],
+      retentionTimes: times(r.weekly.at),
       retentionDuration: { count: r.weekly.weeks, durationType: "Weeks" },
     };
   }
-  if (r.monthly) retentionPolicy.monthlySchedule = { ...monthlyFormat(r.monthly.on), retentionTimes: [time], retentionDuration: { count: r.monthly.months, durationType: "Months" } };
+  if (r.monthly) retentionPolicy.monthlySchedule = { ...monthlyFormat(r.monthly.on), retentionTimes: times(r.monthly.at), retentionDuration: { count: r.monthly.months, durationType: "Months" } };
   if (r.yearly) {
     retentionPolicy.yearlySchedule = {
       monthsOfYear: r.yearly.months.map((m) => MONTH_OF_YEAR[m - 1]),
       ...monthlyFormat(r.yearly.on),
-      retentionTimes: [time],
+      retentionTimes: times(r.yearly.at),
       retentionDuration: { count: r.yearly.years, durationType: "Years" },
     };
   }
@@ -137,7 +141,11 @@ export function azureProperties(policy: Policy): AzureIaaSVMProtectionPolicy {
   if (policy.consistency === "agentless-crash") props.snapshotConsistencyType = "OnlyCrashConsistent";
   if (policy.archiveAfter) {
     props.tieringPolicy = { ArchivedRP: { tieringMode: "TierAfter", duration: policy.archiveAfter.count, durationType: DURATION[policy.archiveAfter.unit] } };
+  } else if (policy.archiveRecommended) {
+    props.tieringPolicy = { ArchivedRP: { tieringMode: "TierRecommended" } };
   }
+  const rg = policy.instantRestoreResourceGroup;
+  if (rg) props.instantRPDetails = { azureBackupRGNamePrefix: rg.prefix, ...(rg.suffix !== undefined ? { azureBackupRGNameSuffix: rg.suffix } : {}) };
   return props;
 }
 

@@ -18,7 +18,8 @@ import {
   BKP_MONTH, BKP_ORDINAL, BKP_WEEKDAY, DAY_OF_WEEK, DURATION_UNIT, MONTH_OF_YEAR, RESOURCE_TYPE, WEEK_OF_MONTH, type DurationType,
 } from "./azure-json.js";
 import { INTEROP_CODES, type InteropCode } from "./codes.js";
-import { joinPath, parseJson, type JsonEntry, type JsonNode, type JsonObject } from "./json-locate.js";
+import { armParameterValues, armPolicies, isArmTemplate } from "./arm-template.js";
+import { joinPath, member, parseJson, type JsonEntry, type JsonNode, type JsonObject } from "./json-locate.js";
 import { ORIGIN_PREFIX } from "../lang/origin-comments.js";
 
 export interface ImportInput {
@@ -35,7 +36,10 @@ export interface ImportedPolicy {
 }
 
 export interface ImportResult {
-  /** Formatted .bkp text; undefined when there were errors (nothing half-imported is written). */
+  /**
+   * Formatted .bkp text of every policy that imported; undefined when none did. A policy with
+   * an error is left out (its errors say why), the others are written.
+   */
   text?: string;
   policies: ImportedPolicy[];
   /** Located in the JSON files. */
@@ -45,6 +49,8 @@ export interface ImportResult {
 export interface ImportOptions {
   /** The name the .bkp file will have (only used to label parse errors, which would be bkp bugs). */
   outPath?: string;
+  /** An ARM parameters file for the templates among the inputs (`--parameters FILE`). */
+  parameters?: ImportInput;
 }
 
 interface Line {
@@ -84,16 +90,24 @@ const IGNORED_POLICY_FIELDS = ["protectedItemsCount", "resourceGuardOperationReq
 export function importAzure(inputs: ImportInput[], opts: ImportOptions = {}): ImportResult {
   const diagnostics: Diagnostic[] = [];
   const drafts: Draft[] = [];
-  for (const input of inputs) {
-    const r: Reader = {
-      file: input.path,
-      diagnostics,
-      report(code, range, message, hint, severity) {
-        diagnostics.push({ code, severity: severity ?? INTEROP_CODES[code].severity, file: input.path, range, message, hint });
-      },
-    };
-    drafts.push(...readFile(r, input.text));
+  const reader = (file: string): Reader => ({
+    file,
+    diagnostics,
+    report(code, range, message, hint, severity) {
+      diagnostics.push({ code, severity: severity ?? INTEROP_CODES[code].severity, file, range, message, hint });
+    },
+  });
+  let armValues: Map<string, JsonNode> | undefined;
+  if (opts.parameters) {
+    const parsed = parseJson(opts.parameters.text);
+    const r = reader(opts.parameters.path);
+    if (!parsed.ok) r.report("BKP6001", parsed.error.range, `invalid JSON: ${parsed.error.message}`, parsed.error.hint);
+    else {
+      armValues = armParameterValues(parsed.value);
+      if (!armValues) r.report("BKP6002", parsed.value.range, "this is not an ARM parameters file: it has no \"parameters\" object", 'a parameters file is {"parameters": {"name": {"value": …}}}');
+    }
   }
+  for (const input of inputs) drafts.push(...readFile(reader(input.path), input.text, armValues));
 
   // Two policies of one name would make a policy set that does not check.
   const byName = new Map<string, Draft>();
@@ -108,29 +122,36 @@ export function importAzure(inputs: ImportInput[], opts: ImportOptions = {}): Im
     } else byName.set(d.name, d);
   }
 
+  // Partial success: what imported is written; every problem is reported, located.
+  const kept = drafts.filter((d) => byName.get(d.name) === d);
   const sorted = sortDiagnostics(diagnostics);
-  const policies = drafts.map((d) => ({ name: d.name, file: d.file, path: d.path }));
-  if (sorted.some((d) => d.severity === "error")) return { policies, diagnostics: sorted };
-  if (!drafts.length) return { policies, diagnostics: sorted, text: undefined };
-  return { policies, diagnostics: sorted, text: render(drafts, inputs.map((i) => i.path), opts.outPath ?? "imported.bkp") };
+  const policies = kept.map((d) => ({ name: d.name, file: d.file, path: d.path }));
+  if (!kept.length) return { policies, diagnostics: sorted, text: undefined };
+  return { policies, diagnostics: sorted, text: render(kept, inputs.map((i) => i.path), opts.outPath ?? "imported.bkp") };
 }
 
 // ---- document forms ------------------------------------------------------------------
 
-function readFile(r: Reader, text: string): Draft[] {
+function readFile(r: Reader, text: string, armValues: Map<string, JsonNode> | undefined): Draft[] {
   const parsed = parseJson(text);
   if (!parsed.ok) {
     r.report("BKP6001", parsed.error.range, `invalid JSON: ${parsed.error.message}`, parsed.error.hint);
     return [];
   }
   const root = parsed.value;
-  const base = basename(r.file).replace(/\.json$/i, "");
+  const base = nameFromFile(basename(r.file).replace(/\.json$/i, ""));
   if (root.kind === "array") return listItems(r, root.items, "", base);
   if (root.kind !== "object") {
     r.report("BKP6002", root.range, `expected a JSON object or array, found ${describe(root)}`, FORMS_HINT);
     return [];
   }
-  const keys = new Set(root.entries.map((e) => e.key));
+  const keys = new Set(root.entries.map((e) => e.key.toLowerCase()));
+  if (isArmTemplate(root)) {
+    return armPolicies(root, armValues, r.report).flatMap((p) => {
+      const d = resource(r, p.obj, p.path, base);
+      return d ? [d] : [];
+    });
+  }
   const value = member(root, "value");
   if (value && !keys.has("properties")) {
     checkKnown(r, root, "", ["value", "nextLink"]);
@@ -150,8 +171,17 @@ function readFile(r: Reader, text: string): Draft[] {
   return [];
 }
 
+/**
+ * A policy named after its file gets a name Azure accepts (letters, digits, `-`, `_`, `!`;
+ * starting with a letter; 3..150 characters): "prod.daily" becomes "prod-daily".
+ */
+function nameFromFile(base: string): string {
+  const name = base.replace(/[^A-Za-z0-9_!-]+/g, "-").replace(/^[^A-Za-z]+/, "").slice(0, 150);
+  return name.length >= 3 ? name : `policy-${name || "1"}`;
+}
+
 const FORMS_HINT =
-  'bkp reads a PUT body {"properties": {…}}, a policy resource {"name", "properties"}, a list (a JSON array or {"value": […]}, as `az backup policy list` prints) or a REST example {"parameters": {"parameters": …}}';
+  'bkp reads a PUT body {"properties": {…}}, a policy resource {"name", "properties"}, a list (a JSON array or {"value": […]}, as `az backup policy list` prints), a REST example {"parameters": …, "responses": …} or an ARM template {"$schema", "resources": […]}';
 
 function listItems(r: Reader, items: JsonNode[], path: string, base: string): Draft[] {
   const out: Draft[] = [];
@@ -167,24 +197,23 @@ function listItems(r: Reader, items: JsonNode[], path: string, base: string): Dr
   return out;
 }
 
-/** The REST API's published example: {"parameters": {"policyName", "parameters": {PUT body}}, "responses": …}. */
+/**
+ * The REST API's published example: {"parameters": {…, "parameters": {PUT body}}, "responses":
+ * {"200": {"body": …}}}. A PUT example holds the request; a GET or List example (no request
+ * body) holds the policy in its 200 response: a resource or {"value": […]}.
+ */
 function exampleWrapper(r: Reader, root: JsonObject, params: JsonEntry, base: string): Draft[] {
-  // The responses repeat the request as Azure answers it; bkp imports the request.
   checkKnown(r, root, "", ["parameters", "responses", "operationId", "title", "description"]);
   if (params.value.kind !== "object") {
     wrongType(r, params.value, "parameters", "an object");
     return [];
   }
   const p = params.value;
-  checkKnown(r, p, "parameters", ["api-version", "subscriptionId", "resourceGroupName", "vaultName", "policyName", "parameters"]);
-  const body = member(p, "parameters");
-  if (!body) {
-    r.report("BKP6006", p.range, 'the example has no request body at parameters.parameters', 'a REST example holds the PUT body as "parameters": {"parameters": {"properties": {…}}}');
-    return [];
-  }
-  if (body.value.kind !== "object") {
-    wrongType(r, body.value, "parameters.parameters", "an object");
-    return [];
+  // The operation's URL and query parameters (api-version, $filter, …) say nothing about the
+  // policy but its name; any scalar is accepted.
+  for (const e of p.entries) {
+    if (e.key.toLowerCase() === "parameters" || e.value.kind === "string" || e.value.kind === "number" || e.value.kind === "boolean" || e.value.kind === "null") continue;
+    wrongType(r, e.value, joinPath("parameters", e.key), "a string (an operation parameter)");
   }
   const policyName = member(p, "policyName");
   let name = base;
@@ -192,13 +221,59 @@ function exampleWrapper(r: Reader, root: JsonObject, params: JsonEntry, base: st
     if (policyName.value.kind === "string") name = policyName.value.value;
     else wrongType(r, policyName.value, "parameters.policyName", "a string");
   }
-  const d = resource(r, body.value, "parameters.parameters", name);
-  if (d && policyName && !member(body.value, "name")) d.nameNode = policyName.value;
+  const body = member(p, "parameters");
+  if (body) {
+    if (body.value.kind !== "object") {
+      wrongType(r, body.value, "parameters.parameters", "an object");
+      return [];
+    }
+    const d = resource(r, body.value, "parameters.parameters", name);
+    if (d && policyName && !member(body.value, "name")) d.nameNode = policyName.value;
+    return d ? [d] : [];
+  }
+  const response = responseBody(root);
+  if (!response) {
+    r.report("BKP6006", p.range, "the example has neither a request body (parameters.parameters) nor a 200 response body (responses.200.body)", 'a PUT example holds "parameters": {"parameters": {"properties": {…}}}; a GET or List example holds "responses": {"200": {"body": …}}');
+    return [];
+  }
+  const { node, path } = response;
+  if (node.kind !== "object") return wrongType(r, node, path, "a policy or a list of policies") ?? [];
+  const value = member(node, "value");
+  if (value && !member(node, "properties")) {
+    checkKnown(r, node, path, ["value", "nextLink"]);
+    if (value.value.kind !== "array") return wrongType(r, value.value, joinPath(path, "value"), "an array of policies") ?? [];
+    return listItems(r, value.value.items, joinPath(path, "value"), base);
+  }
+  const d = resource(r, node, path, name);
   return d ? [d] : [];
+}
+
+/** `responses["200"].body` (or 201's) of a REST example, with its JSON path. */
+function responseBody(root: JsonObject): { node: JsonNode; path: string } | undefined {
+  const responses = member(root, "responses");
+  if (!responses || responses.value.kind !== "object") return undefined;
+  for (const status of ["200", "201"]) {
+    const st = member(responses.value, status);
+    if (st?.value.kind !== "object") continue;
+    const body = member(st.value, "body");
+    if (body) return { node: body.value, path: joinPath(joinPath("responses", status), "body") };
+  }
+  return undefined;
 }
 
 /** A policy resource or PUT body: {"name"?, "type"?, "id"?, …, "properties": {…}}. */
 function resource(r: Reader, obj: JsonObject, path: string, fallbackName: string): Draft | undefined {
+  // Any error inside this policy leaves it out (partial success: the others are written).
+  const errorsBefore = errorCount(r);
+  const d = resourceDraft(r, obj, path, fallbackName);
+  return d && errorCount(r) === errorsBefore ? d : undefined;
+}
+
+function errorCount(r: Reader): number {
+  return r.diagnostics.filter((d) => d.severity === "error").length;
+}
+
+function resourceDraft(r: Reader, obj: JsonObject, path: string, fallbackName: string): Draft | undefined {
   checkKnown(r, obj, path, ["name", "properties", ...IGNORED_RESOURCE_FIELDS]);
   let name = fallbackName;
   const nameEntry = member(obj, "name");
@@ -430,11 +505,11 @@ function readRetention(r: Reader, ret: JsonObject, path: string, scheduleTime: T
     const p = joinPath(path, key);
     if (e.value.kind !== "object") return void wrongType(r, e.value, p, "an object");
     checkKnown(r, e.value, p, ["retentionDuration", "retentionTimes", ...known]);
-    retentionTimes(r, e.value, p, scheduleTime);
+    const at = retentionTime(r, e.value, p, scheduleTime);
     const d = duration(r, e.value, p);
     if (!d) return;
     const text = build(e.value, p, d);
-    if (text) out.push({ text, path: d.path });
+    if (text) out.push({ text: at ? `${text} at ${at.text}` : text, path: d.path });
   };
   each("dailySchedule", [], (_o, _p, d) => `retain daily ${d.count} ${d.unit}`);
   each("weeklySchedule", ["daysOfTheWeek"], (o, p, d) => {
@@ -482,19 +557,22 @@ function duration(r: Reader, o: JsonObject, p: string): DurationRead | undefined
   return { count: n, unit: unit(n, DURATION_UNIT[dt.value]), path: joinPath(rp, expected && dt.value !== expected ? "durationType" : "count") };
 }
 
-function retentionTimes(r: Reader, o: JsonObject, p: string, scheduleTime: Time | undefined): void {
-  // Azure takes retention points at the scheduled time; bkp writes these from the schedule
-  // on export, so a different time here would be lost: say so.
+/**
+ * A retention time other than the schedule's, kept as `retain … at HH:MM` (Azure stores and
+ * returns it; export writes it back). Azure takes one time; a second one is an error.
+ */
+function retentionTime(r: Reader, o: JsonObject, p: string, scheduleTime: Time | undefined): Time | undefined {
   const rt = member(o, "retentionTimes");
-  if (!rt) return;
+  if (!rt) return undefined;
   const rp = joinPath(p, "retentionTimes");
-  if (rt.value.kind !== "array") return void wrongType(r, rt.value, rp, "an array of date-times");
-  rt.value.items.forEach((item, i) => {
-    const t = time(r, item, joinPath(rp, i), true);
-    if (t && scheduleTime && (t.hour !== scheduleTime.hour || t.minute !== scheduleTime.minute)) {
-      r.report("BKP6021", item.range, `retention time ${t.text} differs from the schedule's ${scheduleTime.text}; Azure keeps the scheduled backup, and bkp uses the schedule's time`, `write the schedule's time, ${scheduleTime.text}`);
-    }
-  });
+  if (rt.value.kind !== "array") return wrongType(r, rt.value, rp, "an array of date-times");
+  if (rt.value.items.length > 1) {
+    r.report("BKP6007", rt.value.items[1].range, "a second retentionTimes entry cannot be written in bkp (Azure VM policies take one backup time)", "keep one time");
+  }
+  const first = rt.value.items[0];
+  const t = first && time(r, first, joinPath(rp, 0), true);
+  if (!t || !scheduleTime || (t.hour === scheduleTime.hour && t.minute === scheduleTime.minute)) return undefined;
+  return t;
 }
 
 function monthlyOn(r: Reader, o: JsonObject, p: string): string | undefined {
@@ -582,10 +660,10 @@ function readTiering(r: Reader, t: JsonObject, path: string): Line[] {
   checkKnown(r, a.value, ap, ["tieringMode", "duration", "durationType"]);
   const mode = enumMember(r, a.value, ap, "tieringMode", ["TierAfter", "TierRecommended", "DoNotTier"] as const, true);
   if (!mode) return [];
-  if (mode.value === "DoNotTier") return [];
-  if (mode.value === "TierRecommended") {
-    r.report("BKP6007", mode.node.range, "tieringMode TierRecommended (let Azure pick the points to archive) cannot be written in bkp", 'bkp writes archive tiering as `archive after <n> months`: use "tieringMode": "TierAfter" with a duration');
-    return [];
+  if (mode.value !== "TierAfter") {
+    // Azure writes `"duration": 0, "durationType": "Invalid"` beside these modes: no meaning.
+    enumMember(r, a.value, ap, "durationType", ["Days", "Weeks", "Months", "Years", "Invalid"] as const);
+    return mode.value === "DoNotTier" ? [] : [{ text: "archive recommended", path: joinPath(ap, "tieringMode") }];
   }
   const n = requiredCount(r, a.value, ap, "duration");
   const dt = enumMember(r, a.value, ap, "durationType", ["Days", "Weeks", "Months", "Years"] as const, true);
@@ -596,24 +674,23 @@ function readTiering(r: Reader, t: JsonObject, path: string): Line[] {
 function readInstantRpDetails(r: Reader, node: JsonNode, path: string): Line[] {
   if (node.kind !== "object") return wrongType(r, node, path, "an object") ?? [];
   checkKnown(r, node, path, ["azureBackupRGNamePrefix", "azureBackupRGNameSuffix"]);
-  const parts: string[] = [];
+  const values: (string | undefined)[] = [];
   for (const key of ["azureBackupRGNamePrefix", "azureBackupRGNameSuffix"]) {
     const e = member(node, key);
-    if (!e) continue;
-    if (e.value.kind !== "string") wrongType(r, e.value, joinPath(path, key), "a string");
-    else if (e.value.value !== "") parts.push(`${key} ${JSON.stringify(e.value.value)}`);
+    if (e && e.value.kind !== "string") wrongType(r, e.value, joinPath(path, key), "a string");
+    values.push(e?.value.kind === "string" && e.value.value !== "" ? e.value.value : undefined);
   }
-  if (!parts.length) return [];
-  r.report("BKP6022", node.range, `the instant-restore resource group (${parts.join(", ")}) is not modelled by bkp: the .bkp keeps it as a comment and export does not write it`, "set it again after deploying an exported policy (Terraform: instant_restore_resource_group)", "warning");
-  return [{ text: `# not modelled by bkp: ${path} ${parts.join(", ")}`, note: true }];
+  const [prefix, suffix] = values;
+  if (prefix === undefined) {
+    if (suffix !== undefined) {
+      r.report("BKP6006", node.range, "instantRPDetails has a suffix but no azureBackupRGNamePrefix", 'add "azureBackupRGNamePrefix": "<prefix>" (Azure names the group prefix + a number + suffix)');
+    }
+    return [];
+  }
+  return [{ text: `instant-restore-resource-group ${quote(prefix)}${suffix !== undefined ? ` suffix ${quote(suffix)}` : ""}`, path }];
 }
 
 // ---- value readers ------------------------------------------------------------------
-
-function member(obj: JsonObject, key: string): JsonEntry | undefined {
-  const e = obj.entries.find((x) => x.key === key);
-  return e && e.value.kind !== "null" ? e : undefined;
-}
 
 function isEmpty(n: JsonNode): boolean {
   return n.kind === "null" || (n.kind === "array" && !n.items.length) || (n.kind === "object" && n.entries.every((e) => isEmpty(e.value)));
@@ -641,8 +718,9 @@ function missing(r: Reader, obj: JsonObject, key: string, message: string, hint:
 }
 
 function checkKnown(r: Reader, obj: JsonObject, path: string, known: string[]): void {
+  const lower = new Set(known.map((k) => k.toLowerCase()));
   for (const e of obj.entries) {
-    if (known.includes(e.key)) continue;
+    if (lower.has(e.key.toLowerCase())) continue;
     const guess = closest(e.key, known);
     r.report(
       "BKP6003", e.keyRange, `unknown field ${joinPath(path, e.key)}`,

@@ -223,9 +223,14 @@ export function joinPath(base: string, key: string | number): string {
   return base ? `${base}.${key}` : key;
 }
 
-/** The member `key` of an object node, treating `null` as absent (Azure returns nulls freely). */
+/**
+ * The member `key` of an object node, treating `null` as absent (Azure returns nulls freely).
+ * Azure reads property names case-insensitively (`az` prints `instantRpDetails`, the REST
+ * spec says `instantRPDetails`), so an exact match is preferred and any case accepted.
+ */
 export function member(obj: JsonObject, key: string): JsonEntry | undefined {
-  const e = obj.entries.find((x) => x.key === key);
+  const lower = key.toLowerCase();
+  const e = obj.entries.find((x) => x.key === key) ?? obj.entries.find((x) => x.key.toLowerCase() === lower);
   return e && e.value.kind !== "null" ? e : undefined;
 }
 

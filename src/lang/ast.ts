@@ -102,6 +102,8 @@ export interface RetainAst extends Node {
   weekdays?: Word<WeekdayName>[];
   months?: Word<MonthName>[];
   on?: MonthlyWhenAst;
+  /** `at HH:MM`: Azure's retentionTimes when they differ from the schedule's time. */
+  at?: TimeOfDay;
 }
 
 export interface PolicyAst extends NamedBlock {
@@ -113,6 +115,10 @@ export interface PolicyAst extends NamedBlock {
   vss?: Word<"full" | "copy">;
   retain: RetainAst[];
   archiveAfter?: Quantity;
+  /** `archive recommended`: Azure picks the points to archive (tieringMode TierRecommended). */
+  archiveRecommended?: Node;
+  /** `instant-restore-resource-group "<prefix>" suffix "<suffix>"` (Azure's instantRPDetails). */
+  instantRestoreResourceGroup?: { range: Range; prefix: Str; suffix?: Str };
   type?: Word<"standard" | "enhanced">;
 }
 
@@ -147,10 +153,12 @@ export interface DiskAst extends Node {
   pattern?: Word<"sequential" | "scattered">;
   added?: DateValue;
   storageAccount?: Str;
-  tier?: Word<"standard" | "premium">;
+  tier?: Word<"standard" | "premium" | "premium-v2" | "ultra">;
   free?: Quantity;
   image?: Str;
   exclude?: Node;
+  /** The data disk's LUN on its VM (selective disk backup names disks by LUN). */
+  lun?: Num;
 }
 
 export interface VmAst extends NamedBlock {

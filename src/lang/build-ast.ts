@@ -348,8 +348,20 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
         case "vss": return setOnce(p, "vss", word(c.take()), kw, where);
         case "type": return setOnce(p, "type", word(c.take()), kw, where);
         case "archive": {
-          c.take(T.After);
+          const next = c.take();
+          if (next?.image === "recommended") {
+            if (p.archiveAfter) return setOnce(p, "archiveAfter", p.archiveAfter, kw, where);
+            return setOnce(p, "archiveRecommended", { range }, kw, where);
+          }
+          if (p.archiveRecommended) return setOnce(p, "archiveRecommended", { range }, kw, where);
           return setOnce(p, "archiveAfter", quantity(c), kw, where);
+        }
+        case "instant-restore-resource-group": {
+          const prefix = str(c.take(T.StringLit));
+          let suffix: A.Str | undefined;
+          if (c.take(T.Suffix)) suffix = str(c.take(T.StringLit));
+          if (prefix) setOnce(p, "instantRestoreResourceGroup", { range, prefix, suffix }, kw, where);
+          return;
         }
         case "retain": {
           const k = c.take();
@@ -370,6 +382,7 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
             c.take(T.On);
             r.on = monthlyWhen(c);
           }
+          if (c.take(T.At)) r.at = time(c.take(T.TimeLit));
           const dup = p.retain.find((x) => x.kind === kind);
           if (dup) err("BKP2006", r.keyword, `'retain ${kind}' is set twice in ${where}`, `keep one 'retain ${kind}' line (the first is at line ${dup.range.start.line})`);
           else p.retain.push(r);
@@ -397,6 +410,7 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
         case "free": return setOnce(d, "free", quantity(c), kw, where);
         case "image": return setOnce(d, "image", str(c.take(T.StringLit)), kw, where);
         case "exclude": return setOnce(d, "exclude", { range: tokenRange(kw) }, kw, where);
+        case "lun": return setOnce(d, "lun", num(c.take(T.NumberLit)), kw, where);
       }
     });
     d.syntax = blockSyntax(node, attrs);

@@ -61,6 +61,12 @@ export const CODES = {
   BKP2033: { severity: "error", title: "invalid price book" },
   BKP2035: { severity: "error", title: "retention day is not a backup day" },
   BKP2036: { severity: "error", title: "unknown attribute value" },
+  BKP2037: { severity: "error", title: "time zone Azure cannot take" },
+  BKP2038: { severity: "error", title: "policy name Azure does not accept" },
+  BKP2039: { severity: "error", title: "invalid instant-restore resource group" },
+  BKP2040: { severity: "error", title: "agentless crash-consistent backup needs an enhanced policy" },
+  BKP2041: { severity: "error", title: "invalid disk LUN" },
+  BKP2042: { severity: "error", title: "premium SSD v2 or ultra disk under a standard policy" },
   BKP2060: { severity: "error", title: "invalid vault location" },
 } as const satisfies Record<string, CodeInfo>;
 

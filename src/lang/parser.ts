@@ -12,9 +12,9 @@ import { parserErrorMessages } from "./parser-messages.js";
 /** The first keyword of each attribute a block accepts (for skipping and suggestions). */
 export const BLOCK_ATTRIBUTES: Record<string, TokenType[]> = {
   vault: [T.Path, T.Blob, T.RedundancyKw, T.Encryption, T.Pricing, T.Region],
-  policy: [T.Schedule, T.Timezone, T.InstantRestore, T.Consistency, T.Vss, T.Retain, T.Archive, T.Type],
+  policy: [T.Schedule, T.Timezone, T.InstantRestore, T.InstantRestoreResourceGroup, T.Consistency, T.Vss, T.Retain, T.Archive, T.Type],
   vm: [T.Os, T.State, T.Provisioning, T.Policy, T.Vault, T.ProtectedSince, T.Protection, T.Encryption, T.Vss, T.Scripts, T.Disk],
-  disk: [T.Role, T.Size, T.Used, T.Churn, T.Pattern, T.Added, T.StorageAccount, T.Tier, T.Free, T.Image, T.Exclude],
+  disk: [T.Role, T.Size, T.Used, T.Churn, T.Pattern, T.Added, T.StorageAccount, T.Tier, T.Free, T.Image, T.Exclude, T.Lun],
   scripts: [T.Pre, T.Post, T.Timeout, T.Retries, T.ContinueOnFailure, T.Fsfreeze],
   ade: [T.Bek, T.Kek],
   "storage-account": [T.Kind, T.Iops, T.Throughput, T.Load, T.Path, T.Tier],
@@ -216,7 +216,22 @@ class BkpParser extends CstParser {
       { ALT: () => this.SUBRULE(this.consistency) },
       { ALT: () => this.SUBRULE(this.vss) },
       { ALT: () => this.SUBRULE(this.retain) },
-      { ALT: () => { this.CONSUME(T.Archive); this.CONSUME(T.After); this.SUBRULE2(this.quantity); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Archive);
+          this.OR3((this.alts[35] ??= [
+            { ALT: () => { this.CONSUME(T.After); this.SUBRULE2(this.quantity); } },
+            { ALT: () => this.CONSUME(T.Recommended) },
+          ]));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.InstantRestoreResourceGroup);
+          this.CONSUME2(T.StringLit);
+          this.OPTION(() => { this.CONSUME(T.Suffix); this.CONSUME3(T.StringLit); });
+        },
+      },
       { ALT: () => { this.CONSUME(T.Type); this.OR2((this.alts[18] ??= [{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME(T.Enhanced) }])); } },
       { ALT: () => this.unknownIn("policy"), IGNORE_AMBIGUITIES: true },
     ]}));
@@ -268,6 +283,8 @@ class BkpParser extends CstParser {
         },
       },
     ]));
+    // Azure's retentionTimes, when they differ from the schedule's time.
+    this.OPTION(() => { this.CONSUME(T.At); this.CONSUME(T.TimeLit); });
   });
   /** `first, third Wed, Thu` or `day 1, 15, last`. */
   private monthlyWhen = this.RULE("monthlyWhen", () => {
@@ -417,10 +434,21 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Pattern); this.OR3((this.alts[27] ??= [{ ALT: () => this.CONSUME(T.Sequential) }, { ALT: () => this.CONSUME(T.Scattered) }])); } },
       { ALT: () => { this.CONSUME(T.Added); this.CONSUME(T.DateLit); } },
       { ALT: () => { this.CONSUME(T.StorageAccount); this.CONSUME(T.StringLit); } },
-      { ALT: () => { this.CONSUME(T.Tier); this.OR4((this.alts[28] ??= [{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME(T.Premium) }])); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Tier);
+          this.OR4((this.alts[28] ??= [
+            { ALT: () => this.CONSUME(T.Standard) },
+            { ALT: () => this.CONSUME(T.Premium) },
+            { ALT: () => this.CONSUME(T.PremiumV2) },
+            { ALT: () => this.CONSUME(T.Ultra) },
+          ]));
+        },
+      },
       { ALT: () => { this.CONSUME(T.Free); this.SUBRULE4(this.quantity); } },
       { ALT: () => { this.CONSUME(T.Image); this.CONSUME2(T.StringLit); } },
       { ALT: () => this.CONSUME(T.Exclude) },
+      { ALT: () => { this.CONSUME(T.Lun); this.CONSUME(T.NumberLit); } },
       { ALT: () => this.unknownIn("disk"), IGNORE_AMBIGUITIES: true },
     ]}));
   });

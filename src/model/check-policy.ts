@@ -5,7 +5,7 @@ import { DEFAULT_CONSISTENCY, DEFAULT_TIMEZONE, DEFAULT_VSS } from "./defaults.j
 import {
   HOURLY_INTERVALS, HOURLY_WINDOW, INSTANT_RESTORE_RANGE, MAX_RECOVERY_POINTS, RETENTION_RANGE, WEEKLY_INSTANT_RESTORE_DAYS,
 } from "./limits.js";
-import type { MonthlyOn, MonthNumber, Policy, Retention, Schedule, WeekdayNumber } from "./model.js";
+import type { MonthlyOn, MonthNumber, Policy, Retention, Schedule, TimeOfDay, WeekdayNumber } from "./model.js";
 import { resolveZone } from "./time-zones.js";
 import { toSeconds } from "./units.js";
 
@@ -100,14 +100,19 @@ function retention(ctx: CheckContext, file: string, rules: A.RetainAst[]): Reten
     }
     if (!ctx.inRange(file, q, n, range.min, range.max, "BKP2010", `retain ${r.kind}`, `keep ${range.min} to ${range.max} ${plural} (DOMAIN §7)`, true)) continue;
     const count = n.toNumber();
-    if (r.kind === "daily") out.daily = { days: count };
-    else if (r.kind === "weekly") out.weekly = { weeks: count, weekdays: (r.weekdays ?? []).map((w) => WEEKDAY[w.value]) };
+    let at: TimeOfDay | undefined;
+    if (r.at) {
+      checkMinutes(ctx, file, r.at, "retention time");
+      at = { hour: r.at.hour, minute: r.at.minute };
+    }
+    if (r.kind === "daily") out.daily = { days: count, at };
+    else if (r.kind === "weekly") out.weekly = { weeks: count, weekdays: (r.weekdays ?? []).map((w) => WEEKDAY[w.value]), at };
     else if (r.kind === "monthly") {
       const on = monthlyOn(ctx, file, r.on);
-      if (on) out.monthly = { months: count, on };
+      if (on) out.monthly = { months: count, on, at };
     } else {
       const on = monthlyOn(ctx, file, r.on);
-      if (on) out.yearly = { years: count, months: (r.months ?? []).map((m) => MONTH[m.value]), on };
+      if (on) out.yearly = { years: count, months: (r.months ?? []).map((m) => MONTH[m.value]), on, at };
     }
   }
   return out;
@@ -140,9 +145,19 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
   const zoneWritten = p.timezone?.value ?? DEFAULT_TIMEZONE;
   if (p.timezone) {
     const z = resolveZone(p.timezone.value);
-    if (z.ok) zone = z.iana;
-    else ctx.report(file, "BKP2022", p.timezone.range, `unknown time zone "${p.timezone.value}"`, 'write an IANA name such as "Asia/Tokyo" or a Windows name such as "Tokyo Standard Time"');
+    if (!z.ok) ctx.report(file, "BKP2022", p.timezone.range, `unknown time zone "${p.timezone.value}"`, 'write an IANA name such as "Asia/Tokyo" or a Windows name such as "Tokyo Standard Time"');
+    else if (!z.windows) {
+      // Azure takes Windows zone names only; a zone CLDR gives none cannot be deployed.
+      ctx.report(file, "BKP2037", p.timezone.range, `time zone "${p.timezone.value}" has no Windows name, and Azure takes only Windows zone names (docs/azure-model.md "Time zones")`, 'write a city zone such as "Europe/Paris" or "America/Los_Angeles", or a Windows name such as "W. Europe Standard Time"');
+    } else zone = z.iana;
   }
+  checkPolicyName(ctx, p);
+  if (p.consistency?.value === "agentless-crash" && type !== "enhanced") {
+    // snapshotConsistencyType OnlyCrashConsistent exists for Enhanced (V2) policies only.
+    ctx.report(file, "BKP2040", p.consistency.range, `policy "${p.name.value}" is standard, but agentless crash-consistent backup (OnlyCrashConsistent) needs an enhanced policy (docs/azure-model.md "Consistency")`, "write type enhanced, or consistency application");
+  }
+  const irg = p.instantRestoreResourceGroup;
+  if (irg) checkResourceGroupAffix(ctx, file, irg.prefix, irg.suffix);
 
   const ret = retention(ctx, file, p.retain);
   const retainAst = (k: A.RetainAst["kind"]) => p.retain.find((r) => r.kind === k);
@@ -170,9 +185,12 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
     ctx.report(file, "BKP2017", p.schedule.range, `a ${p.schedule.kind} schedule needs daily retention`, "add e.g. retain daily 30 days");
   }
 
-  // DOMAIN §7: instant restore 1..5 days (standard), 1..30 (enhanced); weekly is fixed at 5.
+  // DOMAIN §7: instant restore 1..5 days (standard), 1..30 (enhanced). A Standard weekly policy
+  // keeps snapshots exactly 5 days; an Enhanced weekly policy takes the enhanced range
+  // (docs/azure-model.md "Instant restore").
   const irRange = INSTANT_RESTORE_RANGE[type];
-  let instantRestoreDays: number = p.schedule?.kind === "weekly" ? WEEKLY_INSTANT_RESTORE_DAYS : irRange.default;
+  const fixedWeekly = p.schedule?.kind === "weekly" && type === "standard";
+  let instantRestoreDays: number = fixedWeekly ? WEEKLY_INSTANT_RESTORE_DAYS : irRange.default;
   if (p.instantRestore) {
     const q = ctx.unit(file, p.instantRestore, "duration", "instant-restore", "2 days");
     if (q && q.unit!.name !== "day") {
@@ -180,8 +198,8 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
     } else if (q) {
       const n = q.number.value;
       if (!n.isInteger()) ctx.report(file, "BKP2011", q.range, "instant-restore needs a whole number of days", "write e.g. 2 days");
-      else if (p.schedule?.kind === "weekly" && !n.eq(WEEKLY_INSTANT_RESTORE_DAYS)) {
-        ctx.report(file, "BKP2018", q.range, `a weekly schedule keeps instant-restore snapshots exactly 5 days, not ${n}`, "write instant-restore 5 days (Azure rejects anything else for weekly policies)");
+      else if (fixedWeekly && !n.eq(WEEKLY_INSTANT_RESTORE_DAYS)) {
+        ctx.report(file, "BKP2018", q.range, `a weekly schedule in a standard policy keeps instant-restore snapshots exactly 5 days, not ${n}`, "write instant-restore 5 days (Azure rejects anything else for standard weekly policies), or type enhanced (1 to 30 days)");
       } else if (ctx.inRange(file, q, n, irRange.min, irRange.max, "BKP2011", `instant-restore for a ${type} policy`, `write ${irRange.min} to ${irRange.max} days`, true)) {
         instantRestoreDays = n.toNumber();
       }
@@ -204,6 +222,9 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
       }
     }
   }
+  if (p.archiveRecommended && !ret.monthly && !ret.yearly) {
+    ctx.report(file, "BKP2032", p.archiveRecommended.range, "archive recommended moves monthly and yearly points, but this policy keeps neither", "add retain monthly or retain yearly, or remove archive");
+  }
 
   if (!sched) return undefined;
   const points = maxPoints(sched, ret);
@@ -223,6 +244,45 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
     vss: p.vss?.value ?? DEFAULT_VSS,
     retention: ret,
     archiveAfter,
+    archiveRecommended: p.archiveRecommended !== undefined,
+    instantRestoreResourceGroup: p.instantRestoreResourceGroup && { prefix: p.instantRestoreResourceGroup.prefix.value, suffix: p.instantRestoreResourceGroup.suffix?.value },
   };
 }
 
+
+/**
+ * Azure's rule for VM backup policy names, as the azurerm provider validates them
+ * (backup_policy_vm_resource.go: `^[a-zA-Z][-_!a-zA-Z0-9]{2,149}$`): 3 to 150 characters,
+ * letters, digits, `-`, `_` and `!`, starting with a letter (docs/azure-model.md "Policy
+ * names"). A name such as "vault/policy" (an ARM child name) is not a policy name.
+ */
+const POLICY_NAME = /^[A-Za-z][-_!A-Za-z0-9]{2,149}$/;
+
+export function azurePolicyNameProblem(name: string): string | undefined {
+  if (POLICY_NAME.test(name)) return undefined;
+  if (name.includes("/")) return "contains '/' (an ARM template names a policy vault/policy; the policy's name is the part after the '/')";
+  if (name.length < 3 || name.length > 150) return `is ${name.length} characters long; Azure takes 3 to 150`;
+  if (!/^[A-Za-z]/.test(name)) return "does not start with a letter";
+  return "has characters other than letters, digits, '-', '_' and '!'";
+}
+
+function checkPolicyName(ctx: CheckContext, p: A.PolicyAst): void {
+  const name = p.name.value;
+  const problem = azurePolicyNameProblem(name);
+  if (!problem) return;
+  const fixed = name.split("/").pop()!.replace(/[^A-Za-z0-9_!-]/g, "-").replace(/^[^A-Za-z]+/, "");
+  // A short name ("p") is what a sketch or a test uses: only export refuses it (BKP6106).
+  // Characters Azure never takes, a name too long or not starting with a letter are errors.
+  if (name.length < 3 && /^[A-Za-z][-_!A-Za-z0-9]*$/.test(name)) return;
+  ctx.report(p.file, "BKP2038", p.name.range, `policy name "${name}" ${problem}`, `rename it, e.g. "${fixed.length >= 3 ? fixed.slice(0, 150) : "policy-" + fixed}"`);
+}
+
+/** Azure's resource-group names: up to 90 characters of letters, digits, `_ - . ( )`, not ending in `.`. */
+function checkResourceGroupAffix(ctx: CheckContext, file: string, prefix: A.Str, suffix: A.Str | undefined): void {
+  for (const [s, what] of [[prefix, "prefix"], [suffix, "suffix"]] as const) {
+    if (!s) continue;
+    if (what === "prefix" && !s.value) ctx.report(file, "BKP2039", s.range, "the instant-restore resource group prefix is empty", 'write a prefix such as "rg-backup-snapshots-"');
+    else if (!/^[A-Za-z0-9_.()-]*$/.test(s.value)) ctx.report(file, "BKP2039", s.range, `the resource group ${what} "${s.value}" has characters Azure does not allow in resource group names`, "use letters, digits, '_', '-', '.', '(' and ')'");
+  }
+  if (prefix.value.length + (suffix?.value.length ?? 0) + 1 > 90) ctx.report(file, "BKP2039", prefix.range, "prefix and suffix make a resource group name longer than Azure's 90 characters", "shorten the prefix or the suffix");
+}

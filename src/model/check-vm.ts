@@ -57,6 +57,14 @@ function disk(ctx: CheckContext, file: string, d: A.DiskAst, t: VmTables): Disk 
   let storageAccount: StorageAccount | undefined;
   if (d.storageAccount) storageAccount = ctx.lookup(file, d.storageAccount, "storage-account", t.storageAccounts);
 
+  let lun: number | undefined;
+  if (d.lun) {
+    // Azure: data disks only, LUN 0..63 (docs/azure-model.md "Selective disk backup").
+    const n = d.lun.value;
+    if (role !== "data") ctx.report(file, "BKP2041", d.lun.range, `only data disks have a LUN; disk "${d.name.value}" is the ${role} disk`, "remove lun (the OS disk is always backed up; the temporary disk never is)");
+    else if (!n.isInteger() || n.lt(0) || n.gt(63)) ctx.report(file, "BKP2041", d.lun.range, `LUN ${d.lun.text} is not a LUN; Azure numbers data disks 0 to 63`, "write the LUN the disk has on the VM, e.g. lun 0");
+    else lun = n.toNumber();
+  }
   if (!sizeBytes || !usedBytes || churnBytesPerDay === undefined) return undefined;
   return {
     name: d.name.value,
@@ -74,6 +82,7 @@ function disk(ctx: CheckContext, file: string, d: A.DiskAst, t: VmTables): Disk 
     freePercent: free,
     image: d.image ? ctx.resolvePath(file, d.image) : undefined,
     excluded: d.exclude !== undefined,
+    lun,
   };
 }
 
@@ -135,6 +144,21 @@ export function checkVm(ctx: CheckContext, v: A.VmAst, t: VmTables): Vm | undefi
     const prev = seen.get(d.name.value);
     if (prev) ctx.report(file, "BKP2001", d.name.range, `${where} has two disks named "${d.name.value}"`, `rename one (the first is at line ${prev.name.range.start.line})`);
     seen.set(d.name.value, d);
+  }
+  // Premium SSD v2 and Ultra disks are backed up by Enhanced policies only
+  // (docs/azure-model.md "Disk types").
+  const policyType = t.policies.get(v.policy?.value ?? "")?.type;
+  for (const d of disks) {
+    if ((d.tier === "premium-v2" || d.tier === "ultra") && !d.excluded && policyType === "standard") {
+      ctx.report(file, "BKP2042", d.ast.tier!.range, `disk "${d.name}" of ${where} is ${d.tier === "ultra" ? "an ultra disk" : "a premium SSD v2 disk"}, which Azure backs up only with an enhanced policy; policy "${v.policy!.value}" is standard`, `give the VM an enhanced policy (type enhanced), or exclude the disk (lun <n> exclude)`);
+    }
+  }
+  const luns = new Map<number, Disk>();
+  for (const d of disks) {
+    if (d.lun === undefined) continue;
+    const prev = luns.get(d.lun);
+    if (prev) ctx.report(file, "BKP2041", d.ast.lun!.range, `${where} has two disks at LUN ${d.lun} ("${prev.name}" and "${d.name}")`, "give each data disk the LUN it has on the VM");
+    luns.set(d.lun, d);
   }
   const osDisks = v.disks.filter((d) => d.role?.value === "os");
   if (v.disks.length && osDisks.length !== 1) {

@@ -30,10 +30,10 @@ export type MonthlyOn =
   | { kind: "weekdays"; ordinals: (1 | 2 | 3 | 4 | "last")[]; weekdays: WeekdayNumber[] };
 
 export interface Retention {
-  daily?: { days: number };
-  weekly?: { weeks: number; weekdays: WeekdayNumber[] };
-  monthly?: { months: number; on: MonthlyOn };
-  yearly?: { years: number; months: MonthNumber[]; on: MonthlyOn };
+  daily?: { days: number; at?: TimeOfDay };
+  weekly?: { weeks: number; weekdays: WeekdayNumber[]; at?: TimeOfDay };
+  monthly?: { months: number; on: MonthlyOn; at?: TimeOfDay };
+  yearly?: { years: number; months: MonthNumber[]; on: MonthlyOn; at?: TimeOfDay };
 }
 
 export interface Policy {
@@ -53,6 +53,10 @@ export interface Policy {
   retention: Retention;
   /** Move eligible monthly/yearly points to the archive tier after this age (DOMAIN §6). */
   archiveAfter?: { count: number; unit: "day" | "week" | "month" | "year" };
+  /** `archive recommended`: Azure moves the points it recommends (tieringMode TierRecommended). */
+  archiveRecommended: boolean;
+  /** The resource group Azure keeps instant-restore snapshots in (instantRPDetails). */
+  instantRestoreResourceGroup?: { prefix: string; suffix?: string };
 }
 
 export type VaultEncryption = { kind: "platform-key" } | { kind: "customer-key"; keyFile: string };
@@ -135,11 +139,14 @@ export interface Disk {
   storageAccount?: StorageAccount;
   /** A storage account named by the disk but not declared as a block. */
   storageAccountName?: string;
-  tier: "standard" | "premium";
+  /** Managed disk type: standard, premium SSD, premium SSD v2, ultra. */
+  tier: "standard" | "premium" | "premium-v2" | "ultra";
   freePercent?: Decimal;
   /** Absolute path of a local image for the engine. */
   image?: string;
   excluded: boolean;
+  /** The data disk's LUN (0..63), which Azure's selective disk backup names disks by. */
+  lun?: number;
 }
 
 export interface Vm {

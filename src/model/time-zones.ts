@@ -11,6 +11,8 @@ export type ZoneResolution = { ok: true; iana: string; windows?: string } | { ok
 
 let primary: Map<string, string> | undefined;
 let windowsOf: Map<string, string> | undefined;
+/** Lower-cased Windows and IANA names -> their canonical spelling ("europe/paris" -> "Europe/Paris"). */
+let canonical: Map<string, string> | undefined;
 
 function table(lines: string): Map<string, string> {
   const m = new Map<string, string>();
@@ -27,7 +29,10 @@ function tables() {
   return { primary, windowsOf };
 }
 
-export function resolveZone(name: string): ZoneResolution {
+export function resolveZone(written: string): ZoneResolution {
+  // Zone names are case-insensitive in the tz database and in Windows ("utc", "Europe/paris"):
+  // resolve to the canonical spelling, which is what Azure and Terraform are given.
+  const name = canonicalZoneName(written);
   if (name === "UTC" || name === "Etc/UTC") return { ok: true, iana: "UTC", windows: "UTC" };
   const t = tables();
   const iana = t.primary.get(name);
@@ -46,4 +51,15 @@ export function windowsZoneFor(iana: string): string | undefined {
 export function zoneNames(): { windows: string[]; iana: string[] } {
   const t = tables();
   return { windows: [...t.primary.keys()], iana: ["UTC", ...[...t.windowsOf.keys()].filter((n) => n !== "UTC")] };
+}
+
+/** The canonical spelling of a zone name written in any case; the name itself when unknown. */
+export function canonicalZoneName(name: string): string {
+  const t = tables();
+  if (t.primary.has(name) || t.windowsOf.has(name) || name === "UTC") return name;
+  if (!canonical) {
+    canonical = new Map([["utc", "UTC"], ["etc/utc", "Etc/UTC"]]);
+    for (const k of [...t.primary.keys(), ...t.windowsOf.keys()]) if (k) canonical.set(k.toLowerCase(), k);
+  }
+  return canonical.get(name.toLowerCase()) ?? name;
 }

@@ -17,7 +17,13 @@ export function predictConsistency(vm: Vm): PredictedConsistency {
   const requested = vm.policy.consistency;
   const retried = vm.provisioning === "creating" || vm.provisioning === "deleting";
   const base = { requested, retried };
-  if (requested === "agentless-crash") return { ...base, level: "crash", reason: "agentless crash-consistent: no agent, disks only" };
+  if (requested === "agentless-crash") {
+    // Premium SSD v2 and Ultra disks are snapshotted one by one: each is crash-consistent on
+    // its own, not with the VM's other disks (docs/azure-model.md "Disk types").
+    const single = vm.disks.filter((d) => !d.excluded && (d.tier === "premium-v2" || d.tier === "ultra")).map((d) => `"${d.name}"`);
+    if (single.length) return { ...base, level: "crash", reason: `agentless crash-consistent: no agent, disks only; ${single.join(", ")} (premium SSD v2/ultra) not crash-consistent with the other disks` };
+    return { ...base, level: "crash", reason: "agentless crash-consistent: no agent, disks only" };
+  }
   if (requested === "crash") return { ...base, level: "crash", reason: "the policy asks for crash consistency" };
   if (vm.provisioning === "failed" || vm.provisioning === "unavailable") {
     return { ...base, level: "crash", reason: `provisioning state is ${vm.provisioning}: the service takes crash-consistent snapshots` };

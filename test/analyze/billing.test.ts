@@ -58,10 +58,10 @@ describe("what counts toward the protected instance", () => {
   });
 
   it("agentless crash-consistent: 0.5 units, half the fee", () => {
-    const v = vmOf(SEED.replace("consistency application", "consistency agentless-crash"));
+    const v = vmOf(SEED.replace("consistency application", "type enhanced\n  consistency agentless-crash"));
     expect(s(v.instanceUnits)).toBe("0.5");
     expect(cents(v.instanceFee)).toBe("2.50");
-    const custom = vmOf(SEED.replace("consistency application", "consistency agentless-crash") + "assume { agentless-pi 0.75 }\n");
+    const custom = vmOf(SEED.replace("consistency application", "type enhanced\n  consistency agentless-crash") + "assume { agentless-pi 0.75 }\n");
     expect(cents(custom.instanceFee)).toBe("3.75");
   });
 });

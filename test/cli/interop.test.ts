@@ -73,6 +73,38 @@ describe("bkp import azure", () => {
     expect(bkp(["import", "azure", FIX]).code).toBe(2);
   });
 
+  it("imports an ARM quickstart template with its parameters file (names after the '/', expressions resolved)", () => {
+    const dir = "test/fixtures/azure-corpus/arm";
+    const r = bkp(["import", "azure", `${dir}/daily-backup-policy-create.azuredeploy.json`, "--parameters", `${dir}/daily-backup-policy-create.azuredeploy.parameters.json`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('policy "DailyBackupPolicy1" {');
+    expect(r.stdout).toMatch(/schedule daily at 05:30 +# azure: resources\[1\]\.properties\.schedulePolicy\.scheduleRunTimes\[0\]/);
+    expect(r.stdout).toContain("retain daily 104 days");
+    expect(r.stdout).toContain("retain yearly 10 years in Jan, Mar, Aug on day 1");
+    // Without the parameters file, a parameter with no default is a located error naming the flag.
+    const bare = bkp(["import", "azure", `${dir}/daily-backup-policy-create.azuredeploy.json`]);
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toContain("error[BKP6009]: parameter 'vaultName' has no value and no defaultValue");
+    expect(bare.stderr).toContain("--parameters PARAMETERS.json");
+  });
+
+  it("imports the 200 response of a REST GET/List example ($filter and all), and a list that mixes good and bad policies partially", () => {
+    const list = bkp(["import", "azure", "test/fixtures/azure-corpus/rest/2025-08-01-v2-List-Policies.json"]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain('policy "v2-daily-policy" {');
+    expect(list.stdout).toContain("retain daily 1 day at 02:00");
+    const f = join(tmp, "partial.json");
+    const policies = JSON.parse(readFileSync(join(ROOT, FIX, "valid/list-array.json"), "utf8")) as { properties: Record<string, unknown> }[];
+    policies[0].properties.colour = "blue";
+    writeFileSync(f, JSON.stringify(policies, null, 2));
+    const out = join(tmp, "partial.bkp");
+    const r = bkp(["import", "azure", f, "-o", out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error[BKP6003]: unknown field [0].properties.colour");
+    expect(r.stderr).toContain("imported 2 policies");
+    expect(bkp(["check", out]).code).toBe(0);
+  });
+
   it("exits 1 when a file holds no VM policy", () => {
     const f = join(tmp, "sql.json");
     writeFileSync(f, JSON.stringify([{ name: "sql", properties: { backupManagementType: "AzureWorkload" } }]));
@@ -119,6 +151,26 @@ describe("bkp export", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("error[BKP6102]");
     expect(r.stderr).toMatch(/--> policies\/web-fleet\/10-vaults-policies\.bkp:\d+:\d+/);
+  });
+
+  it("export terraform --vms writes azurerm_backup_protected_vm for the VMs of the exported policies", () => {
+    const f = join(tmp, "vms.bkp");
+    writeFileSync(f, 'vault "v" { redundancy LRS }\npolicy "nightly" {\n  schedule daily at 02:30\n  retain daily 30 days\n}\nvm "app-01" {\n  os linux\n  policy "nightly"\n  vault "v"\n  disk "os" { role os size 64 GB used 10 GB }\n  disk "cache" { role data size 256 GB used 90 GB lun 2 exclude }\n}\n');
+    const r = bkp(["export", "terraform", f, "--vms", "--resource-group", "rg", "--vault", "rsv"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('resource "azurerm_backup_protected_vm" "app-01" {');
+    expect(r.stdout).toContain("  exclude_disk_luns   = [2]\n");
+    expect(bkp(["export", "azure", f, "--vms"]).code).toBe(2);
+  });
+
+  it("--policy exports its policy even when another policy has errors", () => {
+    const two = join(tmp, "two.bkp");
+    writeFileSync(two, 'policy "good-one" {\n  schedule daily at 02:30\n  retain daily 30 days\n}\npolicy "bad-one" {\n  schedule daily at 02:30\n  retain daily 1 day\n}\n');
+    const r = bkp(["export", "azure", two, "--policy", "good-one"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ properties: { backupManagementType: "AzureIaasVM" } });
+    expect(r.stderr).toContain("1 error in other policies ignored");
+    expect(bkp(["export", "azure", two, "--policy", "bad-one"]).code).toBe(1);
   });
 
   it("a policy set with errors is not exported (exit 1); usage errors exit 2", () => {

@@ -97,7 +97,6 @@ describe("import azure: unknown or malformed fields are located errors", () => {
     { file: "invalid/unknown-field.json", code: "BKP6003", needle: '"retentionDurration"', message: "unknown field properties.retentionPolicy.dailySchedule.retentionDurration", hint: 'did you mean "retentionDuration"?' },
     { file: "invalid/wrong-type.json", code: "BKP6004", needle: '"5"', message: 'properties.instantRpRetentionRangeInDays should be a whole number, not the string "5"', hint: "write a whole number here" },
     { file: "invalid/syntax.json", code: "BKP6001", needle: "}\n}", message: "invalid JSON: expected a quoted key, found '}'", hint: "remove the trailing comma before '}'" },
-    { file: "invalid/tier-recommended.json", code: "BKP6007", needle: '"TierRecommended"', message: "TierRecommended", hint: 'bkp writes archive tiering as `archive after <n> months`: use "tieringMode": "TierAfter" with a duration' },
   ])("$file", (c) => {
     const input = read(c.file);
     const r = importAzure([input]);
@@ -150,19 +149,31 @@ describe("import azure: what Azure ignores is a warning, never silent", () => {
     expect(r.policies).toHaveLength(3);
   });
 
-  it("warns about retention times that differ from the schedule and offsets it ignores", () => {
+  it("keeps a retention time that differs from the schedule's (Azure keeps it), and warns about an ignored offset", () => {
     const r = importProps({
       schedulePolicy: { schedulePolicyType: "SimpleSchedulePolicy", scheduleRunFrequency: "Daily", scheduleRunTimes: ["2024-01-01T02:00:00+09:00"] },
       retentionPolicy: { retentionPolicyType: "LongTermRetentionPolicy", dailySchedule: { retentionTimes: ["2024-01-01T03:00:00Z"], retentionDuration: { count: 30, durationType: "Days" } } },
     });
-    expect(r.diagnostics.map((d) => d.code)).toEqual(["BKP6021", "BKP6021"]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["BKP6021"]);
     expect(r.text).toContain("schedule daily at 02:00");
+    expect(r.text).toContain("retain daily 30 days at 03:00");
   });
 
-  it("keeps an instant-restore resource group as a comment, with a warning", () => {
-    const r = importProps({ instantRPDetails: { azureBackupRGNamePrefix: "rg-snapshots-", azureBackupRGNameSuffix: "" } });
-    expect(r.diagnostics.map((d) => d.code)).toEqual(["BKP6022"]);
-    expect(r.text).toContain('# not modelled by bkp: properties.instantRPDetails azureBackupRGNamePrefix "rg-snapshots-"');
+  it("imports the instant-restore resource group, whatever the case of its property names (as az prints them)", () => {
+    const r = importProps({ instantRpDetails: { azureBackupRgNamePrefix: "rg-snapshots-", azureBackupRgNameSuffix: "" } });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.text).toContain('instant-restore-resource-group "rg-snapshots-"');
+    const model = loadTexts([{ path: "x.bkp", text: r.text! }]).model!;
+    expect([...model.policies.values()][0].instantRestoreResourceGroup).toEqual({ prefix: "rg-snapshots-", suffix: undefined });
+  });
+
+  it("writes what imports and reports the rest (partial success), with every problem located", () => {
+    const list = JSON.parse(readFileSync(join(FIX, "valid/list-array.json"), "utf8")) as { properties: { timeZone?: unknown } }[];
+    list[1].properties.timeZone = 5;
+    const r = importAzure([{ path: "partial.json", text: JSON.stringify(list, null, 2) }]);
+    expect(r.diagnostics.map((d) => [d.code, d.message.split(" ")[0]])).toEqual([["BKP6004", "[1].properties.timeZone"]]);
+    expect(r.policies).toHaveLength(2);
+    expect(r.text).toBeDefined();
   });
 
   it("writes a daily retention counted in weeks as it is, so that bkp check reports the unit", () => {

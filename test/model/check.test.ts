@@ -189,3 +189,16 @@ describe("one mistake, one diagnostic", () => {
     expect(set.diagnostics.map((d) => d.code)).toEqual(["BKP2013"]);
   });
 });
+
+describe("disk types (docs/azure-model.md)", () => {
+  const set = (policy: string, tier: string, extra = "") =>
+    loadTexts([{ path: "/tmp/d.bkp", text: `vault "v" { redundancy LRS }\npolicy "pol" {\n  schedule daily at 02:00\n${policy}\n  retain daily 7 days\n}\nvm "db" {\n  os linux\n  policy "pol"\n  vault "v"\n  disk "os" { role os size 64 GB used 10 GB }\n  disk "fast" { role data size 1 TB used 1 GB tier ${tier}${extra} }\n}\n` }]);
+  it.each(["premium-v2", "ultra"])("a %s disk needs an enhanced policy, at its tier", (tier) => {
+    expect(set("", tier).diagnostics.map((d) => [d.code, d.range.start.line])).toEqual([["BKP2042", 12]]);
+    expect(set("  type enhanced", tier).diagnostics).toEqual([]);
+    expect(set("", tier, " lun 0 exclude").diagnostics).toEqual([]);
+  });
+  it("premium and standard disks take either policy type", () => {
+    expect(set("", "premium").diagnostics).toEqual([]);
+  });
+});

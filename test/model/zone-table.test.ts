@@ -36,7 +36,7 @@ describe("time zone tables", () => {
   });
 
   it("resolve every Windows and IANA name (and a few that are neither) as the package's tables do", () => {
-    const names = new Set<string>(["Tokyo Standard Time", "Asia/Kolkata", "Asia/Calcutta", "America/Montreal", "Etc/UTC", "Mars/Olympus", "tokyo standard time"]);
+    const names = new Set<string>(["Tokyo Standard Time", "Asia/Kolkata", "Asia/Calcutta", "America/Montreal", "Etc/UTC", "Mars/Olympus"]);
     for (const e of WINDOWS_TO_IANA_MAP) {
       names.add(e.windowsName);
       for (const z of e.iana) names.add(z);
@@ -50,5 +50,11 @@ describe("time zone tables", () => {
     }
     expect(windowsZoneFor("Asia/Kolkata")).toBe("India Standard Time");
     expect(resolveZone("Tokyo Standard Time")).toEqual({ ok: true, iana: "Asia/Tokyo", windows: "Tokyo Standard Time" });
+  });
+
+  it("reads zone names in any case, as Azure and the tz database do, and resolves them to the canonical spelling", () => {
+    expect(resolveZone("tokyo standard time")).toEqual({ ok: true, iana: "Asia/Tokyo", windows: "Tokyo Standard Time" });
+    expect(resolveZone("Europe/paris")).toEqual({ ok: true, iana: "Europe/Paris", windows: "Romance Standard Time" });
+    expect(resolveZone("utc")).toEqual({ ok: true, iana: "UTC", windows: "UTC" });
   });
 });

@@ -79,7 +79,7 @@ describe("the consistency a VM really gets (DOMAIN §2)", () => {
     ["a Linux VM with pre/post scripts: application", '  os linux\n  scripts { pre "f.sh" post "t.sh" }', "", "application"],
     ["a stopped VM: crash", "  os windows\n  state stopped", "", "crash"],
     ["provisioning failed: crash", "  os windows\n  provisioning failed", "", "crash"],
-    ["agentless crash-consistent: crash", "  os windows", "  consistency agentless-crash", "crash"],
+    ["agentless crash-consistent: crash", "  os windows", "  type enhanced\n  consistency agentless-crash", "crash"],
     ["policy asks for file-system", "  os windows", "  consistency file-system", "file-system"],
   ])("%s", (_n, lines, policy, level) => {
     expect(vm(lines, policy).level).toBe(level);
@@ -89,5 +89,12 @@ describe("the consistency a VM really gets (DOMAIN §2)", () => {
     expect(c.fallback).toMatch(/crash if a script fails \(continue-on-failure false, single disk\)/);
     expect(vm("  os linux").reason).toMatch(/Linux without pre\/post scripts/);
     expect(vm("  os windows\n  provisioning creating").retried).toBe(true);
+  });
+});
+
+describe("agentless crash consistency with premium SSD v2 / ultra disks", () => {
+  it("says those disks are crash-consistent on their own only", () => {
+    const m = model(`${VAULT}policy "p" {\n  schedule daily at 02:00\n  type enhanced\n  consistency agentless-crash\n  retain daily 7 days\n}\nvm "x" {\n  os linux\n  policy "p"\n  vault "v"\n  disk "os" { role os size 64 GB used 20 GB }\n  disk "u" { role data size 1 TB used 20 GB tier ultra }\n}\n`);
+    expect(predictConsistency(m.vms.get("x")!).reason).toContain('"u" (premium SSD v2/ultra) not crash-consistent with the other disks');
   });
 });

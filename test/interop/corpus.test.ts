@@ -1,0 +1,151 @@
+// Issue #14: every real, published Azure document of test/fixtures/azure-corpus (manifest.json
+// names each one's repository, path and commit) imports, checks and round-trips:
+//   import -> .bkp; bkp check; export azure; export == the original up to normalize()
+// (azure-normalize.ts, documented in docs/azure-interop.md). Documents Azure's current rules
+// reject (a daily retention of 1 day, below today's 7-day minimum) import and are refused by
+// `bkp check` at the line of the setting: they are listed in EXPECTED_REFUSALS with the why,
+// and the test fails if any other document is refused or one of them starts to pass.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { armParameterValues, armPolicies, isArmTemplate } from "../../src/interop/arm-template.js";
+import { exportAzure } from "../../src/interop/export-azure.js";
+import { exportTerraform } from "../../src/interop/export-terraform.js";
+import { importAzure, type ImportInput } from "../../src/interop/import-azure.js";
+import { parseJson, toPlain, type JsonObject } from "../../src/interop/json-locate.js";
+import { loadTexts } from "../../src/model/load.js";
+import { ROOT } from "../helpers.js";
+import { normalize, type Json } from "./azure-normalize.js";
+
+interface Doc {
+  file: string;
+  repo: string;
+  path: string;
+  commit: string | null;
+  kind: string;
+  parameters?: { file: string };
+}
+
+const DIR = join(ROOT, "test/fixtures/azure-corpus");
+const manifest = JSON.parse(readFileSync(join(DIR, "manifest.json"), "utf8")) as { documents: Doc[] };
+
+/** Policies `bkp check` refuses, by document and policy name, with the reason (the note's list). */
+const ONE_DAY = "daily retention of 1 day: Azure's minimum for VM policies is 7 days (BKP2010)";
+const EXPECTED_REFUSALS: Record<string, Record<string, string>> = Object.fromEntries(
+  manifest.documents
+    .filter((d) => /ProtectionPolicies_(Get|CreateOrUpdate_Simple)|BackupPolicies_List|v2-List-Policies|v2-Get-Policy|OperationResults_Get/.test(d.file) && !d.file.includes("AzureWorkload"))
+    .map((d) => [d.file, Object.fromEntries(policyNamesWithOneDay(d).map((n) => [n, ONE_DAY]))]),
+);
+
+function policyNamesWithOneDay(d: Doc): string[] {
+  const text = readFileSync(join(DIR, d.file), "utf8");
+  const names: string[] = [];
+  const parsed = JSON.parse(text) as Json;
+  const visit = (v: Json, name?: string) => {
+    if (Array.isArray(v)) return v.forEach((x) => visit(x, name));
+    if (!v || typeof v !== "object") return;
+    const n = typeof v.name === "string" ? v.name : typeof v.policyName === "string" ? v.policyName : name;
+    const ds = (v as { dailySchedule?: { retentionDuration?: { count?: number } } }).dailySchedule;
+    if (ds?.retentionDuration?.count === 1 && n && !names.includes(n)) names.push(n);
+    for (const x of Object.values(v)) visit(x, n);
+  };
+  visit(parsed);
+  return names;
+}
+
+/** The original policy object at an import path such as `responses["200"].body.value[1]`. */
+function at(doc: Json, path: string): Json {
+  let v = doc;
+  for (const m of path.matchAll(/([A-Za-z_$][\w$-]*)|\[(\d+)\]|\["([^"]+)"\]/g)) {
+    const key = m[1] ?? m[3] ?? Number(m[2]);
+    v = (v as Record<string | number, Json>)[key];
+  }
+  return v;
+}
+
+const counts = { tried: 0, importing: 0, checking: 0, roundTripping: 0, policies: 0, policiesRoundTripping: 0 };
+const refusedDocs: string[] = [];
+
+describe("the Azure corpus: real published documents import, check and round-trip", () => {
+  it("has at least 40 documents, each with its source", () => {
+    expect(manifest.documents.length).toBeGreaterThanOrEqual(40);
+    for (const d of manifest.documents) {
+      expect(d.repo).toMatch(/^[\w.-]+\/[\w.-]+$/);
+      expect(d.path.length).toBeGreaterThan(0);
+    }
+  });
+
+  for (const d of manifest.documents) {
+    it(d.file, () => {
+      counts.tried++;
+      const text = readFileSync(join(DIR, d.file), "utf8");
+      const input: ImportInput = { path: d.file, text };
+      const parameters = d.parameters ? { path: d.parameters.file, text: readFileSync(join(DIR, d.parameters.file), "utf8") } : undefined;
+      const result = importAzure([input], { parameters });
+      expect(result.diagnostics.filter((x) => x.severity === "error")).toEqual([]);
+      if (d.file.includes("AzureWorkload")) {
+        // A vault's SQL policies: each skipped by name, none imported.
+        expect(result.text).toBeUndefined();
+        expect(result.diagnostics.map((x) => x.code)).toEqual(["BKP6020"]);
+        expect(result.diagnostics[0].message).toContain('"HourlyLogBackup"');
+        counts.importing++;
+        counts.checking++;
+        counts.roundTripping++;
+        return;
+      }
+      expect(result.text).toBeDefined();
+      counts.importing++;
+
+      const set = loadTexts([{ path: "imported.bkp", text: result.text! }]);
+      const errors = set.diagnostics.filter((x) => x.severity === "error");
+      const expected = EXPECTED_REFUSALS[d.file] ?? {};
+      // Every refusal is the expected one, at the policy it names.
+      const refused = new Set<string>();
+      for (const e of errors) {
+        const policy = set.files.get("imported.bkp")!.ast.blocks.filter((b) => b.kind === "policy").find((p) => p.range.start.offset <= e.range.start.offset && e.range.end.offset <= p.range.end.offset);
+        expect(policy, `error ${e.code} ${e.message} is inside a policy`).toBeDefined();
+        expect(e.code).toBe("BKP2010");
+        refused.add(policy!.name.value);
+      }
+      expect([...refused].sort()).toEqual(Object.keys(expected).sort());
+      if (!refused.size) counts.checking++;
+      else refusedDocs.push(`${d.file}: ${[...refused].map((n) => `"${n}" (${expected[n]})`).join(", ")}`);
+
+      // Round trip of every policy check accepts.
+      const original = JSON.parse(text) as Json;
+      const arm = isArm(text, parameters?.text);
+      let allRoundTrip = true;
+      for (const p of result.policies) {
+        counts.policies++;
+        if (refused.has(p.name)) {
+          allRoundTrip = false;
+          continue;
+        }
+        const policy = set.model!.policies.get(p.name)!;
+        const out = exportAzure(policy);
+        expect(out.diagnostics.filter((x) => x.severity === "error")).toEqual([]);
+        const source = (arm ? arm.get(p.path) : at(original, p.path)) as { properties: Json };
+        expect(normalize(out.resource!.properties as unknown as Json), `${p.name} round-trips`).toEqual(normalize(source.properties));
+        expect(exportTerraform([policy]).text, "Terraform export").toBeDefined();
+        counts.policiesRoundTripping++;
+      }
+      if (allRoundTrip) counts.roundTripping++;
+    });
+  }
+
+  afterAll(() => {
+    console.log(
+      `Azure corpus: ${counts.tried} documents tried, ${counts.importing} importing, ${counts.checking} checking without errors, ${counts.roundTripping} round-tripping ` +
+        `(${counts.policiesRoundTripping} of ${counts.policies} policies round-trip)\nrefused by bkp check:\n  ${refusedDocs.join("\n  ")}`,
+    );
+  });
+});
+
+/** For an ARM template: the resolved policy resources by their JSON path. */
+function isArm(text: string, params: string | undefined): Map<string, Json> | undefined {
+  const parsed = parseJson(text);
+  if (!parsed.ok || parsed.value.kind !== "object" || !isArmTemplate(parsed.value)) return undefined;
+  const p = params ? parseJson(params) : undefined;
+  const values = p?.ok ? armParameterValues(p.value) : undefined;
+  return new Map(armPolicies(parsed.value as JsonObject, values, () => {}).map((x) => [x.path, toPlain(x.obj) as Json]));
+}
