@@ -7,6 +7,7 @@ import { needFiles, parse, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
+import { predictFor } from "./measurements.js";
 import { ProgressView, bytes, engineVault, engineVm, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, selectVms, snapshotLines } from "./engine-common.js";
 
 type Status = "backed-up" | "not-due" | "not-protected" | "no-images" | "failed";
@@ -90,7 +91,9 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
             continue;
           }
         }
-        const result = await backupVm(vault, evm, { now: () => now, machineKeyFile: keyFile, onProgress: view.onProgress });
+        // The plan's prediction for this job goes into its job log record (bkp jobs: predicted vs measured).
+        const prediction = await predictFor(loaded.model, vm, now.getTime(), io);
+        const result = await backupVm(vault, evm, { now: () => now, machineKeyFile: keyFile, onProgress: view.onProgress, prediction });
         view.reset();
         outcomes.push({ vm: vm.name, status: "backed-up", result, detail: skipped.length ? `disks without an image, not backed up: ${skipped.join(", ")}` : undefined });
       } catch (e) {

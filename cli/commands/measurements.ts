@@ -7,6 +7,8 @@ import type { ImageFacts } from "../../src/analyze/engine-model.js";
 import type { Measurements } from "../../src/analyze/measured.js";
 import type { Model, Vault, Vm } from "../../src/model/model.js";
 import { backedUpDisks } from "../../src/plan/compile.js";
+import type { JobPrediction } from "../../src/plan/vault-facts.js";
+import { predictBackup } from "../../src/analyze/prediction.js";
 import type { Io } from "../io.js";
 import { engineVault, machineKeyFile, snapshotTier } from "./engine-common.js";
 
@@ -95,4 +97,18 @@ export async function readMeasurements(model: Model, io: Io): Promise<Measuremen
     }
   }
   return out;
+}
+
+/**
+ * What the plan predicts for a backup of `vm` started at `ms` (read from its vault and images,
+ * as bkp plan does), for the job log to keep beside what the job measures. Never fails the
+ * backup: a vault that cannot be read gives no prediction.
+ */
+export async function predictFor(model: Model, vm: Vm, ms: number, io: Io): Promise<JobPrediction | undefined> {
+  try {
+    const m = await readMeasurements({ ...model, vms: new Map([[vm.name, vm]]) }, io);
+    return predictBackup(vm, m, ms, model.assumptions);
+  } catch {
+    return undefined;
+  }
 }

@@ -12,9 +12,10 @@
 //   full           nonzero / transfer
 //   unchanged-file 0
 //   any other path image × share(path) / read-rate(path) + changed / transfer
-//   job            = overhead + slowest disk (disks run in parallel; no agent, no lag)
-// transfer  = median changed / seconds of full disk backups
-// read-rate = median read / (seconds − changed / transfer) of the path's disk backups
+//   job            = overhead + the sum over its disks (the disks share the engine's pool of
+//                    worker threads, page by page, so their work adds up; no agent, no lag)
+// transfer  = median over full jobs of Σ changed / read phase (the slowest disk's seconds)
+// read-rate = median over the path's jobs of Σ read / (read phase − Σ changed / transfer)
 // share     = median bytes read / image bytes of the path's disk backups (1 for block-checksum;
 //             a faster engine path that reads less, such as extent comparison, learns its own)
 // overhead  = median (job seconds − slowest disk) of jobs that read data, resp. read none
@@ -126,18 +127,27 @@ function nonZeroOf(disk: string, jobs: MeasuredJob[], image: ImageFacts | undefi
 export function learnEngine(vm: Vm, disks: Disk[], jobs: MeasuredJob[], images: readonly ImageFacts[], as: Assumptions): EngineFacts {
   const cal = as.calibrateFromVault;
   const use = cal ? jobs : [];
-  const transfer = rate(samples(use, (d) => (d.detection === "full" && d.bytesChanged > 0 && d.seconds > 0 ? d.bytesChanged / d.seconds : undefined)), as.transferRateBytesPerSecond.toNumber());
+  // The engine's disks share one pool of workers: a job's rates are its disks' bytes over its
+  // read phase (the slowest disk's seconds), one sample per job.
+  const readDisks = (j: MeasuredJob) => j.disks.filter((d) => d.detection !== "unchanged-file");
+  const phase = (j: MeasuredJob) => Math.max(0, ...j.disks.map((d) => d.seconds));
+  const sum = (ds: MeasuredDisk[], k: "bytesRead" | "bytesChanged") => ds.reduce((s, d) => s + d[k], 0);
+  const perJob = (f: (j: MeasuredJob, ds: MeasuredDisk[]) => number | undefined) =>
+    samples(use, (d, j) => (d === j.disks[0] ? f(j, readDisks(j)) : undefined));
+  const transfer = rate(
+    perJob((j, ds) => (ds.length && ds.every((d) => d.detection === "full") && sum(ds, "bytesChanged") > 0 && phase(j) > 0 ? sum(ds, "bytesChanged") / phase(j) : undefined)),
+    as.transferRateBytesPerSecond.toNumber(),
+  );
   const paths = new Set<string>(["block-checksum"]);
   for (const j of jobs) for (const d of j.disks) if (isReadPath(d.detection)) paths.add(d.detection);
   const read = new Map<string, RateSource>();
   const share = new Map<string, number>();
   const checksum = as.checksumRateBytesPerSecond.toNumber();
   for (const p of paths) {
-    const of = (d: MeasuredDisk) => d.detection === p && d.bytesRead > 0 && d.seconds > 0;
-    const r = samples(use, (d) => {
-      if (!of(d)) return undefined;
-      const scan = d.seconds - d.bytesChanged / transfer.bytesPerSecond;
-      return scan > 0 ? d.bytesRead / scan : undefined;
+    const r = perJob((j, ds) => {
+      if (!ds.length || !ds.every((d) => d.detection === p) || sum(ds, "bytesRead") <= 0) return undefined;
+      const scan = phase(j) - sum(ds, "bytesChanged") / transfer.bytesPerSecond;
+      return scan > 0 ? sum(ds, "bytesRead") / scan : undefined;
     });
     read.set(p, rate(r, read.get("block-checksum")?.bytesPerSecond ?? checksum));
     const sh = samples(jobs, (d) => (d.detection === p && d.imageBytes > 0 ? d.bytesRead / d.imageBytes : undefined));

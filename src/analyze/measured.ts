@@ -15,6 +15,7 @@
 import type { Assumptions, Disk, Vm } from "../model/model.js";
 import type { JobPrediction, VmVaultFacts } from "../plan/vault-facts.js";
 import type { ImageFacts } from "./engine-model.js";
+import { predictionErrors, type PredictionErrors } from "./prediction.js";
 
 export interface MeasuredDisk {
   name: string;
@@ -98,6 +99,8 @@ export interface VmMeasured {
   lastFailure?: MeasuredJob;
   /** Set with `assume { calibrate from-vault }`: the rates the VM's timings use and where they come from. */
   calibration?: Calibration;
+  /** How far the predictions recorded with its last jobs were from what they measured. */
+  errors?: PredictionErrors;
 }
 
 interface Rates {
@@ -194,12 +197,14 @@ export function measureVms(vms: Iterable<Vm>, m: Measurements, as: Assumptions):
     const calibration = as.calibrateFromVault ? calibrate(vm, list, as) : undefined;
     const rates = calibration ? { ...base, transfer: calibration.transfer.bytesPerSecond, checksum: calibration.checksum.bytesPerSecond } : base;
     const newest = list[list.length - 1];
+    const errors = predictionErrors(list);
     out.set(vm.name, {
       logRead: jobs !== undefined,
       jobs: list.length,
       last: lastRun(vm, list, rates),
       ...(newest && !completed(newest) ? { lastFailure: newest } : {}),
       ...(calibration ? { calibration } : {}),
+      ...(errors ? { errors } : {}),
     });
   }
   return out;

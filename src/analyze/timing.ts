@@ -141,7 +141,8 @@ export function timeEngineJob(job: Pick<Job, "tasks" | "gapMs">, f: EngineFacts)
   });
   let slowest: DiskTiming | undefined;
   for (const d of disks) if (!slowest || d.seconds > slowest.seconds) slowest = d;
-  const transfer = slowest?.seconds ?? 0;
+  // The disks share the engine's workers: their work adds up (engine-model.ts).
+  const transfer = disks.reduce((x, d) => x + d.seconds, 0);
   const overhead = engineOverhead(f, disks.some((d) => (d.engine?.bytesRead ?? 0) > 0));
   return { model: "local-engine", overheadSeconds: overhead, prepareSeconds: 0, lagSeconds: 0, transferSeconds: transfer, durationSeconds: overhead + transfer, disks, slowest: slowest?.task.disk.name };
 }

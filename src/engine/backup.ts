@@ -285,7 +285,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
       ...(snapshot ? { snapshot } : {}),
     };
     // The job log (job-log.ts): what this job measured, once its point is committed.
-    const jobLogProblem = await logJob(storage, keys, completedJobRecord(result, now));
+    const jobLogProblem = await logJob(storage, keys, completedJobRecord(result, now, opts.prediction));
     return jobLogProblem ? { ...result, jobLogProblem } : result;
   } catch (e) {
     if (pool) await pool.close().catch(() => undefined);
@@ -293,7 +293,7 @@ export async function backupVm(vault: EngineVault, vm: EngineVm, opts: BackupOpt
     await abortSnapshot(snaps);
     if (v) await v.storage.removeTemporaries().catch(() => undefined);
     // A job that failed with its vault open is logged too (no point; the error's code).
-    if (v) await logJob(v.storage, v.keys, failedJobRecord(vm.name, vault.name, now, (performance.now() - t0) / 1000, e));
+    if (v) await logJob(v.storage, v.keys, failedJobRecord(vm.name, vault.name, now, (performance.now() - t0) / 1000, e, opts.prediction));
     const code = errnoCode(e);
     if (!(e instanceof EngineError) && (code === "ENOSPC" || code === "EDQUOT" || code === "EACCES" || code === "EROFS")) throw vaultWriteError(e, vault.path);
     throw e;

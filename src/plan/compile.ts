@@ -189,3 +189,16 @@ export function compilePlan(model: Model, opts: CompileOptions): Plan {
 
   return { version: PLAN_VERSION, from: opts.from, days: opts.days, model, policies, vms, jobs, restores: spreadRestores(model) };
 }
+
+/**
+ * The job a backup of `vm` started at `ms` is, by its vault's facts (as the plan would schedule
+ * it): bkp backup and bkp run predict it before they run it, and record the prediction.
+ */
+export function jobAt(vm: Vm, facts: VmVaultFacts | undefined, ms: number): Pick<Job, "kind" | "firstBackup" | "tasks" | "gapMs"> {
+  const disks = backedUpDisks(vm);
+  const sizes = disks.map((d) => ({ used: d.usedBytes.toNumber(), churnPerDay: d.churnBytesPerDay.toNumber() }));
+  if (!facts?.points || facts.lastPointMs === undefined) return { kind: "initial", firstBackup: true, tasks: tasksFor(disks, sizes, "initial", 0, disks.map(() => false)), gapMs: Number.NaN };
+  const gapMs = Math.max(0, ms - facts.lastPointMs);
+  const kind: JobKind = facts.snapshotUntilMs === undefined || facts.snapshotUntilMs <= ms ? "checksum-comparison" : "incremental";
+  return { kind, firstBackup: false, tasks: tasksFor(disks, sizes, kind, gapMs, disks.map((d) => !facts.disks.includes(d.name))), gapMs };
+}
