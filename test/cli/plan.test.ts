@@ -34,7 +34,7 @@ describe("bkp plan on the seed policy", () => {
     expect(j.version).toBe(1);
     expect(j.jobs).toHaveLength(3);
     expect(j.jobs[0]).toEqual({
-      vm: "a2-standard", policy: "daily", vault: "prod", zone: "Asia/Tokyo",
+      vm: "a2-standard", model: "azure-service", policy: "daily", vault: "prod", zone: "Asia/Tokyo",
       start: "2026-05-01T02:30:00+09:00", startUtc: "2026-04-30T17:30:00Z", end: "2026-04-30T21:08:20Z",
       kind: "initial", consistency: "application", prepareSeconds: 1200, lagSeconds: 11400, durationSeconds: 13100,
       disks: [
