@@ -111,9 +111,9 @@ export function measuredJson(m: VmMeasured) {
           }
         : undefined,
       lastFailure: m.lastFailure ? { seq: m.lastFailure.seq, startedAt: m.lastFailure.startedAt, error: m.lastFailure.error } : undefined,
+      predictionError: m.errors ? { jobs: m.errors.jobs, medianPercent: Math.round(m.errors.medianPercent * 10) / 10, worstPercent: Math.round(m.errors.worstPercent * 10) / 10 } : undefined,
     },
     calibration: m.calibration ? { transferRate: rateJson(m.calibration.transfer), checksumRate: rateJson(m.calibration.checksum) } : undefined,
-    predictionError: m.errors ? { jobs: m.errors.jobs, medianPercent: Math.round(m.errors.medianPercent * 10) / 10, worstPercent: Math.round(m.errors.worstPercent * 10) / 10 } : undefined,
   };
 }
 
