@@ -18,8 +18,10 @@
 // read-rate = median over the path's jobs of Σ read / (read phase − Σ changed / transfer)
 // share     = median bytes read / image bytes of the path's disk backups (1 for block-checksum;
 //             a faster engine path that reads less, such as extent comparison, learns its own)
-// overhead  = median (job seconds − slowest disk) of jobs that read data, resp. read none
-//             (vault open, chunk index, the instant-restore snapshot, the commit)
+// overhead  = base + per-byte × nonzero data of the images the job reads, where base = median
+//             (job seconds − read phase) of jobs that read nothing (vault, index, commit) and
+//             per-byte = median of (job seconds − read phase − base) / that data over jobs that
+//             read (the instant-restore snapshot copies each changed image while it is read)
 // changed   = churn per day × days since the previous backup, at most the disk's nonzero data;
 //             churn is the disk's measured median (bytes changed per day between jobs) when the
 //             disk declares none or `calibrate from-vault` is on, else the declared churn.
@@ -60,8 +62,8 @@ export interface EngineFacts {
   /** Per detection path (other than full and unchanged-file): its read rate. */
   read: Map<string, RateSource>;
   share: Map<string, number>;
-  /** Seconds beyond the slowest disk, for jobs that read data and for jobs that read none; undefined when not measured. */
-  overhead: { read?: number; none?: number; jobs: number };
+  /** Seconds beyond the read phase: a base (jobs that read nothing) and, for jobs that read, per byte of the read images' nonzero data; undefined when not measured. */
+  overhead: { none?: number; perReadByte?: number; jobs: number };
   disks: Map<string, { bytes: number; nonZero: number; nonZeroSource: string; churn: ChurnSource; changedPath?: string; forcedPath?: string }>;
 }
 
@@ -153,17 +155,22 @@ export function learnEngine(vm: Vm, disks: Disk[], jobs: MeasuredJob[], images: 
     const sh = samples(jobs, (d) => (d.detection === p && d.imageBytes > 0 ? d.bytesRead / d.imageBytes : undefined));
     share.set(p, sh.values.length ? median(sh.values) : 1);
   }
-  const slowest = (j: MeasuredJob) => Math.max(0, ...j.disks.map((d) => d.seconds));
+  // Overhead: jobs that read nothing pay a base (vault, index, commit); jobs that read pay more
+  // in proportion to the data of the images they read (the snapshot tier copies each changed
+  // image while it is read), learned per byte of that data.
+  const nonZeroRead = (j: MeasuredJob) => readDisks(j).reduce((s, d) => s + Math.max(0, d.imageBytes - (d.bytesZero ?? 0)), 0);
   const over = (reads: boolean) => {
-    const xs: number[] = [];
+    const xs: { o: number; nz: number }[] = [];
     for (let i = use.length - 1; i >= 0 && xs.length < CALIBRATION_JOBS; i--) {
       const j = use[i];
-      if (completed(j) && j.disks.length && j.disks.some((d) => d.bytesRead > 0) === reads) xs.push(Math.max(0, j.seconds - slowest(j)));
+      if (completed(j) && j.disks.length && j.disks.some((d) => d.bytesRead > 0) === reads) xs.push({ o: Math.max(0, j.seconds - phase(j)), nz: nonZeroRead(j) });
     }
     return xs;
   };
-  const oRead = over(true);
   const oNone = over(false);
+  const base = oNone.length ? median(oNone.map((x) => x.o)) : undefined;
+  const oRead = over(true).filter((x) => x.nz > 0);
+  const perByte = oRead.length ? median(oRead.map((x) => Math.max(0, x.o - (base ?? 0)) / x.nz)) : undefined;
   const out = new Map<string, EngineFacts["disks"] extends Map<string, infer V> ? V : never>();
   for (const d of disks) {
     const img = images.find((x) => x.disk === d.name);
@@ -175,7 +182,7 @@ export function learnEngine(vm: Vm, disks: Disk[], jobs: MeasuredJob[], images: 
     transfer,
     read,
     share,
-    overhead: { ...(oRead.length ? { read: median(oRead) } : {}), ...(oNone.length ? { none: median(oNone) } : {}), jobs: oRead.length + oNone.length },
+    overhead: { ...(base !== undefined ? { none: base } : {}), ...(perByte !== undefined ? { perReadByte: perByte } : {}), jobs: oRead.length + oNone.length },
     disks: out,
   };
 }
@@ -196,9 +203,15 @@ export function predictEngineDisk(f: EngineFacts, task: DiskTask, gapMs: number)
   return { detection: path, bytesRead, bytesChanged: changed, seconds: bytesRead / r + changed / transfer };
 }
 
-/** The job's seconds beyond its slowest disk: the measured overhead of jobs like it (reading data or not). */
-export function engineOverhead(f: EngineFacts, reads: boolean): number {
-  return (reads ? (f.overhead.read ?? f.overhead.none) : (f.overhead.none ?? f.overhead.read)) ?? 0;
+/** The job's seconds beyond its read phase, for the nonzero data of the images it reads (0: it reads none). */
+export function engineOverhead(f: EngineFacts, readNonZero: number): number {
+  const base = f.overhead.none ?? 0;
+  return readNonZero > 0 ? base + (f.overhead.perReadByte ?? 0) * readNonZero : base;
+}
+
+/** The nonzero data of the images a job's predicted disks read. */
+export function readNonZero(f: EngineFacts, disks: readonly { name: string; bytesRead: number }[]): number {
+  return disks.reduce((s, d) => s + (d.bytesRead > 0 ? (f.disks.get(d.name)?.nonZero ?? 0) : 0), 0);
 }
 
 /** Whether the engine model applies to a job of this VM: some backed-up disk has a local image. */

@@ -124,7 +124,7 @@ export function engineJson(f: EngineFacts) {
     transferRate: rateJson(f.transfer),
     readRates: Object.fromEntries([...f.read].map(([p, r]) => [p, rateJson(r)])),
     readShares: Object.fromEntries(f.share),
-    overheadSeconds: { reading: f.overhead.read === undefined ? undefined : ms3(f.overhead.read), notReading: f.overhead.none === undefined ? undefined : ms3(f.overhead.none) },
+    overhead: { baseSeconds: f.overhead.none === undefined ? undefined : ms3(f.overhead.none), secondsPerGBRead: f.overhead.perReadByte === undefined ? undefined : ms3(f.overhead.perReadByte * 1e9), jobs: f.overhead.jobs },
     disks: [...f.disks].map(([name, d]) => ({ name, imageBytes: d.bytes, nonZeroBytes: d.nonZero, nonZeroSource: d.nonZeroSource, churn: { bytesPerDay: Math.round(d.churn.bytesPerDay), source: d.churn.source, samples: d.churn.samples } })),
   };
 }

@@ -129,7 +129,10 @@ export function errorLine(m: VmMeasured): string | undefined {
 export function engineLines(f: EngineFacts): string[] {
   const src = (r: RateSource) => (r.source === "measured" ? `measured over ${plural(r.jobs, "job")}` : "assumed");
   const reads = [...f.read].map(([p, r]) => `${p} read ${rateText(r)} (${src(r)})`).join(", ");
-  const over = f.overhead.read !== undefined || f.overhead.none !== undefined ? `job overhead ${f.overhead.read !== undefined ? measuredSeconds(f.overhead.read) : "-"} reading, ${f.overhead.none !== undefined ? measuredSeconds(f.overhead.none) : "-"} not reading (measured)` : "job overhead not measured";
+  const over =
+    f.overhead.perReadByte !== undefined || f.overhead.none !== undefined
+      ? `job overhead ${measuredSeconds(f.overhead.none ?? 0)}${f.overhead.none === undefined ? " (no job without reads)" : ""} + ${((f.overhead.perReadByte ?? 0) * 1e9).toFixed(2)}s per GB of image data read (measured over ${plural(f.overhead.jobs, "job")})`
+      : "job overhead not measured";
   const out = [`  timing model: local-engine (the engine's own paths, learned from its job log): transfer ${rateText(f.transfer)} (${src(f.transfer)}); ${reads}; ${over}`];
   for (const [name, d] of f.disks) {
     const churn = d.churn.source === "measured" ? `churn ${decimalBytes(d.churn.bytesPerDay)}/day measured (${plural(d.churn.samples, "job")})` : `churn ${decimalBytes(d.churn.bytesPerDay)}/day ${d.churn.source}`;

@@ -17,7 +17,7 @@ import type { Calibration } from "./measured.js";
 import type { DiskTask, Job, Plan, PolicyRuns } from "../plan/types.js";
 import { civilFromDays, type ZoneClock } from "../plan/time.js";
 import type { TimingModel } from "../plan/vault-facts.js";
-import { engineOverhead, predictEngineDisk, type EngineDiskPrediction, type EngineFacts } from "./engine-model.js";
+import { engineOverhead, predictEngineDisk, readNonZero, type EngineDiskPrediction, type EngineFacts } from "./engine-model.js";
 
 export interface DiskTiming {
   task: DiskTask;
@@ -143,6 +143,6 @@ export function timeEngineJob(job: Pick<Job, "tasks" | "gapMs">, f: EngineFacts)
   for (const d of disks) if (!slowest || d.seconds > slowest.seconds) slowest = d;
   // The disks share the engine's workers: their work adds up (engine-model.ts).
   const transfer = disks.reduce((x, d) => x + d.seconds, 0);
-  const overhead = engineOverhead(f, disks.some((d) => (d.engine?.bytesRead ?? 0) > 0));
+  const overhead = engineOverhead(f, readNonZero(f, disks.map((d) => ({ name: d.task.disk.name, bytesRead: d.engine?.bytesRead ?? 0 }))));
   return { model: "local-engine", overheadSeconds: overhead, prepareSeconds: 0, lagSeconds: 0, transferSeconds: transfer, durationSeconds: overhead + transfer, disks, slowest: slowest?.task.disk.name };
 }
