@@ -6,6 +6,7 @@ import { measureVms, type Calibration, type Measurements, type VmMeasured } from
 import { findRisks, type Risk } from "./risks.js";
 import { timePlan, type JobTiming } from "./timing.js";
 import { learnEngine, type EngineFacts } from "./engine-model.js";
+import { declaredVsReal } from "./declared-vs-real.js";
 import { backedUpDisks } from "../plan/compile.js";
 
 export interface AnalyzedPlan {
@@ -41,6 +42,19 @@ function engineFacts(plan: Plan, m: Measurements | undefined): Map<string, Engin
   return out;
 }
 
+/** Declared vs real (declared-vs-real.ts): each disk of an engine-timed VM whose size or used its image contradicts. */
+function declaredNotes(plan: Plan, engine: Map<string, EngineFacts> | undefined): string[] {
+  const out: string[] = [];
+  for (const [name, f] of engine ?? []) {
+    const vm = plan.vms.get(name)!.vm;
+    for (const d of backedUpDisks(vm)) {
+      const x = f.disks.get(d.name);
+      if (x && x.bytes > 0) for (const n of declaredVsReal(name, d, x.bytes, x.nonZero, x.nonZeroSource)) out.push(`${n.message}; ${n.hint} (lint rule disk-declared-vs-image)`);
+    }
+  }
+  return out;
+}
+
 export function analyzePlan(plan: Plan, opts: AnalyzeOptions = {}): AnalyzedPlan {
   const as = plan.model.assumptions;
   const m = opts.measurements;
@@ -49,7 +63,7 @@ export function analyzePlan(plan: Plan, opts: AnalyzeOptions = {}): AnalyzedPlan
     const timings = timePlan(plan);
     return { plan, timings, risks: findRisks(plan, timings) };
   }
-  const notes = [...(m?.notes ?? [])];
+  const notes = [...(m?.notes ?? []), ...declaredNotes(plan, engine)];
   if (!m) notes.push("assume { calibrate from-vault }: no job log was read, so every VM's timings use the assumed rates");
   const measured = measureVms([...plan.vms.values()].map((s) => s.vm), m ?? { vms: new Map(), notes: [] }, as);
   const calibration = new Map<string, Calibration>();
