@@ -88,7 +88,8 @@ export async function readMeasurements(model: Model, io: Io): Promise<Measuremen
     if (!names) continue;
     try {
       for (const log of await readJobLogs(engineVault(v), names, { machineKeyFile: machineKeyFile(io) })) {
-        out.vms.set(log.vm, log.records);
+        // Restore drills' records (kind "restore") measure no backup.
+        out.vms.set(log.vm, log.records.filter((r) => r.kind !== "restore"));
         for (const p of log.problems) out.notes.push(`vault "${v.name}", VM "${log.vm}": error[${p.code}]: ${p.problem}`);
       }
     } catch (e) {

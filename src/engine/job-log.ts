@@ -63,6 +63,19 @@ export interface JobRecord {
   error?: { code: string; message: string };
   /** What the plan predicted for this job (bkp backup and bkp run record it), to compare with what it measured. */
   predicted?: JobPrediction;
+  /** "restore" for a VM's part of a restore drill (`bkp restore --plan`); absent for a backup. */
+  kind?: "restore";
+  /** A restore drill's record: the storage account the VM went into, and the account's predicted and measured seconds. */
+  restore?: RestoreRecord;
+}
+
+export interface RestoreRecord {
+  plan: string;
+  account: string;
+  /** The account's queue, as the analysis predicts it and as it took (its VMs one after another). */
+  accountPredictedSeconds: number;
+  accountSeconds: number;
+  disks: { name: string; bytes: number; from?: "snapshot" | "vault"; ok: boolean }[];
 }
 
 export type NewJobRecord = Omit<JobRecord, "format" | "version" | "seq">;
