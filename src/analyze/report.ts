@@ -219,17 +219,18 @@ export function* planMarkdown(a: AnalyzedPlan): Generator<string> {
     for (const [name, m] of a.measured ?? []) {
       const l = m.last;
       const rates = m.calibration ? `transfer ${rateText(m.calibration.transfer)} ${m.calibration.transfer.source}, checksum ${rateText(m.calibration.checksum)} ${m.calibration.checksum.source}` : "assumed";
-      rows.push([name, String(m.jobs), l ? l.job.startedAt : "-", l ? measuredSeconds(l.transferSeconds) : "-", l ? measuredSeconds(l.predictedSeconds) : "-", l ? decimalBytes(l.bytesRead) : "-", l ? decimalBytes(l.bytesChanged) : "-", l ? decimalBytes(l.bytesStored) : "-", m.lastFailure ? `job ${m.lastFailure.seq}: ${m.lastFailure.error?.code ?? "?"}` : "", rates]);
+      const errs = m.errors ? `median ${pct(m.errors.medianPercent)}, worst ${pct(m.errors.worstPercent)} (${plural(m.errors.jobs, "job")})` : "-";
+      rows.push([name, String(m.jobs), l ? l.job.startedAt : "-", l ? measuredSeconds(l.transferSeconds) : "-", l ? measuredSeconds(l.predictedSeconds) : "-", l ? decimalBytes(l.bytesRead) : "-", l ? decimalBytes(l.bytesChanged) : "-", l ? decimalBytes(l.bytesStored) : "-", m.lastFailure ? `job ${m.lastFailure.seq}: ${m.lastFailure.error?.code ?? "?"}` : "", rates, errs]);
     }
-    if (rows.length) yield mdTable(["VM", "jobs", "last run (UTC)", "measured", "predicted", "read", "changed", "stored", "last failure", "rates"], rows, [false, true, false, true, true, true, true, true, false, false]).join("\n") + "\n";
+    if (rows.length) yield mdTable(["VM", "jobs", "last run (UTC)", "measured", "predicted", "read", "changed", "stored", "last failure", "rates", "prediction error"], rows, [false, true, false, true, true, true, true, true, false, false, false]).join("\n") + "\n";
   }
   yield "\n### Jobs\n\n";
-  yield mdTable(["VM", "start", "UTC", "kind", "duration", "slowest disk", "consistency"], [], [false, false, false, false, true, false, false]).join("\n") + "\n";
+  yield mdTable(["VM", "start", "UTC", "kind", "model", "duration", "slowest disk", "consistency"], [], [false, false, false, false, false, true, false, false]).join("\n") + "\n";
   let buf: string[] = [];
   for (let i = 0; i < plan.jobs.length; i++) {
     const j = plan.jobs[i];
     const t = timings[i];
-    buf.push(`| ${j.vm.name} | ${j.run.local} | ${j.run.utc} | ${j.kind} | ${formatDuration(t.durationSeconds)} | ${t.slowest ?? "-"} | ${j.consistency.level} |\n`);
+    buf.push(`| ${j.vm.name} | ${j.run.local} | ${j.run.utc} | ${j.kind} | ${t.model} | ${t.model === "local-engine" ? measuredSeconds(t.durationSeconds) : formatDuration(t.durationSeconds)} | ${t.slowest ?? "-"} | ${j.consistency.level} |\n`);
     if (buf.length > 4000) {
       yield buf.join("");
       buf = [];
