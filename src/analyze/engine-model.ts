@@ -28,6 +28,7 @@
 // Rates and overhead are measured only with `calibrate from-vault` (else the assumed rates, no
 // overhead); image sizes always come from the images (or the job log), never from `used`.
 import type { Assumptions, Disk, Vm } from "../model/model.js";
+import { backedUpDisks } from "../plan/compile.js";
 import type { DiskTask, Job } from "../plan/types.js";
 import type { DetectionPath } from "../plan/vault-facts.js";
 import { CALIBRATION_JOBS, completed, median, type MeasuredDisk, type MeasuredJob, type RateSource } from "./measured.js";
@@ -126,7 +127,8 @@ function nonZeroOf(disk: string, jobs: MeasuredJob[], image: ImageFacts | undefi
 }
 
 /** Learns the engine model of a VM from its job log (oldest first) and its images. */
-export function learnEngine(vm: Vm, disks: Disk[], jobs: MeasuredJob[], images: readonly ImageFacts[], as: Assumptions): EngineFacts {
+export function learnEngine(vm: Vm, jobs: MeasuredJob[], images: readonly ImageFacts[], as: Assumptions): EngineFacts {
+  const disks = backedUpDisks(vm);
   const cal = as.calibrateFromVault;
   const use = cal ? jobs : [];
   // The engine's disks share one pool of workers: a job's rates are its disks' bytes over its
@@ -177,7 +179,6 @@ export function learnEngine(vm: Vm, disks: Disk[], jobs: MeasuredJob[], images: 
     const nz = nonZeroOf(d.name, jobs, img);
     out.set(d.name, { bytes: nz.bytes, nonZero: nz.nonZero, nonZeroSource: nz.source, churn: churnOf(d, jobs, as), changedPath: lastPath(jobs, d.name, false), forcedPath: lastPath(jobs, d.name, true) });
   }
-  void vm;
   return {
     transfer,
     read,

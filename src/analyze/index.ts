@@ -37,7 +37,7 @@ function engineFacts(plan: Plan, m: Measurements | undefined): Map<string, Engin
   for (const s of plan.vms.values()) {
     const images = m.images.get(s.vm.name);
     if (!images?.length) continue;
-    out.set(s.vm.name, learnEngine(s.vm, backedUpDisks(s.vm), m.vms.get(s.vm.name) ?? [], images, plan.model.assumptions));
+    out.set(s.vm.name, learnEngine(s.vm, m.vms.get(s.vm.name) ?? [], images, plan.model.assumptions));
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // and bkp run record in the job log before they run it), and how far a VM's recorded
 // predictions were from what its jobs measured.
 import type { Assumptions, Vm } from "../model/model.js";
-import { backedUpDisks, jobAt } from "../plan/compile.js";
+import { jobAt } from "../plan/compile.js";
 import type { JobPrediction } from "../plan/vault-facts.js";
 import { learnEngine } from "./engine-model.js";
 import { completed, median, type MeasuredJob, type Measurements } from "./measured.js";
@@ -13,7 +13,7 @@ export function predictBackup(vm: Vm, m: Measurements, ms: number, as: Assumptio
   const images = m.images?.get(vm.name);
   if (!images?.length) return undefined;
   const job = jobAt(vm, m.vault?.get(vm.name), ms);
-  const t = timeEngineJob(job, learnEngine(vm, backedUpDisks(vm), m.vms.get(vm.name) ?? [], images, as));
+  const t = timeEngineJob(job, learnEngine(vm, m.vms.get(vm.name) ?? [], images, as));
   return {
     model: "local-engine",
     seconds: t.durationSeconds,

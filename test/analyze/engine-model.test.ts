@@ -35,7 +35,7 @@ describe("the local engine model", () => {
     job(2, 30, [{ detection: "block-checksum", bytesRead: 10 * GB, bytesChanged: 1 * GB, seconds: 22.5 }]),
     job(3, 10, [{ detection: "extent-compare", bytesRead: 1 * GB, bytesChanged: 0.1 * GB, seconds: 3.5 }]),
   ];
-  const f = learnEngine(vm, backedUpDisks(vm), jobs, images, m.assumptions);
+  const f = learnEngine(vm, jobs, images, m.assumptions);
 
   it("learns the transfer rate from full jobs and a read rate and share per detection path", () => {
     const T = (8 * GB) / 100;
@@ -70,14 +70,14 @@ describe("the local engine model", () => {
     expect(t.model).toBe("local-engine");
     expect(t.durationSeconds).toBeCloseTo(t.disks[0].seconds + f.overhead.perReadByte! * 8 * GB, 9);
     const plain = model(OS, "");
-    const g = learnEngine(plain.vms.get("x")!, backedUpDisks(plain.vms.get("x")!), jobs, images, plain.assumptions);
+    const g = learnEngine(plain.vms.get("x")!, jobs, images, plain.assumptions);
     expect(g.transfer).toMatchObject({ bytesPerSecond: 60e6, source: "assumed" });
     expect(g.overhead).toEqual({ jobs: 0 });
   });
 
   it("a declared churn is used as declared unless calibrate from-vault is on", () => {
     const declared = model('  disk "os" { role os size 1 TB used 600 GB churn 5 GB per day image "os.img" }', "");
-    const g = learnEngine(declared.vms.get("x")!, backedUpDisks(declared.vms.get("x")!), jobs, images, declared.assumptions);
+    const g = learnEngine(declared.vms.get("x")!, jobs, images, declared.assumptions);
     expect(g.disks.get("os")!.churn).toEqual({ bytesPerDay: 5 * GB, source: "declared", samples: 0 });
   });
 });
