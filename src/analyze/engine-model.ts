@@ -24,7 +24,8 @@
 //             read (the instant-restore snapshot copies each changed image while it is read)
 // changed   = churn per day × days since the previous backup, at most the disk's nonzero data;
 //             churn is the disk's measured median (bytes changed per day between jobs) when the
-//             disk declares none or `calibrate from-vault` is on, else the declared churn.
+//             disk declares none or `calibrate from-vault` is on, else the declared churn (the
+//             assumed `churn N%` of a disk that declares none is a share of its nonzero data).
 // Rates and overhead are measured only with `calibrate from-vault` (else the assumed rates, no
 // overhead); image sizes always come from the images (or the job log), never from `used`.
 import type { Assumptions, Disk, Vm } from "../model/model.js";
@@ -105,8 +106,10 @@ function lastPath(jobs: MeasuredJob[], disk: string, forced: boolean): string | 
   return undefined;
 }
 
-function churnOf(disk: Disk, jobs: MeasuredJob[], as: Assumptions): ChurnSource {
-  const declared: ChurnSource = { bytesPerDay: disk.churnBytesPerDay.toNumber(), source: disk.churnAssumed ? "assumed" : "declared", samples: 0 };
+function churnOf(disk: Disk, jobs: MeasuredJob[], as: Assumptions, nonZero: number): ChurnSource {
+  // The assumed churn as a share of used data applies to the image's real data, not the declared `used`.
+  const assumed = as.defaultChurn.kind === "percent" ? (as.defaultChurn.percent.toNumber() / 100) * nonZero : disk.churnBytesPerDay.toNumber();
+  const declared: ChurnSource = disk.churnAssumed ? { bytesPerDay: assumed, source: "assumed", samples: 0 } : { bytesPerDay: disk.churnBytesPerDay.toNumber(), source: "declared", samples: 0 };
   if (!disk.churnAssumed && !as.calibrateFromVault) return declared;
   const s = samples(jobs, (d, j, i) => {
     if (d.name !== disk.name || d.detection === "full") return undefined;
@@ -177,7 +180,7 @@ export function learnEngine(vm: Vm, jobs: MeasuredJob[], images: readonly ImageF
   for (const d of disks) {
     const img = images.find((x) => x.disk === d.name);
     const nz = nonZeroOf(d.name, jobs, img);
-    out.set(d.name, { bytes: nz.bytes, nonZero: nz.nonZero, nonZeroSource: nz.source, churn: churnOf(d, jobs, as), changedPath: lastPath(jobs, d.name, false), forcedPath: lastPath(jobs, d.name, true) });
+    out.set(d.name, { bytes: nz.bytes, nonZero: nz.nonZero, nonZeroSource: nz.source, churn: churnOf(d, jobs, as, nz.nonZero), changedPath: lastPath(jobs, d.name, false), forcedPath: lastPath(jobs, d.name, true) });
   }
   return {
     transfer,

@@ -75,6 +75,12 @@ describe("the local engine model", () => {
     expect(g.overhead).toEqual({ jobs: 0 });
   });
 
+  it("with no job to measure churn from, the assumed churn is a share of the image's data, not of the declared used", () => {
+    const g = learnEngine(vm, jobs.slice(0, 1), images, m.assumptions);
+    // The assumed 2% a day of the 8 GB the full backup found nonzero (the disk declares 600 GB used).
+    expect(g.disks.get("os")!.churn).toEqual({ bytesPerDay: 0.02 * 8 * GB, source: "assumed", samples: 0 });
+  });
+
   it("a declared churn is used as declared unless calibrate from-vault is on", () => {
     const declared = model('  disk "os" { role os size 1 TB used 600 GB churn 5 GB per day image "os.img" }', "");
     const g = learnEngine(declared.vms.get("x")!, jobs, images, declared.assumptions);
