@@ -41,6 +41,9 @@ an unchanged image is hard-linked to the previous snapshot) for the policy's \`i
 days, and deletes the snapshots that expired; it prints the space they take. An unchanged
 image is skipped only while the previous point's snapshot exists: when it is gone (expired,
 deleted by hand), every block is read and compared by checksum, and the result says why.
+Before each backup, what \`bkp plan\` predicts for it (the local engine model: each disk's
+change-detection path, bytes and seconds) is kept in its job log record, beside what it
+measured (\`bkp jobs\` shows both and the error).
 
 Options:
   --vm NAME   only this VM
