@@ -24,7 +24,7 @@ ${r.docs.why}
 ${r.docs.instead}
 
 ## Example
-Fires on:
+${r.exampleFiles ? `With ${Object.entries(r.exampleFiles).map(([n, b]) => `\`${n}\` a ${b.toLocaleString("en-US")}-byte sparse image (no data allocated)`).join(", ")} beside the file, it fires on:` : "Fires on:"}
 \`\`\`bkp
 ${r.examples.bad.trimEnd()}
 \`\`\`

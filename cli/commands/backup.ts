@@ -10,6 +10,7 @@ import { needFiles, parse, positiveInt } from "../args.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
+import { predictFor } from "./measurements.js";
 import { DEFAULT_CONCURRENCY, fleetJobOf, ProgressView, bytes, engineVault, engineVm, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, selectVms, snapshotLines } from "./engine-common.js";
 
 type Status = "backed-up" | "not-due" | "not-protected" | "no-images" | "failed";
@@ -43,6 +44,9 @@ an unchanged image is hard-linked to the previous snapshot) for the policy's \`i
 days, and deletes the snapshots that expired; it prints the space they take. An unchanged
 image is skipped only while the previous point's snapshot exists: when it is gone (expired,
 deleted by hand), every block is read and compared by checksum, and the result says why.
+Before each backup, what \`bkp plan\` predicts for it (the local engine model: each disk's
+change-detection path, bytes and seconds) is kept in its job log record, beside what it
+measured (\`bkp jobs\` shows both and the error).
 
 Options:
   --vm NAME   only this VM
@@ -90,7 +94,9 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
             return { vm: vm.name, status: "not-due", detail: `latest point ${latest.id} (${latest.createdAt})${next ? `; next run ${utcIso(next)}` : ""}` };
           }
         }
-        const result = await backupVm(vault, evm, { now: () => now, machineKeyFile: keyFile, onProgress: view.onProgress });
+        // The plan's prediction for this job goes into its job log record (bkp jobs: predicted vs measured).
+        const prediction = await predictFor(loaded.model, vm, now.getTime(), io);
+        const result = await backupVm(vault, evm, { now: () => now, machineKeyFile: keyFile, onProgress: view.onProgress, prediction });
         return { vm: vm.name, status: "backed-up", result, detail: skipped.length ? `disks without an image, not backed up: ${skipped.join(", ")}` : undefined };
       } catch (e) {
         if (!values.json) printEngineError(io, "backup", e, `VM "${vm.name}": `);

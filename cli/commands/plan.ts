@@ -16,6 +16,16 @@ checksum-comparison), predicted per-disk and total durations, the consistency ea
 really get, restore assignments, and the risks found (BKP3xxx codes, with the source line
 to change). The timing model and every default are in docs/analysis-model.md.
 
+The vault's state: for a VM with local disk images, the plan reads its vault's recovery points
+(no image bytes) and plans from them: a disk with points is incremental, a disk without one (a
+disk added later) gets its initial replication while the others stay incremental, a VM without
+points gets its first backup; the "state:" line says where each fact came from. VMs without
+images (or whose vault cannot be read) keep protected-since. Two timing models, named per VM:
+azure-service (the service: agent, peak-hour lag, transfer) for VMs without images, and
+local-engine (the engine's own change-detection paths, rates and overhead, learned from the
+job log, from the images' real sizes) for VMs with images. Each backup records its prediction;
+the plan shows the median and worst error of the last ones.
+
 Predicted vs actual: when a VM's vault exists (\`bkp backup\` or \`bkp run\` wrote it), the plan
 shows beside its predictions what the VM's last real backup measured (the vault's job log:
 seconds, bytes read, changed and stored) and what the model predicts for that data. With
@@ -29,8 +39,9 @@ Options:
   --from DATE                  first day of the horizon, YYYY-MM-DD, local midnight in each
                                policy's zone (default today, UTC)
   --days N                     days in the horizon (default 7)
-  --no-measured                do not read the vaults' job logs (no measured figures; with
-                               calibrate from-vault, the assumed rates are used)
+  --no-measured                do not read the vaults (no measured figures, no vault state:
+                               protected-since decides; with calibrate from-vault, the
+                               assumed rates are used)
   -h, --help                   show this help
 
 Environment: BKP_MACHINE_SECRET names the machine secret that opens platform-key vaults (as for

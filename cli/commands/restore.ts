@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { findPoint, pointBek, restorePurpose, restoreVm, writePointBek } from "../../src/engine/restore.js";
 import { DEFAULT_LOCK_WAIT_MS } from "../../src/engine/lock.js";
@@ -13,11 +14,14 @@ import { oneOf, parse, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
+import { drillJunit, type DrillAccount } from "./restore-junit.js";
+import { logRestores } from "../../src/engine/restore-log.js";
+import type { NewJobRecord } from "../../src/engine/job-log.js";
 import { ProgressView, bytes, engineVault, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, selectVms, snapshotTier } from "./engine-common.js";
 
 export const command: Command = {
   help: `Usage: bkp restore --vm NAME [--point ID|latest|instant] [--from auto|snapshot|vault] [--to DIR] [--keys DIR [--kek FILE]] [--force] [--json] FILE...
-       bkp restore --plan NAME [--force] [--json] FILE...
+       bkp restore --plan NAME [--force] [--json] [--junit FILE] FILE...
 
 Restore a VM's disks from a recovery point: each disk image is written byte-identical to what
 was backed up, sparse (holes where the image had zeros), and verified as it is written (every
@@ -42,7 +46,10 @@ the analysis spreads them (bkp plan shows the same assignment): each VM into
 <account path>/<vm>/<disk>.<ext>; accounts restore in parallel, VMs of one account one after
 another (DOMAIN §4). Every account needs a \`path\`. Prints, per account, its VMs and disks
 and the predicted against the actual seconds. A block's \`point instant\` restores each VM's
-newest point in the snapshot tier, from its snapshot.
+newest point in the snapshot tier, from its snapshot. Each VM's part of the drill is kept in its
+vault's job log (\`bkp jobs\`: the account it went into, the account's predicted and measured
+seconds); --junit FILE also writes the drill as a JUnit XML report for CI (a test suite per
+storage account, a test case per VM: restored, verified, measured vs predicted).
 
 Restores and a running \`bkp prune\` exclude each other (prune deletes expired points and their
 data): a restore waits for a running prune (2 s) and then fails with BKP5010, writing nothing;
@@ -60,6 +67,7 @@ Options:
   --keys DIR         also restore the point's ADE BEK into DIR
   --kek FILE         the KEK that wrapped the BEK (default: the VM's kek file)
   --plan NAME        restore the VMs of a restore block into its storage accounts
+  --junit FILE       with --plan: write the drill as a JUnit XML report to FILE
   --force            overwrite existing files
   --json             print the result ({vm, point, ok, disks: [{disk, path, ok, from, note?,
                      error?}], keys?}; with --plan {plan, ok, seconds, predictedSeconds,
@@ -82,6 +90,7 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused, or no snapsh
       from: { type: "string" },
       force: { type: "boolean" },
       json: { type: "boolean" },
+      junit: { type: "string" },
     });
     const from = oneOf(values.from, ["auto", "snapshot", "vault"] as const, "--from", "auto");
     if (values.point === "instant" && from === "vault") throw new UsageError("--point instant restores from the instant-restore snapshot; it cannot be combined with --from vault (give the point's id instead)");
@@ -92,8 +101,9 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused, or no snapsh
       }
       const loaded = loadForAnalysis(io, positionals);
       if (!loaded.ok) return loaded.code;
-      return runPlan(io, loaded.model, values.plan, values.force === true, values.json === true);
+      return runPlan(io, loaded.model, values.plan, values.force === true, values.json === true, values.junit === undefined ? undefined : path.resolve(io.cwd, values.junit));
     }
+    if (values.junit !== undefined) throw new UsageError("--junit reports a restore drill: give it with --plan NAME");
     if (!values.vm) throw new UsageError("bkp restore needs --vm NAME (or --plan NAME)");
     if (values.kek !== undefined && values.keys === undefined) throw new UsageError("--kek is only used with --keys DIR (restoring the ADE keys)");
     const loaded = loadForAnalysis(io, positionals);
@@ -182,7 +192,7 @@ async function pointFor(vm: Vm, p: RestorePoint, keyFile: string | undefined): P
   return { point: last.id };
 }
 
-async function runPlan(io: Io, model: Model, name: string, force: boolean, json: boolean): Promise<number> {
+async function runPlan(io: Io, model: Model, name: string, force: boolean, json: boolean, junit: string | undefined): Promise<number> {
   const spec = model.restores.get(name);
   if (!spec) throw new UsageError(`no restore block named "${name}" in these policy files; they define ${[...model.restores.keys()].map((n) => `"${n}"`).join(", ") || "none"}`);
   // The same assignment `bkp plan` shows and predicts times for.
@@ -212,6 +222,7 @@ async function runPlan(io: Io, model: Model, name: string, force: boolean, json:
       if (vms.length) jobs.push({ account: a.account.name, dir: a.account.path ?? "", vms });
     }
     const now = nowFrom(io);
+    const startedAt = new Date();
     const res = await restoreIntoAccounts(jobs, { overwrite: force, machineKeyFile: keyFile, onProgress: view.onProgress, now: () => now });
     const accounts = spread.accounts.map((a) => {
       const r = res.accounts.find((x) => x.account === a.account.name);
@@ -226,10 +237,21 @@ async function runPlan(io: Io, model: Model, name: string, force: boolean, json:
         vms: (r?.vms ?? []).map((v) => ({ vm: v.vm, dir: v.dir, point: v.point, ok: v.ok, seconds: v.seconds ?? 0, disks: v.disks ?? [], ...(v.error ? { error: v.error } : {}) })),
       };
     });
+    // The drill in each VM's job log (per account: predicted and measured), then the JUnit report.
+    const logProblems = await logDrill(model, name, accounts, startedAt, keyFile);
+    if (junit) {
+      try {
+        fs.writeFileSync(junit, drillJunit(name, accounts.map((a) => ({ ...a, vms: a.vms })), res.seconds, startedAt.toISOString()));
+      } catch (e) {
+        throw new UsageError(`--junit: cannot write ${junit}: ${(e as Error).message}`);
+      }
+    }
     if (json) {
-      io.stdout(JSON.stringify({ plan: name, ok: res.ok, seconds: res.seconds, predictedSeconds: spread.seconds, notes, accounts }, null, 2) + "\n");
+      io.stdout(JSON.stringify({ plan: name, ok: res.ok, seconds: res.seconds, predictedSeconds: spread.seconds, notes, accounts, ...(logProblems.length ? { jobLogProblems: logProblems } : {}) }, null, 2) + "\n");
       return res.ok ? 0 : 1;
     }
+    for (const p of logProblems) io.stdout(`  warning: error[BKP5076]: ${p}\n`);
+    if (junit) io.stdout(`  JUnit report: ${junit}\n`);
     const nVms = accounts.reduce((s, a) => s + a.vms.length, 0);
     io.stdout(`restore "${name}": ${nVms} VM${nVms === 1 ? "" : "s"} into ${jobs.length} storage account${jobs.length === 1 ? "" : "s"} in parallel ${res.ok ? "restored" : "restored with failures"} in ${seconds(res.seconds)} (predicted ${seconds(spread.seconds)})\n`);
     for (const n of notes) io.stdout(`  note: ${n}\n`);
@@ -256,4 +278,35 @@ async function runPlan(io: Io, model: Model, name: string, force: boolean, json:
     printEngineError(io, "restore", e);
     return exitCodeForError(e);
   }
+}
+
+/** Each VM's part of a drill as a job log record in its vault (kind "restore"); the problems of vaults that could not take them. */
+async function logDrill(model: Model, plan: string, accounts: DrillAccount[], startedAt: Date, keyFile: string | undefined): Promise<string[]> {
+  const byVault = new Map<string, NewJobRecord[]>();
+  for (const a of accounts) {
+    for (const v of a.vms) {
+      const vm = model.vms.get(v.vm);
+      if (!vm) continue;
+      const rec: NewJobRecord = {
+        kind: "restore",
+        vm: v.vm,
+        vault: vm.vault.name,
+        status: v.ok ? "completed" : "failed",
+        ...(v.ok && v.point ? { point: v.point } : {}),
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date(startedAt.getTime() + Math.round(v.seconds * 1000)).toISOString(),
+        seconds: v.seconds,
+        disks: [],
+        restore: { plan, account: a.account, accountPredictedSeconds: a.predictedSeconds, accountSeconds: a.seconds, disks: v.disks.map((d) => ({ name: d.disk, bytes: d.imageBytes, ...(d.from ? { from: d.from as "snapshot" | "vault" } : {}), ok: d.ok })) },
+        ...(v.error ? { error: v.error } : {}),
+      };
+      byVault.set(vm.vault.name, [...(byVault.get(vm.vault.name) ?? []), rec]);
+    }
+  }
+  const problems: string[] = [];
+  for (const [name, recs] of byVault) {
+    const p = await logRestores(engineVault(model.vaults.get(name)!), recs, { machineKeyFile: keyFile });
+    if (p) problems.push(p);
+  }
+  return problems;
 }

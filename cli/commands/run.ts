@@ -10,6 +10,7 @@ import { needFiles, parse, positiveInt } from "../args.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
+import { predictFor } from "./measurements.js";
 import { DEFAULT_CONCURRENCY, fleetJobOf, ProgressView, bytes, engineVault, engineVm, machineKeyFile, nowFrom, printEngineError, retentionByVault, seconds, selectVms } from "./engine-common.js";
 
 /** A scheduled job waits this long for another writer of its vault (say a manual \`bkp backup\`). */
@@ -198,7 +199,8 @@ second signal with a backup abandoned.
     const runBackup = async (job: ScheduledJob): Promise<Outcome> => {
       inFlight.add(job);
       try {
-        const result = await backupVm(engineVault(job.vm.vault), engineVm(job.vm).vm, { now: () => new Date(now()), machineKeyFile: keyFile, onProgress: view.onProgress, lockWaitMs: LOCK_WAIT_MS });
+        const prediction = await predictFor(loaded.model, job.vm, now(), io);
+        const result = await backupVm(engineVault(job.vm.vault), engineVm(job.vm).vm, { now: () => new Date(now()), machineKeyFile: keyFile, onProgress: view.onProgress, lockWaitMs: LOCK_WAIT_MS, prediction });
         return { ok: true, result };
       } catch (e) {
         const error = jobError(e);

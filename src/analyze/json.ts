@@ -9,7 +9,8 @@ import type { CostReport, MonthCost, VmCost } from "./billing.js";
 import type { CostDiff } from "./diff.js";
 import type { AnalyzedPlan } from "./index.js";
 import type { Risk } from "./risks.js";
-import type { JobTiming } from "./timing.js";
+import type { DiskTiming, JobTiming } from "./timing.js";
+import type { EngineFacts } from "./engine-model.js";
 import type { RateSource, VmMeasured } from "./measured.js";
 
 export interface RiskJson {
@@ -47,11 +48,17 @@ export const size = (x: Decimal) => x.toDecimalPlaces(6, Decimal.ROUND_HALF_UP).
 
 const str = JSON.stringify;
 
+function engineDiskJson(d: DiskTiming): string {
+  const e = d.engine;
+  return e ? `,"detection":${str(e.detection)},"bytesRead":${Math.round(e.bytesRead)},"bytesChanged":${Math.round(e.bytesChanged)},"predictedSeconds":${ms3(e.seconds)}` : "";
+}
+
 function jobJson(job: Job, t: JobTiming, vmName: string): string {
   const disks = t.disks
-    .map((d) => `{"name":${str(d.task.disk.name)},"kind":"${d.task.kind}"${d.task.added ? ',"added":true' : ""},"transferBytes":${Math.round(d.task.transferBytes)},"scanBytes":${Math.round(d.task.scanBytes)},"seconds":${Math.round(d.seconds)}}`)
+    .map((d) => `{"name":${str(d.task.disk.name)},"kind":"${d.task.kind}"${d.task.added ? ',"added":true' : ""},"transferBytes":${Math.round(d.task.transferBytes)},"scanBytes":${Math.round(d.task.scanBytes)},"seconds":${Math.round(d.seconds)}${engineDiskJson(d)}}`)
     .join(",");
-  return `{"vm":${vmName},"policy":${str(job.vm.policy.name)},"vault":${str(job.vm.vault.name)},"zone":${str(job.vm.policy.zone)},"start":"${job.run.local}","startUtc":"${job.run.utc}","end":"${utcIso(job.run.ms + Math.round(t.durationSeconds) * 1000)}","kind":"${job.kind}","consistency":"${job.consistency.level}","prepareSeconds":${Math.round(t.prepareSeconds)},"lagSeconds":${Math.round(t.lagSeconds)},"durationSeconds":${Math.round(t.durationSeconds)},"disks":[${disks}]}`;
+  const engine = t.model === "local-engine" ? `,"predictedSeconds":${ms3(t.durationSeconds)},"overheadSeconds":${ms3(t.overheadSeconds)}` : "";
+  return `{"vm":${vmName},"model":"${t.model}"${engine},"policy":${str(job.vm.policy.name)},"vault":${str(job.vm.vault.name)},"zone":${str(job.vm.policy.zone)},"start":"${job.run.local}","startUtc":"${job.run.utc}","end":"${utcIso(job.run.ms + Math.round(t.durationSeconds) * 1000)}","kind":"${job.kind}","consistency":"${job.consistency.level}","prepareSeconds":${Math.round(t.prepareSeconds)},"lagSeconds":${Math.round(t.lagSeconds)},"durationSeconds":${Math.round(t.durationSeconds)},"disks":[${disks}]}`;
 }
 
 function restoreJson(r: RestoreAssignment) {
@@ -104,8 +111,21 @@ export function measuredJson(m: VmMeasured) {
           }
         : undefined,
       lastFailure: m.lastFailure ? { seq: m.lastFailure.seq, startedAt: m.lastFailure.startedAt, error: m.lastFailure.error } : undefined,
+      predictionError: m.errors ? { jobs: m.errors.jobs, medianPercent: Math.round(m.errors.medianPercent * 10) / 10, worstPercent: Math.round(m.errors.worstPercent * 10) / 10 } : undefined,
     },
     calibration: m.calibration ? { transferRate: rateJson(m.calibration.transfer), checksumRate: rateJson(m.calibration.checksum) } : undefined,
+  };
+}
+
+/** The local engine model of a VM: its learned rates, overhead and per-disk facts. */
+export function engineJson(f: EngineFacts) {
+  return {
+    model: "local-engine",
+    transferRate: rateJson(f.transfer),
+    readRates: Object.fromEntries([...f.read].map(([p, r]) => [p, rateJson(r)])),
+    readShares: Object.fromEntries(f.share),
+    overhead: { baseSeconds: f.overhead.none === undefined ? undefined : ms3(f.overhead.none), secondsPerGBRead: f.overhead.perReadByte === undefined ? undefined : ms3(f.overhead.perReadByte * 1e9), jobs: f.overhead.jobs },
+    disks: [...f.disks].map(([name, d]) => ({ name, imageBytes: d.bytes, nonZeroBytes: d.nonZero, nonZeroSource: d.nonZeroSource, churn: { bytesPerDay: Math.round(d.churn.bytesPerDay), source: d.churn.source, samples: d.churn.samples } })),
   };
 }
 
@@ -125,6 +145,9 @@ export function* planJson(a: AnalyzedPlan): Generator<string> {
       consistency: { level: c.level, requested: c.requested, reason: c.reason, fallback: c.fallback, retried: c.retried || undefined },
       firstBackup: s.firstBackupMs === undefined ? undefined : utcIso(s.firstBackupMs),
       noJobs: s.noJobs,
+      state: s.vault ? s.state : undefined,
+      timingModel: a.engine?.has(s.vm.name) ? "local-engine" : "azure-service",
+      engine: a.engine?.has(s.vm.name) ? engineJson(a.engine.get(s.vm.name)!) : undefined,
       ...(a.measured?.has(s.vm.name) ? measuredJson(a.measured.get(s.vm.name)!) : {}),
     };
     yield `${first ? "" : ","}\n${str(o)}`;

@@ -13,6 +13,9 @@
 // read / (seconds − changed × f / transfer) of block-checksum backups; each the median over the
 // VM's last CALIBRATION_JOBS jobs that measured it.
 import type { Assumptions, Disk, Vm } from "../model/model.js";
+import type { JobPrediction, VmVaultFacts } from "../plan/vault-facts.js";
+import type { ImageFacts } from "./engine-model.js";
+import { predictionErrors, type PredictionErrors } from "./prediction.js";
 
 export interface MeasuredDisk {
   name: string;
@@ -22,7 +25,11 @@ export interface MeasuredDisk {
   bytesRead: number;
   bytesChanged: number;
   bytesStored: number;
+  /** Bytes of all-zero blocks (absent in old records). */
+  bytesZero?: number;
   seconds: number;
+  /** Set when every block was read because the instant-restore snapshot was gone. */
+  detectionReason?: string;
 }
 
 export interface MeasuredJob {
@@ -36,6 +43,8 @@ export interface MeasuredJob {
   seconds: number;
   disks: MeasuredDisk[];
   error?: { code: string; message: string };
+  /** What the plan predicted for this job, when the job was started by bkp backup or bkp run. */
+  predicted?: JobPrediction;
 }
 
 /** What the CLI read from the vaults' job logs. */
@@ -44,6 +53,10 @@ export interface Measurements {
   vms: Map<string, MeasuredJob[]>;
   /** One line per vault (or record) that could not be read, and why. */
   notes: string[];
+  /** Per VM name (VMs with local images whose vault could be opened): its points. */
+  vault?: Map<string, VmVaultFacts>;
+  /** Per VM name: its disks' images as found on disk (a stat each). */
+  images?: Map<string, ImageFacts[]>;
 }
 
 /** Jobs (newest first) whose samples a calibrated rate is the median of. */
@@ -86,6 +99,8 @@ export interface VmMeasured {
   lastFailure?: MeasuredJob;
   /** Set with `assume { calibrate from-vault }`: the rates the VM's timings use and where they come from. */
   calibration?: Calibration;
+  /** How far the predictions recorded with its last jobs were from what they measured. */
+  errors?: PredictionErrors;
 }
 
 interface Rates {
@@ -94,7 +109,7 @@ interface Rates {
   fragmentation: number;
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
@@ -117,7 +132,7 @@ export function predictDisk(vm: Vm, d: MeasuredDisk, rates: Rates): number {
   return d.detection === "block-checksum" ? d.bytesRead / rates.checksum + send : send;
 }
 
-const completed = (j: MeasuredJob) => j.status !== "failed";
+export const completed = (j: MeasuredJob) => j.status !== "failed";
 
 /** Samples of one rate from the newest jobs that have any, at most CALIBRATION_JOBS jobs. */
 function sampleRate(jobs: MeasuredJob[], sample: (d: MeasuredDisk) => number | undefined): { values: number[]; jobs: number } {
@@ -182,12 +197,14 @@ export function measureVms(vms: Iterable<Vm>, m: Measurements, as: Assumptions):
     const calibration = as.calibrateFromVault ? calibrate(vm, list, as) : undefined;
     const rates = calibration ? { ...base, transfer: calibration.transfer.bytesPerSecond, checksum: calibration.checksum.bytesPerSecond } : base;
     const newest = list[list.length - 1];
+    const errors = predictionErrors(list);
     out.set(vm.name, {
       logRead: jobs !== undefined,
       jobs: list.length,
       last: lastRun(vm, list, rates),
       ...(newest && !completed(newest) ? { lastFailure: newest } : {}),
       ...(calibration ? { calibration } : {}),
+      ...(errors ? { errors } : {}),
     });
   }
   return out;

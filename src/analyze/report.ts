@@ -18,6 +18,7 @@ function qty(x: Decimal, dp = 2): string {
 import type { Risk } from "./risks.js";
 import type { JobTiming } from "./timing.js";
 import type { RateSource, VmMeasured } from "./measured.js";
+import type { EngineFacts } from "./engine-model.js";
 import type { ZoneClock } from "../plan/time.js";
 
 export type SourceLines = (file: string) => string[] | undefined;
@@ -116,12 +117,37 @@ export function measuredLines(m: VmMeasured, clock: ZoneClock): string[] {
   return out;
 }
 
+const pct = (x: number) => `${x.toFixed(0)}%`;
+
+/** How far a VM's recorded predictions were from its measured jobs, for people. */
+export function errorLine(m: VmMeasured): string | undefined {
+  const e = m.errors;
+  return e ? `  predicted vs measured over the last ${plural(e.jobs, "job")}: median error ${pct(e.medianPercent)}, worst ${pct(e.worstPercent)}` : undefined;
+}
+
+/** The local engine model of a VM: where its rates, overhead, sizes and churn come from. */
+export function engineLines(f: EngineFacts): string[] {
+  const src = (r: RateSource) => (r.source === "measured" ? `measured over ${plural(r.jobs, "job")}` : "assumed");
+  const reads = [...f.read].map(([p, r]) => `${p} read ${rateText(r)} (${src(r)})`).join(", ");
+  const over =
+    f.overhead.perReadByte !== undefined || f.overhead.none !== undefined
+      ? `job overhead ${measuredSeconds(f.overhead.none ?? 0)}${f.overhead.none === undefined ? " (no job without reads)" : ""} + ${((f.overhead.perReadByte ?? 0) * 1e9).toFixed(2)}s per GB of image data read (measured over ${plural(f.overhead.jobs, "job")})`
+      : "job overhead not measured";
+  const out = [`  timing model: local-engine (the engine's own paths, learned from its job log): transfer ${rateText(f.transfer)} (${src(f.transfer)}); ${reads}; ${over}`];
+  for (const [name, d] of f.disks) {
+    const churn = d.churn.source === "measured" ? `churn ${decimalBytes(d.churn.bytesPerDay)}/day measured (${plural(d.churn.samples, "job")})` : `churn ${decimalBytes(d.churn.bytesPerDay)}/day ${d.churn.source}`;
+    out.push(`    disk "${name}": image ${decimalBytes(d.bytes)}, ${decimalBytes(d.nonZero)} nonzero (${d.nonZeroSource}), ${churn}`);
+  }
+  return out;
+}
+
 /** `bkp plan` as text: each VM's jobs, restores, then the risks with their source lines. */
 export function* planText(a: AnalyzedPlan, lines: SourceLines, style: Style = plain): Generator<string> {
   const { plan, timings } = a;
   yield style.bold(`bkp plan: ${plural(plan.vms.size, "VM")}, ${plural(plan.jobs.length, "job")} from ${plan.from} for ${plural(plan.days, "day")}`) + "\n";
   yield "times are in each policy's zone, with UTC in brackets\n";
   for (const n of a.measurementNotes ?? []) yield `note: ${n}\n`;
+  if (a.engine?.size) yield `timing models: local-engine for ${plural(a.engine.size, "VM")} with local disk images, azure-service for ${plural(plan.vms.size - a.engine.size, "VM")} without (docs/analysis-model.md)\n`;
   const kindWidth = plan.jobs.some((j) => j.kind === "checksum-comparison") ? 19 : 11;
   // Per policy, the start column of each run; per job shape, the rest of the line.
   const runText = new Map<string, string[]>();
@@ -137,8 +163,13 @@ export function* planText(a: AnalyzedPlan, lines: SourceLines, style: Style = pl
     buf.push(`\n${style.bold(`vm "${vm.name}"`)}  policy "${vm.policy.name}" (${vm.policy.zone})  vault "${vm.vault.name}"\n`);
     if (c) buf.push(`  consistency: ${c.level}: ${c.reason}${c.fallback ? `; ${c.fallback}` : ""}\n`);
     if (s.noJobs) buf.push(`  no jobs: ${s.noJobs}\n`);
+    if (s.vault) buf.push(`  state: ${s.state}\n`);
+    const eng = a.engine?.get(vm.name);
+    if (eng) for (const l of engineLines(eng)) buf.push(`${l}\n`);
     const m = a.measured?.get(vm.name);
     if (m) for (const l of measuredLines(m, pr.clock)) buf.push(`${l}\n`);
+    const err = m && errorLine(m);
+    if (err) buf.push(`${err}\n`);
     for (const job of jobs) {
       const t = timings[job.index];
       let when = texts[job.run.index];
@@ -147,11 +178,18 @@ export function* planText(a: AnalyzedPlan, lines: SourceLines, style: Style = pl
       let rest = shapeText.get(t);
       if (!rest) {
         const parts: string[] = [];
+        if (t.model === "local-engine") {
+          if (t.overheadSeconds) parts.push(`overhead ${measuredSeconds(t.overheadSeconds)}`);
+          const disks = t.disks.map((d) => `${d.task.disk.name} ${d.engine?.detection ?? "?"} ${measuredSeconds(d.seconds)} (read ${decimalBytes(Math.round(d.engine?.bytesRead ?? 0))}, changed ${decimalBytes(Math.round(d.engine?.bytesChanged ?? 0))})`).join(", ");
+          parts.push(disks ? `engine disks: ${disks}` : "no disks backed up");
+          shapeText.set(t, (rest = `${job.kind.padEnd(kindWidth)}  ${measuredSeconds(t.durationSeconds).padStart(9)}  ${parts.join("; ")}\n`));
+        } else {
         if (t.prepareSeconds) parts.push(`prepare ${formatDuration(t.prepareSeconds)}`);
         if (t.lagSeconds) parts.push(`lag ${formatDuration(t.lagSeconds)}`);
         const disks = t.disks.map((d) => `${d.task.disk.name} ${formatDuration(d.seconds)}${d.task.added ? " (added: full copy)" : ""}`).join(", ");
         parts.push(disks ? `disks: ${disks}` : "no disks backed up");
         shapeText.set(t, (rest = `${job.kind.padEnd(kindWidth)}  ${formatDuration(t.durationSeconds).padStart(9)}  ${parts.join("; ")}\n`));
+        }
       }
       buf.push(when + rest);
       if (buf.length > 4000) {
@@ -181,17 +219,18 @@ export function* planMarkdown(a: AnalyzedPlan): Generator<string> {
     for (const [name, m] of a.measured ?? []) {
       const l = m.last;
       const rates = m.calibration ? `transfer ${rateText(m.calibration.transfer)} ${m.calibration.transfer.source}, checksum ${rateText(m.calibration.checksum)} ${m.calibration.checksum.source}` : "assumed";
-      rows.push([name, String(m.jobs), l ? l.job.startedAt : "-", l ? measuredSeconds(l.transferSeconds) : "-", l ? measuredSeconds(l.predictedSeconds) : "-", l ? decimalBytes(l.bytesRead) : "-", l ? decimalBytes(l.bytesChanged) : "-", l ? decimalBytes(l.bytesStored) : "-", m.lastFailure ? `job ${m.lastFailure.seq}: ${m.lastFailure.error?.code ?? "?"}` : "", rates]);
+      const errs = m.errors ? `median ${pct(m.errors.medianPercent)}, worst ${pct(m.errors.worstPercent)} (${plural(m.errors.jobs, "job")})` : "-";
+      rows.push([name, String(m.jobs), l ? l.job.startedAt : "-", l ? measuredSeconds(l.transferSeconds) : "-", l ? measuredSeconds(l.predictedSeconds) : "-", l ? decimalBytes(l.bytesRead) : "-", l ? decimalBytes(l.bytesChanged) : "-", l ? decimalBytes(l.bytesStored) : "-", m.lastFailure ? `job ${m.lastFailure.seq}: ${m.lastFailure.error?.code ?? "?"}` : "", rates, errs]);
     }
-    if (rows.length) yield mdTable(["VM", "jobs", "last run (UTC)", "measured", "predicted", "read", "changed", "stored", "last failure", "rates"], rows, [false, true, false, true, true, true, true, true, false, false]).join("\n") + "\n";
+    if (rows.length) yield mdTable(["VM", "jobs", "last run (UTC)", "measured", "predicted", "read", "changed", "stored", "last failure", "rates", "prediction error"], rows, [false, true, false, true, true, true, true, true, false, false, false]).join("\n") + "\n";
   }
   yield "\n### Jobs\n\n";
-  yield mdTable(["VM", "start", "UTC", "kind", "duration", "slowest disk", "consistency"], [], [false, false, false, false, true, false, false]).join("\n") + "\n";
+  yield mdTable(["VM", "start", "UTC", "kind", "model", "duration", "slowest disk", "consistency"], [], [false, false, false, false, false, true, false, false]).join("\n") + "\n";
   let buf: string[] = [];
   for (let i = 0; i < plan.jobs.length; i++) {
     const j = plan.jobs[i];
     const t = timings[i];
-    buf.push(`| ${j.vm.name} | ${j.run.local} | ${j.run.utc} | ${j.kind} | ${formatDuration(t.durationSeconds)} | ${t.slowest ?? "-"} | ${j.consistency.level} |\n`);
+    buf.push(`| ${j.vm.name} | ${j.run.local} | ${j.run.utc} | ${j.kind} | ${t.model} | ${t.model === "local-engine" ? measuredSeconds(t.durationSeconds) : formatDuration(t.durationSeconds)} | ${t.slowest ?? "-"} | ${j.consistency.level} |\n`);
     if (buf.length > 4000) {
       yield buf.join("");
       buf = [];

@@ -1,4 +1,5 @@
-// The timing model of a backup job (DOMAIN §1.7, §4). Durations are seconds as plain numbers:
+// The Azure service timing model of a backup job (DOMAIN §1.7, §4); VMs with local images are
+// timed by the local engine's model instead (engine-model.ts, timeEngineJob below). Durations are seconds as plain numbers:
 // they are predictions, never billed.
 //
 //   job      = prepare (first backup only) + snapshot-to-vault lag + slowest disk
@@ -15,13 +16,21 @@ import type { Assumptions } from "../model/model.js";
 import type { Calibration } from "./measured.js";
 import type { DiskTask, Job, Plan, PolicyRuns } from "../plan/types.js";
 import { civilFromDays, type ZoneClock } from "../plan/time.js";
+import type { TimingModel } from "../plan/vault-facts.js";
+import { engineOverhead, predictEngineDisk, readNonZero, type EngineDiskPrediction, type EngineFacts } from "./engine-model.js";
 
 export interface DiskTiming {
   task: DiskTask;
   seconds: number;
+  /** Local-engine model: the detection path and the bytes the engine will read and change. */
+  engine?: EngineDiskPrediction;
 }
 
 export interface JobTiming {
+  /** azure-service (this file's formulas) or local-engine (engine-model.ts, VMs with images). */
+  model: TimingModel;
+  /** Local engine: the measured seconds beyond the slowest disk (vault, snapshot, commit); 0 otherwise. */
+  overheadSeconds: number;
   prepareSeconds: number;
   lagSeconds: number;
   /** The slowest disk's time. */
@@ -67,7 +76,7 @@ export function lagSeconds(clock: ZoneClock, snapshotMs: number, as: Assumptions
  * Times every job of a plan (parallel to plan.jobs); jobs of the same shape share the work.
  * `calibration` gives some VMs measured rates in place of the assumed ones.
  */
-export function timePlan(plan: Plan, calibration?: ReadonlyMap<string, Calibration>): JobTiming[] {
+export function timePlan(plan: Plan, calibration?: ReadonlyMap<string, Calibration>, engine?: ReadonlyMap<string, EngineFacts>): JobTiming[] {
   const as = plan.model.assumptions;
   const assumed = ratesOf(as);
   const prepare = as.prepareSeconds.toNumber();
@@ -79,6 +88,11 @@ export function timePlan(plan: Plan, calibration?: ReadonlyMap<string, Calibrati
     if (!s.jobs.length) continue;
     const pr = plan.policies.get(s.vm.policy.name)!;
     const lags = lagsOf.get(pr.policy.name)!;
+    const eng = engine?.get(s.vm.name);
+    if (eng) {
+      for (const job of s.jobs) out[job.index] = timeEngineJob(job, eng);
+      continue;
+    }
     const cal = calibration?.get(s.vm.name);
     const rates = cal ? { ...assumed, transfer: cal.transfer.bytesPerSecond, checksum: cal.checksum.bytesPerSecond } : assumed;
     // A VM's jobs have a handful of shapes; timings are shared between jobs (never mutate them).
@@ -103,7 +117,7 @@ export function timePlan(plan: Plan, calibration?: ReadonlyMap<string, Calibrati
       }
       const key = prep * 1e7 + lag;
       let timing = shape.byLag.get(key);
-      if (!timing) shape.byLag.set(key, (timing = { prepareSeconds: prep, lagSeconds: lag, transferSeconds: shape.transfer, durationSeconds: prep + lag + shape.transfer, disks: shape.disks, slowest: shape.slowest }));
+      if (!timing) shape.byLag.set(key, (timing = { model: "azure-service", overheadSeconds: 0, prepareSeconds: prep, lagSeconds: lag, transferSeconds: shape.transfer, durationSeconds: prep + lag + shape.transfer, disks: shape.disks, slowest: shape.slowest }));
       out[job.index] = timing;
     }
   }
@@ -116,5 +130,19 @@ export function timeJob(job: Job, pr: PolicyRuns, as: Assumptions): JobTiming {
   const prep = job.firstBackup ? as.prepareSeconds.toNumber() : 0;
   const lag = lagSeconds(pr.clock, job.run.ms + prep * 1000, as);
   const slowest = disks.reduce<DiskTiming | undefined>((a, d) => (!a || d.seconds > a.seconds ? d : a), undefined);
-  return { prepareSeconds: prep, lagSeconds: lag, transferSeconds: transfer, durationSeconds: prep + lag + transfer, disks, slowest: slowest?.task.disk.name };
+  return { model: "azure-service", overheadSeconds: 0, prepareSeconds: prep, lagSeconds: lag, transferSeconds: transfer, durationSeconds: prep + lag + transfer, disks, slowest: slowest?.task.disk.name };
+}
+
+/** A job of a VM with local images, by the local engine's model (engine-model.ts): no agent, no lag. */
+export function timeEngineJob(job: Pick<Job, "tasks" | "gapMs">, f: EngineFacts): JobTiming {
+  const disks: DiskTiming[] = job.tasks.map((task) => {
+    const engine = predictEngineDisk(f, task, job.gapMs);
+    return { task, seconds: engine.seconds, engine };
+  });
+  let slowest: DiskTiming | undefined;
+  for (const d of disks) if (!slowest || d.seconds > slowest.seconds) slowest = d;
+  // The disks share the engine's workers: their work adds up (engine-model.ts).
+  const transfer = disks.reduce((x, d) => x + d.seconds, 0);
+  const overhead = engineOverhead(f, readNonZero(f, disks.map((d) => ({ name: d.task.disk.name, bytesRead: d.engine?.bytesRead ?? 0 }))));
+  return { model: "local-engine", overheadSeconds: overhead, prepareSeconds: 0, lagSeconds: 0, transferSeconds: transfer, durationSeconds: overhead + transfer, disks, slowest: slowest?.task.disk.name };
 }

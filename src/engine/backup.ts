@@ -347,7 +347,7 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
       ...(v.warnings.length ? { warnings: v.warnings } : {}),
     };
     // The job log (job-log.ts): what this job measured, once its point is committed.
-    const jobLogProblem = await logJob(storage, keys, completedJobRecord(result, now));
+    const jobLogProblem = await logJob(storage, keys, completedJobRecord(result, now, opts.prediction));
     return jobLogProblem ? { ...result, jobLogProblem } : result;
   } catch (e) {
     if (pool) await pool.close().catch(() => undefined);
@@ -355,7 +355,7 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
     await abortSnapshot(snaps);
     if (v) await v.storage.removeTemporaries().catch(() => undefined);
     // A job that failed with its vault open is logged too (no point; the error's code).
-    if (v) await logJob(v.storage, v.keys, failedJobRecord(vm.name, vault.name, now, (performance.now() - t0) / 1000, e));
+    if (v) await logJob(v.storage, v.keys, failedJobRecord(vm.name, vault.name, now, (performance.now() - t0) / 1000, e, opts.prediction));
     const code = errnoCode(e);
     if (!(e instanceof EngineError) && (code === "ENOSPC" || code === "EDQUOT" || code === "EACCES" || code === "EROFS")) throw vaultWriteError(e, vault.path);
     throw e;

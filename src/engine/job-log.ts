@@ -12,6 +12,7 @@ import { vmFolder } from "./manifest.js";
 import type { Storage } from "./storage.js";
 import { openVault } from "./vault.js";
 import type { ChangeDetection, CommonOptions, Consistency, EngineVault, VmBackupResult } from "./types.js";
+import type { JobPrediction } from "../plan/vault-facts.js";
 
 /** Records kept per VM; appending drops the oldest beyond this. */
 export const JOB_LOG_KEEP = 100;
@@ -60,6 +61,21 @@ export interface JobRecord {
   disks: JobDiskRecord[];
   warnings?: string[];
   error?: { code: string; message: string };
+  /** What the plan predicted for this job (bkp backup and bkp run record it), to compare with what it measured. */
+  predicted?: JobPrediction;
+  /** "restore" for a VM's part of a restore drill (`bkp restore --plan`); absent for a backup. */
+  kind?: "restore";
+  /** A restore drill's record: the storage account the VM went into, and the account's predicted and measured seconds. */
+  restore?: RestoreRecord;
+}
+
+export interface RestoreRecord {
+  plan: string;
+  account: string;
+  /** The account's queue, as the analysis predicts it and as it took (its VMs one after another). */
+  accountPredictedSeconds: number;
+  accountSeconds: number;
+  disks: { name: string; bytes: number; from?: "snapshot" | "vault"; ok: boolean }[];
 }
 
 export type NewJobRecord = Omit<JobRecord, "format" | "version" | "seq">;
@@ -88,7 +104,7 @@ function seqOfName(name: string): number | undefined {
 }
 
 /** The record of a backup that committed its point. */
-export function completedJobRecord(r: VmBackupResult, startedAt: Date): NewJobRecord {
+export function completedJobRecord(r: VmBackupResult, startedAt: Date, predicted?: JobPrediction): NewJobRecord {
   const warnings = r.disks.flatMap((d) => d.warnings.map((w) => `disk "${d.disk}": ${w}`));
   return {
     vm: r.vm,
@@ -111,6 +127,7 @@ export function completedJobRecord(r: VmBackupResult, startedAt: Date): NewJobRe
       ...(d.detectionReason ? { detectionReason: d.detectionReason } : {}),
     })),
     ...(warnings.length ? { warnings } : {}),
+    ...(predicted ? { predicted } : {}),
   };
 }
 
@@ -123,7 +140,7 @@ export function failureCode(e: unknown): string {
 }
 
 /** The record of a backup that failed after its vault was opened: no point was written. */
-export function failedJobRecord(vm: string, vault: string, startedAt: Date, seconds: number, e: unknown): NewJobRecord {
+export function failedJobRecord(vm: string, vault: string, startedAt: Date, seconds: number, e: unknown, predicted?: JobPrediction): NewJobRecord {
   return {
     vm,
     vault,
@@ -133,6 +150,7 @@ export function failedJobRecord(vm: string, vault: string, startedAt: Date, seco
     seconds,
     disks: [],
     error: { code: failureCode(e), message: describe(e) },
+    ...(predicted ? { predicted } : {}),
   };
 }
 

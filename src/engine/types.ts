@@ -1,6 +1,7 @@
 // Public, plain-data types of the engine. The CLI and the policy model build these;
 // results are what `--json` prints, so they hold only JSON-safe values.
 import type { Vm } from "../model/model.js";
+import type { JobPrediction } from "../plan/vault-facts.js";
 
 export interface EngineDisk {
   name: string;
@@ -118,6 +119,8 @@ export interface BackupOptions extends CommonOptions {
    * its zone); without a model VM, none. `false` turns it off.
    */
   instantRestore?: SnapshotTier | false;
+  /** What the plan predicted for this job: kept in its job log record beside what it measured. */
+  prediction?: JobPrediction;
 }
 
 export interface DiskBackupResult {

@@ -57,6 +57,8 @@ export interface Rule {
   docs: RuleDocs;
   /** A policy set where the rule fires, and the same set written as the rule asks. */
   examples: { bad: string; good: string };
+  /** Files (name → size in bytes, written sparse) beside the examples, for rules about local files. */
+  exampleFiles?: Record<string, number>;
   fixable?: boolean;
   check(ctx: LintContext): void;
 }

@@ -7,12 +7,18 @@ import { spreadRestores } from "./spread.js";
 import { MS_PER_DAY, civilFromDays, clockFor, daysFromCivil, parseIsoDate, utcIso, type CivilDate } from "./time.js";
 import { PLAN_VERSION, type DiskTask, type Job, type JobKind, type Plan, type PolicyRuns, type Run, type VmSchedule } from "./types.js";
 import { compareText } from "../utils/compare.js";
+import { factsText, type VmVaultFacts } from "./vault-facts.js";
 
 export interface CompileOptions {
   /** ISO date (YYYY-MM-DD) the horizon starts. */
   from: string;
   /** Days in the horizon. */
   days: number;
+  /**
+   * Per VM name, what its local vault holds (read by the caller through the engine). A VM here
+   * is planned from its points, not from `protected-since`.
+   */
+  vault?: ReadonlyMap<string, VmVaultFacts>;
 }
 
 export function backedUpDisks(vm: Vm): Disk[] {
@@ -59,10 +65,16 @@ function firstRunAtOrAfter(runs: Run[], ms: number): number {
   return lo;
 }
 
-export function vmSchedule(vm: Vm, pr: PolicyRuns): VmSchedule & { firstIndex: number } {
+export function vmSchedule(vm: Vm, pr: PolicyRuns, facts?: VmVaultFacts): Omit<VmSchedule, "state"> & { firstIndex: number } {
   const jobs: Job[] = [];
   if (vm.protection === "stopped-delete-data") return { vm, jobs, firstIndex: -1, noJobs: "protection stopped, data deleted" };
   if (vm.protection === "stopped-retain-data") return { vm, jobs, firstIndex: -1, noJobs: "protection stopped, data retained: no new backups" };
+  if (facts) {
+    // The vault knows: points mean a protected VM (incremental from its newest point); none, a first backup.
+    if (facts.points && facts.firstPointMs !== undefined) return { vm, jobs, firstIndex: -Infinity, firstBackupMs: facts.firstPointMs };
+    if (pr.first >= pr.end) return { vm, jobs, firstIndex: -1, noJobs: "no scheduled run in the horizon" };
+    return { vm, jobs, firstIndex: pr.first, firstBackupMs: pr.runs[pr.first].ms };
+  }
   if (vm.protectedSince) {
     const startMs = pr.clock.startOfDay(parseIsoDate(vm.protectedSince)!);
     if (startMs < pr.runs[0]?.ms) return { vm, jobs, firstIndex: -Infinity, firstBackupMs: startMs };
@@ -96,6 +108,17 @@ function tasksFor(disks: Disk[], sizes: DiskSizes[], kind: JobKind, gapMs: numbe
   });
 }
 
+/**
+ * The first run after a vault's newest point: when the point is newer than the run before it
+ * (a backup ran since), the gap and the snapshot are the point's; otherwise the schedule's.
+ */
+function afterPoint(f: VmVaultFacts, run: Run): { gapMs: number; snapshotGone: boolean } | undefined {
+  if (f.lastPointMs === undefined || f.lastPointMs >= run.ms) return undefined;
+  const prevRun = Number.isNaN(run.gapMs) ? -Infinity : run.ms - run.gapMs;
+  if (f.lastPointMs < prevRun) return undefined;
+  return { gapMs: run.ms - f.lastPointMs, snapshotGone: f.snapshotUntilMs === undefined || f.snapshotUntilMs <= run.ms };
+}
+
 export function compilePlan(model: Model, opts: CompileOptions): Plan {
   const from = parseIsoDate(opts.from);
   if (!from) throw new Error(`not an ISO date: ${opts.from}`);
@@ -109,8 +132,9 @@ export function compilePlan(model: Model, opts: CompileOptions): Plan {
   for (const name of names) {
     const vm = model.vms.get(name)!;
     const pr = policies.get(vm.policy.name)!;
-    const s = vmSchedule(vm, pr);
-    vms.set(name, { vm, firstBackupMs: s.firstBackupMs, noJobs: s.noJobs, jobs: s.jobs });
+    const facts = opts.vault?.get(name);
+    const s = vmSchedule(vm, pr, facts);
+    vms.set(name, { vm, firstBackupMs: s.firstBackupMs, noJobs: s.noJobs, jobs: s.jobs, state: factsText(facts, vm.protectedSince), ...(facts ? { vault: facts } : {}) });
     if (s.noJobs) continue;
     const disks = backedUpDisks(vm);
     const sizes = disks.map((d) => ({ used: d.usedBytes.toNumber(), churnPerDay: d.churnBytesPerDay.toNumber() }));
@@ -122,18 +146,26 @@ export function compilePlan(model: Model, opts: CompileOptions): Plan {
     const noneAdded = disks.map(() => false);
     const anyAdded = addedAt.some((a) => a >= 0);
     const lists = perRun.get(pr)!;
-    for (let i = Math.max(pr.first, s.firstIndex); i < pr.end; i++) {
+    const start = Math.max(pr.first, s.firstIndex);
+    for (let i = start; i < pr.end; i++) {
       const run = pr.runs[i];
       const firstBackup = i === s.firstIndex;
-      const kind: JobKind = firstBackup ? "initial" : run.snapshotGone ? "checksum-comparison" : "incremental";
+      // The first job after the vault's newest point: its gap and its snapshot are the point's.
+      const after = i === start && !firstBackup && facts ? afterPoint(facts, run) : undefined;
+      const gapMs = firstBackup ? Number.NaN : (after?.gapMs ?? run.gapMs);
+      const snapshotGone = after ? after.snapshotGone : run.snapshotGone;
+      const kind: JobKind = firstBackup ? "initial" : snapshotGone ? "checksum-comparison" : "incremental";
       let tasks: DiskTask[] | undefined;
-      if (anyAdded && !firstBackup && addedAt.includes(i)) tasks = tasksFor(disks, sizes, kind, run.gapMs, addedAt.map((a) => a === i));
+      // A disk the vault has no point of replicates fully at the first job (DOMAIN §4: new disk).
+      const newInVault = after ? disks.map((d) => !facts!.disks.includes(d.name)) : undefined;
+      if (newInVault?.some((x) => x)) tasks = tasksFor(disks, sizes, kind, gapMs, newInVault);
+      else if (anyAdded && !firstBackup && !facts && addedAt.includes(i)) tasks = tasksFor(disks, sizes, kind, gapMs, addedAt.map((a) => a === i));
       else {
-        const gap = firstBackup ? 0 : run.gapMs;
+        const gap = firstBackup ? 0 : gapMs;
         tasks = memo[kind].get(gap);
         if (!tasks) memo[kind].set(gap, (tasks = tasksFor(disks, sizes, kind, gap, noneAdded)));
       }
-      const job: Job = { index: -1, vm, run, kind, firstBackup, tasks, consistency };
+      const job: Job = { index: -1, vm, run, kind, firstBackup, tasks, consistency, gapMs };
       lists[i].push(job);
       s.jobs.push(job);
     }
@@ -156,4 +188,17 @@ export function compilePlan(model: Model, opts: CompileOptions): Plan {
   }
 
   return { version: PLAN_VERSION, from: opts.from, days: opts.days, model, policies, vms, jobs, restores: spreadRestores(model) };
+}
+
+/**
+ * The job a backup of `vm` started at `ms` is, by its vault's facts (as the plan would schedule
+ * it): bkp backup and bkp run predict it before they run it, and record the prediction.
+ */
+export function jobAt(vm: Vm, facts: VmVaultFacts | undefined, ms: number): Pick<Job, "kind" | "firstBackup" | "tasks" | "gapMs"> {
+  const disks = backedUpDisks(vm);
+  const sizes = disks.map((d) => ({ used: d.usedBytes.toNumber(), churnPerDay: d.churnBytesPerDay.toNumber() }));
+  if (!facts?.points || facts.lastPointMs === undefined) return { kind: "initial", firstBackup: true, tasks: tasksFor(disks, sizes, "initial", 0, disks.map(() => false)), gapMs: Number.NaN };
+  const gapMs = Math.max(0, ms - facts.lastPointMs);
+  const kind: JobKind = facts.snapshotUntilMs === undefined || facts.snapshotUntilMs <= ms ? "checksum-comparison" : "incremental";
+  return { kind, firstBackup: false, tasks: tasksFor(disks, sizes, kind, gapMs, disks.map((d) => !facts.disks.includes(d.name))), gapMs };
 }

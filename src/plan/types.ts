@@ -5,6 +5,7 @@
 import type { Disk, Model, Policy, RestorePlanSpec, StorageAccount, Vm } from "../model/model.js";
 import type { PredictedConsistency } from "./consistency.js";
 import type { ZoneClock } from "./time.js";
+import type { VmVaultFacts } from "./vault-facts.js";
 
 /** Bumped whenever the JSON shape of `bkp plan` / `bkp cost` changes incompatibly. */
 export const PLAN_VERSION = 1;
@@ -65,6 +66,8 @@ export interface Job {
   /** Backed-up disks only (temp and excluded disks are never backed up). Shared between jobs of the same shape. */
   tasks: DiskTask[];
   consistency: PredictedConsistency;
+  /** Milliseconds since the VM's previous backup (the vault's newest point for the first job after it); NaN for a first backup. */
+  gapMs: number;
 }
 
 /** Where a VM's protection stands for the plan. */
@@ -76,6 +79,10 @@ export interface VmSchedule {
   noJobs?: string;
   /** The VM's jobs, in time order. */
   jobs: Job[];
+  /** Where the VM's protection state comes from (its vault's points, protected-since, or neither), for people. */
+  state: string;
+  /** What the VM's local vault holds, when the caller read it. */
+  vault?: VmVaultFacts;
 }
 
 export interface RestoreVm {

@@ -87,7 +87,7 @@ describe("the job log through the CLI", () => {
 
     const table = run(["jobs", "p.bkp"]);
     expect(table.code).toBe(0);
-    expect(table.stdout.split("\n")[0]).toMatch(/^JOB +VM +VAULT +STARTED \(UTC\) +STATUS +TIME +READ +CHANGED +STORED +DETECTION +POINT \/ ERROR$/);
+    expect(table.stdout.split("\n")[0]).toMatch(/^JOB +VM +VAULT +STARTED \(UTC\) +STATUS +TIME +PREDICTED +ERROR +READ +CHANGED +STORED +DETECTION +POINT \/ ERROR$/);
     expect(table.stdout).toMatch(/\n +2 +web +main +2026-03-02 01:31:00Z +completed .* unchanged-file,block-checksum +\d{8}T\d{6}Z-[0-9a-f]{6}\n/);
     expect(JSON.parse(run(["jobs", "--json", "--last", "1", "p.bkp"]).stdout).map((j: JobJson) => j.seq)).toEqual([2]);
 
@@ -106,12 +106,13 @@ describe("the job log through the CLI", () => {
     expect(pj.vms[0].measured.last.disks[1].predictedSeconds).toBeCloseTo(data.bytesRead / 200e6 + data.bytesChanged / 60e6, 3);
     expect(pj.vms[0].measured.last.disks[0].predictedSeconds).toBe(0);
     expect(pj.vms[0].calibration).toBeUndefined();
-    expect(pj.notes).toBeUndefined();
+    // The only notes: the policy declares 1 TB used of images that hold a few MiB (declared vs real).
+    expect(pj.notes).toEqual([expect.stringMatching(/^disk "os" of vm "web" declares used 1.00 TB but its image holds 6.29 MB of nonzero data \(job 1\)/), expect.stringMatching(/^disk "data" of vm "web" declares used 1.00 TB but its image holds 5.24 MB/)]);
 
     const off = run(["plan", "--days", "1", "--no-measured", "p.bkp"]);
     expect(off.stdout).not.toContain("last run");
     expect(JSON.parse(run(["plan", "--days", "1", "--no-measured", "--format", "json", "p.bkp"]).stdout).vms[0].measured).toBeUndefined();
-    expect(run(["plan", "--days", "1", "--format", "markdown", "p.bkp"]).stdout).toMatch(/### Measured \(the vaults' job logs\)\n\n\| VM \| jobs \|.*\n.*\n\| web \| 2 \| 2026-03-02T01:31:00.000Z \|/);
+    expect(run(["plan", "--days", "1", "--format", "markdown", "p.bkp"]).stdout).toMatch(/### Measured \(the vaults' job logs\)\n\n(> note: disk .*\n\n)*\| VM \| jobs \|.*\n.*\n\| web \| 2 \| 2026-03-02T01:31:00.000Z \|/);
   });
 
   it("calibrate from-vault: the rates are the medians of the job log's measurements, and the predictions follow them", () => {
@@ -125,12 +126,14 @@ describe("the job log through the CLI", () => {
     const plain = JSON.parse(run(["plan", "--days", "2", "--format", "json", "p.bkp"]).stdout);
     expect(cal.vms[0].calibration.transferRate).toEqual({ bytesPerSecond: Math.round(T), source: "measured", jobs: 1, samples: 2 });
     expect(cal.vms[0].calibration.checksumRate).toEqual(scans.length ? { bytesPerSecond: Math.round(C), source: "measured", jobs: 1, samples: 1 } : { bytesPerSecond: C, source: "assumed", jobs: 0, samples: 0 });
-    // Without protected-since the first job in the horizon is an initial backup: 1 TB per disk at the transfer rate.
-    expect(plain.jobs[0].disks[0]).toMatchObject({ kind: "initial", seconds: Math.round(1e12 / 60e6) });
-    expect(cal.jobs[0].disks[0]).toMatchObject({ kind: "initial", seconds: Math.round(1e12 / T) });
-    // The prediction moves the way the measurement differs from the assumption.
-    expect(Math.sign(cal.jobs[0].durationSeconds - plain.jobs[0].durationSeconds)).toBe(Math.sign(60e6 - T));
-    expect(Math.sign(cal.jobs[1].disks[0].seconds - plain.jobs[1].disks[0].seconds)).toBe(Math.sign(60e6 - T));
+    // The vault holds points of both disks: the next jobs are incremental, timed by the local
+    // engine's model (the declared 1 TB is not what the engine reads: the images are).
+    for (const p of [plain, cal]) expect(p.jobs.map((j: { kind: string; model: string }) => [j.kind, j.model])).toEqual([["incremental", "local-engine"], ["incremental", "local-engine"]]);
+    // The engine's transfer rate: the full job's changed bytes over its read phase (one sample per job).
+    const full = jobs[0];
+    const phase = Math.max(...full.disks.map((d) => d.seconds));
+    expect(cal.vms[0].engine.transferRate).toEqual({ bytesPerSecond: Math.round(full.disks.reduce((s, d) => s + d.bytesChanged, 0) / phase), source: "measured", jobs: 1, samples: 1 });
+    expect(plain.vms[0].engine.transferRate).toMatchObject({ bytesPerSecond: 60e6, source: "assumed" });
     // The last run, predicted at the rates measured from it, is its measurement.
     if (scans.length) expect(cal.vms[0].measured.last.predictedSeconds).toBeCloseTo(cal.vms[0].measured.last.transferSeconds, 2);
     const text = run(["plan", "--days", "1", "cal.bkp"]).stdout;
@@ -148,11 +151,11 @@ describe("the job log through the CLI", () => {
     writeFileSync(other, crypto.randomBytes(32).toString("hex"));
     const r = run(["plan", "--days", "1", "p.bkp"], { BKP_MACHINE_SECRET: other });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.match(/^note: .*$/gm)).toEqual([expect.stringMatching(/^note: vault "main": its job log cannot be read, so no measured figures for its VMs: error\[BKP5022\]: the machine secret .* does not open vault "main"/)]);
+    expect(r.stdout.match(/^note: (?!disk ).*$/gm)).toEqual([expect.stringMatching(/^note: vault "main": its job log cannot be read, so no measured figures for its VMs: error\[BKP5022\]: the machine secret .* does not open vault "main"/)]);
     expect(r.stdout).not.toContain("last run");
     expect(r.stdout).toContain('  2026-03-05 02:30 +01:00 [03-05 01:30 UTC]  initial');
     const j = JSON.parse(run(["plan", "--days", "1", "--format", "json", "p.bkp"], { BKP_MACHINE_SECRET: other }).stdout);
-    expect(j.notes).toEqual([expect.stringContaining("BKP5022")]);
+    expect(j.notes.filter((n: string) => !n.startsWith("disk "))).toEqual([expect.stringContaining("BKP5022")]);
     expect(run(["jobs", "p.bkp"], { BKP_MACHINE_SECRET: other })).toMatchObject({ code: 1, stderr: expect.stringMatching(/^bkp jobs: error\[BKP5022\]: vault "main": /) });
   });
 

@@ -34,7 +34,7 @@ describe("bkp plan on the seed policy", () => {
     expect(j.version).toBe(1);
     expect(j.jobs).toHaveLength(3);
     expect(j.jobs[0]).toEqual({
-      vm: "a2-standard", policy: "daily", vault: "prod", zone: "Asia/Tokyo",
+      vm: "a2-standard", model: "azure-service", policy: "daily", vault: "prod", zone: "Asia/Tokyo",
       start: "2026-05-01T02:30:00+09:00", startUtc: "2026-04-30T17:30:00Z", end: "2026-04-30T21:08:20Z",
       kind: "initial", consistency: "application", prepareSeconds: 1200, lagSeconds: 11400, durationSeconds: 13100,
       disks: [
@@ -52,7 +52,7 @@ describe("bkp plan on the seed policy", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^## bkp plan: 2026-05-01, 2 days\n/);
     expect(r.stdout).toContain("| info | BKP3014 |");
-    expect(r.stdout).toContain("| a2-standard | 2026-05-01T02:30:00+09:00 | 2026-04-30T17:30:00Z | initial | 3h 38m | data1 | application |");
+    expect(r.stdout).toContain("| a2-standard | 2026-05-01T02:30:00+09:00 | 2026-04-30T17:30:00Z | initial | azure-service | 3h 38m | data1 | application |");
   });
 
   it("a DST month in New York: the 02:30 job of 2026-03-08 runs at 03:00 EDT, none lost or doubled", () => {

@@ -1,5 +1,5 @@
 // Running rules on policy text, for the rule tests.
-import { mkdtempSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdtempSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DateTime } from "luxon";
@@ -21,6 +21,17 @@ export function findings(rule: Rule, text: string, opts: LintOptions & { dir?: s
   return lintText(text, opts).diags.filter((d) => d.rule === rule.name);
 }
 
+/** A fresh folder holding the rule's example files (sparse, of their sizes). */
+export function exampleDir(rule: Rule): string {
+  const dir = mkdtempSync(join(tmpdir(), "bkp-lint-"));
+  for (const [name, size] of Object.entries(rule.exampleFiles ?? {})) {
+    const fd = openSync(join(dir, name), "w");
+    ftruncateSync(fd, size);
+    closeSync(fd);
+  }
+  return dir;
+}
+
 /** The tests every rule gets: its documented examples are valid, and it fires on exactly the bad one. */
 export function describeRule(rule: Rule, more?: () => void): void {
   describe(`${rule.name} (${rule.code})`, () => {
@@ -39,7 +50,7 @@ export function describeRule(rule: Rule, more?: () => void): void {
     });
 
     it("fires on the bad example, with a located message and a hint", () => {
-      const f = findings(rule, rule.examples.bad);
+      const f = findings(rule, rule.examples.bad, { dir: exampleDir(rule) });
       expect(f.length).toBeGreaterThanOrEqual(1);
       for (const d of f) {
         expect(d.code).toBe(rule.code);
@@ -49,7 +60,7 @@ export function describeRule(rule: Rule, more?: () => void): void {
     });
 
     it("does not fire on the good example", () => {
-      expect(findings(rule, rule.examples.good)).toEqual([]);
+      expect(findings(rule, rule.examples.good, { dir: exampleDir(rule) })).toEqual([]);
     });
 
     more?.();

@@ -6,6 +6,7 @@ import { continueOnFailureFalse } from "./continue-on-failure-false.js";
 import { customerKeyMissing } from "./customer-key-missing.js";
 import { customerKeyReadableByOthers } from "./customer-key-readable-by-others.js";
 import { defaultScheduleTime } from "./default-schedule-time.js";
+import { diskDeclaredVsImage } from "./disk-declared-vs-image.js";
 import { dstNotAdjusted } from "./dst-not-adjusted.js";
 import { fragmentedDisk } from "./fragmented-disk.js";
 import { fsfreezeDisabled } from "./fsfreeze-disabled.js";
@@ -40,6 +41,7 @@ export const RULES: Rule[] = [
   customerKeyMissing,
   customerKeyReadableByOthers,
   defaultScheduleTime,
+  diskDeclaredVsImage,
   dstNotAdjusted,
   fragmentedDisk,
   fsfreezeDisabled,

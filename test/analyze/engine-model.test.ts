@@ -1,0 +1,89 @@
+// The local engine model learns from the job log: per detection path its rate and the share of
+// the image it reads (so a faster engine path is predicted from its own jobs), the churn per
+// disk, and the job overhead. Every expected number is computed here from the records.
+import { describe, expect, it } from "vitest";
+import { learnEngine, predictEngineDisk } from "../../src/analyze/engine-model.js";
+import type { MeasuredDisk, MeasuredJob } from "../../src/analyze/measured.js";
+import { timeEngineJob } from "../../src/analyze/timing.js";
+import { backedUpDisks, jobAt } from "../../src/plan/compile.js";
+import { oneVm } from "../plan/fixtures.js";
+
+const POLICY = '  schedule daily at 12:00\n  timezone "UTC"\n  retain daily 7 days';
+const DAY = 86_400_000;
+const GB = 1e9;
+
+let seq = 0;
+function job(day: number, seconds: number, disks: Partial<MeasuredDisk>[]): MeasuredJob {
+  seq++;
+  const at = Date.UTC(2026, 3, 1) + day * DAY;
+  return { seq, status: "completed", point: `p${seq}`, startedAt: new Date(at).toISOString(), finishedAt: new Date(at + seconds * 1000).toISOString(), seconds, disks: disks.map((d) => ({ name: "os", detection: "full", imageBytes: 10 * GB, bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 2 * GB, seconds: 0, ...d })) };
+}
+
+const model = (disk: string, assume = "assume { calibrate from-vault }") => oneVm({ policy: POLICY, disks: disk, vm: "", extra: assume });
+const OS = '  disk "os" { role os size 1 TB used 600 GB image "os.img" }';
+const images = [{ disk: "os", bytes: 10 * GB, allocatedBytes: 9 * GB }];
+const task = (m: ReturnType<typeof model>, kind: "initial" | "incremental" | "checksum-comparison") => ({ disk: backedUpDisks(m.vms.get("x")!)[0], kind, added: false, transferBytes: 0, scanBytes: 0 });
+
+describe("the local engine model", () => {
+  const m = model(OS);
+  const vm = m.vms.get("x")!;
+  // A full backup (8 GB of data in 100 s), then block-checksum jobs changing 1 GB a day, then
+  // jobs on a faster path ("extent-compare") that reads a tenth of the image.
+  const jobs = [
+    job(0, 110, [{ detection: "full", bytesRead: 10 * GB, bytesChanged: 8 * GB, seconds: 100 }]),
+    job(1, 30, [{ detection: "block-checksum", bytesRead: 10 * GB, bytesChanged: 1 * GB, seconds: 22.5 }]),
+    job(2, 30, [{ detection: "block-checksum", bytesRead: 10 * GB, bytesChanged: 1 * GB, seconds: 22.5 }]),
+    job(3, 10, [{ detection: "extent-compare", bytesRead: 1 * GB, bytesChanged: 0.1 * GB, seconds: 3.5 }]),
+  ];
+  const f = learnEngine(vm, jobs, images, m.assumptions);
+
+  it("learns the transfer rate from full jobs and a read rate and share per detection path", () => {
+    const T = (8 * GB) / 100;
+    expect(f.transfer).toMatchObject({ bytesPerSecond: T, source: "measured", jobs: 1 });
+    expect(f.read.get("block-checksum")).toMatchObject({ bytesPerSecond: (10 * GB) / (22.5 - GB / T), source: "measured", jobs: 2 });
+    expect(f.read.get("extent-compare")).toMatchObject({ bytesPerSecond: GB / (3.5 - (0.1 * GB) / T), source: "measured", jobs: 1 });
+    expect(f.share.get("extent-compare")).toBe(0.1);
+    expect(f.share.get("block-checksum")).toBe(1);
+  });
+
+  it("predicts the path the engine last took for a changed image, with its share and rate; an unchanged image is a stat", () => {
+    const d = f.disks.get("os")!;
+    // Churn measured between jobs: 1, 1 and 0.1 GB a day; the nonzero data from the newest job that read it all.
+    expect(d.churn).toEqual({ bytesPerDay: GB, source: "measured", samples: 3 });
+    expect(d.nonZero).toBe(8 * GB);
+    const p = predictEngineDisk(f, task(m, "incremental"), DAY);
+    expect(p).toEqual({ detection: "extent-compare", bytesRead: GB, bytesChanged: GB, seconds: GB / f.read.get("extent-compare")!.bytesPerSecond + GB / f.transfer.bytesPerSecond });
+    expect(predictEngineDisk({ ...f, disks: new Map([["os", { ...d, churn: { ...d.churn, bytesPerDay: 0 } }]]) }, task(m, "incremental"), DAY)).toEqual({ detection: "unchanged-file", bytesRead: 0, bytesChanged: 0, seconds: 0 });
+    // A first backup reads the image and stores its nonzero data.
+    expect(predictEngineDisk(f, task(m, "initial"), Number.NaN)).toMatchObject({ detection: "full", bytesRead: 10 * GB, bytesChanged: 8 * GB });
+    // Snapshots gone: never forced before, so block-checksum reads the whole image.
+    expect(predictEngineDisk(f, task(m, "checksum-comparison"), DAY)).toMatchObject({ detection: "block-checksum", bytesRead: 10 * GB });
+  });
+
+  it("the job: overhead per byte of image data read plus the disks' work; without calibration, the assumed rates and no overhead", () => {
+    // Overhead samples (no job without reads: base 0): (110−100)/8 GB, (30−22.5)/8 GB twice, (10−3.5)/8 GB.
+    const per = [10, 7.5, 7.5, 6.5].map((o) => o / (8 * GB)).sort((a, b) => a - b);
+    expect(f.overhead.perReadByte).toBeCloseTo((per[1] + per[2]) / 2, 20);
+    const j = jobAt(vm, { source: "test", points: 4, firstPointMs: 0, lastPointMs: 0, snapshotUntilMs: 2 * DAY, disks: ["os"] }, DAY);
+    expect(j.kind).toBe("incremental");
+    const t = timeEngineJob(j, f);
+    expect(t.model).toBe("local-engine");
+    expect(t.durationSeconds).toBeCloseTo(t.disks[0].seconds + f.overhead.perReadByte! * 8 * GB, 9);
+    const plain = model(OS, "");
+    const g = learnEngine(plain.vms.get("x")!, jobs, images, plain.assumptions);
+    expect(g.transfer).toMatchObject({ bytesPerSecond: 60e6, source: "assumed" });
+    expect(g.overhead).toEqual({ jobs: 0 });
+  });
+
+  it("with no job to measure churn from, the assumed churn is a share of the image's data, not of the declared used", () => {
+    const g = learnEngine(vm, jobs.slice(0, 1), images, m.assumptions);
+    // The assumed 2% a day of the 8 GB the full backup found nonzero (the disk declares 600 GB used).
+    expect(g.disks.get("os")!.churn).toEqual({ bytesPerDay: 0.02 * 8 * GB, source: "assumed", samples: 0 });
+  });
+
+  it("a declared churn is used as declared unless calibrate from-vault is on", () => {
+    const declared = model('  disk "os" { role os size 1 TB used 600 GB churn 5 GB per day image "os.img" }', "");
+    const g = learnEngine(declared.vms.get("x")!, jobs, images, declared.assumptions);
+    expect(g.disks.get("os")!.churn).toEqual({ bytesPerDay: 5 * GB, source: "declared", samples: 0 });
+  });
+});
