@@ -521,8 +521,13 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
         case "into": return setOnce(r, "into", { range, names: names(c) }, kw, where);
         case "spread":
           if (c.take(T.OneVmPerAccount)) return setOnce(r, "spread", { range, kind: "one-vm-per-account" }, kw, where);
+        {
           c.take(T.Max);
-          return setOnce(r, "spread", { range, kind: "max-disks", max: num(c.take(T.NumberLit))! }, kw, where);
+          // Error recovery may have dropped the number (`spread 5 disks per account`): the
+          // syntax error is reported, the attribute is left out.
+          const max = num(c.take(T.NumberLit));
+          return max ? setOnce(r, "spread", { range, kind: "max-disks", max }, kw, where) : undefined;
+        }
         case "resource-group": return setOnce(r, "resourceGroup", str(c.take(T.StringLit)), kw, where);
       }
     });

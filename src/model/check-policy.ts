@@ -6,7 +6,8 @@ import {
   HOURLY_INTERVALS, HOURLY_WINDOW, INSTANT_RESTORE_RANGE, MAX_RECOVERY_POINTS, RETENTION_RANGE, WEEKLY_INSTANT_RESTORE_DAYS,
 } from "./limits.js";
 import type { MonthlyOn, MonthNumber, Policy, Retention, Schedule, WeekdayNumber } from "./model.js";
-import { resolveZone } from "./time-zones.js";
+import { clip } from "../lang/suggest.js";
+import { closestZone, resolveZone } from "./time-zones.js";
 import { toSeconds } from "./units.js";
 
 const WEEKDAY: Record<A.WeekdayName, WeekdayNumber> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
@@ -141,7 +142,10 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
   if (p.timezone) {
     const z = resolveZone(p.timezone.value);
     if (z.ok) zone = z.iana;
-    else ctx.report(file, "BKP2022", p.timezone.range, `unknown time zone "${p.timezone.value}"`, 'write an IANA name such as "Asia/Tokyo" or a Windows name such as "Tokyo Standard Time"');
+    else {
+      const guess = closestZone(p.timezone.value);
+      ctx.report(file, "BKP2022", p.timezone.range, `unknown time zone "${clip(p.timezone.value)}"`, guess ? `did you mean "${guess}"?` : 'write an IANA name such as "Asia/Tokyo" or a Windows name such as "Tokyo Standard Time"');
+    }
   }
 
   const ret = retention(ctx, file, p.retain);
