@@ -3,6 +3,7 @@
 import { UsageError } from "./args.js";
 import type { Command } from "./command.js";
 import type { Io } from "./io.js";
+import { jsonSession, wantsJson } from "./json-mode.js";
 import { version } from "../package.json";
 
 interface Entry {
@@ -73,18 +74,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(cmd.help);
     return 0;
   }
+  if (!wantsJson(rest)) return runCommand(name, cmd, rest, io);
+  const session = jsonSession(name, io);
+  return session.finish(await runCommand(name, cmd, rest, session.io));
+}
+
+async function runCommand(name: string, cmd: Command, rest: string[], io: Io): Promise<number> {
   try {
     return await cmd.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
+      io.report?.({ code: "BKP0090", severity: "error", message: e.message });
       io.stderr(`bkp ${name}: ${e.message}\nRun 'bkp ${name} --help' for usage.\n`);
       return 2;
     }
     const err = e as NodeJS.ErrnoException;
     if (err && typeof err.code === "string" && err.syscall) {
+      io.report?.({ code: "BKP0007", severity: "error", message: err.message });
       io.stderr(`bkp ${name}: ${err.message}\n`);
       return 2;
     }
+    io.report?.({ code: "BKP0099", severity: "error", message: `internal error: ${err?.message ?? String(e)}` });
     io.stderr(`bkp ${name}: internal error: ${err?.message ?? String(e)}\nThis is a bug in bkp; please report it with the command you ran.${io.env.BKP_DEBUG ? `\n${err?.stack ?? ""}` : " (BKP_DEBUG=1 shows the stack)"}\n`);
     return 2;
   }

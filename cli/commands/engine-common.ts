@@ -65,11 +65,13 @@ export function exitCodeForError(e: unknown): number {
 /** Prints an engine error without a stack; other errors are rethrown (the CLI reports bugs). */
 export function printEngineError(io: Io, command: string, e: unknown, prefix = ""): void {
   if (e instanceof EngineError) {
+    io.report?.({ code: e.code, severity: "error", message: `${prefix}${e.message}` });
     io.stderr(`bkp ${command}: error[${e.code}]: ${prefix}${e.message}\n`);
     return;
   }
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === "string" && err.syscall) {
+    io.report?.({ code: "BKP0007", severity: "error", message: `${prefix}${err.message}` });
     io.stderr(`bkp ${command}: ${prefix}${err.message}\n`);
     return;
   }
