@@ -1,9 +1,10 @@
 import { planAndAnalyze } from "../../src/analyze/index.js";
 import { planJson } from "../../src/analyze/json.js";
 import { planMarkdown, planText } from "../../src/analyze/report.js";
-import { needFiles, oneOf, parse, positiveInt, UsageError } from "../args.js";
+import { oneOf, parse, positiveInt, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { styleFor } from "../io.js";
+import { policyInputs } from "../inputs.js";
 import { isoDateFlag, loadForAnalysis, sourceLines } from "./plan-common.js";
 import { readMeasurements } from "./measurements.js";
 
@@ -45,8 +46,7 @@ Exit codes: 0 no error risks, 1 errors in the policy files or risks of severity 
     const from = isoDateFlag(values.from, "--from", io);
     const days = positiveInt(values.days, "--days", 7);
     if (days > 3660) throw new UsageError("--days is at most 3660 (10 years)");
-    const files = needFiles(positionals, "plan");
-    const loaded = loadForAnalysis(io, files);
+    const loaded = loadForAnalysis(io, await policyInputs(positionals, "plan", io));
     if (!loaded.ok) return loaded.code;
     const measurements = values["no-measured"] ? undefined : await readMeasurements(loaded.model, io);
     const a = planAndAnalyze(loaded.model, { from, days, measurements });

@@ -121,7 +121,7 @@ export const BLOCK_DOCS: BlockDoc[] = [
       { keyword: "path", forms: ['path "<dir>"'], meaning: "Folder where the local engine writes restored disks." },
       { keyword: "tier", forms: ["tier standard | premium"], meaning: "Performance tier.", default: "standard (premium for kind premium)" },
     ],
-    example: 'storage-account "restore-sa-1" { kind general-purpose-v2 iops 20000 throughput 60 MB/s path "../restore/sa1" }',
+    example: 'storage-account "restore-sa-1" {\n  kind general-purpose-v2\n  iops 20000\n  throughput 60 MB/s\n  path "../restore/sa1"\n}',
   },
   {
     block: "restore",
