@@ -120,9 +120,14 @@ function maxPoints(s: Schedule, r: Retention): number {
   return (r.daily?.days ?? 0) * perDay + (r.weekly?.weeks ?? 0) * (r.weekly?.weekdays.length ?? 1) + (r.monthly?.months ?? 0) + (r.yearly?.years ?? 0) * (r.yearly?.months.length ?? 1);
 }
 
+/** A retain line was written but not built (already reported): "needs daily retention" would repeat it. */
+function malformedRetain(p: A.PolicyAst): boolean {
+  return p.syntax.attributes.filter((a) => a.keyword === "retain").length > p.retain.length;
+}
+
 export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefined {
   const file = p.file;
-  if (!p.schedule) {
+  if (!p.schedule && !ctx.attempted(p.syntax, "schedule")) {
     ctx.report(file, "BKP2007", p.name.range, `policy "${p.name.value}" has no schedule`, "add e.g. schedule daily at 02:30");
   }
   const sched = p.schedule ? schedule(ctx, file, p.schedule) : undefined;
@@ -170,7 +175,7 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
       const r = retainAst(k);
       if (r?.on?.kind === "weekdays") checkDays(r.on.weekdays, `retain ${k}`);
     }
-  } else if (p.schedule && !retainAst("daily")) {
+  } else if (p.schedule && !retainAst("daily") && !malformedRetain(p)) {
     ctx.report(file, "BKP2017", p.schedule.range, `a ${p.schedule.kind} schedule needs daily retention`, "add e.g. retain daily 30 days");
   }
 

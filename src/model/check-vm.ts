@@ -23,8 +23,8 @@ function percent(ctx: CheckContext, file: string, q: A.Quantity | undefined, wha
 
 function disk(ctx: CheckContext, file: string, d: A.DiskAst, t: VmTables): Disk | undefined {
   const where = `disk "${d.name.value}"`;
-  if (!d.size) ctx.report(file, "BKP2007", d.name.range, `${where} has no size`, "add the provisioned size, e.g. size 128 GB");
-  if (!d.used) ctx.report(file, "BKP2007", d.name.range, `${where} has no used size`, "add the data actually on the disk, e.g. used 30 GB (it decides the bill)");
+  if (!d.size && !ctx.attempted(d.syntax, "size")) ctx.report(file, "BKP2007", d.name.range, `${where} has no size`, "add the provisioned size, e.g. size 128 GB");
+  if (!d.used && !ctx.attempted(d.syntax, "used")) ctx.report(file, "BKP2007", d.name.range, `${where} has no used size`, "add the data actually on the disk, e.g. used 30 GB (it decides the bill)");
   const size = ctx.unit(file, d.size, "size", "size", "128 GB");
   const used = ctx.unit(file, d.used, "size", "used", "30 GB");
   const role = d.role?.value ?? "data";
@@ -108,10 +108,10 @@ function scripts(ctx: CheckContext, file: string, s: A.ScriptsAst): Scripts {
 export function checkVm(ctx: CheckContext, v: A.VmAst, t: VmTables): Vm | undefined {
   const file = v.file;
   const where = `vm "${v.name.value}"`;
-  if (!v.os) ctx.report(file, "BKP2007", v.name.range, `${where} does not say its os`, "add os windows or os linux (it decides VSS, scripts and consistency)");
-  if (!v.policy) ctx.report(file, "BKP2007", v.name.range, `${where} names no policy`, 'add policy "<name>"');
-  if (!v.vault) ctx.report(file, "BKP2007", v.name.range, `${where} names no vault`, 'add vault "<name>"');
-  const policy = v.policy && !t.brokenPolicies.has(v.policy.value) ? ctx.lookup(file, v.policy, "policy", t.policies) : undefined;
+  if (!v.os && !ctx.attempted(v.syntax, "os")) ctx.report(file, "BKP2007", v.name.range, `${where} does not say its os`, "add os windows or os linux (it decides VSS, scripts and consistency)");
+  if (!v.policy && !ctx.attempted(v.syntax, "policy")) ctx.report(file, "BKP2007", v.name.range, `${where} names no policy`, 'add policy "<name>"');
+  if (!v.vault && !ctx.attempted(v.syntax, "vault")) ctx.report(file, "BKP2007", v.name.range, `${where} names no vault`, 'add vault "<name>"');
+  const policy = v.policy && !t.brokenPolicies.has(v.policy.value) ? ctx.lookup(file, v.policy, "policy", t.policies, t.brokenPolicies) : undefined;
   const vault = v.vault ? ctx.lookup(file, v.vault, "vault", t.vaults) : undefined;
   const os = v.os?.value;
 

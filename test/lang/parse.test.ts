@@ -193,7 +193,12 @@ describe("edge cases of the lexical rules", () => {
   });
 
   it("a keyword in the wrong case says keywords are lower-case", () => {
+    const parsed = parseFile("c.bkp", 'policy "p" { schedule daily at 02:00 retain daily 30 days Timezone "UTC" }');
+    expect(parsed.diagnostics).toMatchObject([{ code: "BKP1002", message: "'Timezone' is not a keyword here: keywords are lower-case", hint: "write 'timezone'" }]);
+  });
+
+  it("a unit in the wrong case is one error that says which unit (units are case-sensitive)", () => {
     const parsed = parseFile("c.bkp", 'policy "p" { schedule daily at 02:00 retain daily 30 Days }');
-    expect(parsed.diagnostics).toMatchObject([{ code: "BKP1002", message: "'Days' is not a keyword here: keywords are lower-case", hint: "write 'days'" }]);
+    expect(parsed.diagnostics).toMatchObject([{ code: "BKP2004", message: "'Days' is not a unit", hint: "did you mean 'days'? (units are case-sensitive)" }]);
   });
 });
