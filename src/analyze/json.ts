@@ -226,6 +226,8 @@ export function diffJson(d: CostDiff) {
     newMonthlyTotal: money(d.newTotal),
     delta: money(d.delta),
     vms: d.vms.map((v) => ({ name: v.name, delta: money(v.delta), why: v.why, old: side(v.old), new: side(v.new) })),
+    // The VM deltas plus this add up to `delta` exactly.
+    rounding: money(d.rounding),
     unchangedVms: d.unchanged,
     newRisks: d.newRisks.map(riskJson),
     resolvedRisks: d.resolvedRisks.map(riskJson),

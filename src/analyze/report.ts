@@ -290,8 +290,11 @@ function percent(d: CostDiff): string | undefined {
   return `${d.delta.isNeg() ? "" : "+"}${d.delta.div(d.oldTotal).mul(100).toFixed(1)}%`;
 }
 
+/** One row per changed VM, then the rounding row when the VM cents do not add up to the total's. */
 function diffRows(d: CostDiff): string[][] {
-  return d.vms.map((v) => [v.name, v.old ? money(v.old.monthlyTotal) : "-", v.new ? money(v.new.monthlyTotal) : "-", signed(v.delta), v.why.join("; ")]);
+  const rows = d.vms.map((v) => [v.name, v.old ? money(v.old.monthlyTotal) : "-", v.new ? money(v.new.monthlyTotal) : "-", signed(v.delta), v.why.join("; ")]);
+  if (!d.rounding.isZero()) rows.push(["(rounding)", "", "", signed(d.rounding), "each VM's bill is rounded to the cent, the total once"]);
+  return rows;
 }
 
 export function diffText(d: CostDiff, style: Style = plain): string {
