@@ -29,12 +29,12 @@ every selected VM regardless. The first backup of a disk is full; later ones rea
 what changed: an image whose size, times and inode are unchanged is not read at all, others
 are compared block by block and only changed blocks are stored. Disks of a VM run in parallel.
 A VM's \`scripts\` (pre/post) run around the read of its images, with their timeout, retries
-and continue-on-failure; each point records its consistency level and why (DOMAIN §2).
-A VM with \`encryption ade\` keeps its BEK in every point, wrapped by its KEK (DOMAIN §3); a
+and continue-on-failure; each point records its consistency level and why (docs/domain.md#consistency).
+A VM with \`encryption ade\` keeps its BEK in every point, wrapped by its KEK (docs/domain.md#encryption); a
 BEK or KEK file that cannot be read fails that VM with no point.
 VHD images (fixed or dynamic) are backed up as the virtual disk they hold; restore writes
 the same kind of VHD.
-Instant restore (DOMAIN §4, §6): each backup keeps a snapshot of the images beside the vault
+Instant restore (docs/domain.md#timing, docs/domain.md#billing): each backup keeps a snapshot of the images beside the vault
 (<vault>.snapshots/<vm>/<point>/: a reflink where the file system has one, else a sparse copy;
 an unchanged image is hard-linked to the previous snapshot) for the policy's \`instant-restore\`
 days, and deletes the snapshots that expired; it prints the space they take. An unchanged

@@ -10,7 +10,7 @@ import { isoDateFlag, loadForAnalysis, sourceLines } from "./plan-common.js";
 const HELP = `Usage: bkp cost [--format text|json|markdown] [--months N] [--from DATE] FILE...
        bkp cost diff [--format text|json|markdown] [--months N] [--from DATE] [--days N] OLD NEW
 
-The bill of a policy set (DOMAIN §6 pricing; docs/analysis-model.md has every formula): per
+The bill of a policy set (docs/domain.md#billing pricing; docs/analysis-model.md has every formula): per
 VM its protected-instance size, PI units and fee, backup storage GB and fee, instant-restore
 snapshot GB and fee and monthly total; a month-by-month projection as retention fills up;
 totals per vault and overall. The monthly figures are those of the projection's last month.

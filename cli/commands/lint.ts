@@ -64,7 +64,7 @@ export const command: Command = {
   help: `Usage: bkp lint [options] FILE...
 
 Best-practice and risk rules over a policy set (all files together), plus every error of
-'bkp check'. Rules are drawn from Azure Backup's documented behaviour (DOMAIN.md).
+'bkp check'. Rules are drawn from Azure Backup's documented behaviour (docs/domain.md).
 
 Options:
   --format text|json|sarif|github  output (default text; sarif: SARIF 2.1.0 for GitHub code

@@ -35,7 +35,7 @@ export function exportProblems(policy: Policy, target: ExportTarget): Diagnostic
   if (policy.consistency === "file-system" || policy.consistency === "crash") {
     report(
       "BKP6101", ast.consistency?.range ?? ast.name.range,
-      `${where} asks for ${policy.consistency} consistency, which an Azure VM policy cannot request: the agent takes application-consistent snapshots and falls back by itself (DOMAIN §2)`,
+      `${where} asks for ${policy.consistency} consistency, which an Azure VM policy cannot request: the agent takes application-consistent snapshots and falls back by itself (docs/domain.md#consistency)`,
       "write consistency application (the agent-based default), or consistency agentless-crash for Azure's crash-consistent policy (snapshotConsistencyType OnlyCrashConsistent)",
     );
   }

@@ -99,7 +99,7 @@ function retention(ctx: CheckContext, file: string, rules: A.RetainAst[]): Reten
       ctx.report(file, "BKP2010", q.range, `retain ${r.kind} needs a whole number of ${plural}`, `write e.g. ${n.floor().toString()} ${plural}`);
       continue;
     }
-    if (!ctx.inRange(file, q, n, range.min, range.max, "BKP2010", `retain ${r.kind}`, `keep ${range.min} to ${range.max} ${plural} (DOMAIN §7)`, true)) continue;
+    if (!ctx.inRange(file, q, n, range.min, range.max, "BKP2010", `retain ${r.kind}`, `keep ${range.min} to ${range.max} ${plural} (docs/domain.md#azure-limits)`, true)) continue;
     const count = n.toNumber();
     if (r.kind === "daily") out.daily = { days: count };
     else if (r.kind === "weekly") out.weekly = { weeks: count, weekdays: (r.weekdays ?? []).map((w) => WEEKDAY[w.value]) };

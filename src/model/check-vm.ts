@@ -119,7 +119,7 @@ export function checkVm(ctx: CheckContext, v: A.VmAst, t: VmTables): Vm | undefi
   if (os === "linux" && v.vss) ctx.report(file, "BKP2019", v.vss.range, `${where} runs Linux; vss applies to Windows VMs only`, "remove the vss line; Linux uses scripts { pre … post … } for application consistency");
   if (os === "windows" && v.scripts) ctx.report(file, "BKP2020", v.scripts.syntax.header, `${where} runs Windows; the pre/post script framework is Linux-only`, "remove the scripts block; Windows gets application consistency from VSS");
   if (v.scripts && policy?.consistency === "agentless-crash") {
-    ctx.report(file, "BKP2021", v.scripts.syntax.header, `${where} has scripts, but its policy "${policy.name}" is agentless-crash, which runs no scripts`, "use consistency application in the policy, or remove the scripts block (DOMAIN §2: do not combine them)");
+    ctx.report(file, "BKP2021", v.scripts.syntax.header, `${where} has scripts, but its policy "${policy.name}" is agentless-crash, which runs no scripts`, "use consistency application in the policy, or remove the scripts block (docs/domain.md#consistency: do not combine them)");
   }
   if (v.ade && !v.ade.bek) ctx.report(file, "BKP2007", v.ade.syntax.header, "encryption ade needs the BEK (the disk encryption secret)", 'add bek "keys/<vm>.bek"');
 

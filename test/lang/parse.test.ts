@@ -13,8 +13,8 @@ function languageBlocks(): string[] {
     const md = readFileSync(contract, "utf8");
     return [...md.matchAll(/```bkp\n([\s\S]*?)```/g)].map((m) => m[1]);
   }
-  // Outside the project's workspace (a bare clone) the committed copy stands in.
-  console.warn("LANGUAGE.md not found beside the repository; using policies/language-tour/");
+  // Outside the project's workspace (a clone) the committed copy of its examples stands in:
+  // nothing is missing, so nothing is printed.
   const dir = join(ROOT, "policies", "language-tour");
   return readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), "utf8"));
 }

@@ -15,7 +15,7 @@ export const vssFullImplicit: Rule = {
   summary: "Windows VMs get VSS full backups, which truncate application logs, without saying so",
   docs: {
     what: "A policy protecting running Windows VMs that does not say `vss full` or `vss copy` (and whose VMs do not either). Stopped VMs and crash-consistent policies take no VSS snapshot, so they are left out.",
-    why: "DOMAIN §1.4: the default VSS full backup truncates application logs such as SQL Server's; if you also take log backups, a VSS copy backup keeps the logs.",
+    why: "docs/domain.md#vss: the default VSS full backup truncates application logs such as SQL Server's; if you also take log backups, a VSS copy backup keeps the logs.",
     instead: "Say which one you mean: vss full in the policy (truncate logs), or vss copy in each Windows vm block that needs its logs kept (Azure sets the copy option per VM, so `bkp export` refuses it in a policy). The fix writes vss full, the current behaviour.",
   },
   examples: { bad: `${VAULT}${policy("")}${vm("sql", "os windows")}`, good: `${VAULT}${policy("")}${vm("sql", "os windows\nvss copy")}` },
