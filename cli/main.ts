@@ -27,6 +27,7 @@ const COMMANDS: Record<string, Entry> = {
   restore: { summary: "restore a VM's disk images from a recovery point, verified as written", load: () => import("./commands/restore.js").then((m) => m.command) },
   prune: { summary: "expire recovery points by the policies' retention and delete unreferenced data", load: () => import("./commands/prune.js").then((m) => m.command) },
   verify: { summary: "check vault integrity (--read-data: decrypt and check every chunk)", load: () => import("./commands/verify.js").then((m) => m.command) },
+  key: { summary: "where a vault's key is and what opens it; export, import, rotate (bkp key show|export|import|rotate)", load: () => import("./commands/key.js").then((m) => m.command) },
 };
 
 function topHelp(): string {

@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { defaultMachineKeyFile } from "../../src/engine/keys.js";
 import { backupVm } from "../../src/engine/index.js";
-import type { VmBackupResult } from "../../src/engine/types.js";
+import type { EngineVault, VmBackupResult } from "../../src/engine/types.js";
 import { listPoints } from "../../src/engine/points.js";
 import { isDue, nextRun } from "../../src/plan/due.js";
 import { utcIso } from "../../src/plan/time.js";
@@ -17,6 +20,16 @@ interface VmOutcome {
   detail?: string;
   result?: VmBackupResult;
   error?: { code: string; message: string };
+}
+
+/** Said once, when a backup creates a vault (as restic does at init): where its key is, and what it needs. */
+function newVaultNotice(v: EngineVault, machineKey: string | undefined): string {
+  const wrapper = v.encryption.kind === "customer-key" ? `the customer key file ${v.encryption.keyFile}` : `the machine secret ${machineKey ?? defaultMachineKeyFile()}`;
+  return (
+    `bkp backup: created vault "${v.name}" in ${v.path}. Its data is encrypted with a key kept in ${join(v.path, "keys", "vault.key")}, ` +
+    `wrapped by ${wrapper}. Without that secret the vault cannot be read by anyone: keep a copy away from this machine, ` +
+    `or write a recovery key with 'bkp key export --vault ${v.name} --to FILE' (bkp key --help).\n`
+  );
 }
 
 export const command: Command = {
@@ -90,8 +103,10 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
             continue;
           }
         }
+        const created = !existsSync(join(vault.path, "config"));
         const result = await backupVm(vault, evm, { now: () => now, machineKeyFile: keyFile, onProgress: view.onProgress });
         view.reset();
+        if (created) io.stderr(newVaultNotice(vault, keyFile));
         outcomes.push({ vm: vm.name, status: "backed-up", result, detail: skipped.length ? `disks without an image, not backed up: ${skipped.join(", ")}` : undefined });
       } catch (e) {
         view.reset();
