@@ -137,7 +137,7 @@ export function* planJson(a: AnalyzedPlan): Generator<string> {
     const job = plan.jobs[i];
     let n = names.get(job.vm.name);
     if (!n) names.set(job.vm.name, (n = str(job.vm.name)));
-    buf.push(`${i ? "," : ""}\n${jobJson(job, a.timings[i], n)}`);
+    buf.push(`${i ? "," : ""}\n${jobJson(job, a.timings[job.index], n)}`);
     if (buf.length >= 2000) {
       yield buf.join("");
       buf = [];

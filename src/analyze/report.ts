@@ -200,7 +200,7 @@ export function* planMarkdown(a: AnalyzedPlan): Generator<string> {
   let buf: string[] = [];
   for (let i = 0; i < plan.jobs.length; i++) {
     const j = plan.jobs[i];
-    const t = timings[i];
+    const t = timings[j.index];
     buf.push(mdRow([j.vm.name, j.run.local, j.run.utc, j.kind, formatDuration(t.durationSeconds), t.slowest ?? "-", j.consistency.level]) + "\n");
     if (buf.length > 4000) {
       yield buf.join("");
