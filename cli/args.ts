@@ -1,5 +1,6 @@
 // Flag parsing on node:util's parseArgs; a bad flag is a usage error (exit 2), not a crash.
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { closest } from "../src/lang/suggest.js";
 
 export class UsageError extends Error {}
 
@@ -9,7 +10,11 @@ export function parse<O extends Options>(argv: string[], options: O) {
   try {
     return parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" }, ...options }, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/^TypeError \[\w+\]: /, "").split(". To specify")[0]);
+    const message = (e as Error).message.replace(/^TypeError \[\w+\]: /, "").split(". To specify")[0];
+    // An unknown option: suggest the nearest one (`--formt` -> `--format`).
+    const unknown = /^Unknown option '(--[^'=]+)/.exec(message)?.[1];
+    const guess = unknown ? closest(unknown, ["--help", ...Object.keys(options).map((o) => `--${o}`)]) : undefined;
+    throw new UsageError(guess ? `${message}; did you mean '${guess}'?` : message);
   }
 }
 
@@ -26,6 +31,7 @@ export function positiveInt(value: string | undefined, flag: string, fallback: n
 }
 
 export function needFiles(files: string[], command: string): string[] {
-  if (!files.length) throw new UsageError(`bkp ${command} needs at least one policy file`);
+  // The caller prints "bkp COMMAND: " before the message.
+  if (!files.length) throw new UsageError(`needs at least one policy file: name .bkp files, a directory of them, or - for standard input`);
   return files;
 }

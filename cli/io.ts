@@ -1,5 +1,6 @@
 // What a command may touch of the outside world; tests and the real process both provide it.
 import { ansi, plain, type Style } from "../src/lang/code-frame.js";
+import type { JsonError } from "./json-mode.js";
 
 export interface Io {
   stdout(text: string): void;
@@ -9,6 +10,8 @@ export interface Io {
   env: Record<string, string | undefined>;
   /** Whether stdout is a terminal (progress bars, colour). */
   isTTY: boolean;
+  /** In a JSON mode: records an error for the error document (see json-mode.ts). */
+  report?(e: JsonError): void;
 }
 
 export function processIo(): Io {

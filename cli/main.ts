@@ -3,6 +3,7 @@
 import { UsageError } from "./args.js";
 import type { Command } from "./command.js";
 import type { Io } from "./io.js";
+import { jsonSession, wantsJson } from "./json-mode.js";
 import { version } from "../package.json";
 
 interface Entry {
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Entry> = {
   lsp: { summary: "the language server for editors (bkp lsp --stdio): diagnostics, hover with cost and timing, completion", load: () => import("./commands/lsp.js").then((m) => m.command) },
   verify: { summary: "check vault integrity (--read-data: decrypt and check every chunk)", load: () => import("./commands/verify.js").then((m) => m.command) },
   repair: { summary: "repair a damaged vault: config and key from their copies, indexes from packs; report what stays unrestorable", load: () => import("./commands/repair.js").then((m) => m.command) },
+  key: { summary: "where a vault's key is and what opens it; export, import, rotate (bkp key show|export|import|rotate)", load: () => import("./commands/key.js").then((m) => m.command) },
 };
 
 function topHelp(): string {
@@ -42,22 +44,54 @@ ${Object.entries(COMMANDS)
   .join("\n")}
 
 Options:
-  -h, --help     show help (also: bkp <command> --help)
-  -V, --version  print the version
+  -h, --help                  show help (also: bkp <command> --help)
+  -V, --version               print the version
+  --color auto|always|never   colour (default auto: on a terminal, unless NO_COLOR is set;
+                              FORCE_COLOR=1 forces it like --color always)
+
+  bkp help TOPIC              the documentation: language, domain, analysis, json, rules, ci,
+                              ui, vault, azure
+  bkp completion bash|zsh|fish   shell completion (bash: eval "$(bkp completion bash)")
 
 Exit codes: 0 ok, 1 problems found, 2 usage or I/O error.
 `;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  const colored = withColor(argv, io);
+  if (typeof colored === "string") {
+    io.stderr(`bkp: ${colored}\n`);
+    return 2;
+  }
+  [argv, io] = colored;
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     if (name === "help" && rest[0] && COMMANDS[rest[0]]) {
       io.stdout((await COMMANDS[rest[0]].load()).help);
       return 0;
     }
+    if (name === "help" && rest[0]) {
+      const { topicText, topicList } = await import("./help-topics.js");
+      const text = topicText(rest[0]);
+      if (text === undefined) {
+        io.stderr(`bkp help: no command or topic '${rest[0]}'. Topics:\n${topicList()}\n`);
+        return 2;
+      }
+      io.stdout(text);
+      return 0;
+    }
     io.stdout(topHelp());
     return name === undefined ? 2 : 0;
+  }
+  if (name === "completion") {
+    const { completion } = await import("./help-topics.js");
+    const script = completion(rest[0] ?? "", Object.keys(COMMANDS));
+    if (!script) {
+      io.stderr("bkp completion: name the shell: bkp completion bash|zsh|fish\n");
+      return 2;
+    }
+    io.stdout(script);
+    return 0;
   }
   if (name === "--version" || name === "-V" || name === "version") {
     io.stdout(`bkp ${version}\n`);
@@ -75,18 +109,43 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(cmd.help);
     return 0;
   }
+  if (!wantsJson(rest)) return runCommand(name, cmd, rest, io);
+  const session = jsonSession(name, io);
+  return session.finish(await runCommand(name, cmd, rest, session.io));
+}
+
+/** Takes the global --color flag out of the arguments; `auto` leaves the decision to styleFor. */
+function withColor(argv: string[], io: Io): [string[], Io] | string {
+  const out: string[] = [];
+  let color: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--color") color = argv[++i] ?? "";
+    else if (a.startsWith("--color=")) color = a.slice("--color=".length);
+    else out.push(a);
+  }
+  if (color === undefined || color === "auto") return [out, io];
+  if (color !== "always" && color !== "never") return `--color must be one of auto, always, never, not '${color}'`;
+  const env = { ...io.env, NO_COLOR: color === "never" ? "1" : undefined, FORCE_COLOR: color === "always" ? "1" : undefined };
+  return [out, { ...io, env }];
+}
+
+async function runCommand(name: string, cmd: Command, rest: string[], io: Io): Promise<number> {
   try {
     return await cmd.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
+      io.report?.({ code: "BKP0090", severity: "error", message: e.message });
       io.stderr(`bkp ${name}: ${e.message}\nRun 'bkp ${name} --help' for usage.\n`);
       return 2;
     }
     const err = e as NodeJS.ErrnoException;
     if (err && typeof err.code === "string" && err.syscall) {
+      io.report?.({ code: "BKP0007", severity: "error", message: err.message });
       io.stderr(`bkp ${name}: ${err.message}\n`);
       return 2;
     }
+    io.report?.({ code: "BKP0099", severity: "error", message: `internal error: ${err?.message ?? String(e)}` });
     io.stderr(`bkp ${name}: internal error: ${err?.message ?? String(e)}\nThis is a bug in bkp; please report it with the command you ran.${io.env.BKP_DEBUG ? `\n${err?.stack ?? ""}` : " (BKP_DEBUG=1 shows the stack)"}\n`);
     return 2;
   }

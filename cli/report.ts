@@ -1,6 +1,6 @@
 // Printing diagnostics: rustc-style frames for people, a flat JSON array for machines.
 import { codeFrame, summary } from "../src/lang/code-frame.js";
-import type { Diagnostic } from "../src/lang/diagnostics.js";
+import { diagnosticJson, type Diagnostic } from "../src/lang/diagnostics.js";
 import type { ParsedFile } from "../src/lang/index.js";
 import { styleFor, type Io } from "./io.js";
 
@@ -8,6 +8,7 @@ export function printDiagnostics(io: Io, diags: Diagnostic[], files: Map<string,
   const style = styleFor(io);
   const lines = new Map<string, string[]>();
   for (const d of diags) {
+    io.report?.(diagnosticJson(d));
     if (!lines.has(d.file)) lines.set(d.file, files.get(d.file)?.text.split(/\r?\n/) ?? []);
     io.stdout(codeFrame(d, lines.get(d.file), style) + "\n\n");
   }

@@ -399,7 +399,7 @@ is rounded (sizes are computed with exact decimals).
 
 ${table(["Unit", "Kind", "Exact meaning"], sizes)}
 
-Billing counts in GB of 10^9 bytes unless a price book says ${code("unit GiB")}: the seed's
+Billing counts in GB of 10^9 bytes unless a price book says ${code("unit GiB")}: the worked billing example's
 ${code("17 GB")} + ${code("30 GB")} + ${code("0 GB")} bill exactly 47 GB. A disk's ${code("size")} may be at
 most ${L.MAX_DISK_BYTES.div(sizeBytes("TiB")!).toFixed()} TiB (${L.MAX_DISK_BYTES.toFixed()} bytes).
 
@@ -573,7 +573,7 @@ function limitsSection(): string {
   ];
   return `## Azure limits the checker enforces
 
-From \`src/model/limits.ts\` (the Azure API ranges of DOMAIN.md §7).
+From \`src/model/limits.ts\` (the Azure API ranges of docs/domain.md#azure-limits).
 
 ${table(["What", "Allowed", "Code"], rows)}
 `;
@@ -631,18 +631,16 @@ export function extensions(): { block: string; attribute: AttributeDoc }[] {
 
 function extensionsSection(): string {
   const rows = extensions().map(({ block, attribute: a }) => [code(block), a.forms.map(code).join("\n"), a.meaning, a.default ?? "—"]);
-  return `## Extensions beyond LANGUAGE.md
+  return `## Extensions beyond the language tour
 
-Every form of LANGUAGE.md parses and means what it says there (\`${LANGUAGE_TOUR}/\` holds its
-examples verbatim). These attributes go beyond its examples
-(found by comparing the attribute catalogue with those files; LANGUAGE.md mentions a few of
-them, such as a vault's \`pricing\` and a VM's \`vss\`, in prose only):
+\`${LANGUAGE_TOUR}/\` holds the core language, one example of each form. These attributes go
+beyond those examples (found by comparing the attribute catalogue with those files):
 
 ${table(["Block", "Forms", "Meaning", "Default"], rows)}
 
 Other extensions:
 
-- Duration spellings beyond LANGUAGE.md's: ${durationFacts().flatMap((d) => d.spellings).filter((u) => !LANGUAGE_MD_DURATIONS.includes(u)).map(code).join(", ")};
+- Duration spellings beyond the core ones (s, min, h, hours, day, days, weeks, months, years): ${durationFacts().flatMap((d) => d.spellings).filter((u) => !LANGUAGE_MD_DURATIONS.includes(u)).map(code).join(", ")};
   one-digit hours in times (${code("2:30")}).
 - ${code("assume")} ${code("transfer-rate")} and ${code("checksum-rate")} may leave out ${code("per disk")}.
 - A price book's ${code("unit GiB")} bills sizes in GiB (2^30 bytes) instead of GB.
@@ -711,11 +709,11 @@ bkp is backup policy as code for Azure VM Backup. A policy set is one or more \`
 blocks: vaults, policies, VMs with their disks, storage accounts, restore plans, analysis
 assumptions and price books. This reference is generated from the implementation: the token
 tables, the parser, the attribute catalogue, the defaults and the diagnostic catalogue. The
-language contract it implements is LANGUAGE.md.
+Azure behaviour behind the rules is in [docs/domain.md](../docs/domain.md).
 
 Contents: [Lexical rules](#lexical-rules) · [Grammar](#grammar) · [Blocks](#blocks) ·
 [Defaults](#defaults) · [Azure limits](#azure-limits-the-checker-enforces) ·
-[Diagnostics](#diagnostics) · [Extensions](#extensions-beyond-languagemd) ·
+[Diagnostics](#diagnostics) · [Extensions](#extensions-beyond-the-language-tour) ·
 [Editor support](#editor-support) · [Keywords](#appendix-keywords)
 
 Files in this folder (regenerate them with \`npm run grammar\`; the tests fail when they are stale):
@@ -724,7 +722,7 @@ Files in this folder (regenerate them with \`npm run grammar\`; the tests fail w
 - \`railroad.html\`: syntax diagrams of every parser rule (self-contained: open it offline);
 - \`bkp.tmLanguage.json\`, \`language-configuration.json\`: editor highlighting (see Editor support).
 
-A complete example (\`${SEED_POLICY}\`, LANGUAGE.md's seed policy):
+A complete example (\`${SEED_POLICY}\`, the A2 Standard VM of Microsoft's billing example):
 
 \`\`\`bkp
 ${seed}

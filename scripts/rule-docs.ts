@@ -2,8 +2,13 @@
 // and an index. `npx tsx scripts/rule-docs.ts` writes them; `--check` exits 1 when stale.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { format } from "../src/lang/format.js";
+import { parseFile } from "../src/lang/index.js";
 import { INVALID_SUPPRESSION, UNUSED_SUPPRESSION } from "../src/lint/lint.js";
 import { RULES } from "../src/lint/rules/index.js";
+
+/** An example as `bkp fmt` writes it (the docs' examples pass `bkp fmt --check`). */
+const formatted = (text: string) => format(parseFile("example.bkp", text)).text;
 
 export function ruleDocs(): { path: string; content: string }[] {
   const pages = RULES.map((r) => ({
@@ -26,12 +31,12 @@ ${r.docs.instead}
 ## Example
 ${r.exampleFiles ? `With ${Object.entries(r.exampleFiles).map(([n, b]) => `\`${n}\` a ${b.toLocaleString("en-US")}-byte sparse image (no data allocated)`).join(", ")} beside the file, it fires on:` : "Fires on:"}
 \`\`\`bkp
-${r.examples.bad.trimEnd()}
+${formatted(r.examples.bad).trimEnd()}
 \`\`\`
 
 Written as the rule asks:
 \`\`\`bkp
-${r.examples.good.trimEnd()}
+${formatted(r.examples.good).trimEnd()}
 \`\`\`
 
 ## Configure

@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { defaultMachineKeyFile } from "../../src/engine/keys.js";
 import { backupVm } from "../../src/engine/index.js";
-import type { VmBackupResult } from "../../src/engine/types.js";
+import type { EngineVault, VmBackupResult } from "../../src/engine/types.js";
 import { listPoints } from "../../src/engine/points.js";
 import { isDue, nextRun } from "../../src/plan/due.js";
 import { utcIso } from "../../src/plan/time.js";
@@ -23,6 +26,16 @@ interface VmOutcome {
   error?: { code: string; message: string };
 }
 
+/** Said once, when a backup creates a vault (as restic does at init): where its key is, and what it needs. */
+function newVaultNotice(v: EngineVault, machineKey: string | undefined): string {
+  const wrapper = v.encryption.kind === "customer-key" ? `the customer key file ${v.encryption.keyFile}` : `the machine secret ${machineKey ?? defaultMachineKeyFile()}`;
+  return (
+    `bkp backup: created vault "${v.name}" in ${v.path}. Its data is encrypted with a key kept in ${join(v.path, "keys", "vault.key")}, ` +
+    `wrapped by ${wrapper}. Without that secret the vault cannot be read by anyone: keep a copy away from this machine, ` +
+    `or write a recovery key with 'bkp key export --vault ${v.name} --to FILE' (bkp key --help).\n`
+  );
+}
+
 export const command: Command = {
   help: `Usage: bkp backup [--vm NAME] [--now] [--json] FILE...
 
@@ -33,12 +46,12 @@ every selected VM regardless. The first backup of a disk is full; later ones rea
 what changed: an image whose size, times and inode are unchanged is not read at all, others
 are compared block by block and only changed blocks are stored. Disks of a VM run in parallel.
 A VM's \`scripts\` (pre/post) run around the read of its images, with their timeout, retries
-and continue-on-failure; each point records its consistency level and why (DOMAIN §2).
-A VM with \`encryption ade\` keeps its BEK in every point, wrapped by its KEK (DOMAIN §3); a
+and continue-on-failure; each point records its consistency level and why (docs/domain.md#consistency).
+A VM with \`encryption ade\` keeps its BEK in every point, wrapped by its KEK (docs/domain.md#encryption); a
 BEK or KEK file that cannot be read fails that VM with no point.
 VHD images (fixed or dynamic) are backed up as the virtual disk they hold; restore writes
 the same kind of VHD.
-Instant restore (DOMAIN §4, §6): each backup keeps a snapshot of the images beside the vault
+Instant restore (docs/domain.md#timing, docs/domain.md#billing): each backup keeps a snapshot of the images beside the vault
 (<vault>.snapshots/<vm>/<point>/: a reflink where the file system has one, else a sparse copy;
 an unchanged image is hard-linked to the previous snapshot) for the policy's \`instant-restore\`
 days, and deletes the snapshots that expired; it prints the space they take. An unchanged
@@ -96,7 +109,10 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
         }
         // The plan's prediction for this job goes into its job log record (bkp jobs: predicted vs measured).
         const prediction = await predictFor(loaded.model, vm, now.getTime(), io);
+        // A directory vault this backup creates: say once where its key is (a blob vault's creation is not seen here).
+        const created = !vault.blob && !existsSync(join(vault.path, "config"));
         const result = await backupVm(vault, evm, { now: () => now, machineKeyFile: keyFile, onProgress: view.onProgress, prediction });
+        if (created) io.stderr(newVaultNotice(vault, keyFile));
         return { vm: vm.name, status: "backed-up", result, detail: skipped.length ? `disks without an image, not backed up: ${skipped.join(", ")}` : undefined };
       } catch (e) {
         if (!values.json) printEngineError(io, "backup", e, `VM "${vm.name}": `);

@@ -1,5 +1,6 @@
 import { loadPolicySet } from "../../src/model/load.js";
-import { needFiles, oneOf, parse } from "../args.js";
+import { oneOf, parse } from "../args.js";
+import { policyInputs } from "../inputs.js";
 import type { Command } from "../command.js";
 import { diagnosticJson } from "../../src/lang/diagnostics.js";
 import { exitCodeFor, printDiagnostics } from "../report.js";
@@ -20,8 +21,8 @@ Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error or unr
   async run(argv, io) {
     const { values, positionals } = parse(argv, { format: { type: "string" } });
     const format = oneOf(values.format, ["text", "json"] as const, "--format", "text");
-    const files = needFiles(positionals, "check");
-    const set = loadPolicySet(files);
+    const { files, stdin } = await policyInputs(positionals, "check", io);
+    const set = loadPolicySet(files, stdin);
     if (format === "json") io.stdout(JSON.stringify(set.diagnostics.map(diagnosticJson), null, 2) + "\n");
     else printDiagnostics(io, set.diagnostics, set.files, files.length);
     return exitCodeFor(set.diagnostics);

@@ -1,18 +1,16 @@
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { computeCost, diffCosts, planAndAnalyze } from "../../src/analyze/index.js";
 import { costJson, diffJson } from "../../src/analyze/json.js";
 import { costMarkdown, costText, diffMarkdown, diffText } from "../../src/analyze/report.js";
-import { oneOf, parse, positiveInt, UsageError, needFiles } from "../args.js";
+import { oneOf, parse, positiveInt, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { styleFor, type Io } from "../io.js";
+import { expand, policyInputs } from "../inputs.js";
 import { isoDateFlag, loadForAnalysis, sourceLines } from "./plan-common.js";
-import { compareText } from "../../src/utils/compare.js";
 
 const HELP = `Usage: bkp cost [--format text|json|markdown] [--months N] [--from DATE] FILE...
        bkp cost diff [--format text|json|markdown] [--months N] [--from DATE] [--days N] OLD NEW
 
-The bill of a policy set (DOMAIN §6 pricing; docs/analysis-model.md has every formula): per
+The bill of a policy set (docs/domain.md#billing pricing; docs/analysis-model.md has every formula): per
 VM its protected-instance size, PI units and fee, backup storage GB and fee, instant-restore
 snapshot GB and fee and monthly total; a month-by-month projection as retention fills up;
 totals per vault and overall. The monthly figures are those of the projection's last month.
@@ -32,28 +30,6 @@ Options:
 Exit codes: 0 ok, 1 errors in the policy files, 2 usage error or unreadable file.
 `;
 
-/** A .bkp file as given, or every .bkp file under a directory (sorted). */
-function expand(path: string): string[] {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    return [path];
-  }
-  if (!st.isDirectory()) return [path];
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name))) {
-      if (e.name.startsWith(".") || e.name === "node_modules") continue;
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(".bkp")) out.push(p);
-    }
-  };
-  walk(path);
-  if (!out.length) throw new UsageError(`'${path}' holds no .bkp files`);
-  return out;
-}
 
 async function diff(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { format: { type: "string" }, from: { type: "string" }, months: { type: "string" }, days: { type: "string" } });
@@ -63,7 +39,7 @@ async function diff(argv: string[], io: Io): Promise<number> {
   if (positionals.length !== 2) throw new UsageError("bkp cost diff takes two policy sets: OLD NEW (files or directories)");
   const sides = [];
   for (const p of positionals) {
-    const loaded = loadForAnalysis(io, expand(p));
+    const loaded = loadForAnalysis(io, { files: expand(p) });
     if (!loaded.ok) return loaded.code;
     sides.push(loaded.model);
   }
@@ -83,8 +59,7 @@ export const command: Command = {
     const { values, positionals } = parse(argv, { format: { type: "string" }, from: { type: "string" }, months: { type: "string" } });
     const format = oneOf(values.format, ["text", "json", "markdown"] as const, "--format", "text");
     const from = isoDateFlag(values.from, "--from", io);
-    const files = needFiles(positionals, "cost");
-    const loaded = loadForAnalysis(io, files);
+    const loaded = loadForAnalysis(io, await policyInputs(positionals, "cost", io));
     if (!loaded.ok) return loaded.code;
     const months = positiveInt(values.months, "--months", loaded.model.assumptions.horizonMonths);
     if (months > 1200) throw new UsageError("--months is at most 1200 (100 years)");

@@ -84,13 +84,18 @@ export function exitCodeForError(e: unknown): number {
 }
 
 /** Prints an engine error without a stack; other errors are rethrown (the CLI reports bugs). */
-export function printEngineError(io: Io, command: string, e: unknown, prefix = ""): void {
+export function printEngineError(io: Io, command: string, e: unknown, context = ""): void {
+  // The context ("VM \"x\": ") is left out when the message already starts by naming it.
+  const message = (e as Error)?.message ?? "";
+  const prefix = context && message.toLowerCase().startsWith(context.replace(/:\s*$/, "").toLowerCase()) ? "" : context;
   if (e instanceof EngineError) {
+    io.report?.({ code: e.code, severity: "error", message: `${prefix}${e.message}` });
     io.stderr(`bkp ${command}: error[${e.code}]: ${prefix}${e.message}\n`);
     return;
   }
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === "string" && err.syscall) {
+    io.report?.({ code: "BKP0007", severity: "error", message: `${prefix}${err.message}` });
     io.stderr(`bkp ${command}: ${prefix}${err.message}\n`);
     return;
   }

@@ -12,7 +12,8 @@ import { textReport } from "../../src/lint/reporters/text.js";
 import type { RuleSeverity } from "../../src/lint/rule.js";
 import { RULES } from "../../src/lint/rules/index.js";
 import { loadPolicySet } from "../../src/model/load.js";
-import { needFiles, oneOf, parse, UsageError } from "../args.js";
+import { oneOf, parse, UsageError } from "../args.js";
+import { policyInputs } from "../inputs.js";
 import type { Command } from "../command.js";
 import { styleFor } from "../io.js";
 import { exitCodeFor } from "../report.js";
@@ -63,7 +64,7 @@ export const command: Command = {
   help: `Usage: bkp lint [options] FILE...
 
 Best-practice and risk rules over a policy set (all files together), plus every error of
-'bkp check'. Rules are drawn from Azure Backup's documented behaviour (DOMAIN.md).
+'bkp check'. Rules are drawn from Azure Backup's documented behaviour (docs/domain.md).
 
 Options:
   --format text|json|sarif|github  output (default text; sarif: SARIF 2.1.0 for GitHub code
@@ -107,7 +108,8 @@ Exit codes: 0 no errors and warnings within --max-warnings, 1 otherwise, 2 usage
       return 0;
     }
     const format = oneOf(values.format, FORMATS, "--format", "text");
-    const files = needFiles(positionals, "lint");
+    const { files, stdin } = await policyInputs(positionals, "lint", io);
+    if (values.fix && stdin !== undefined) throw new UsageError("--fix rewrites files; it cannot fix standard input");
     const known = new Set(RULES.map((r) => r.name));
 
     const configPath = values.config ?? findConfig(dirname(resolve(io.cwd, files[0])));
@@ -142,7 +144,7 @@ Exit codes: 0 no errors and warnings within --max-warnings, 1 otherwise, 2 usage
       maxWarnings = Number(values["max-warnings"]);
     }
 
-    let set = loadPolicySet(files);
+    let set = loadPolicySet(files, stdin);
     let diags = lint(set, { severities });
     if (values.fix && set.model) {
       const texts = new Map([...set.files].map(([f, p]) => [f, p.text]));

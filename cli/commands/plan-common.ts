@@ -6,6 +6,7 @@ import type { Model } from "../../src/model/model.js";
 import { loadPolicySet, type PolicySet } from "../../src/model/load.js";
 import { parseIsoDate } from "../../src/plan/time.js";
 import { UsageError } from "../args.js";
+import type { PolicyInputs } from "../inputs.js";
 import type { Io } from "../io.js";
 import { exitCodeFor, printDiagnostics } from "../report.js";
 
@@ -18,8 +19,9 @@ export function isoDateFlag(value: string | undefined, flag: string, io: Io): st
 export type Loaded = { ok: true; set: PolicySet; model: Model } | { ok: false; code: number };
 
 /** Loads and checks; prints warnings (and errors) to standard error. */
-export function loadForAnalysis(io: Io, files: string[]): Loaded {
-  const set = loadPolicySet(files);
+export function loadForAnalysis(io: Io, inputs: PolicyInputs | string[]): Loaded {
+  const { files, stdin } = Array.isArray(inputs) ? { files: inputs, stdin: undefined } : inputs;
+  const set = loadPolicySet(files, stdin);
   if (set.diagnostics.length) {
     const errIo: Io = { ...io, stdout: io.stderr, isTTY: false };
     printDiagnostics(errIo, set.diagnostics, set.files, files.length, true);

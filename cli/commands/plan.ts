@@ -1,14 +1,28 @@
-import { planAndAnalyze } from "../../src/analyze/index.js";
+import { planAndAnalyze, type AnalyzedPlan } from "../../src/analyze/index.js";
+import { selectVms } from "./engine-common.js";
 import { planJson } from "../../src/analyze/json.js";
 import { planMarkdown, planText } from "../../src/analyze/report.js";
-import { needFiles, oneOf, parse, positiveInt, UsageError } from "../args.js";
+import { oneOf, parse, positiveInt, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { styleFor } from "../io.js";
+import { policyInputs } from "../inputs.js";
 import { isoDateFlag, loadForAnalysis, sourceLines } from "./plan-common.js";
 import { readMeasurements } from "./measurements.js";
 
+/** The plan of one VM: its jobs (with their timings), its restores and the risks that name it. */
+function onlyVm(a: AnalyzedPlan, vm: string): AnalyzedPlan {
+  const vms = new Map([...a.plan.vms].filter(([n]) => n === vm));
+  return {
+    ...a,
+    plan: { ...a.plan, vms, jobs: a.plan.jobs.filter((j) => j.vm.name === vm), restores: a.plan.restores.filter((r) => r.spec.vms.some((v) => v.name === vm)) },
+    // Timings stay whole: jobs find theirs by job.index.
+    risks: a.risks.filter((r) => r.vms.includes(vm)),
+    measured: a.measured && new Map([...a.measured].filter(([n]) => n === vm)),
+  };
+}
+
 export const command: Command = {
-  help: `Usage: bkp plan [--format text|json|markdown] [--from DATE] [--days N] [--no-measured] FILE...
+  help: `Usage: bkp plan [--format text|json|markdown] [--from DATE] [--days N] [--vm NAME] [--no-measured] FILE|DIR|-...
 
 The execution plan of a policy set: every backup job its policies schedule over the horizon
 (start in the policy's zone and in UTC), its kind (initial, incremental or
@@ -39,6 +53,8 @@ Options:
   --from DATE                  first day of the horizon, YYYY-MM-DD, local midnight in each
                                policy's zone (default today, UTC)
   --days N                     days in the horizon (default 7)
+  --vm NAME                    only this VM's jobs and risks (the others are planned too: they
+                               share storage accounts and the vault's traffic)
   --no-measured                do not read the vaults (no measured figures, no vault state:
                                protected-since decides; with calibrate from-vault, the
                                assumed rates are used)
@@ -51,16 +67,16 @@ Exit codes: 0 no error risks, 1 errors in the policy files or risks of severity 
 2 usage error or unreadable file.
 `,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, { format: { type: "string" }, from: { type: "string" }, days: { type: "string" }, "no-measured": { type: "boolean" } });
+    const { values, positionals } = parse(argv, { format: { type: "string" }, from: { type: "string" }, days: { type: "string" }, "no-measured": { type: "boolean" }, vm: { type: "string" } });
     const format = oneOf(values.format, ["text", "json", "markdown"] as const, "--format", "text");
     const from = isoDateFlag(values.from, "--from", io);
     const days = positiveInt(values.days, "--days", 7);
     if (days > 3660) throw new UsageError("--days is at most 3660 (10 years)");
-    const files = needFiles(positionals, "plan");
-    const loaded = loadForAnalysis(io, files);
+    const loaded = loadForAnalysis(io, await policyInputs(positionals, "plan", io));
     if (!loaded.ok) return loaded.code;
     const measurements = values["no-measured"] ? undefined : await readMeasurements(loaded.model, io);
-    const a = planAndAnalyze(loaded.model, { from, days, measurements });
+    const all = planAndAnalyze(loaded.model, { from, days, measurements });
+    const a = values.vm === undefined ? all : onlyVm(all, selectVms(loaded.model, values.vm)[0].name);
     const chunks = format === "json" ? planJson(a) : format === "markdown" ? planMarkdown(a) : planText(a, sourceLines(loaded.set), styleFor(io));
     for (const c of chunks) io.stdout(c);
     return a.risks.some((r) => r.severity === "error") ? 1 : 0;

@@ -11,7 +11,7 @@ export const command: Command = {
 List the recovery points of the policy set's VMs, from their vaults: id, VM, time (UTC),
 consistency level and why (scripts run, VM state), size of the disks, bytes the point
 newly stored, and the Azure Disk Encryption keys it holds (KEYS: "bek+kek" — the BEK wrapped by
-the KEK; "bek" — the BEK under the vault key only; "-" — none; DOMAIN §3), and whether the
+the KEK; "bek" — the BEK under the vault key only; "-" — none; docs/domain.md#encryption), and whether the
 point is in the instant-restore snapshot tier (SNAPSHOT: until when its snapshot beside the
 vault is kept by the policy's \`instant-restore\` days, or "-"; such a point restores from the
 snapshot, see bkp restore).

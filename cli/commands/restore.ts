@@ -28,7 +28,7 @@ was backed up, sparse (holes where the image had zeros), and verified as it is w
 chunk is re-checked against its id). A disk that cannot be restored fails without leaving a
 file; the other disks are still restored. Files are named after the disks (<disk>.<ext>).
 
-Instant restore (DOMAIN §4): a point still in the instant-restore snapshot tier (taken less than
+Instant restore (docs/domain.md#timing): a point still in the instant-restore snapshot tier (taken less than
 the policy's \`instant-restore\` days ago; see bkp points) is restored from its snapshot beside
 the vault (<vault>.snapshots/) — a reflink or sparse copy of the snapshot file, checked block by
 block against the point's checksums; no pack of the vault is read. --point instant restores the
@@ -39,12 +39,12 @@ as the same VHD file.
 With --keys, the VM's Azure Disk Encryption BEK kept in the point is written into DIR too
 (mode 0600). A BEK wrapped by a KEK comes back only with that KEK (--kek FILE, default the
 VM's \`kek\` file when it can be read); a wrong or missing KEK is an error and nothing at all
-is written (DOMAIN §3).
+is written (docs/domain.md#encryption).
 
 With --plan, the VMs of the \`restore\` block NAME are restored into its storage accounts as
 the analysis spreads them (bkp plan shows the same assignment): each VM into
 <account path>/<vm>/<disk>.<ext>; accounts restore in parallel, VMs of one account one after
-another (DOMAIN §4). Every account needs a \`path\`. Prints, per account, its VMs and disks
+another (docs/domain.md#timing). Every account needs a \`path\`. Prints, per account, its VMs and disks
 and the predicted against the actual seconds. A block's \`point instant\` restores each VM's
 newest point in the snapshot tier, from its snapshot. Each VM's part of the drill is kept in its
 vault's job log (\`bkp jobs\`: the account it went into, the account's predicted and measured

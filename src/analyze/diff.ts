@@ -3,6 +3,7 @@
 import Decimal from "decimal.js";
 import type { CostReport, VmCost } from "./billing.js";
 import type { Risk } from "./risks.js";
+import { billCauses } from "./diff-causes.js";
 
 export interface VmDiff {
   name: string;
@@ -10,7 +11,7 @@ export interface VmDiff {
   new?: VmCost;
   /** New monthly total − old (a missing side counts as 0). */
   delta: Decimal;
-  /** What changed, for people: "storage 108.28 → 158.83 GB". */
+  /** What changed, for people: its causes first ("redundancy LRS → GRS"), then the billed figures ("storage 108.28 → 158.83 GB"). */
   why: string[];
 }
 
@@ -27,16 +28,21 @@ export interface CostDiff {
   resolvedRisks: Risk[];
   /** Risks present on both sides. */
   keptRisks: number;
+  /**
+   * Totals and deltas are in whole cents, so the VM deltas and `rounding` add up to `delta`
+   * exactly: each VM's bill is rounded to the cent, the totals are rounded once.
+   */
+  rounding: Decimal;
 }
 
 const ZERO = new Decimal(0);
 const gb = (x: Decimal) => x.toDecimalPlaces(2).toString();
 const money = (x: Decimal) => x.toFixed(2, Decimal.ROUND_HALF_UP);
 
+const cents = (x: Decimal) => x.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+
 function why(a: VmCost, b: VmCost): string[] {
-  const out: string[] = [];
-  if (a.vault.name !== b.vault.name) out.push(`vault ${a.vault.name} → ${b.vault.name}`);
-  if (a.vm.policy.name !== b.vm.policy.name) out.push(`policy ${a.vm.policy.name} → ${b.vm.policy.name}`);
+  const out = billCauses(a.vm, b.vm);
   if (a.lifecycle !== b.lifecycle) out.push(`${a.lifecycle} → ${b.lifecycle}`);
   if (!a.protectedInstanceGB.eq(b.protectedInstanceGB)) out.push(`protected instance ${gb(a.protectedInstanceGB)} → ${gb(b.protectedInstanceGB)} GB`);
   if (!a.instanceUnits.eq(b.instanceUnits)) out.push(`PI units ${a.instanceUnits} → ${b.instanceUnits}`);
@@ -44,7 +50,8 @@ function why(a: VmCost, b: VmCost): string[] {
   if (gb(a.storageGB) !== gb(b.storageGB)) out.push(`storage ${gb(a.storageGB)} → ${gb(b.storageGB)} GB`);
   if (gb(a.archiveGB) !== gb(b.archiveGB)) out.push(`archive ${gb(a.archiveGB)} → ${gb(b.archiveGB)} GB`);
   if (gb(a.snapshotGB) !== gb(b.snapshotGB)) out.push(`snapshots ${gb(a.snapshotGB)} → ${gb(b.snapshotGB)} GB`);
-  if (!out.length && money(a.monthlyTotal) !== money(b.monthlyTotal)) out.push("prices changed");
+  // Nothing in the VM changed but its bill: the horizon or the price book's tiers moved it.
+  if (!out.length && money(a.monthlyTotal) !== money(b.monthlyTotal)) out.push("bill changed with no change to this VM (the billed month or shared prices)");
   return out;
 }
 
@@ -59,7 +66,7 @@ export function diffCosts(before: { cost: CostReport; risks: Risk[] }, after: { 
   for (const name of names) {
     const a = oldVms.get(name);
     const b = newVms.get(name);
-    const delta = (b?.monthlyTotal ?? ZERO).sub(a?.monthlyTotal ?? ZERO);
+    const delta = cents(b?.monthlyTotal ?? ZERO).sub(cents(a?.monthlyTotal ?? ZERO));
     const reasons = a && b ? why(a, b) : [a ? "removed" : "added"];
     if (!reasons.length) {
       unchanged++;
@@ -70,12 +77,16 @@ export function diffCosts(before: { cost: CostReport; risks: Risk[] }, after: { 
   vms.sort((x, y) => y.delta.abs().cmp(x.delta.abs()) || (x.name < y.name ? -1 : 1));
   const oldKeys = new Set(before.risks.map(riskKey));
   const newKeys = new Set(after.risks.map(riskKey));
+  const oldTotal = cents(before.cost.monthlyTotal);
+  const newTotal = cents(after.cost.monthlyTotal);
+  const delta = newTotal.sub(oldTotal);
   return {
     month: after.cost.month,
     currency: after.cost.currency,
-    oldTotal: before.cost.monthlyTotal,
-    newTotal: after.cost.monthlyTotal,
-    delta: after.cost.monthlyTotal.sub(before.cost.monthlyTotal),
+    oldTotal,
+    newTotal,
+    delta,
+    rounding: delta.sub(vms.reduce((s, v) => s.add(v.delta), ZERO)),
     vms,
     unchanged,
     newRisks: after.risks.filter((r) => !oldKeys.has(riskKey(r))),

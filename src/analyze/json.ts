@@ -160,7 +160,7 @@ export function* planJson(a: AnalyzedPlan): Generator<string> {
     const job = plan.jobs[i];
     let n = names.get(job.vm.name);
     if (!n) names.set(job.vm.name, (n = str(job.vm.name)));
-    buf.push(`${i ? "," : ""}\n${jobJson(job, a.timings[i], n)}`);
+    buf.push(`${i ? "," : ""}\n${jobJson(job, a.timings[job.index], n)}`);
     if (buf.length >= 2000) {
       yield buf.join("");
       buf = [];
@@ -249,6 +249,8 @@ export function diffJson(d: CostDiff) {
     newMonthlyTotal: money(d.newTotal),
     delta: money(d.delta),
     vms: d.vms.map((v) => ({ name: v.name, delta: money(v.delta), why: v.why, old: side(v.old), new: side(v.new) })),
+    // The VM deltas plus this add up to `delta` exactly.
+    rounding: money(d.rounding),
     unchangedVms: d.unchanged,
     newRisks: d.newRisks.map(riskJson),
     resolvedRisks: d.resolvedRisks.map(riskJson),

@@ -23,15 +23,25 @@ import type { ZoneClock } from "../plan/time.js";
 
 export type SourceLines = (file: string) => string[] | undefined;
 
-function table(headers: string[], rows: string[][], right: boolean[], indent = ""): string[] {
+/** A text table; `right`: the names of the right-aligned columns. */
+function table(headers: string[], rows: string[][], right: readonly string[], indent = ""): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => indent + r.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+  const line = (r: string[]) => indent + r.map((c, i) => (right.includes(headers[i]) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
   return [line(headers), ...rows.map(line)];
 }
 
-function mdTable(headers: string[], rows: string[][], right: boolean[]): string[] {
-  const esc = (s: string) => s.replace(/\|/g, "\\|");
-  return [`| ${headers.join(" | ")} |`, `|${right.map((r) => (r ? "---:" : "---")).join("|")}|`, ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`)];
+/**
+ * A GFM table. Alignment is given per column name (`right`: the right-aligned ones), so the
+ * separator always has as many cells as the header; a row of another width is a bug.
+ */
+function mdTable(headers: string[], rows: string[][], right: readonly string[] = []): string[] {
+  for (const r of rows) if (r.length !== headers.length) throw new Error(`markdown table row has ${r.length} cells for ${headers.length} columns`);
+  return [mdRow(headers), `|${headers.map((h) => (right.includes(h) ? "---:" : "---")).join("|")}|`, ...rows.map(mdRow)];
+}
+
+/** One GFM table row; a '|' in a cell is escaped, a line break becomes a space. */
+function mdRow(cells: string[]): string {
+  return `| ${cells.map((s) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ")).join(" | ")} |`;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -71,7 +81,7 @@ function restoreLines(r: RestoreAssignment): string[] {
     `${(a.bytes / 1e9).toFixed(1)} GB`,
     formatDuration(a.seconds),
   ]);
-  out.push(...table(["account", "rate", "", "VMs", "disks", "data", "time"], rows, [false, true, false, false, true, true, true], "  "));
+  out.push(...table(["account", "rate", "", "VMs", "disks", "data", "time"], rows, ["rate", "disks", "data", "time"], "  "));
   return out;
 }
 
@@ -209,7 +219,7 @@ export function* planMarkdown(a: AnalyzedPlan): Generator<string> {
   yield `## bkp plan: ${plan.from}, ${plural(plan.days, "day")}\n\n**${plural(plan.vms.size, "VM")}, ${plural(plan.jobs.length, "job")}**; risks: ${riskSummary(a.risks)}.\n`;
   if (a.risks.length) {
     yield "\n### Risks\n\n";
-    yield mdTable(["severity", "code", "risk", "where"], a.risks.map((r) => [r.severity, r.code, r.message + (r.hint ? ` — ${r.hint}` : ""), r.file ? `${r.file}:${r.range?.start.line}` : ""]), [false, false, false, false]).join("\n") + "\n";
+    yield mdTable(["severity", "code", "risk", "where"], a.risks.map((r) => [r.severity, r.code, r.message + (r.hint ? ` — ${r.hint}` : ""), r.file ? `${r.file}:${r.range?.start.line}` : ""])).join("\n") + "\n";
   }
   if (plan.restores.length) yield `\n### Restores\n\n\`\`\`\n${plan.restores.flatMap(restoreLines).join("\n")}\n\`\`\`\n`;
   if (a.measured?.size || a.measurementNotes?.length) {
@@ -222,15 +232,15 @@ export function* planMarkdown(a: AnalyzedPlan): Generator<string> {
       const errs = m.errors ? `median ${pct(m.errors.medianPercent)}, worst ${pct(m.errors.worstPercent)} (${plural(m.errors.jobs, "job")})` : "-";
       rows.push([name, String(m.jobs), l ? l.job.startedAt : "-", l ? measuredSeconds(l.transferSeconds) : "-", l ? measuredSeconds(l.predictedSeconds) : "-", l ? decimalBytes(l.bytesRead) : "-", l ? decimalBytes(l.bytesChanged) : "-", l ? decimalBytes(l.bytesStored) : "-", m.lastFailure ? `job ${m.lastFailure.seq}: ${m.lastFailure.error?.code ?? "?"}` : "", rates, errs]);
     }
-    if (rows.length) yield mdTable(["VM", "jobs", "last run (UTC)", "measured", "predicted", "read", "changed", "stored", "last failure", "rates", "prediction error"], rows, [false, true, false, true, true, true, true, true, false, false, false]).join("\n") + "\n";
+    if (rows.length) yield mdTable(["VM", "jobs", "last run (UTC)", "measured", "predicted", "read", "changed", "stored", "last failure", "rates", "prediction error"], rows, ["jobs", "measured", "predicted", "read", "changed", "stored"]).join("\n") + "\n";
   }
   yield "\n### Jobs\n\n";
-  yield mdTable(["VM", "start", "UTC", "kind", "model", "duration", "slowest disk", "consistency"], [], [false, false, false, false, false, true, false, false]).join("\n") + "\n";
+  yield mdTable(["VM", "start", "UTC", "kind", "model", "duration", "slowest disk", "consistency"], [], ["duration"]).join("\n") + "\n";
   let buf: string[] = [];
   for (let i = 0; i < plan.jobs.length; i++) {
     const j = plan.jobs[i];
-    const t = timings[i];
-    buf.push(`| ${j.vm.name} | ${j.run.local} | ${j.run.utc} | ${j.kind} | ${t.model} | ${t.model === "local-engine" ? measuredSeconds(t.durationSeconds) : formatDuration(t.durationSeconds)} | ${t.slowest ?? "-"} | ${j.consistency.level} |\n`);
+    const t = timings[j.index];
+    buf.push(mdRow([j.vm.name, j.run.local, j.run.utc, j.kind, t.model, t.model === "local-engine" ? measuredSeconds(t.durationSeconds) : formatDuration(t.durationSeconds), t.slowest ?? "-", j.consistency.level]) + "\n");
     if (buf.length > 4000) {
       yield buf.join("");
       buf = [];
@@ -259,8 +269,11 @@ function costRows(c: CostReport): string[][] {
 
 function costHeaders(c: CostReport, unit: string): string[] {
   const archive = c.vms.some((x) => !x.archiveGB.isZero());
-  return ["VM", "vault", `PI ${unit}`, "PIs", "PI fee", `storage ${unit}`, "storage", `snapshot ${unit}`, "snapshots", ...(archive ? [`archive ${unit}`, "archive"] : []), "total", ""];
+  return ["VM", "vault", `PI ${unit}`, "PIs", "PI fee", `storage ${unit}`, "storage", `snapshot ${unit}`, "snapshots", ...(archive ? [`archive ${unit}`, "archive"] : []), "total", "billed"];
 }
+
+/** Figures right-aligned; names and the billed note left. */
+const rightCostColumns = (headers: string[]) => headers.filter((h) => h !== "VM" && h !== "vault" && h !== "billed");
 
 function projectionRows(ms: MonthCost[]): string[][] {
   return ms.map((m) => [m.month, qty(m.instanceUnits), money(m.instanceFee), qty(m.storageGB), money(m.storageFee), qty(m.snapshotGB), money(m.snapshotFee), money(m.archiveFee), money(m.total)]);
@@ -279,14 +292,14 @@ function headlineNote(c: CostReport): string {
 
 export function costText(c: CostReport, lines: SourceLines, style: Style = plain): string {
   const unit = c.vms[0]?.book.unit ?? "GB";
-  const right = [false, false, true, true, true, true, true, true, true, true, true, true, false];
   const out: string[] = [style.bold(`bkp cost: ${plural(c.vms.length, "VM")} in ${plural(c.vaults.length, "vault")}, ${c.currency}`), headlineNote(c), ""];
-  out.push(...table(costHeaders(c, unit), costRows(c), right));
+  const headers = costHeaders(c, unit);
+  out.push(...table(headers, costRows(c), rightCostColumns(headers)));
   out.push("");
   for (const v of c.vaults) out.push(`vault "${v.vault.name}" (${v.vault.redundancy}, price book ${v.vault.priceBook.name}): ${money(v.monthlyTotal)} ${v.currency}/month, ${plural(v.vms, "VM")}`);
   out.push(style.bold(`total: ${money(c.monthlyTotal)} ${c.currency}/month in ${c.month}`) + c.otherCurrencies.map((o) => ` + ${money(o.monthlyTotal)} ${o.currency}`).join(""));
   out.push("", style.bold(`projection (${c.currency})`));
-  out.push(...table(PROJECTION_HEADERS, projectionRows(c.projection), [false, true, true, true, true, true, true, true, true], "  "));
+  out.push(...table(PROJECTION_HEADERS, projectionRows(c.projection), PROJECTION_HEADERS.slice(1), "  "));
   const ub = unbilled(c);
   if (ub.length) out.push("", "not billed:", ...ub.map((u) => `  ${u}`));
   if (c.notes.length) out.push("", riskFrames(c.notes, lines, style));
@@ -295,13 +308,13 @@ export function costText(c: CostReport, lines: SourceLines, style: Style = plain
 
 export function costMarkdown(c: CostReport): string {
   const unit = c.vms[0]?.book.unit ?? "GB";
-  const right = [false, false, true, true, true, true, true, true, true, true, true, true, false];
   const out = [`## bkp cost: ${money(c.monthlyTotal)} ${c.currency}/month`, "", `${plural(c.vms.length, "VM")} in ${plural(c.vaults.length, "vault")}; ${headlineNote(c)}.`, ""];
-  out.push(...mdTable(costHeaders(c, unit), costRows(c), right));
+  const headers = costHeaders(c, unit);
+  out.push(...mdTable(headers, costRows(c), rightCostColumns(headers)));
   out.push("", "### Vaults", "");
-  out.push(...mdTable(["vault", "redundancy", "price book", "VMs", `${c.currency}/month`], c.vaults.map((v) => [v.vault.name, v.vault.redundancy, v.vault.priceBook.name, String(v.vms), money(v.monthlyTotal)]), [false, false, false, true, true]));
+  out.push(...mdTable(["vault", "redundancy", "price book", "VMs", `${c.currency}/month`], c.vaults.map((v) => [v.vault.name, v.vault.redundancy, v.vault.priceBook.name, String(v.vms), money(v.monthlyTotal)]), ["VMs", `${c.currency}/month`]));
   out.push("", "### Projection", "");
-  out.push(...mdTable(PROJECTION_HEADERS, projectionRows(c.projection), [false, true, true, true, true, true, true, true, true]));
+  out.push(...mdTable(PROJECTION_HEADERS, projectionRows(c.projection), PROJECTION_HEADERS.slice(1)));
   const ub = unbilled(c);
   if (ub.length) out.push("", "Not billed: " + ub.join("; ") + ".");
   for (const n of c.notes) out.push("", `> **${n.severity} ${n.code}**: ${n.message}${n.hint ? ` (${n.hint})` : ""}`);
@@ -316,13 +329,16 @@ function percent(d: CostDiff): string | undefined {
   return `${d.delta.isNeg() ? "" : "+"}${d.delta.div(d.oldTotal).mul(100).toFixed(1)}%`;
 }
 
+/** One row per changed VM, then the rounding row when the VM cents do not add up to the total's. */
 function diffRows(d: CostDiff): string[][] {
-  return d.vms.map((v) => [v.name, v.old ? money(v.old.monthlyTotal) : "-", v.new ? money(v.new.monthlyTotal) : "-", signed(v.delta), v.why.join("; ")]);
+  const rows = d.vms.map((v) => [v.name, v.old ? money(v.old.monthlyTotal) : "-", v.new ? money(v.new.monthlyTotal) : "-", signed(v.delta), v.why.join("; ")]);
+  if (!d.rounding.isZero()) rows.push(["(rounding)", "", "", signed(d.rounding), "each VM's bill is rounded to the cent, the total once"]);
+  return rows;
 }
 
 export function diffText(d: CostDiff, style: Style = plain): string {
   const out = [style.bold(`bkp cost diff: ${money(d.oldTotal)} -> ${money(d.newTotal)} ${d.currency}/month in ${d.month}: ${signed(d.delta)} ${d.currency}${percent(d) ? ` (${percent(d)})` : ""}`), ""];
-  if (d.vms.length) out.push(...table(["VM", "old", "new", "change", "why"], diffRows(d), [false, true, true, true, false]));
+  if (d.vms.length) out.push(...table(["VM", "old", "new", "change", "why"], diffRows(d), ["old", "new", "change"]));
   else out.push("no VM's bill changes");
   if (d.unchanged) out.push(`${plural(d.unchanged, "VM")} unchanged`);
   out.push("", `risks: ${d.newRisks.length} new, ${d.resolvedRisks.length} resolved, ${d.keptRisks} unchanged`);
@@ -333,7 +349,7 @@ export function diffText(d: CostDiff, style: Style = plain): string {
 
 export function diffMarkdown(d: CostDiff): string {
   const out = [`### bkp cost diff`, "", `Monthly bill in ${d.month}: **${money(d.oldTotal)} → ${money(d.newTotal)} ${d.currency}** (${signed(d.delta)} ${d.currency}${percent(d) ? `, ${percent(d)}` : ""})`, ""];
-  if (d.vms.length) out.push(...mdTable(["VM", "old", "new", "change", "why"], diffRows(d), [false, true, true, true, false]));
+  if (d.vms.length) out.push(...mdTable(["VM", "old", "new", "change", "why"], diffRows(d), ["old", "new", "change"]));
   else out.push("No VM's bill changes.");
   if (d.unchanged) out.push("", `${plural(d.unchanged, "VM")} unchanged.`);
   if (d.newRisks.length || d.resolvedRisks.length) {

@@ -168,7 +168,7 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
       out.push(risk("BKP3001", `vm "${vm.name}": daily backup at ${when(pr, job)} is predicted to take ${formatDuration(t.durationSeconds)} (${parts}); a daily backup must finish within 24 hours${many}`, [vm.name], vm.name, vmAt(vm), hintFor(t, job)));
     } else if (code === "3003") {
       const added = job.firstBackup ? "first backup" : `first backup of added disk${job.tasks.filter((x) => x.added).length > 1 ? "s" : ""} ${job.tasks.filter((x) => x.added).map((x) => `"${x.disk.name}"`).join(", ")}`;
-      out.push(risk("BKP3003", `vm "${vm.name}": ${added} at ${when(pr, job)} is predicted to take ${formatDuration(t.durationSeconds)} (${parts}), over 24 hours`, [vm.name], vm.name, vmAt(vm), "expected for a large initial replication (DOMAIN §4); start it outside peak hours and do not schedule other work on the vault"));
+      out.push(risk("BKP3003", `vm "${vm.name}": ${added} at ${when(pr, job)} is predicted to take ${formatDuration(t.durationSeconds)} (${parts}), over 24 hours`, [vm.name], vm.name, vmAt(vm), "expected for a large initial replication (docs/domain.md#timing); start it outside peak hours and do not schedule other work on the vault"));
     } else if (code === "3004") {
       const s = vm.policy.schedule as Extract<Policy["schedule"], { kind: "hourly" }>;
       const until = Number.isNaN(job.run.nextGapMs) ? s.intervalHours * 3600 : job.run.nextGapMs / 1000;
@@ -184,28 +184,28 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
       out.push(risk("BKP3002", `vm "${vm.name}" disk "${d.name}" changes ${gb(d.churnBytesPerDay)} GB a day; over 200 GB/day a backup can take more than 8 hours`, [vm.name], `${vm.name}/${d.name}`, diskAt(vm, d, d.ast.churn), "move fast-changing data (logs, temp files) to an excluded disk, or back up more often with an enhanced policy"));
     }
     if (vm.provisioning === "creating" || vm.provisioning === "deleting") {
-      out.push(risk("BKP3015", `vm "${vm.name}" is ${vm.provisioning}: the service retries its backups until provisioning completes (DOMAIN §2)`, [vm.name], vm.name, { file: vm.ast.file, range: (vm.ast.provisioning ?? vm.ast.name).range }));
+      out.push(risk("BKP3015", `vm "${vm.name}" is ${vm.provisioning}: the service retries its backups until provisioning completes (docs/domain.md#consistency)`, [vm.name], vm.name, { file: vm.ast.file, range: (vm.ast.provisioning ?? vm.ast.name).range }));
     }
   }
 
   for (const [vmName, disks] of premium) {
     const vm = model.vms.get(vmName)!;
     const d = disks[0];
-    out.push(risk("BKP3010", `vm "${vmName}": premium disk${disks.length > 1 ? "s" : ""} ${disks.map((x) => `"${x.name}" (${x.freePercent}% free)`).join(", ")} with instant restore ${disks.length > 1 ? "have" : "has"} under 50% free space for the first backup`, [vmName], vmName, diskAt(vm, d, d.ast.free), "keep 50% of the allocated storage free until the first backup completes (DOMAIN §5)"));
+    out.push(risk("BKP3010", `vm "${vmName}": premium disk${disks.length > 1 ? "s" : ""} ${disks.map((x) => `"${x.name}" (${x.freePercent}% free)`).join(", ")} with instant restore ${disks.length > 1 ? "have" : "has"} under 50% free space for the first backup`, [vmName], vmName, diskAt(vm, d, d.ast.free), "keep 50% of the allocated storage free until the first backup completes (docs/domain.md#best-practices)"));
   }
 
   for (const [policyName, vms] of checksumVms) {
     const p = model.policies.get(policyName)!;
     if (!vms.length) continue;
     const gapDays = p.schedule.kind === "weekly" ? " (the gap between weekly runs is longer than the snapshots are kept)" : "";
-    out.push(risk("BKP3012", `policy "${p.name}": instant-restore snapshots (${p.instantRestoreDays} days) are gone before the next backup${gapDays}; ${vms.length} VM${vms.length === 1 ? "" : "s"} back up by checksum comparison, which reads every block and can take over 24 hours or fail`, vms, p.name, { file: p.ast.file, range: (p.ast.instantRestore ?? p.ast.schedule ?? p.ast.name).range }, "keep snapshots at least as long as the longest gap between backups (DOMAIN §4)"));
+    out.push(risk("BKP3012", `policy "${p.name}": instant-restore snapshots (${p.instantRestoreDays} days) are gone before the next backup${gapDays}; ${vms.length} VM${vms.length === 1 ? "" : "s"} back up by checksum comparison, which reads every block and can take over 24 hours or fail`, vms, p.name, { file: p.ast.file, range: (p.ast.instantRestore ?? p.ast.schedule ?? p.ast.name).range }, "keep snapshots at least as long as the longest gap between backups (docs/domain.md#timing)"));
   }
 
   for (const [policyName, l] of lagVms) {
     const p = model.policies.get(policyName)!;
     const pr = runsOf.get(policyName)!;
     const ph = as.peakHours;
-    out.push(risk("BKP3014", `policy "${p.name}": snapshots at ${when(pr, l.job)} fall in peak hours (${hhmm(ph.from)}–${hhmm(ph.to)}); transfers to the vault wait up to ${formatDuration(l.max)}`, l.vms, p.name, policyAt(p), "schedule backups outside peak hours to start transferring at once (DOMAIN §1.7)"));
+    out.push(risk("BKP3014", `policy "${p.name}": snapshots at ${when(pr, l.job)} fall in peak hours (${hhmm(ph.from)}–${hhmm(ph.to)}); transfers to the vault wait up to ${formatDuration(l.max)}`, l.vms, p.name, policyAt(p), "schedule backups outside peak hours to start transferring at once (docs/domain.md#vault-transfer)"));
   }
 
   // DOMAIN §5: the default (midnight) schedule time is everyone's; move it.
@@ -215,7 +215,7 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
     const p = model.policies.get(name)!;
     const start = p.schedule.kind === "hourly" ? p.schedule.start : p.schedule.at;
     if (start.hour === 0 && start.minute === 0) {
-      out.push(risk("BKP3006", `policy "${p.name}" backs up at 00:00 ${p.zone}, the default time most schedules keep: its ${vms.length} VM${vms.length === 1 ? "" : "s"} start together with everyone else's`, vms, p.name, policyAt(p), "move the schedule off midnight, e.g. 01:30 (DOMAIN §5)"));
+      out.push(risk("BKP3006", `policy "${p.name}" backs up at 00:00 ${p.zone}, the default time most schedules keep: its ${vms.length} VM${vms.length === 1 ? "" : "s"} start together with everyone else's`, vms, p.name, policyAt(p), "move the schedule off midnight, e.g. 01:30 (docs/domain.md#best-practices)"));
     }
   }
 
@@ -230,7 +230,7 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
     const startMs = c.slot * SLOT;
     const utc = shortUtc(startMs).slice(11);
     const end = shortUtc(startMs + SLOT).slice(11);
-    out.push(risk("BKP3005", `vault "${c.vault.name}": up to ${c.max} VMs start backups between ${utc} and ${end} UTC (on ${c.days} day${c.days === 1 ? "" : "s"} of the plan); more than ${as.congestionVms} at once congests the vault's traffic`, names, `${c.vault.name}@${c.ofDay}`, { file: c.vault.ast.file, range: c.vault.ast.name.range }, "spread the VMs over policies with different start times (DOMAIN §4)"));
+    out.push(risk("BKP3005", `vault "${c.vault.name}": up to ${c.max} VMs start backups between ${utc} and ${end} UTC (on ${c.days} day${c.days === 1 ? "" : "s"} of the plan); more than ${as.congestionVms} at once congests the vault's traffic`, names, `${c.vault.name}@${c.ofDay}`, { file: c.vault.ast.file, range: c.vault.ast.name.range }, "spread the VMs over policies with different start times (docs/domain.md#timing)"));
   }
 
   // DOMAIN §5: disks per storage account.
@@ -252,7 +252,7 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
     const first = h.disks[0];
     const at = sa ? { file: sa.ast.file, range: sa.ast.name.range } : diskAt(first.vm, first.d, first.d.ast.storageAccount);
     const code = n > DISKS_ERROR ? "BKP3008" : "BKP3007";
-    out.push(risk(code, `storage account "${name}" holds ${n} disks (of ${names([...new Set(h.disks.map((x) => x.vm.name))])}); more than ${n > DISKS_ERROR ? DISKS_ERROR : DISKS_WARN} disks per account throttle`, h.disks.map((x) => x.vm.name), name, at, `move ${n - DISKS_WARN} of them to another storage account (DOMAIN §5)`));
+    out.push(risk(code, `storage account "${name}" holds ${n} disks (of ${names([...new Set(h.disks.map((x) => x.vm.name))])}); more than ${n > DISKS_ERROR ? DISKS_ERROR : DISKS_WARN} disks per account throttle`, h.disks.map((x) => x.vm.name), name, at, `move ${n - DISKS_WARN} of them to another storage account (docs/domain.md#best-practices)`));
   }
 
   for (const r of plan.restores) {
@@ -260,7 +260,7 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
     const at = { file: spec.ast.file, range: (spec.ast.spread ?? spec.ast.into ?? spec.ast.name).range };
     for (const v of r.violations) {
       if (v.kind === "shared-account") {
-        out.push(risk("BKP3009", `${v.message}; restores into one account queue and throttle`, v.vms, `${spec.name}/${v.account}`, at, `add ${Math.max(1, spec.vms.length - spec.into.length)} more general-purpose v2 storage account${spec.vms.length - spec.into.length === 1 ? "" : "s"} to into: one per VM (DOMAIN §5)`));
+        out.push(risk("BKP3009", `${v.message}; restores into one account queue and throttle`, v.vms, `${spec.name}/${v.account}`, at, `add ${Math.max(1, spec.vms.length - spec.into.length)} more general-purpose v2 storage account${spec.vms.length - spec.into.length === 1 ? "" : "s"} to into: one per VM (docs/domain.md#best-practices)`));
       } else {
         out.push(risk("BKP3011", v.message, v.vms, `${spec.name}/${v.kind}/${v.account ?? v.vms.join(",")}`, at, v.kind === "no-accounts" ? 'add into "<storage-account>", …' : "add storage accounts to into, or allow more disks per account"));
       }
@@ -268,7 +268,7 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
     for (const a of r.accounts) {
       if (a.disks <= DISKS_WARN) continue;
       const code = a.disks > DISKS_ERROR ? "BKP3008" : "BKP3007";
-      out.push(risk(code, `restore "${spec.name}" puts ${a.disks} disks into storage account "${a.account.name}"; more than ${a.disks > DISKS_ERROR ? DISKS_ERROR : DISKS_WARN} disks per account throttle`, a.vms.map((v) => v.vm.name), `${spec.name}/${a.account.name}`, at, "add storage accounts to into, or lower spread max … disks per account (DOMAIN §5)"));
+      out.push(risk(code, `restore "${spec.name}" puts ${a.disks} disks into storage account "${a.account.name}"; more than ${a.disks > DISKS_ERROR ? DISKS_ERROR : DISKS_WARN} disks per account throttle`, a.vms.map((v) => v.vm.name), `${spec.name}/${a.account.name}`, at, "add storage accounts to into, or lower spread max … disks per account (docs/domain.md#best-practices)"));
     }
   }
 
@@ -289,7 +289,7 @@ export function findRisks(plan: Plan, timings: JobTiming[]): Risk[] {
   for (const e of lower.values()) {
     const requested = e.p.consistency;
     const one = e.vms.length === 1;
-    out.push(risk("BKP3013", `${one ? `vm "${e.vms[0]}" gets` : `${e.vms.length} VMs of policy "${e.p.name}" get`} ${e.level}-consistent points, not ${requested}: ${e.reason}`, e.vms, `${e.p.name}/${e.level}/${e.reason}`, one ? vmAt(model.vms.get(e.vms[0])!) : { file: e.p.ast.file, range: (e.p.ast.consistency ?? e.p.ast.name).range }, e.reason.startsWith("Linux") ? "add scripts { pre … post … } for application consistency (DOMAIN §2)" : undefined));
+    out.push(risk("BKP3013", `${one ? `vm "${e.vms[0]}" gets` : `${e.vms.length} VMs of policy "${e.p.name}" get`} ${e.level}-consistent points, not ${requested}: ${e.reason}`, e.vms, `${e.p.name}/${e.level}/${e.reason}`, one ? vmAt(model.vms.get(e.vms[0])!) : { file: e.p.ast.file, range: (e.p.ast.consistency ?? e.p.ast.name).range }, e.reason.startsWith("Linux") ? "add scripts { pre … post … } for application consistency (docs/domain.md#consistency)" : undefined));
   }
 
   return sortRisks(out);
@@ -310,9 +310,9 @@ function gb(bytes: Decimal): string {
 }
 
 function hintFor(t: JobTiming, job: Job): string {
-  if (job.kind === "checksum-comparison") return "keep instant-restore snapshots longer than the gap between backups, so changes are found without checksums (DOMAIN §4)";
-  if (t.lagSeconds >= t.transferSeconds) return "move the schedule out of peak hours so the transfer starts at once (DOMAIN §1.7)";
-  return `reduce the data changed per day on disk "${t.slowest}", or use a faster transfer (DOMAIN §4)`;
+  if (job.kind === "checksum-comparison") return "keep instant-restore snapshots longer than the gap between backups, so changes are found without checksums (docs/domain.md#timing)";
+  if (t.lagSeconds >= t.transferSeconds) return "move the schedule out of peak hours so the transfer starts at once (docs/domain.md#vault-transfer)";
+  return `reduce the data changed per day on disk "${t.slowest}", or use a faster transfer (docs/domain.md#timing)`;
 }
 
 /** Appends to a list in a map of lists (without copying it). */

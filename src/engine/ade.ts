@@ -45,7 +45,7 @@ function readKeyFile(vm: string, what: "BEK" | "KEK", file: string): Buffer {
     throw new EngineError(
       ErrorCodes.ADE_KEY_FILE,
       `VM "${vm}" uses Azure Disk Encryption, but its ${what} file ${file} cannot be read (${errnoCode(e) ?? String(e)}). ` +
-        `Without it the point could not re-create the disk's keys (DOMAIN §3), so no recovery point was written. ` +
+        `Without it the point could not re-create the disk's keys (docs/domain.md#encryption), so no recovery point was written. ` +
         `Fix the \`encryption ade { ${what.toLowerCase()} "..." }\` path.`,
       { cause: e },
     );
@@ -103,7 +103,7 @@ export function openAde(rec: ManifestAde, vm: string, point: string, kekFile: st
   if (kekFile === undefined) {
     throw new EngineError(
       ErrorCodes.ADE_KEK_NEEDED,
-      `point ${point} of VM "${vm}" holds its BEK wrapped by a KEK (${rec.kekName ?? "the VM's kek"}); only a holder of the KEK may restore it (DOMAIN §3). ` +
+      `point ${point} of VM "${vm}" holds its BEK wrapped by a KEK (${rec.kekName ?? "the VM's kek"}); only a holder of the KEK may restore it (docs/domain.md#encryption). ` +
         `Give the KEK with --kek FILE. No key was written.`,
     );
   }
@@ -114,7 +114,7 @@ export function openAde(rec: ManifestAde, vm: string, point: string, kekFile: st
     throw new EngineError(
       ErrorCodes.ADE_KEK_NEEDED,
       `point ${point} of VM "${vm}" holds its BEK wrapped by a KEK, and the KEK file ${kekFile} cannot be read (${errnoCode(e) ?? String(e)}); ` +
-        `only a holder of the KEK may restore the BEK (DOMAIN §3). Give the KEK with --kek FILE. No key was written.`,
+        `only a holder of the KEK may restore the BEK (docs/domain.md#encryption). Give the KEK with --kek FILE. No key was written.`,
       { cause: e },
     );
   }

@@ -96,7 +96,7 @@ export async function snapshotConsistently<T>(vm: Vm, snapshot: () => Promise<T>
   const predicted = predictConsistency(vm);
   const s = vm.scripts;
   if (predicted.retried) {
-    throw new ConsistencyFailure(`vm "${vm.name}" is in provisioning state ${vm.provisioning}; the service retries the backup later (DOMAIN §2)`, []);
+    throw new ConsistencyFailure(`vm "${vm.name}" is in provisioning state ${vm.provisioning}; the service retries the backup later (docs/domain.md#consistency)`, []);
   }
   // Scripts matter only for a running Linux VM that asks for application consistency.
   if (vm.os !== "linux" || !s || predicted.level !== "application") {

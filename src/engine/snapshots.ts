@@ -404,7 +404,7 @@ export async function openSnapshotSession(
  */
 export function checksumReason(s: SnapshotSession | undefined, disk: string): string | undefined {
   if (!s) return undefined;
-  const suffix = ": changes found by checksum comparison, every block read (DOMAIN §4)";
+  const suffix = ": changes found by checksum comparison, every block read (docs/domain.md#timing)";
   if (s.baseProblem) return s.baseProblem + suffix;
   const base = s.base;
   if (!base) return undefined;

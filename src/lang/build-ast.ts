@@ -8,6 +8,7 @@ import type * as A from "./ast.js";
 import type { Diagnostic, Range } from "./diagnostics.js";
 import { tokenRange } from "./parse.js";
 import * as T from "./tokens.js";
+import { closest } from "./suggest.js";
 import { endOf, span } from "./text-range.js";
 
 // bkp prints dates and times in English whatever the user's locale (output is stable for
@@ -100,6 +101,12 @@ const MONTH_FULL: Record<string, A.MonthName> = {
   August: "Aug", September: "Sep", October: "Oct", November: "Nov", December: "Dec",
 };
 
+/** The unit a misspelt one most likely meant: the same letters in another case first. */
+function closestUnit(word: string): string | undefined {
+  const units = T.unitSpellings();
+  return units.find((u) => u.toLowerCase() === word.toLowerCase() && u !== word) ?? closest(word, units);
+}
+
 class Cursor {
   i = 0;
   constructor(readonly tokens: IToken[]) {}
@@ -137,6 +144,14 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
     else if (u && c.is(T.RateUnit)) unit = { range: tokenRange(u), kind: "rate", name: u.image, text: u.image };
     else if (u && c.is(T.Percent)) unit = { range: tokenRange(u), kind: "percent", name: "%", text: "%" };
     if (unit) c.take();
+    else if (u && c.is(T.Identifier) && u.startLine === n.range.start.line) {
+      // The parser took a misspelt unit as the unit (`64 Gb`): say which one was meant, and drop
+      // the attribute (its absence is not reported again: the checker sees it was written).
+      c.take();
+      const guess = closestUnit(u.image);
+      err("BKP2004", tokenRange(u), `'${u.image}' is not a unit`, guess ? `did you mean '${guess}'?${guess.toLowerCase() === u.image.toLowerCase() ? " (units are case-sensitive)" : ""}` : "write a size (GB, TB, GiB, …), a duration (s, min, hours, days, …) or a rate (MB/s, GB/s, …)");
+      return undefined;
+    }
     return { range: unit ? span(n.range, unit.range) : n.range, number: n, unit };
   }
 
@@ -541,8 +556,13 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
         case "into": return setOnce(r, "into", { range, names: names(c) }, kw, where);
         case "spread":
           if (c.take(T.OneVmPerAccount)) return setOnce(r, "spread", { range, kind: "one-vm-per-account" }, kw, where);
+        {
           c.take(T.Max);
-          return setOnce(r, "spread", { range, kind: "max-disks", max: num(c.take(T.NumberLit))! }, kw, where);
+          // Error recovery may have dropped the number (`spread 5 disks per account`): the
+          // syntax error is reported, the attribute is left out.
+          const max = num(c.take(T.NumberLit));
+          return max ? setOnce(r, "spread", { range, kind: "max-disks", max }, kw, where) : undefined;
+        }
         case "resource-group": return setOnce(r, "resourceGroup", str(c.take(T.StringLit)), kw, where);
       }
     });

@@ -36,18 +36,31 @@ export function codeFrame(d: Diagnostic, lines: string[] | undefined, style: Sty
     out.push(bar);
     const lastLine = Math.min(end.line, start.line + 3);
     for (let ln = start.line; ln <= lastLine; ln++) {
-      const text = (lines[ln - 1] ?? "").replace(/\t/g, " ");
+      const full = (lines[ln - 1] ?? "").replace(/\t/g, " ");
+      const from = ln === start.line ? start.column : firstNonSpace(full);
+      const to = ln === end.line ? end.column : full.length + 1;
+      const { text, shift } = window(full, from);
       out.push(`${style.blue(String(ln).padStart(gutter) + " |")} ${text}`);
-      const from = ln === start.line ? start.column : firstNonSpace(text);
-      const to = ln === end.line ? end.column : text.length + 1;
-      const width = Math.max(1, to - from);
-      const marks = " ".repeat(Math.max(0, from - 1)) + "^".repeat(width);
+      const width = Math.max(1, Math.min(to, shift + text.length + 1) - from);
+      const marks = " ".repeat(Math.max(0, from - 1 - shift)) + "^".repeat(width);
       out.push(`${bar} ${color(marks)}`);
     }
   }
   if (d.hint) out.push(`${pad} ${style.blue("=")} ${style.bold("help")}: ${d.hint}`);
   for (const r of d.related ?? []) out.push(`${pad} ${style.blue("=")} ${style.bold("note")}: ${r.message} at ${r.file}:${r.range.start.line}:${r.range.start.column}`);
   return out.join("\n");
+}
+
+/** Source shown per line: a one-line JSON or a huge string is shown around the problem. */
+const FRAME_WIDTH = 100;
+
+/** The part of a long line shown around column `from`, and how many columns were cut before it. */
+function window(line: string, from: number): { text: string; shift: number } {
+  if (line.length <= FRAME_WIDTH) return { text: line, shift: 0 };
+  const begin = Math.max(0, Math.min(from - 1 - 20, line.length - FRAME_WIDTH));
+  const head = begin > 0 ? "…" : "";
+  const tail = begin + FRAME_WIDTH < line.length ? "…" : "";
+  return { text: head + line.slice(begin, begin + FRAME_WIDTH) + tail, shift: begin - head.length };
 }
 
 function firstNonSpace(s: string): number {

@@ -17,6 +17,9 @@ export const CODES = {
   BKP0005: { severity: "error", title: "file too large" },
   BKP0006: { severity: "error", title: "empty file" },
   BKP0007: { severity: "error", title: "file cannot be read" },
+  // The command line (JSON modes report these in their error document)
+  BKP0090: { severity: "error", title: "usage error (a bad flag or argument)" },
+  BKP0099: { severity: "error", title: "internal error (a bug in bkp)" },
   // Syntax
   BKP1001: { severity: "error", title: "unexpected token" },
   BKP1002: { severity: "error", title: "unknown attribute" },

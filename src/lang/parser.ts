@@ -319,15 +319,18 @@ class BkpParser extends CstParser {
   });
   /** A number with an optional unit of any kind; the checker says when the kind is wrong. */
   private quantity = this.RULE("quantity", () => {
-    this.CONSUME(T.NumberLit);
-    this.OPTION(() => {
-      this.OR((this.alts[9] ??= [
+    const n = this.CONSUME(T.NumberLit);
+    const unit = this.OPTION(() => {
+      return this.OR((this.alts[9] ??= [
         { ALT: () => this.CONSUME(T.SizeUnit) },
         { ALT: () => this.CONSUME(T.DurationUnit) },
         { ALT: () => this.CONSUME(T.RateUnit) },
         { ALT: () => this.CONSUME(T.Percent) },
       ]));
     });
+    // A misspelt unit on the number's line (`64 Gb`, `30 dys`) is taken as the unit, so that the
+    // builder says which unit was meant and the next attribute is not swallowed by recovery.
+    this.OPTION2({ GATE: () => unit === undefined && this.LA(1).startLine === n.startLine, DEF: () => this.CONSUME(T.Identifier) });
   });
 
   // ---- vm ---------------------------------------------------------------------------

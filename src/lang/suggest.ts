@@ -36,3 +36,8 @@ export function oneOf(items: string[]): string {
   if (q.length <= 1) return q.join("");
   return q.slice(0, -1).join(", ") + " or " + q[q.length - 1];
 }
+
+/** A value echoed in a message, cut to `max` characters (a 1 MiB string is not repeated back). */
+export function clip(value: string, max = 60): string {
+  return value.length <= max ? value : `${value.slice(0, max - 1)}… (${value.length} characters)`;
+}

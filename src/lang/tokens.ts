@@ -269,6 +269,11 @@ export function keywordImage(image: string): string | undefined {
 }
 
 /** Every keyword spelling (for "did you mean" and the editor grammar). */
+/** Every spelling of a size, duration or rate unit. */
+export function unitSpellings(): string[] {
+  return [...keywordTypes].filter(([, t]) => [SizeUnit, DurationUnit, RateUnit].some((c) => c.categoryMatchesMap?.[t.tokenTypeIdx!])).map(([image]) => image);
+}
+
 export function keywordSpellings(): string[] {
   return [...keywordTypes.keys()];
 }

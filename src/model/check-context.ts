@@ -1,9 +1,10 @@
 // Shared helpers of the checker: reporting, unit checks, reference resolution.
 import { dirname, resolve } from "node:path";
 import type Decimal from "decimal.js";
-import type { Node, Quantity, Str, UnitKind } from "../lang/ast.js";
+import type { BlockSyntax, Node, Quantity, Str, UnitKind } from "../lang/ast.js";
 import type { Diagnostic, Range, Severity } from "../lang/diagnostics.js";
 import { closest } from "../lang/suggest.js";
+import { keywordSpellings } from "../lang/tokens.js";
 import { UNIT_EXAMPLES, UNIT_NOUN } from "./units.js";
 
 export interface CheckContext {
@@ -16,7 +17,10 @@ export interface CheckContext {
   /** Reports `what` outside min..max; `azure` says the limit is the Azure API's (DOMAIN §7). */
   inRange(file: string, node: Node, value: Decimal | number, min: number, max: number, code: string, what: string, hint?: string, azure?: boolean): boolean;
   resolvePath(file: string, p: Str): string;
-  lookup<T>(file: string, ref: Str, kind: string, table: Map<string, T>): T | undefined;
+  /** The block `ref` names; `alsoNamed`: blocks defined with errors of their own (suggested, not resolved). */
+  lookup<T>(file: string, ref: Str, kind: string, table: Map<string, T>, alsoNamed?: Iterable<string>): T | undefined;
+  /** Whether the block has a line for `keyword`, malformed or misspelt (so "no `keyword`" would repeat an error). */
+  attempted(syntax: BlockSyntax, keyword: string): boolean;
 }
 
 export function createContext(diagnostics: Diagnostic[]): CheckContext {
@@ -54,10 +58,10 @@ export function createContext(diagnostics: Diagnostic[]): CheckContext {
     resolvePath(file, p) {
       return resolve(dirname(resolve(file)), p.value);
     },
-    lookup(file, ref, kind, table) {
+    lookup(file, ref, kind, table, alsoNamed = []) {
       const found = table.get(ref.value);
       if (found) return found;
-      const guess = closest(ref.value, table.keys());
+      const guess = closest(ref.value, [...table.keys(), ...alsoNamed]);
       const known = [...table.keys()].slice(0, 5).map((k) => `"${k}"`).join(", ");
       ctx.report(
         file,
@@ -68,6 +72,11 @@ export function createContext(diagnostics: Diagnostic[]): CheckContext {
       );
       return undefined;
     },
+    attempted(syntax, keyword) {
+      return syntax.attributes.some((a) => a.keyword === keyword || (!KEYWORDS.has(a.keyword) && closest(a.keyword, [keyword]) === keyword));
+    },
   };
   return ctx;
 }
+
+const KEYWORDS = new Set(keywordSpellings());

@@ -6,7 +6,8 @@ import {
   HOURLY_INTERVALS, HOURLY_WINDOW, INSTANT_RESTORE_RANGE, MAX_RECOVERY_POINTS, RETENTION_RANGE, WEEKLY_INSTANT_RESTORE_DAYS,
 } from "./limits.js";
 import type { MonthlyOn, MonthNumber, Policy, Retention, Schedule, TimeOfDay, WeekdayNumber } from "./model.js";
-import { resolveZone } from "./time-zones.js";
+import { clip } from "../lang/suggest.js";
+import { closestZone, resolveZone } from "./time-zones.js";
 import { toSeconds } from "./units.js";
 
 const WEEKDAY: Record<A.WeekdayName, WeekdayNumber> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
@@ -98,7 +99,7 @@ function retention(ctx: CheckContext, file: string, rules: A.RetainAst[]): Reten
       ctx.report(file, "BKP2010", q.range, `retain ${r.kind} needs a whole number of ${plural}`, `write e.g. ${n.floor().toString()} ${plural}`);
       continue;
     }
-    if (!ctx.inRange(file, q, n, range.min, range.max, "BKP2010", `retain ${r.kind}`, `keep ${range.min} to ${range.max} ${plural} (DOMAIN §7)`, true)) continue;
+    if (!ctx.inRange(file, q, n, range.min, range.max, "BKP2010", `retain ${r.kind}`, `keep ${range.min} to ${range.max} ${plural} (docs/domain.md#azure-limits)`, true)) continue;
     const count = n.toNumber();
     let at: TimeOfDay | undefined;
     if (r.at) {
@@ -124,9 +125,14 @@ function maxPoints(s: Schedule, r: Retention): number {
   return (r.daily?.days ?? 0) * perDay + (r.weekly?.weeks ?? 0) * (r.weekly?.weekdays.length ?? 1) + (r.monthly?.months ?? 0) + (r.yearly?.years ?? 0) * (r.yearly?.months.length ?? 1);
 }
 
+/** A retain line was written but not built (already reported): "needs daily retention" would repeat it. */
+function malformedRetain(p: A.PolicyAst): boolean {
+  return p.syntax.attributes.filter((a) => a.keyword === "retain").length > p.retain.length;
+}
+
 export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefined {
   const file = p.file;
-  if (!p.schedule) {
+  if (!p.schedule && !ctx.attempted(p.syntax, "schedule")) {
     ctx.report(file, "BKP2007", p.name.range, `policy "${p.name.value}" has no schedule`, "add e.g. schedule daily at 02:30");
   }
   const sched = p.schedule ? schedule(ctx, file, p.schedule) : undefined;
@@ -145,8 +151,10 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
   const zoneWritten = p.timezone?.value ?? DEFAULT_TIMEZONE;
   if (p.timezone) {
     const z = resolveZone(p.timezone.value);
-    if (!z.ok) ctx.report(file, "BKP2022", p.timezone.range, `unknown time zone "${p.timezone.value}"`, 'write an IANA name such as "Asia/Tokyo" or a Windows name such as "Tokyo Standard Time"');
-    else if (!z.windows) {
+    if (!z.ok) {
+      const guess = closestZone(p.timezone.value);
+      ctx.report(file, "BKP2022", p.timezone.range, `unknown time zone "${clip(p.timezone.value)}"`, guess ? `did you mean "${guess}"?` : 'write an IANA name such as "Asia/Tokyo" or a Windows name such as "Tokyo Standard Time"');
+    } else if (!z.windows) {
       // Azure takes Windows zone names only; a zone CLDR gives none cannot be deployed.
       ctx.report(file, "BKP2037", p.timezone.range, `time zone "${p.timezone.value}" has no Windows name, and Azure takes only Windows zone names (docs/azure-model.md "Time zones")`, 'write a city zone such as "Europe/Paris" or "America/Los_Angeles", or a Windows name such as "W. Europe Standard Time"');
     } else zone = z.iana;
@@ -181,7 +189,7 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
       const r = retainAst(k);
       if (r?.on?.kind === "weekdays") checkDays(r.on.weekdays, `retain ${k}`);
     }
-  } else if (p.schedule && !retainAst("daily")) {
+  } else if (p.schedule && !retainAst("daily") && !malformedRetain(p)) {
     ctx.report(file, "BKP2017", p.schedule.range, `a ${p.schedule.kind} schedule needs daily retention`, "add e.g. retain daily 30 days");
   }
 

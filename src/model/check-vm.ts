@@ -23,8 +23,8 @@ function percent(ctx: CheckContext, file: string, q: A.Quantity | undefined, wha
 
 function disk(ctx: CheckContext, file: string, d: A.DiskAst, t: VmTables): Disk | undefined {
   const where = `disk "${d.name.value}"`;
-  if (!d.size) ctx.report(file, "BKP2007", d.name.range, `${where} has no size`, "add the provisioned size, e.g. size 128 GB");
-  if (!d.used) ctx.report(file, "BKP2007", d.name.range, `${where} has no used size`, "add the data actually on the disk, e.g. used 30 GB (it decides the bill)");
+  if (!d.size && !ctx.attempted(d.syntax, "size")) ctx.report(file, "BKP2007", d.name.range, `${where} has no size`, "add the provisioned size, e.g. size 128 GB");
+  if (!d.used && !ctx.attempted(d.syntax, "used")) ctx.report(file, "BKP2007", d.name.range, `${where} has no used size`, "add the data actually on the disk, e.g. used 30 GB (it decides the bill)");
   const size = ctx.unit(file, d.size, "size", "size", "128 GB");
   const used = ctx.unit(file, d.used, "size", "used", "30 GB");
   const role = d.role?.value ?? "data";
@@ -117,10 +117,10 @@ function scripts(ctx: CheckContext, file: string, s: A.ScriptsAst): Scripts {
 export function checkVm(ctx: CheckContext, v: A.VmAst, t: VmTables): Vm | undefined {
   const file = v.file;
   const where = `vm "${v.name.value}"`;
-  if (!v.os) ctx.report(file, "BKP2007", v.name.range, `${where} does not say its os`, "add os windows or os linux (it decides VSS, scripts and consistency)");
-  if (!v.policy) ctx.report(file, "BKP2007", v.name.range, `${where} names no policy`, 'add policy "<name>"');
-  if (!v.vault) ctx.report(file, "BKP2007", v.name.range, `${where} names no vault`, 'add vault "<name>"');
-  const policy = v.policy && !t.brokenPolicies.has(v.policy.value) ? ctx.lookup(file, v.policy, "policy", t.policies) : undefined;
+  if (!v.os && !ctx.attempted(v.syntax, "os")) ctx.report(file, "BKP2007", v.name.range, `${where} does not say its os`, "add os windows or os linux (it decides VSS, scripts and consistency)");
+  if (!v.policy && !ctx.attempted(v.syntax, "policy")) ctx.report(file, "BKP2007", v.name.range, `${where} names no policy`, 'add policy "<name>"');
+  if (!v.vault && !ctx.attempted(v.syntax, "vault")) ctx.report(file, "BKP2007", v.name.range, `${where} names no vault`, 'add vault "<name>"');
+  const policy = v.policy && !t.brokenPolicies.has(v.policy.value) ? ctx.lookup(file, v.policy, "policy", t.policies, t.brokenPolicies) : undefined;
   const vault = v.vault ? ctx.lookup(file, v.vault, "vault", t.vaults) : undefined;
   const os = v.os?.value;
 
@@ -128,7 +128,7 @@ export function checkVm(ctx: CheckContext, v: A.VmAst, t: VmTables): Vm | undefi
   if (os === "linux" && v.vss) ctx.report(file, "BKP2019", v.vss.range, `${where} runs Linux; vss applies to Windows VMs only`, "remove the vss line; Linux uses scripts { pre … post … } for application consistency");
   if (os === "windows" && v.scripts) ctx.report(file, "BKP2020", v.scripts.syntax.header, `${where} runs Windows; the pre/post script framework is Linux-only`, "remove the scripts block; Windows gets application consistency from VSS");
   if (v.scripts && policy?.consistency === "agentless-crash") {
-    ctx.report(file, "BKP2021", v.scripts.syntax.header, `${where} has scripts, but its policy "${policy.name}" is agentless-crash, which runs no scripts`, "use consistency application in the policy, or remove the scripts block (DOMAIN §2: do not combine them)");
+    ctx.report(file, "BKP2021", v.scripts.syntax.header, `${where} has scripts, but its policy "${policy.name}" is agentless-crash, which runs no scripts`, "use consistency application in the policy, or remove the scripts block (docs/domain.md#consistency: do not combine them)");
   }
   if (v.ade && !v.ade.bek) ctx.report(file, "BKP2007", v.ade.syntax.header, "encryption ade needs the BEK (the disk encryption secret)", 'add bek "keys/<vm>.bek"');
 

@@ -1,7 +1,7 @@
 // Loading a policy set from files: read, parse, check — every problem as a diagnostic.
 import { parseFile, type ParsedFile } from "../lang/index.js";
 import { sortDiagnostics, type Diagnostic } from "../lang/diagnostics.js";
-import { readSource } from "../lang/source.js";
+import { decodeSource, readSource } from "../lang/source.js";
 import { annotateOrigins } from "../lang/origin-comments.js";
 import { check } from "./check.js";
 import type { Model } from "./model.js";
@@ -33,11 +33,15 @@ export function loadTexts(inputs: { path: string; text: string }[], earlier?: Re
   return { files, model: checked.model, diagnostics: sortDiagnostics(annotateOrigins(diagnostics, (f) => files.get(f)?.ast.comments)) };
 }
 
-export function loadPolicySet(paths: string[]): PolicySet {
+/** The name standard input has in diagnostics. */
+export const STDIN_NAME = "<stdin>";
+
+/** Loads the files; a path `-` is standard input, whose text is `stdin`. */
+export function loadPolicySet(paths: string[], stdin?: string): PolicySet {
   const inputs: { path: string; text: string }[] = [];
   const ioErrors: Diagnostic[] = [];
   for (const p of paths) {
-    const r = readSource(p);
+    const r = p === "-" && stdin !== undefined ? decodeSource(STDIN_NAME, Buffer.from(stdin, "utf8")) : readSource(p);
     if (r.ok) inputs.push(r.source);
     else ioErrors.push(r.diagnostic);
   }

@@ -5,6 +5,7 @@
 // tables cost every `bkp check` ~5 ms to compile. Checking against the tables rather than ICU
 // also avoids initialising ICU, which costs ~10 ms at startup.
 import { IANAZone } from "luxon";
+import { closest } from "../lang/suggest.js";
 import { IANA_WINDOWS, WINDOWS_PRIMARY } from "./zone-table.generated.js";
 
 export type ZoneResolution = { ok: true; iana: string; windows?: string } | { ok: false };
@@ -29,7 +30,14 @@ function tables() {
   return { primary, windowsOf };
 }
 
+/** Longer than any IANA or Windows zone name (the longest are about 32 and 40 characters). */
+const MAX_ZONE_NAME = 64;
+/** The shape of an IANA name (Area/Location, letters, digits, `_+-`). */
+const IANA_SHAPE = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
+
 export function resolveZone(written: string): ZoneResolution {
+  // ICU's zone lookup takes time quadratic in the length of the name: a 1 MiB string took minutes.
+  if (written.length > MAX_ZONE_NAME) return { ok: false };
   // Zone names are case-insensitive in the tz database and in Windows ("utc", "Europe/paris"):
   // resolve to the canonical spelling, which is what Azure and Terraform are given.
   const name = canonicalZoneName(written);
@@ -37,7 +45,7 @@ export function resolveZone(written: string): ZoneResolution {
   const t = tables();
   const iana = t.primary.get(name);
   if (iana) return { ok: true, iana, windows: name };
-  if (t.windowsOf.has(name) || IANAZone.isValidZone(name)) return { ok: true, iana: name, windows: windowsZoneFor(name) };
+  if (t.windowsOf.has(name) || (IANA_SHAPE.test(name) && IANAZone.isValidZone(name))) return { ok: true, iana: name, windows: windowsZoneFor(name) };
   return { ok: false };
 }
 
@@ -62,4 +70,11 @@ export function canonicalZoneName(name: string): string {
     for (const k of [...t.primary.keys(), ...t.windowsOf.keys()]) if (k) canonical.set(k.toLowerCase(), k);
   }
   return canonical.get(name.toLowerCase()) ?? name;
+}
+
+/** The zone name (Windows or IANA) closest to a mistyped one, for "did you mean". */
+export function closestZone(name: string): string | undefined {
+  if (name.length > MAX_ZONE_NAME) return undefined;
+  const t = tables();
+  return closest(name, [...t.primary.keys(), ...t.windowsOf.keys()]);
 }

@@ -8,7 +8,7 @@ import { CostsView } from "./costs-view.js";
 import { DiffPanel } from "./diff-panel.js";
 import { ExplainPanel } from "./explain-panel.js";
 import { HelpPanel } from "./help-panel.js";
-import { actionFor } from "./keymap.js";
+import { actionsFor } from "./keymap.js";
 import { OverviewView } from "./overview-view.js";
 import { RestoreView } from "./restore-view.js";
 import { RisksView } from "./risks-view.js";
@@ -56,15 +56,15 @@ export function App({ session, size, onQuit }: AppProps): React.JSX.Element {
   const viewHeight = height - 3 - status.length;
 
   useInput((input, key) => {
-    const action = actionFor(input, key);
-    if (!action) return;
+    // A burst of keys (paste, key repeat, ssh) arrives as one event: apply each key, in order.
+    const actions = actionsFor(input, key);
+    if (!actions.length) return;
     const quit = () => {
       onQuit?.();
       exit();
     };
-    const next = dispatch(current.current, action, { session, page: Math.max(1, viewHeight - 3), quit });
-    current.current = next;
-    setUi(next);
+    for (const action of actions) current.current = dispatch(current.current, action, { session, page: Math.max(1, viewHeight - 3), quit });
+    setUi(current.current);
   });
 
   if (width < MIN_SIZE.columns || term.rows < MIN_SIZE.rows) {

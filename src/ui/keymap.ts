@@ -51,6 +51,34 @@ export const KEY_HELP: { keys: string; what: string }[] = [
   { keys: "Ctrl-C", what: "quit at once" },
 ];
 
+/** A key with no modifier or special key set: what Ink reports for plain text. */
+const PLAIN: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+  super: false, hyper: false, capsLock: false, numLock: false,
+};
+
+/**
+ * The actions of one input event. Ink reports a run of plain characters that arrived together
+ * (a paste, key repeat, keys typed over ssh) as one event with the whole run as `input`: every
+ * character is a key press of its own, applied in order.
+ */
+export function actionsFor(input: string, key: Key): Action[] {
+  const chars = [...input];
+  const special = key.ctrl || key.meta || key.tab || key.return || key.escape || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end;
+  if (chars.length <= 1 || special) {
+    const a = actionFor(input, key);
+    return a ? [a] : [];
+  }
+  const out: Action[] = [];
+  for (const c of chars) {
+    const k: Key = { ...PLAIN, shift: /[A-Z]/.test(c), return: c === "\r" || c === "\n", tab: c === "\t" };
+    const a = actionFor(k.return || k.tab ? "" : c, k);
+    if (a) out.push(a);
+  }
+  return out;
+}
+
 /** The action a key press stands for, if any. */
 export function actionFor(input: string, key: Key): Action | undefined {
   if (key.ctrl && input === "c") return { type: "force-quit" };

@@ -32,7 +32,7 @@ describe("the seed's A2 Standard VM (policies/seed-a2-standard.bkp)", () => {
 
 describe("what counts toward the protected instance", () => {
   it("excluded disks are never billed", () => {
-    const text = SEED.replace('disk "data2" { role data size 32 TB  used 0 GB }', 'disk "data2" { role data size 32 TB  used 0 GB }\n  disk "big" { role data size 4 TB used 900 GB exclude }');
+    const text = SEED.replace('disk "data2" { role data size 32 TB used 0 GB }', 'disk "data2" { role data size 32 TB used 0 GB }\n  disk "big" { role data size 4 TB used 900 GB exclude }');
     const v = vmOf(text);
     expect(s(v.protectedInstanceGB)).toBe("47");
     expect(v.unbilledDisks.map((d) => d.reason)).toEqual(["temp", "excluded"]);

@@ -31,7 +31,6 @@ describe("bad input gets a clear message and the documented exit code, never a s
     ["invalid UTF-8", () => [file("latin1.bkp", Buffer.from('vault "caf\xe9" {}', "latin1"))], 1, /error\[BKP0004\]: .*not valid UTF-8 \(first bad byte at offset 10\)/],
     ["a 50 MB file", () => [file("big.bkp", Buffer.alloc(50 * 1024 * 1024, "# padding\n"))], 1, /error\[BKP0005\]: .*52\.4 MB; policy files are limited to 16 MiB/],
     ["a missing file", () => [join(dir, "nope.bkp")], 2, /error\[BKP0001\]: cannot find '.*nope\.bkp'/],
-    ["a directory", () => [dir], 2, /error\[BKP0002\]: '.*' is a directory, not a policy file/],
     ["an unknown keyword", () => [file("kw.bkp", 'vault "v" {\n  redundnacy GRS\n}\n')], 1, /error\[BKP1002\]: unknown attribute 'redundnacy' in a vault block\n --> .*kw\.bkp:2:3\n  \|\n2 \|   redundnacy GRS\n  \|   \^{10}\n  = help: did you mean 'redundancy'\?/],
     ["an unterminated string", () => [file("str.bkp", 'vault "v {\n  path "x"\n}\n')], 1, /error\[BKP1003\]: unterminated string.*\n --> .*str\.bkp:1:7/],
     ["a number with the wrong unit", () => [file("unit.bkp", 'vault "v" { path "p" }\npolicy "p" { schedule daily at 02:00 retain daily 7 days }\nvm "x" { os linux policy "p" vault "v" disk "os" { role os size 8 GB used 5 s } }\n')], 1, /error\[BKP2003\]: used takes a size, but '5 s' is a duration\n --> .*unit\.bkp:3:77/],

@@ -73,14 +73,14 @@ describe("bkp cost diff OLD NEW", () => {
     const r = bkp(["cost", "diff", "--from", "2026-05-01", "--months", "6", oldDir, newDir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^bkp cost diff: \d+\.\d\d -> \d+\.\d\d USD\/month in 2026-10: \+\d+\.\d\d USD \(\+\d+\.\d%\)\n/);
-    expect(r.stdout).toMatch(/a2-standard +\d+\.\d\d +\d+\.\d\d +\+\d+\.\d\d +storage \d+(\.\d+)? → \d+(\.\d+)? GB/);
+    expect(r.stdout).toMatch(/a2-standard +\d+\.\d\d +\d+\.\d\d +\+\d+\.\d\d +retention daily 30 days.*; storage \d+(\.\d+)? → \d+(\.\d+)? GB/);
     expect(r.stdout).toContain("risks: 0 new, 0 resolved, 1 unchanged");
   });
 
   it("markdown for a pull-request comment", () => {
     const r = bkp(["cost", "diff", "--from", "2026-05-01", "--months", "6", "--format", "markdown", oldDir, newDir]);
     expect(r.stdout).toMatch(/^### bkp cost diff\n\nMonthly bill in 2026-10: \*\*\d+\.\d\d → \d+\.\d\d USD\*\* \(\+\d+\.\d\d USD, \+\d+\.\d%\)\n/);
-    expect(r.stdout).toMatch(/\| a2-standard \| \d+\.\d\d \| \d+\.\d\d \| \+\d+\.\d\d \| storage /);
+    expect(r.stdout).toMatch(/\| a2-standard \| \d+\.\d\d \| \d+\.\d\d \| \+\d+\.\d\d \| retention daily .*storage /);
   });
 
   it("json", () => {

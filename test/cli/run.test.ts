@@ -210,6 +210,6 @@ describe("bkp run", () => {
     expect(none.stdout).toBe('vm "old": not scheduled: protection is stopped-retain-data\n');
     expect(none.stderr).toMatch(/^bkp run: error\[BKP5077\]: no VM to back up/);
     expect(cli(["run", "--bogus", "p.bkp"]).code).toBe(2);
-    expect(cli(["run"]).stderr).toMatch(/bkp run needs at least one policy file/);
+    expect(cli(["run"]).stderr).toMatch(/bkp run: needs at least one policy file/);
   });
 });

@@ -128,7 +128,7 @@ describe("instant-restore snapshots", () => {
     const r = await backupVm(env.vault, vm, opts(env, day(7)));
     for (const d of r.disks) {
       expect(d.detection).toBe("block-checksum");
-      expect(d.detectionReason).toMatch(new RegExp(`^the instant-restore snapshot of point ${last} expired at 2026-03-07T02:26:00.000Z: changes found by checksum comparison, every block read \\(DOMAIN §4\\)$`));
+      expect(d.detectionReason).toMatch(new RegExp(`^the instant-restore snapshot of point ${last} expired at 2026-03-07T02:26:00.000Z: changes found by checksum comparison, every block read \\(docs/domain.md#timing\\)$`));
       expect(d.bytesRead).toBe(d.imageBytes); // every block read …
       expect(d.bytesChanged).toBe(0); // … and nothing had changed
     }
@@ -155,7 +155,7 @@ describe("instant-restore snapshots", () => {
       ["os", "block-checksum", fs.statSync(os).size],
       ["data", "block-checksum", fs.statSync(data).size],
     ]);
-    for (const d of r2.disks) expect(d.detectionReason).toBe(`the instant-restore snapshot of point ${r1.point} is gone: changes found by checksum comparison, every block read (DOMAIN §4)`);
+    for (const d of r2.disks) expect(d.detectionReason).toBe(`the instant-restore snapshot of point ${r1.point} is gone: changes found by checksum comparison, every block read (docs/domain.md#timing)`);
     expect(r2.disks.map((d) => d.bytesChanged)).toEqual([0, BS]);
     for (const from of ["vault", "auto"] as const) {
       const out = path.join(env.dir, `after-${from}`);

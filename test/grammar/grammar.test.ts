@@ -315,12 +315,12 @@ describe("reference.md", () => {
   });
 
   it("has the sections the issue asks for", () => {
-    for (const h of ["## Lexical rules", "### Sizes", "### Durations", "### Rates", "### Percent", "## Grammar", "## Blocks", "## Defaults", "## Diagnostics", "## Extensions beyond LANGUAGE.md", "## Editor support"]) {
+    for (const h of ["## Lexical rules", "### Sizes", "### Durations", "### Rates", "### Percent", "## Grammar", "## Blocks", "## Defaults", "## Diagnostics", "## Extensions beyond the language tour", "## Editor support"]) {
       expect(md).toContain(h + "\n");
     }
   });
 
-  it("lists the extensions beyond LANGUAGE.md's examples", () => {
+  it("lists the extensions beyond the language tour's examples", () => {
     const found = extensions().map((e) => `${e.block} ${e.attribute.keyword}`);
     for (const e of ["policy type", "vault region", "vault pricing", "assume fragmentation", "assume churn", "assume calibrate", "pricing archive", "pricing unit"]) {
       expect(found).toContain(e);
@@ -329,7 +329,7 @@ describe("reference.md", () => {
     for (const e of ["vault redundancy", "policy schedule", "vm scripts", "disk churn", "scripts timeout", "ade bek", "restore spread", "assume horizon", "pricing instance"]) {
       expect(found).not.toContain(e);
     }
-    const section = md.slice(md.indexOf("## Extensions beyond LANGUAGE.md"), md.indexOf("## Editor support"));
+    const section = md.slice(md.indexOf("## Extensions beyond the language tour"), md.indexOf("## Editor support"));
     for (const e of extensions()) expect(section).toContain(`| \`${e.block}\` | ${e.attribute.forms.map((f) => "`" + f.replace(/\|/g, "\\|") + "`").join("<br>")} |`);
   });
 

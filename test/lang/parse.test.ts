@@ -13,8 +13,8 @@ function languageBlocks(): string[] {
     const md = readFileSync(contract, "utf8");
     return [...md.matchAll(/```bkp\n([\s\S]*?)```/g)].map((m) => m[1]);
   }
-  // Outside the project's workspace (a bare clone) the committed copy stands in.
-  console.warn("LANGUAGE.md not found beside the repository; using policies/language-tour/");
+  // Outside the project's workspace (a clone) the committed copy of its examples stands in:
+  // nothing is missing, so nothing is printed.
   const dir = join(ROOT, "policies", "language-tour");
   return readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), "utf8"));
 }
@@ -193,7 +193,12 @@ describe("edge cases of the lexical rules", () => {
   });
 
   it("a keyword in the wrong case says keywords are lower-case", () => {
+    const parsed = parseFile("c.bkp", 'policy "p" { schedule daily at 02:00 retain daily 30 days Timezone "UTC" }');
+    expect(parsed.diagnostics).toMatchObject([{ code: "BKP1002", message: "'Timezone' is not a keyword here: keywords are lower-case", hint: "write 'timezone'" }]);
+  });
+
+  it("a unit in the wrong case is one error that says which unit (units are case-sensitive)", () => {
     const parsed = parseFile("c.bkp", 'policy "p" { schedule daily at 02:00 retain daily 30 Days }');
-    expect(parsed.diagnostics).toMatchObject([{ code: "BKP1002", message: "'Days' is not a keyword here: keywords are lower-case", hint: "write 'days'" }]);
+    expect(parsed.diagnostics).toMatchObject([{ code: "BKP2004", message: "'Days' is not a unit", hint: "did you mean 'days'? (units are case-sensitive)" }]);
   });
 });

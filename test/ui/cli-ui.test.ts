@@ -16,7 +16,7 @@ describe("bkp ui without a terminal", () => {
   it("--help documents it; a bad flag is a usage error", () => {
     expect(bkp(["ui", "--help"]).stdout).toMatch(/^Usage: bkp ui \[--from DATE\] \[--days N\] \[--months N\] FILE\.\.\./);
     expect(bkp(["ui", "--days", "0", "policies/seed-a2-standard.bkp"]).code).toBe(2);
-    expect(bkp(["ui"]).stderr).toContain("bkp ui needs at least one policy file");
+    expect(bkp(["ui"]).stderr).toContain("bkp ui: needs at least one policy file");
     expect(bkp(["--help"]).stdout).toMatch(/\n {2}ui +interactive planning session/);
   });
 });

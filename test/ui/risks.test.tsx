@@ -25,13 +25,13 @@ describe("Risks (view 3)", () => {
   it("Enter explains the selected risk: its kind, the whole message, the source line and what to do; Esc closes", async () => {
     ui = await mount(open(TOUR), 100, 30);
     await ui.press("3", KEY.down);
-    expect(ui.lines()[3]).toMatch(/^warning BKP3010 20-more-forms\.bkp:46/);
+    expect(ui.lines()[3]).toMatch(/^warning BKP3010 20-more-forms\.bkp:53/);
     await ui.press(KEY.enter);
     const text = ui.text();
     expect(text).toContain("warning[BKP3010] premium disk with instant restore has under 50% free for its first backup");
     expect(text).toContain('vm "db01": premium disk "data" (40% free) with instant restore has under 50% free space for the first backup');
-    expect(text).toMatch(/--> \S*policies\/language-tour\/20-more-forms\.bkp:46:65/);
-    expect(text).toMatch(/46 \|\s+storage-account "sa-data-1"\s+tier premium\s+free 40% }/);
+    expect(text).toMatch(/--> \S*policies\/language-tour\/20-more-forms\.bkp:53:10/);
+    expect(text).toMatch(/53 \|\s+free 40%/);
     expect(text).toContain("help: keep 50% of the allocated storage free until the first backup completes");
     expect(text).toContain("VMs (1): db01");
     await ui.press(KEY.esc);

@@ -8,7 +8,7 @@ export const adeBekWithoutKek: Rule = {
   summary: "an ADE VM backs up its BEK without a key-encryption key",
   docs: {
     what: "A VM with `encryption ade { bek … }` and no `kek`.",
-    why: "DOMAIN §3: ADE VMs can be backed up with the BEK alone or with BEK and KEK; with a KEK the BEK is stored wrapped, and restoring it needs the KEK, so a vault copy alone does not expose the disk key.",
+    why: "docs/domain.md#encryption: ADE VMs can be backed up with the BEK alone or with BEK and KEK; with a KEK the BEK is stored wrapped, and restoring it needs the KEK, so a vault copy alone does not expose the disk key.",
     instead: 'Add kek "<file>" to the ade block.',
   },
   examples: {

@@ -12,7 +12,7 @@ export const backupLongerThanInterval: Rule = {
   summary: "an enhanced policy's backup is predicted to outlast its interval",
   docs: {
     what: "A VM under an hourly (enhanced) policy whose predicted backup takes longer than the time to the policy's next backup (risk BKP3004).",
-    why: "DOMAIN §4 and §7: enhanced policies back up every 4, 6, 8 or 12 hours; a backup that outlasts the interval collides with the next one and the schedule falls behind.",
+    why: "docs/domain.md#timing and docs/domain.md#azure-limits: enhanced policies back up every 4, 6, 8 or 12 hours; a backup that outlasts the interval collides with the next one and the schedule falls behind.",
     instead: "Choose a longer interval, or reduce the data changed between backups.",
   },
   examples: { bad: `${VAULT}${policy}${vm("6 TB")}`, good: `${VAULT}${policy}${vm("60 GB")}` },

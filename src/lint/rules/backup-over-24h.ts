@@ -12,7 +12,7 @@ export const backupOver24h: Rule = {
   summary: "a daily backup is predicted to take more than 24 hours",
   docs: {
     what: "A VM whose predicted incremental (or checksum-comparison) daily backup, with the snapshot-to-vault lag, takes longer than 24 hours (risk BKP3001 of `bkp plan`).",
-    why: "DOMAIN §1.7 and §4: a daily policy's backup must finish within 24 hours; churn, fragmented disks, checksum comparison and peak-hour lag all lengthen it. The prediction follows docs/analysis-model.md.",
+    why: "docs/domain.md#vault-transfer and docs/domain.md#timing: a daily policy's backup must finish within 24 hours; churn, fragmented disks, checksum comparison and peak-hour lag all lengthen it. The prediction follows docs/analysis-model.md.",
     instead: "Reduce the data changed per disk (spread it over more disks, exclude scratch disks), keep instant-restore snapshots so changes are found without checksums, or move the schedule out of peak hours.",
   },
   examples: {

@@ -11,7 +11,7 @@ export const continueOnFailureFalse: Rule = {
   summary: "a failed script fails the whole backup",
   docs: {
     what: "A scripts block with `continue-on-failure false` on a VM with more than one disk.",
-    why: "DOMAIN §2: with continueBackupOnFailure false, a failed pre/post script fails the backup (it is retried) instead of downgrading the point to file-system consistent; only single-disk VMs fall back to crash consistent.",
+    why: "docs/domain.md#consistency: with continueBackupOnFailure false, a failed pre/post script fails the backup (it is retried) instead of downgrading the point to file-system consistent; only single-disk VMs fall back to crash consistent.",
     instead: "Keep continue-on-failure true unless a point that is not application consistent is worse than no point.",
   },
   examples: { bad: `${VAULT}${POLICY}${vm("db", scripts("false"), twoDisks)}`, good: `${VAULT}${POLICY}${vm("db", scripts("true"), twoDisks)}` },

@@ -11,7 +11,7 @@ export const customerKeyMissing: Rule = {
   summary: "a vault's customer-managed key file does not exist",
   docs: {
     what: "A vault with `encryption customer-key \"file\"` where the file does not exist.",
-    why: "DOMAIN §3: with a customer-managed key, the user manages the key; without it nothing in the vault can be read or written (the engine refuses to back up).",
+    why: "docs/domain.md#encryption: with a customer-managed key, the user manages the key; without it nothing in the vault can be read or written (the engine refuses to back up).",
     instead: "Create the key (32 random bytes: head -c 32 /dev/urandom > key; chmod 600 key) or fix the path; keep a copy somewhere safe.",
   },
   examples: { bad: `${vault('customer-key "no-such.key"')}${POLICY}${vm("a", "os linux")}`, good: `${vault("platform-key")}${POLICY}${vm("a", "os linux")}` },

@@ -9,7 +9,7 @@ export const customerKeyReadableByOthers: Rule = {
   summary: "a key file can be read by other users",
   docs: {
     what: "A vault's customer key file, or a VM's ADE key file (BEK, KEK), that its group or everyone can read.",
-    why: "DOMAIN §3: the keys protect every backup; only users with the right permissions may read them. A readable key file hands the vault's data to every local user.",
+    why: "docs/domain.md#encryption: the keys protect every backup; only users with the right permissions may read them. A readable key file hands the vault's data to every local user.",
     instead: "chmod 600 the key file.",
   },
   examples: {

@@ -11,7 +11,7 @@ export const defaultScheduleTime: Rule = {
   summary: "a policy runs at midnight, the time everyone else picks",
   docs: {
     what: "A policy scheduled at 00:00, the round time that most policies (and the portal's defaults) use.",
-    why: "DOMAIN §5 and §4: VMs backed up at the same time congest traffic; the seed document advises moving a policy off the default time.",
+    why: "docs/domain.md#best-practices and docs/domain.md#timing: VMs backed up at the same time congest traffic; Microsoft advises moving a policy off the default time.",
     instead: "Pick another half hour, e.g. schedule daily at 01:30, and stagger policies of the same vault.",
   },
   examples: { bad: `${VAULT}${policy("00:00")}${vm("app", "os linux")}`, good: `${VAULT}${policy("01:30")}${vm("app", "os linux")}` },

@@ -18,7 +18,7 @@ export const dstNotAdjusted: Rule = {
   summary: "the policy's time zone observes daylight saving time, which Azure does not adjust for",
   docs: {
     what: "A policy whose time zone changes its UTC offset during the year.",
-    why: "DOMAIN §7: Azure does not adjust schedules for daylight saving time by itself, so for part of the year the backup runs an hour off the local time you wrote (and policies have been seen reset to UTC, DOMAIN §8). bkp's plan expands the schedule in the zone; Azure will not.",
+    why: "docs/domain.md#azure-limits: Azure does not adjust schedules for daylight saving time by itself, so for part of the year the backup runs an hour off the local time you wrote (and policies have been seen reset to UTC, docs/domain.md#known-pain-points). bkp's plan expands the schedule in the zone; Azure will not.",
     instead: "Schedule in a zone without DST (e.g. UTC or Tokyo Standard Time) and convert, or keep a margin of an hour around the backup window.",
   },
   examples: { bad: `${VAULT}${policy("Europe/London")}${vm("a", "os linux")}`, good: `${VAULT}${policy("UTC")}${vm("a", "os linux")}` },

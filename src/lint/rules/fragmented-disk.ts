@@ -12,7 +12,7 @@ export const fragmentedDisk: Rule = {
   summary: "scattered changes on a busy disk slow its backups",
   docs: {
     what: "A backed-up disk with `pattern scattered` and more than 10 GB of daily churn.",
-    why: "DOMAIN §4: fragmented disks, where changes are scattered, back up more slowly than contiguous changes; the analysis multiplies their transfer time by the `assume fragmentation` factor.",
+    why: "docs/domain.md#timing: fragmented disks, where changes are scattered, back up more slowly than contiguous changes; the analysis multiplies their transfer time by the `assume fragmentation` factor.",
     instead: "Keep such data on its own disk, or plan for the longer incremental backups the analysis predicts.",
   },
   examples: {

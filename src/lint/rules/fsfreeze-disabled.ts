@@ -10,7 +10,7 @@ export const fsfreezeDisabled: Rule = {
   summary: "file systems are not frozen during the snapshot",
   docs: {
     what: "A scripts block with `fsfreeze false`.",
-    why: "DOMAIN §2: fsFreezeEnabled (default true) freezes file systems around the snapshot; without it, only your scripts stand between the snapshot and a torn write. (Users disable it when fsfreeze hangs, DOMAIN §8.)",
+    why: "docs/domain.md#consistency: fsFreezeEnabled (default true) freezes file systems around the snapshot; without it, only your scripts stand between the snapshot and a torn write. (Users disable it when fsfreeze hangs, docs/domain.md#known-pain-points.)",
     instead: "Keep fsfreeze true unless it hangs on this VM; then make sure the pre-script quiesces every writer.",
   },
   examples: { bad: `${VAULT}${POLICY}${vm("db", scripts("false"))}`, good: `${VAULT}${POLICY}${vm("db", scripts("true"))}` },

@@ -9,7 +9,7 @@ export const highChurn: Rule = {
   summary: "a disk changes more than 200 GB a day",
   docs: {
     what: "A backed-up disk whose daily churn is over 200 GB.",
-    why: "DOMAIN §4: churn of more than 200 GB per day on a protected disk can make its incremental backup take more than 8 hours, eating into the 24-hour window of a daily policy.",
+    why: "docs/domain.md#timing: churn of more than 200 GB per day on a protected disk can make its incremental backup take more than 8 hours, eating into the 24-hour window of a daily policy.",
     instead: "Spread the data over more disks (they back up in parallel), move fast-changing scratch data to an excluded disk, or plan the backup window for it.",
   },
   examples: {

@@ -26,7 +26,7 @@ export const instanceJustOverTier: Rule = {
   summary: "a protected instance is just over a price tier",
   docs: {
     what: "A VM whose protected-instance size is within 5% above a price-tier boundary (50 GB, 500 GB, or a multiple of the per-instance block), so a little less data would cost a tier less.",
-    why: "DOMAIN §6: the protected instance is billed on the VM's actual data (not the disks' sizes) by tier: up to 50 GB, up to 500 GB, then per started 500 GB — 501 GB bills as two instances.",
+    why: "docs/domain.md#billing: the protected instance is billed on the VM's actual data (not the disks' sizes) by tier: up to 50 GB, up to 500 GB, then per started 500 GB — 501 GB bills as two instances.",
     instead: "Exclude a disk that needs no backup (exclude), clean up data, or accept the tier knowingly.",
   },
   examples: { bad: `${VAULT}${POLICY}${vm("app", "os linux", disks("32 GB"))}`, good: `${VAULT}${POLICY}${vm("app", "os linux", disks("28 GB"))}` },

@@ -10,7 +10,7 @@ export const linuxApplicationWithoutScripts: Rule = {
   summary: "a Linux VM asks for application consistency but has no pre/post scripts",
   docs: {
     what: "A running Linux VM whose policy asks for `consistency application` (the default) while the VM has no `scripts` block.",
-    why: "DOMAIN §2 and §1.5: Linux VMs are file-system consistent by default; application consistency needs pre/post scripts that succeed. Without them the recovery points are only file-system consistent.",
+    why: "docs/domain.md#consistency and docs/domain.md#consistency: Linux VMs are file-system consistent by default; application consistency needs pre/post scripts that succeed. Without them the recovery points are only file-system consistent.",
     instead: 'Add scripts { pre "…" post "…" } that quiesce the application, or say consistency file-system in the policy so the plan says what you get.',
   },
   examples: {

@@ -12,7 +12,7 @@ export const newDiskInitialReplication: Rule = {
   summary: "a disk recently added to a protected VM needs a full initial replication",
   docs: {
     what: `A disk with \`added\` in the last ${RECENT_DAYS} days (or in the future) on a VM that is already protected.`,
-    why: "DOMAIN §4: a disk added to a protected VM needs an initial replication while the other disks are incremental; the backup can then exceed 24 hours.",
+    why: "docs/domain.md#timing: a disk added to a protected VM needs an initial replication while the other disks are incremental; the backup can then exceed 24 hours.",
     instead: "Expect a long backup after adding a disk; add large disks outside busy periods, or seed them before adding.",
   },
   examples: {

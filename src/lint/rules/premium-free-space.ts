@@ -11,7 +11,7 @@ export const premiumFreeSpace: Rule = {
   summary: "a premium disk has less than 50% free space before its first backup",
   docs: {
     what: "A premium-tier disk with instant restore whose stated free space is under 50%, on a VM that has not had its first backup (no protected-since in the past).",
-    why: "DOMAIN §5: with premium storage and instant restore, keep 50% of the allocated storage free; it is needed only for the first backup.",
+    why: "docs/domain.md#best-practices: with premium storage and instant restore, keep 50% of the allocated storage free; it is needed only for the first backup.",
     instead: "Free space or grow the disk before the first backup (free 50% or more); afterwards the rule no longer applies.",
   },
   examples: { bad: `${VAULT}${POLICY}${vm("db", "os linux", disk("30%"))}`, good: `${VAULT}${POLICY}${vm("db", "os linux", disk("60%"))}` },

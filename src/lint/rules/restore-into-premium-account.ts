@@ -10,7 +10,7 @@ export const restoreIntoPremiumAccount: Rule = {
   summary: "a restore targets a storage account that is not general-purpose v2",
   docs: {
     what: "A restore block whose `into` names a storage account of kind premium.",
-    why: "DOMAIN §5: restore into general-purpose v2 storage accounts, one per VM.",
+    why: "docs/domain.md#best-practices: restore into general-purpose v2 storage accounts, one per VM.",
     instead: "Restore into general-purpose-v2 accounts.",
   },
   examples: {

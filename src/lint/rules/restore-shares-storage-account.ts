@@ -12,7 +12,7 @@ export const restoreSharesStorageAccount: Rule = {
   summary: "a restore plan puts several VMs into one storage account",
   docs: {
     what: "A restore block with more VMs than target storage accounts (spread one-vm-per-account), or more disks than its accounts take (spread max N disks per account).",
-    why: "DOMAIN §5: restoring several VMs from one vault, use a different general-purpose v2 storage account per VM (10 VMs -> 10 accounts) so that the targets are not throttled; DOMAIN §4: restore time depends on the account's IOPS and throughput.",
+    why: "docs/domain.md#best-practices: restoring several VMs from one vault, use a different general-purpose v2 storage account per VM (10 VMs -> 10 accounts) so that the targets are not throttled; docs/domain.md#timing: restore time depends on the account's IOPS and throughput.",
     instead: "Add storage accounts to `into` until there is one per VM (or enough for the disk limit).",
   },
   examples: {

@@ -10,7 +10,7 @@ export const restoreWithoutResourceGroup: Rule = {
   summary: "a restore plan does not name a target resource group",
   docs: {
     what: "A restore block without `resource-group`.",
-    why: "DOMAIN §5: restoring managed-disk VMs, give the target resource group (PowerShell's TargetResourceGroupName); without it the disks land where you may not look for them.",
+    why: "docs/domain.md#best-practices: restoring managed-disk VMs, give the target resource group (PowerShell's TargetResourceGroupName); without it the disks land where you may not look for them.",
     instead: 'Add resource-group "<name>" to the restore block.',
   },
   examples: {

@@ -10,7 +10,7 @@ export const retentionDayNotInEveryMonth: Rule = {
   summary: "monthly or yearly retention on day 29, 30 or 31",
   docs: {
     what: "A monthly or yearly retention rule on day 29, 30 or 31 of the month.",
-    why: "DOMAIN §7: the API takes days 1..31, but a day 29..31 does not occur in every month (the portal offers 1..28 and Last), so some months keep no point.",
+    why: "docs/domain.md#azure-limits: the API takes days 1..31, but a day 29..31 does not occur in every month (the portal offers 1..28 and Last), so some months keep no point.",
     instead: "Use day 28 or last.",
   },
   examples: { bad: `${VAULT}${policy("31")}${vm("a", "os linux")}`, good: `${VAULT}${policy("last")}${vm("a", "os linux")}` },

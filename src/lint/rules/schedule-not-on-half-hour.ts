@@ -12,7 +12,7 @@ export const scheduleNotOnHalfHour: Rule = {
   summary: "a schedule time Azure rejects: not on :00 or :30",
   docs: {
     what: "A schedule time or hourly window start whose minutes are not 00 or 30. (`bkp check` warns with BKP2014; the linter makes it an error you can fix.)",
-    why: "DOMAIN §7: the Azure API takes schedule times on the hour or half hour only; a policy with 02:15 is rejected on deployment with a vague BMSUserErrorInvalidPolicyInput (DOMAIN §8).",
+    why: "docs/domain.md#azure-limits: the Azure API takes schedule times on the hour or half hour only; a policy with 02:15 is rejected on deployment with a vague BMSUserErrorInvalidPolicyInput (docs/domain.md#known-pain-points).",
     instead: "Write the half hour before it, e.g. 02:00 for 02:15. The fix does that.",
   },
   examples: { bad: `${VAULT}${policy("02:15")}${vm("a", "os linux")}`, good: `${VAULT}${policy("02:00")}${vm("a", "os linux")}` },

@@ -9,7 +9,7 @@ export const scriptNotRunnable: Rule = {
   summary: "a pre/post script is missing, not executable, or writable by others",
   docs: {
     what: "A pre or post script that does not exist, is not executable, is not owned by the user running backups, or is writable by its group or by everyone.",
-    why: "DOMAIN §2: scripts must be mode 700 and owned by the user running them, or they do not run and the point is not application consistent. The engine enforces the same rule.",
+    why: "docs/domain.md#consistency: scripts must be mode 700 and owned by the user running them, or they do not run and the point is not application consistent. The engine enforces the same rule.",
     instead: "chmod 700 the script and chown it to the user that runs bkp backup.",
   },
   examples: {

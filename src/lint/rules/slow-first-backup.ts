@@ -12,7 +12,7 @@ export const slowFirstBackup: Rule = {
   summary: "a first backup (or a new disk's) is predicted to take more than 24 hours",
   docs: {
     what: "A VM not yet protected (no protected-since in the past), or with a newly added disk, whose initial replication is predicted to take more than 24 hours (risk BKP3003).",
-    why: "DOMAIN §4: an initial backup can take longer than 24 hours, depending on the data size and when it is processed; preparation (extension install) and the peak-hour lag add to it.",
+    why: "docs/domain.md#timing: an initial backup can take longer than 24 hours, depending on the data size and when it is processed; preparation (extension install) and the peak-hour lag add to it.",
     instead: "Expect it: start protection outside busy days, and do not schedule other backups of the vault around it; or seed large disks in stages.",
   },
   examples: { bad: `${VAULT}${policy}${vm("new", "os linux", disk("10 TB"))}`, good: `${VAULT}${policy}${vm("new", "os linux", disk("500 GB"))}` },

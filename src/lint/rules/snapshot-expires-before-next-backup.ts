@@ -12,7 +12,7 @@ export const snapshotExpiresBeforeNextBackup: Rule = {
   summary: "instant-restore snapshots expire before the next backup, forcing checksum comparison",
   docs: {
     what: "A weekly schedule whose longest gap between backups is longer than its instant-restore retention (fixed at 5 days for weekly policies).",
-    why: "DOMAIN §4: the newest instant-restore snapshot lets the service identify changes; without it, backup falls back to checksum comparison over all the data, which can take more than 24 hours or fail.",
+    why: "docs/domain.md#timing: the newest instant-restore snapshot lets the service identify changes; without it, backup falls back to checksum comparison over all the data, which can take more than 24 hours or fail.",
     instead: "Back up at least every 5 days (e.g. schedule weekly on Sun, Wed), or use a daily schedule.",
   },
   examples: {

@@ -8,7 +8,7 @@ export const stoppedRetainStillBilled: Rule = {
   summary: "protection is stopped but the data is kept, so billing goes on",
   docs: {
     what: "A VM with `protection stopped retain-data`.",
-    why: "DOMAIN §6: stopping protection but keeping the data keeps billing both the protected instance (at the size of the last successful backup) and the storage; billing stops only when protection is stopped and all backup data is deleted. Users confuse the two (DOMAIN §8).",
+    why: "docs/domain.md#billing: stopping protection but keeping the data keeps billing both the protected instance (at the size of the last successful backup) and the storage; billing stops only when protection is stopped and all backup data is deleted. Users confuse the two (docs/domain.md#known-pain-points).",
     instead: "If the data is no longer needed, write protection stopped delete-data; `bkp cost` shows what it still costs.",
   },
   examples: { bad: `${VAULT}${POLICY}${vm("old", "os linux\nprotection stopped retain-data")}`, good: `${VAULT}${POLICY}${vm("old", "os linux\nprotection stopped delete-data")}` },

@@ -8,8 +8,8 @@ export const stoppedVmCrashConsistent: Rule = {
   summary: "a stopped or failed VM only gets crash-consistent points",
   docs: {
     what: "A VM that is stopped, or whose provisioning state is failed or unavailable, under a policy asking for application or file-system consistency.",
-    why: "DOMAIN §2: a VM not running at backup time, or in a failed/unavailable provisioning state, is backed up crash consistent: data not yet on disk is lost and applications must validate on restore.",
-    instead: "Start the VM (or fix its provisioning) before the backup window, or say consistency crash in its policy so the plan says what you get.",
+    why: "docs/domain.md#consistency: a VM not running at backup time, or in a failed/unavailable provisioning state, is backed up crash consistent: data not yet on disk is lost and applications must validate on restore.",
+    instead: "Start the VM (or fix its provisioning) before the backup window. If it stays stopped on purpose, say so with `# bkp-ignore: stopped-vm-crash-consistent -- reason` on its state line: an Azure policy cannot ask for crash consistency (`consistency crash` only describes a plan, and `bkp export` refuses it), the service falls back to it by itself.",
   },
   examples: { bad: `${VAULT}${POLICY}${vm("old", "os windows\nstate stopped")}`, good: `${VAULT}${POLICY}${vm("old", "os windows\nstate running")}` },
   check(ctx) {
@@ -21,7 +21,7 @@ export const stoppedVmCrashConsistent: Rule = {
         file: v.ast.file,
         range: (at ?? v.ast.name).range,
         message: `vm "${v.name}" ${why}: its points will be crash consistent, not ${v.policy.consistency} as policy "${v.policy.name}" asks`,
-        hint: "start the VM before its backup, or accept crash consistency explicitly",
+        hint: `start the VM before its backup; if it stays stopped on purpose, write # bkp-ignore: stopped-vm-crash-consistent -- <why> above this line (a policy cannot ask Azure for crash consistency)`,
       });
     }
   },

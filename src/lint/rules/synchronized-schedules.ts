@@ -25,7 +25,7 @@ export const synchronizedSchedules: Rule = {
   summary: `more than ${LIMIT} VMs of one vault start their backups at the same time`,
   docs: {
     what: `More than ${LIMIT} VMs of one vault whose policies start at the same instant (compared in UTC, whatever zones the policies use).`,
-    why: "DOMAIN §4: VMs backed up at the same time congest traffic; spread backups over the day.",
+    why: "docs/domain.md#timing: VMs backed up at the same time congest traffic; spread backups over the day.",
     instead: "Give groups of VMs policies that start at different half hours.",
   },
   examples: { bad: `${VAULT}${fleet(["02:00"])}`, good: `${VAULT}${fleet(["02:00", "03:30"])}` },

@@ -20,7 +20,7 @@ export const tooManyDisksPerStorageAccount: Rule = {
   summary: "a storage account holds more than 5 of the protected disks",
   docs: {
     what: "A storage account that holds more than 5 backed-up disks (warning) or more than 10 (error).",
-    why: "DOMAIN §5 and §4: snapshots and restores of disks in one account share its IOPS and throughput; with more than 5 to 10 disks in one account, backups and restores are throttled.",
+    why: "docs/domain.md#best-practices and docs/domain.md#timing: snapshots and restores of disks in one account share its IOPS and throughput; with more than 5 to 10 disks in one account, backups and restores are throttled.",
     instead: "Move some disks to another storage account so that each holds at most 5.",
   },
   examples: {
