@@ -19,7 +19,7 @@ import type { Manifest } from "./manifest.js";
 import { openObject } from "./crypto.js";
 import { DATA, decodePage, pageObjectName } from "./block-index.js";
 import { decodePackIndex, indexObjectName, packIdOfName, packObjectName } from "./chunk-store.js";
-import { allocatedBytes, deleteSnapshot, expiring, listSnapshots, removeSnapshotLeftovers, snapshotFiles } from "./snapshots.js";
+import { allocatedBytes, expireSnapshot, expiring, listSnapshots, removeSnapshotLeftovers, snapshotFiles } from "./snapshots.js";
 import type { StoredSnapshot } from "./snapshots.js";
 import type { CommonOptions, EngineVault } from "./types.js";
 
@@ -147,7 +147,7 @@ export async function pruneVault(vault: EngineVault, retention: ReadonlyMap<stri
         keptSnapshots.push(...snaps.filter((x) => !goingDirs.has(x.dir)));
         for (const g of going) {
           snapshotsExpired.push({ vm, point: g.snapshot.point, ...(g.createdAt ? { createdAt: g.createdAt } : {}), reason: g.reason, allocatedBytes: allocatedBytes(snapshotFiles(g.snapshot)) });
-          if (!dry) await deleteSnapshot(g.snapshot);
+          if (!dry) await expireSnapshot(vault.path, vm, g.snapshot);
         }
       }
     } catch (e) {
