@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 const TOOLS = [
   { bin: "tmux", pkg: "tmux", for: "the end-to-end test of bkp ui" },
   { bin: "qemu-img", pkg: "qemu-utils", for: "the VHD image tests" },
+  { bin: "mkfs.xfs", pkg: "xfsprogs", for: "the instant-restore snapshot test on XFS with reflinks" },
 ];
 
 const has = (bin) => spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;
