@@ -52,6 +52,15 @@ v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as (o?: { type: "minor" | "major" }) => void;
 /** A young-generation collection (about a millisecond): frees the batch's short-lived buffers. */
 const collect = () => gc({ type: "minor" });
+/** Buffers that lived across an await (a pack write) are promoted; a full collection every 16 MiB stored frees them. */
+const MAJOR_EVERY = 16 * 1024 * 1024;
+let storedSinceMajor = 0;
+function collectStored(bytes: number): void {
+  storedSinceMajor += bytes;
+  if (storedSinceMajor < MAJOR_EVERY) return collect();
+  storedSinceMajor = 0;
+  gc({ type: "major" });
+}
 let reqSeq = 0;
 const waiting = new Map<number, (v: unknown) => void>();
 
@@ -260,7 +269,7 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
         }
       }
       post({ type: "progress", key: t.key, bytes: want });
-      collect();
+      collectStored(changed.length ? want : 0);
     }
     snap?.close();
   } finally {
