@@ -164,11 +164,14 @@ class PageSnapshot {
   }
 
   close(): void {
+    const fd = this.fd;
     try {
       writeAt(this.snap.sums, this.sums, this.g0 * SUM_BYTES);
       if (this.bits && this.snap.set) writeAt(this.snap.set, this.bits, this.g0 / 8);
     } finally {
-      fs.closeSync(this.fd);
+      // The page's data goes to disk on the thread pool while the next page is read (the
+      // snapshot's final fsync, before its record, is what makes it durable).
+      fs.fdatasync(fd, () => fs.close(fd, () => undefined));
     }
   }
 }
