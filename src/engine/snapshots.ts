@@ -600,9 +600,9 @@ export async function finishSnapshot(s: SnapshotSession | undefined): Promise<vo
       await fsp.rm(p.tmp, { recursive: true, force: true });
       return;
     }
-    // Files the workers wrote: durable, then read-only like every snapshot file.
+    // Files the workers wrote and reflinks: durable, then read-only like every snapshot file.
     await Promise.all(
-      kept.flatMap((d) => (d.method === "sparse-copy" || d.method === "delta" ? [d.file, d.sums, d.set] : []).filter((f): f is string => !!f)).map(async (f) => {
+      kept.flatMap((d) => (d.method === "link" ? [] : [d.file, d.sums, d.set]).filter((f): f is string => !!f)).map(async (f) => {
         const fh = await fsp.open(path.join(p.tmp, f), "r");
         try {
           await fh.sync();
