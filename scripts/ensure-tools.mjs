@@ -7,6 +7,7 @@ const TOOLS = [
   { bin: "tmux", pkg: "tmux", for: "the end-to-end test of bkp ui" },
   { bin: "qemu-img", pkg: "qemu-utils", for: "the VHD image tests" },
   { bin: "nvim", pkg: "neovim", for: "the end-to-end test of bkp lsp with Neovim's LSP client" },
+  { bin: "mkfs.xfs", pkg: "xfsprogs", for: "the instant-restore snapshot test on XFS with reflinks" },
 ];
 
 const has = (bin) => spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;

@@ -52,9 +52,11 @@ BEK or KEK file that cannot be read fails that VM with no point.
 VHD images (fixed or dynamic) are backed up as the virtual disk they hold; restore writes
 the same kind of VHD.
 Instant restore (docs/domain.md#timing, docs/domain.md#billing): each backup keeps a snapshot of the images beside the vault
-(<vault>.snapshots/<vm>/<point>/: a reflink where the file system has one, else a sparse copy;
-an unchanged image is hard-linked to the previous snapshot) for the policy's \`instant-restore\`
-days, and deletes the snapshots that expired; it prints the space they take. An unchanged
+(<vault>.snapshots/<vm>/<point>/): a reflink where the file system has one; else the first a
+sparse copy and each later one only the 64 KiB pieces that changed since the previous snapshot
+(nothing for an unchanged image), so the snapshots take about the image data plus the churn.
+It keeps them for the policy's \`instant-restore\` days, and deletes the snapshots that expired
+(folding what later ones still need into them); it prints the space they take. An unchanged
 image is skipped only while the previous point's snapshot exists: when it is gone (expired,
 deleted by hand), every block is read and compared by checksum, and the result says why.
 Before each backup, what \`bkp plan\` predicts for it (the local engine model: each disk's

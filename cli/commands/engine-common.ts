@@ -116,7 +116,8 @@ export function bytes(n: number): string {
 /** A backup's snapshot tier part, as text lines (without indentation). */
 export function snapshotLines(s: SnapshotReport): string[] {
   const out: string[] = [];
-  const how = (m: SnapshotReport["disks"][number]) => (m.method === "link" ? `image unchanged, shares point ${m.linkedFrom ?? "?"}'s file` : m.method === "reflink" ? "reflink" : "sparse copy");
+  const how = (m: SnapshotReport["disks"][number]) =>
+    m.method === "link" ? `image unchanged, shares point ${m.linkedFrom ?? "?"}'s file` : m.method === "delta" ? `changes since point ${m.linkedFrom ?? "?"}` : m.method === "reflink" ? "reflink" : "sparse copy";
   if (s.dir) {
     const disks = s.disks.map((d) => `${d.disk}: ${how(d)}, ${bytes(d.allocatedBytes)}`).join("; ");
     out.push(`instant-restore snapshot: kept until ${(s.expiresAt ?? "").replace("T", " ").replace(/\.\d+Z$/, "Z")} in ${s.dir} (${disks})`);

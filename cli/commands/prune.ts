@@ -1,5 +1,6 @@
 import { pruneVault } from "../../src/engine/prune.js";
 import type { PruneResult } from "../../src/engine/prune.js";
+import { REPACK_BELOW } from "../../src/engine/repack.js";
 import { needFiles, parse, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { loadForAnalysis } from "./plan-common.js";
@@ -11,8 +12,10 @@ export const command: Command = {
 Expire recovery points by each VM's policy retention (daily / weekly / monthly / yearly rules,
 the same code \`bkp plan\` predicts with, so the vault keeps exactly the points the plan shows),
 then delete the data no remaining point references: unused block-map pages and packs none of
-whose chunks is used. Packs that are only partly dead are kept whole (not repacked); their dead
-bytes are reported. The newest point of a VM is always kept. Points of VMs that are not in the
+whose chunks is used. A pack whose live chunks are under 80 % of its bytes is repacked: its
+live chunks are copied into new packs, which are committed before the old pack is deleted.
+Packs with more live data are kept whole; their dead bytes are reported. The newest point of a
+VM is always kept; --dry-run says why each point is kept or expires. Points of VMs that are not in the
 policy files are left alone. Holds the vault's writer lock: a backup running at the same time
 makes prune wait (2 s) and fail with BKP5010, never lose data. A running restore or verify
 (which could otherwise find a point's data gone half-way) makes prune wait the same way and
@@ -64,8 +67,8 @@ wrong key), 2 usage or I/O error.
     for (const r of results) {
       const would = r.dryRun ? "would " : "";
       io.stdout(`vault "${r.vault}" at ${r.now}: ${r.dryRun ? "dry run: " : ""}${r.expired.length} point(s) ${r.dryRun ? "would expire" : "expired"}, ${r.kept.length} kept\n`);
-      for (const p of r.expired) io.stdout(`  expire ${p.vm} ${p.id}  (${p.keptBy.length ? `kept by ${p.keptBy.join(", ")} until ${p.expires}` : "kept by no rule"})\n`);
-      for (const p of r.kept) io.stdout(`  keep   ${p.vm} ${p.id}  (${p.keptBy.length ? `${p.keptBy.join(", ")} until ${p.expires}` : "the newest point: always kept"})\n`);
+      for (const p of r.expired) io.stdout(`  expire ${p.vm} ${p.id}  (${p.reason})\n`);
+      for (const p of r.kept) io.stdout(`  keep   ${p.vm} ${p.id}  (${p.reason})\n`);
       const snapBytes = r.snapshotsExpired.reduce((s, x) => s + x.allocatedBytes, 0);
       io.stdout(`  instant-restore snapshots: ${r.snapshotsExpired.length} ${r.dryRun ? "would expire" : "expired"} (${bytes(snapBytes)}), ${r.snapshotsKept} kept (${bytes(r.snapshotBytes)})\n`);
       for (const x of r.snapshotsExpired) io.stdout(`  ${would}delete snapshot ${x.vm} ${x.point}  (${x.reason})\n`);
@@ -73,7 +76,9 @@ wrong key), 2 usage or I/O error.
       if (r.gcSkipped) io.stdout(`  data not collected: ${r.gcSkipped}\n`);
       else {
         io.stdout(`  ${would}delete ${r.packsDeleted} pack(s) (${bytes(r.bytesFreed)}) and ${r.mapsDeleted} block-map page(s)\n`);
-        if (r.packsPartlyLive) io.stdout(`  ${r.packsPartlyLive} pack(s) partly live: ${bytes(r.bytesReclaimableByRepack)} of dead chunks kept (not repacked)\n`);
+        if (r.packsToRepack) io.stdout(`  ${would}repack ${r.packsToRepack} pack(s) with under ${REPACK_BELOW * 100} % live data (${bytes(r.bytesToRepack)} of live chunks copied into new packs)\n`);
+        for (const x of r.repackSkipped) io.stdout(`  warning: ${x}\n`);
+        if (r.packsPartlyLive) io.stdout(`  ${r.packsPartlyLive} pack(s) partly live: ${bytes(r.bytesReclaimableByRepack)} of dead chunks kept (live data at least ${REPACK_BELOW * 100} %, not worth a rewrite)\n`);
       }
       if (r.untouchedVms.length) io.stdout(`  left alone (not in these policy files): ${r.untouchedVms.join(", ")}\n`);
     }

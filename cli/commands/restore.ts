@@ -30,8 +30,9 @@ file; the other disks are still restored. Files are named after the disks (<disk
 
 Instant restore (docs/domain.md#timing): a point still in the instant-restore snapshot tier (taken less than
 the policy's \`instant-restore\` days ago; see bkp points) is restored from its snapshot beside
-the vault (<vault>.snapshots/) — a reflink or sparse copy of the snapshot file, checked block by
-block against the point's checksums; no pack of the vault is read. --point instant restores the
+the vault (<vault>.snapshots/) — the snapshot's full copy with the changes of the later
+snapshots it builds on, each block checked against the point's checksums; no pack of the vault
+is read. --point instant restores the
 newest point in the tier. A disk whose snapshot file is missing or damaged comes back from the
 vault instead, with a note (--from snapshot makes that an error, BKP5071). VHD images come back
 as the same VHD file.

@@ -23,7 +23,8 @@ import { readAdeSource, sealAde } from "./ade.js";
 import { ProgressTracker, diskKey } from "./progress.js";
 import { completedJobRecord, failedJobRecord, logJob } from "./job-log.js";
 import type { BackupTask, BackupTaskResult } from "./protocol.js";
-import { abortSnapshot, checksumReason, commitSnapshot, finishSnapshot, openSnapshotSession, snapshotTierOf, startSnapshot } from "./snapshots.js";
+import { abortSnapshot, checksumReason, commitSnapshot, finishSnapshot, openSnapshotSession, prepareSnapshot, snapshotTierOf } from "./snapshots.js";
+import { onGrainGrid } from "./snapshot-chain.js";
 import type { SnapshotSession } from "./snapshots.js";
 import type { BackupOptions, ChangeDetection, Consistency, DiskBackupResult, EngineVault, EngineVm, VmBackupResult } from "./types.js";
 
@@ -203,7 +204,9 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
         return { ...base, detection: "full" };
       });
       // The point's snapshot (snapshots.ts) is copied while the workers read the images.
-      if (snaps) startSnapshot(snaps, id, now.toISOString(), plans.map((p) => ({ name: p.name, image: p.image, source: p.source, unchanged: p.detection === "unchanged-file" })));
+      const snapTargets = snaps
+        ? await prepareSnapshot(snaps, id, now.toISOString(), plans.map((p) => ({ name: p.name, image: p.image, source: p.source, unchanged: p.detection === "unchanged-file", copy: !!p.vhd || !onGrainGrid(config.blockSize, config.pageBlocks), bytes: p.bytes })))
+        : undefined;
 
       const tracker = new ProgressTracker(opts.onProgress);
       for (const p of plans) tracker.add(diskKey(vm.name, p.name), vm.name, p.name, "backup", p.bytes);
@@ -238,6 +241,7 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
               firstBlock,
               count: Math.min(config.pageBlocks, blocks - firstBlock),
               prevMap: p.prevMaps?.[page],
+              snap: snapTargets?.get(p.name),
             });
             taskDisk.push(p.name);
           }

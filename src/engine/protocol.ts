@@ -24,6 +24,19 @@ export interface BackupTask {
    * virtual size) and unallocated VHD blocks are holes, never read.
    */
   vhd?: { kind: "fixed" | "dynamic"; virtualSize: number; footer: Uint8Array; blockSize: number; bat: Uint32Array; bitmapSize: number };
+  /** Where to write the point's instant-restore snapshot of a raw image while reading it (snapshots.ts prepareSnapshot). */
+  snap?: SnapshotTarget;
+}
+
+/** A raw disk's snapshot files, written by the backup workers (snapshot-chain.ts). */
+export interface SnapshotTarget {
+  /** The full sparse copy, or (with `set`) the delta file; sized as the image. */
+  file: string;
+  /** Grain checksums of the whole image. */
+  sums: string;
+  /** Delta only: the bitmap of grains written to `file`, and the parent snapshot's grain checksums. */
+  set?: string;
+  prevSums?: string;
 }
 
 export interface BackupTaskResult {

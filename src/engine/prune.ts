@@ -2,10 +2,9 @@
 // remaining point references. The decision is src/plan/retention.ts's `pruneDecision`, the same
 // code the analysis uses, so `bkp plan`'s predicted points and the vault's real points agree.
 //
-// Space is reclaimed by deleting whole objects only: block-map pages no point uses, and packs
-// none of whose chunks a point uses. A pack that is partly live is kept whole (no repacking):
-// its dead bytes are reported as reclaimable. Repacking would rewrite live chunks into new packs
-// — more I/O and a harder crash story — for space that daily churn mostly frees pack by pack.
+// Space is reclaimed by deleting block-map pages no point uses and packs none of whose chunks a
+// point uses, and by repacking (repack.ts) packs whose live chunks are under REPACK_BELOW of
+// their bytes: their live chunks move to new packs, committed before the old ones are deleted.
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fsyncDir } from "./storage.js";
@@ -21,7 +20,10 @@ import { openObject } from "./crypto.js";
 import { DATA, decodePage, pageObjectName } from "./block-index.js";
 import { decodePackIndex, indexObjectName, packIdOfName, packObjectName } from "./chunk-store.js";
 import { rebuildMissingIndexes } from "./pack-recovery.js";
-import { allocatedBytes, deleteSnapshot, expiring, listSnapshots, removeSnapshotLeftovers, snapshotFiles } from "./snapshots.js";
+import type { PackEntry } from "./chunk-store.js";
+import { REPACK_BELOW, repackPacks } from "./repack.js";
+import type { RepackCandidate } from "./repack.js";
+import { allocatedBytes, expireSnapshot, expiring, listSnapshots, removeSnapshotLeftovers, snapshotFiles } from "./snapshots.js";
 import type { StoredSnapshot } from "./snapshots.js";
 import type { CommonOptions, EngineVault } from "./types.js";
 
@@ -43,6 +45,8 @@ export interface PrunedPoint {
   keptBy: string[];
   /** When retention lets the point go (ISO, UTC). */
   expires: string;
+  /** Why the point is kept or expires, in words: its rules and until when, or "the newest point: always kept" once its rules' dates are past. */
+  reason: string;
 }
 
 /** An instant-restore snapshot prune deletes (or would, with --dry-run). */
@@ -73,9 +77,16 @@ export interface PruneResult {
   mapsDeleted: number;
   packsDeleted: number;
   bytesFreed: number;
-  /** Packs kept because some of their chunks are live, and the bytes of their dead chunks. */
+  /** Packs kept because some of their chunks are live (at least REPACK_BELOW of their bytes, or repacking failed), and the bytes of their dead chunks. */
   packsPartlyLive: number;
   bytesReclaimableByRepack: number;
+  /** Partly-live packs whose live chunks are under REPACK_BELOW (80 %) of their bytes: rewritten (with --dry-run: would be), and their live bytes. */
+  packsToRepack: number;
+  bytesToRepack: number;
+  /** Packs rewritten and deleted (0 with --dry-run). */
+  packsRepacked: number;
+  /** Packs that were to be repacked but were kept, and why. */
+  repackSkipped: string[];
   /** Why unreferenced data was not removed (damage makes references unknowable). */
   gcSkipped?: string;
   seconds: number;
@@ -116,18 +127,19 @@ export async function pruneVault(vault: EngineVault, retention: ReadonlyMap<stri
       const times = ms.map((m) => DateTime.fromISO(m.createdAt, { zone: spec.zone }));
       const fates = pointFates(times, spec);
       const d = pruneDecision(times, spec, DateTime.fromJSDate(now, { zone: spec.zone }));
-      const row = (i: number): PrunedPoint => ({
-        vm,
-        id: ms[i].id,
-        createdAt: ms[i].createdAt,
-        keptBy: fates[i].keptBy,
-        expires: fates[i].expires.toUTC().toISO() ?? "",
-      });
+      const row = (i: number, keep: boolean): PrunedPoint => {
+        const expires = fates[i].expires.toUTC().toISO() ?? "";
+        const rules = fates[i].keptBy.join(", ");
+        // A date already past keeps nothing: a kept point whose rules have ended is the newest.
+        const ruleKeeps = fates[i].keptBy.length > 0 && fates[i].expires.toMillis() > now.getTime();
+        const reason = keep ? (ruleKeeps ? `${rules} until ${expires}` : "the newest point: always kept") : rules ? `kept by ${rules} until ${expires}` : "kept by no rule";
+        return { vm, id: ms[i].id, createdAt: ms[i].createdAt, keptBy: fates[i].keptBy, expires, reason };
+      };
       for (const i of d.keep) {
-        kept.push(row(i));
+        kept.push(row(i, true));
         live.push(ms[i]);
       }
-      for (const i of d.expire) expired.push(row(i));
+      for (const i of d.expire) expired.push(row(i, false));
     }
     kept.sort((a, b) => a.vm.localeCompare(b.vm) || a.createdAt.localeCompare(b.createdAt));
     expired.sort((a, b) => a.vm.localeCompare(b.vm) || a.createdAt.localeCompare(b.createdAt));
@@ -149,7 +161,7 @@ export async function pruneVault(vault: EngineVault, retention: ReadonlyMap<stri
         keptSnapshots.push(...snaps.filter((x) => !goingDirs.has(x.dir)));
         for (const g of going) {
           snapshotsExpired.push({ vm, point: g.snapshot.point, ...(g.createdAt ? { createdAt: g.createdAt } : {}), reason: g.reason, allocatedBytes: allocatedBytes(snapshotFiles(g.snapshot)) });
-          if (!dry) await deleteSnapshot(g.snapshot);
+          if (!dry) await expireSnapshot(vault.path, vm, g.snapshot);
         }
       }
     } catch (e) {
@@ -184,6 +196,10 @@ export async function pruneVault(vault: EngineVault, retention: ReadonlyMap<stri
       bytesFreed: 0,
       packsPartlyLive: 0,
       bytesReclaimableByRepack: 0,
+      packsToRepack: 0,
+      bytesToRepack: 0,
+      packsRepacked: 0,
+      repackSkipped: [],
       seconds: 0,
     };
     const damaged = reads.filter((r) => !r.manifest);
@@ -219,7 +235,7 @@ async function collect(v: Awaited<ReturnType<typeof openVault>>, live: Manifest[
   // kept points may reference the pack); one whose trailer is unreadable is kept (pack-recovery.ts).
   const orphans = await rebuildMissingIndexes(storage, keys.enc, !dry);
   // Packs: read every index first; a damaged one stops the collection (its chunks are unknown).
-  const packs: { pack: string; size: number; liveBytes: number; deadBytes: number; live: boolean }[] = [];
+  const packs: { pack: string; size: number; liveBytes: number; deadBytes: number; live: boolean; liveEntries: PackEntry[] }[] = [];
   const indexNames = [...new Set([...(await storage.list("index")), ...orphans.rebuilt.map((t) => indexObjectName(t.pack))])];
   for (const name of indexNames) {
     const orphan = orphans.rebuilt.find((t) => indexObjectName(t.pack) === name);
@@ -233,20 +249,28 @@ async function collect(v: Awaited<ReturnType<typeof openVault>>, live: Manifest[
     }
     let liveBytes = 0;
     let deadBytes = 0;
+    const liveEntries: PackEntry[] = [];
     for (const e of idx.entries) {
-      if (liveChunks.has(e.id.toString("hex"))) liveBytes += e.length;
-      else deadBytes += e.length;
+      if (liveChunks.has(e.id.toString("hex"))) {
+        liveBytes += e.length;
+        liveEntries.push(e);
+      } else deadBytes += e.length;
     }
-    packs.push({ pack: idx.pack, size: idx.packSize, liveBytes, deadBytes, live: liveBytes > 0 });
+    packs.push({ pack: idx.pack, size: idx.packSize, liveBytes, deadBytes, live: liveBytes > 0, liveEntries });
   }
   for (const name of await storage.list("maps")) {
     if (liveMaps.has(name)) continue;
     res.mapsDeleted++;
     if (!dry) await storage.delete(name);
   }
+  const toRepack: RepackCandidate[] = [];
   for (const p of packs) {
     if (p.live) {
-      if (p.deadBytes) {
+      if (p.deadBytes && p.liveBytes < REPACK_BELOW * p.size) {
+        toRepack.push({ pack: p.pack, size: p.size, live: p.liveEntries });
+        res.packsToRepack++;
+        res.bytesToRepack += p.liveBytes;
+      } else if (p.deadBytes) {
         res.packsPartlyLive++;
         res.bytesReclaimableByRepack += p.deadBytes;
       }
@@ -262,5 +286,17 @@ async function collect(v: Awaited<ReturnType<typeof openVault>>, live: Manifest[
   }
   // Index-less packs left now are those with an unreadable trailer: their chunks are unknown, so
   // they are kept (`bkp verify` reports them, `bkp repair --force` deletes them).
+  // Last, the partly-live packs under the threshold: rewritten, then deleted (repack.ts).
+  if (dry) {
+    res.bytesFreed += toRepack.reduce((n, p) => n + p.size - p.live.reduce((m, e) => m + e.length, 0), 0);
+    return;
+  }
+  const r = await repackPacks(v, toRepack);
+  res.bytesFreed += r.bytesFreed;
+  res.packsRepacked = r.packsRepacked;
+  for (const x of r.skipped) {
+    res.packsPartlyLive++;
+    res.repackSkipped.push(`pack ${x.pack} was not repacked: ${x.problem} (run \`bkp verify --read-data\`)`);
+  }
 }
 

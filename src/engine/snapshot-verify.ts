@@ -10,7 +10,7 @@ import { EngineError, ErrorCodes, describe } from "./errors.js";
 import type { ManifestRead } from "./manifest.js";
 import { pointObjectName, vmFolder } from "./manifest.js";
 import type { ProgressTracker } from "./progress.js";
-import { SnapshotDamagedError, checkAgainstPoint, snapshotFileProblem } from "./snapshot-restore.js";
+import { SnapshotDamagedError, chainSource, checkAgainstPoint, snapshotFileProblem } from "./snapshot-restore.js";
 import { SNAPSHOT_RECORD, effectiveExpiry } from "./snapshots.js";
 import type { SnapshotTierScan, StoredSnapshot } from "./snapshots.js";
 import type { Damage, SnapshotCheck, SnapshotProblem, SnapshotTier } from "./types.js";
@@ -104,10 +104,16 @@ async function checkSnapshot(inp: SnapshotVerifyInput, out: SnapshotVerifyOutput
         else if (inp.readData && m && md) {
           const key = `snapshot\u0000${vm}\u0000${s.point}\u0000${d.name}`;
           inp.tracker.add(key, vm, `${d.name} (snapshot ${s.point})`, "verify", md.imageBytes);
-          await checkAgainstPoint(v, m, md, path.join(s.dir, d.file), (n) => {
-            out.bytesChecked += n;
-            inp.tracker.advance(key, n);
-          });
+          // A delta (or a merged copy with overlays) is read through its chain.
+          const src = (d.method === "delta" || d.overlays?.length) && rec ? chainSource(v, m, { ...s, record: rec }, md, d) : path.join(s.dir, d.file);
+          try {
+            await checkAgainstPoint(v, m, md, src, (n) => {
+              out.bytesChecked += n;
+              inp.tracker.advance(key, n);
+            });
+          } finally {
+            if (typeof src !== "string") src.close();
+          }
           inp.tracker.complete(key);
         }
       } catch (e) {

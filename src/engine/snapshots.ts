@@ -22,12 +22,12 @@ import { isAllZero, sameFile, statImage } from "./image-reader.js";
 import { linkable } from "./snapshot-link-check.js";
 import type { SourceStat } from "./manifest.js";
 import { fsyncDir } from "./storage.js";
+import { GRAIN, SUM_BYTES, grainsOf, mergeIntoChild, normalize, recordFiles, writeRecord } from "./snapshot-chain.js";
+import type { SnapshotTarget } from "./protocol.js";
 import type { BackupOptions, EngineVault, EngineVm, SnapshotMethod, SnapshotReport, SnapshotTier } from "./types.js";
 
 export const SNAPSHOT_RECORD = "snapshot.json";
 const TMP_MARK = ".tmp-";
-/** Zero runs at least this long stay holes in a sparse copy. */
-const HOLE_GRAIN = 64 * 1024;
 const COPY_BUFFER = 4 * 1024 * 1024;
 
 export interface SnapshotDiskRecord {
@@ -40,11 +40,19 @@ export interface SnapshotDiskRecord {
   source: SourceStat;
   method: SnapshotMethod;
   linkedFrom?: string;
+  /** Grain checksums of the whole image at this point (snapshot-chain.ts): the next backup's delta is against them. */
+  sums?: string;
+  /** method "delta": the point whose snapshot this one applies on, and the bitmap of the grains `file` holds. */
+  parent?: string;
+  set?: string;
+  /** Deltas over the full copy `file`, oldest first: left by an expiry that merged a parent in, until folded in. */
+  overlays?: { file: string; set: string }[];
 }
 
 export interface SnapshotRecord {
   format: "bkp-snapshot";
-  version: 1;
+  /** 2 when a disk is a delta or has overlays (version-1 readers must not take a delta for an image). */
+  version: 1 | 2;
   vault: string;
   /** The vault's config id: a snapshot folder left by another vault at this path is never used. */
   vaultId: string;
@@ -115,7 +123,7 @@ export function snapshotProblem(s: StoredSnapshot | undefined, point: string, va
 
 function readRecord(dir: string, point: string, vm: string): SnapshotRecord {
   const rec = JSON.parse(fs.readFileSync(path.join(dir, SNAPSHOT_RECORD), "utf8")) as SnapshotRecord;
-  if (rec.format !== "bkp-snapshot" || rec.version !== 1) throw new Error(`unsupported snapshot format ${String(rec.format)} v${String(rec.version)}`);
+  if (rec.format !== "bkp-snapshot" || (rec.version !== 1 && rec.version !== 2)) throw new Error(`unsupported snapshot format ${String(rec.format)} v${String(rec.version)}`);
   if (rec.point !== point || rec.vm !== vm) throw new Error("the record names another point or VM");
   if (!Array.isArray(rec.disks)) throw new Error("the record lists no disks");
   return rec;
@@ -222,7 +230,7 @@ export function allocatedBytes(files: readonly string[]): number {
 }
 
 export function snapshotFiles(s: StoredSnapshot): string[] {
-  return (s.record?.disks ?? []).map((d) => path.join(s.dir, d.file));
+  return (s.record?.disks ?? []).flatMap((d) => recordFiles(s.dir, d));
 }
 
 const NO_REFLINK = new Set(["ENOTSUP", "EOPNOTSUPP", "EXDEV", "EINVAL", "ENOSYS", "ENOTTY", "EBADF", "EPERM"]);
@@ -280,8 +288,8 @@ async function sparseCopy(src: string, dst: string, mode: number): Promise<numbe
         data += end - run;
         run = -1;
       };
-      for (let o = 0; o < want; o += HOLE_GRAIN) {
-        const n = Math.min(HOLE_GRAIN, want - o);
+      for (let o = 0; o < want; o += GRAIN) {
+        const n = Math.min(GRAIN, want - o);
         if (isAllZero(buf.subarray(o, o + n))) await flush(o);
         else if (run < 0) run = o;
       }
@@ -426,16 +434,35 @@ export interface SnapshotDiskInput {
   source: SourceStat;
   /** The image was not read (unchanged-file): the previous snapshot's file can be linked. */
   unchanged: boolean;
+  /** The snapshot is a copy of the file, not written by the workers: a VHD (they read its virtual disk), or blocks not on the grain grid. */
+  copy: boolean;
+  /** Bytes the workers read: the file's size for a raw image. */
+  bytes: number;
 }
 
+const emptyFile = (file: string, size: number) => {
+  const fd = fs.openSync(file, "w", 0o600);
+  try {
+    fs.ftruncateSync(fd, size);
+  } finally {
+    fs.closeSync(fd);
+  }
+};
+
+/** Whether a disk record can be the parent of a delta: it has grain checksums of its image. */
+const chainable = (d: SnapshotDiskRecord | undefined, bytes: number): d is SnapshotDiskRecord & { sums: string } => !!d?.sums && d.bytes === bytes;
+
 /**
- * Copies the point's images into a temporary snapshot folder: each image is reflinked or
- * sparse-copied — or, when unchanged since the previous point, hard-linked to that point's
- * snapshot file. Runs while the workers read the images (startSnapshot); finishSnapshot then
- * checks the images did not change and writes the record. Never throws: a failure is a warning
- * and the point has no snapshot.
+ * Prepares the point's snapshot in a temporary folder before the workers read the images, per
+ * disk: unchanged since a chainable parent — an empty delta (its checksums a hard link of the
+ * parent's); a raw image where the file system has reflinks — a reflink copy; other raw images —
+ * files the workers fill as they read (a delta on the previous point's snapshot when it has
+ * checksums, else a full sparse copy); a VHD — a copy of the file, made meanwhile (as before
+ * deltas, a link when unchanged). Returns the workers' targets per disk. Never throws: a failure
+ * is a warning and the point has no snapshot.
  */
-async function takeSnapshot(s: SnapshotSession, point: string, createdAt: string, disks: readonly SnapshotDiskInput[]): Promise<void> {
+export async function prepareSnapshot(s: SnapshotSession, point: string, createdAt: string, disks: readonly SnapshotDiskInput[]): Promise<Map<string, SnapshotTarget>> {
+  const targets = new Map<string, SnapshotTarget>();
   const base = vmSnapshotDir(s.vault.path, s.vm);
   const tmp = path.join(base, `${point}${TMP_MARK}${process.pid}-${randomBytes(4).toString("hex")}`);
   const record: SnapshotRecord = {
@@ -456,47 +483,98 @@ async function takeSnapshot(s: SnapshotSession, point: string, createdAt: string
     await mkdirDurable(base);
     await fsp.mkdir(tmp, { mode: 0o700 });
     s.pending = { tmp, final: path.join(base, point), record, ready: false };
-    record.disks = await Promise.all(
-      disks.map(async (d): Promise<SnapshotDiskRecord> => {
-        const file = `${safeName(d.name)}${path.extname(d.image) || ".img"}`;
-        const dst = path.join(tmp, file);
-        let method: SnapshotMethod | undefined;
-        let linkedFrom: string | undefined;
-        const prev = s.base?.record.disks.find((x) => x.name === d.name);
-        if (d.unchanged && s.base && prev && sameFile(prev.source, d.source) && linkable(s.base.dir, prev.file, SNAPSHOT_RECORD)) {
-          try {
-            // The same bytes as the previous snapshot: share its file (both are read-only copies).
-            await fsp.link(path.join(s.base.dir, prev.file), dst);
-            method = "link";
-            linkedFrom = s.base.point;
-          } catch {
-            method = undefined;
-          }
+    const copies: Promise<SnapshotDiskRecord>[] = [];
+    for (const d of disks) {
+      const stem = safeName(d.name);
+      const file = `${stem}${path.extname(d.image) || ".img"}`;
+      const dst = path.join(tmp, file);
+      const prev = s.base?.record.disks.find((x) => x.name === d.name);
+      const common = { name: d.name, file, source: d.source };
+      // A parent whose files were written after its record (damage) is never built on: the
+      // snapshot is copied afresh instead (snapshot-link-check.ts).
+      const sound = !!s.base && !!prev && linkable(s.base.dir, prev.file, SNAPSHOT_RECORD);
+      if (d.unchanged && s.base && sound && chainable(prev, d.bytes)) {
+        if (sameFile(prev.source, d.source)) {
+          // The same bytes as the parent: an empty delta, no new space.
+          emptyFile(dst, d.bytes);
+          await fsp.chmod(dst, SNAPSHOT_FILE_MODE);
+          await fsp.writeFile(path.join(tmp, `${stem}.set`), Buffer.alloc(Math.ceil(grainsOf(d.bytes) / 8)), { mode: SNAPSHOT_FILE_MODE });
+          await fsp.link(path.join(s.base.dir, prev.sums), path.join(tmp, `${stem}.sums`));
+          record.disks.push({ ...common, bytes: d.bytes, method: "delta", parent: s.base.point, set: `${stem}.set`, sums: `${stem}.sums` });
+          continue;
         }
-        if (!method) method = (await cloneFile(d.image, dst, SNAPSHOT_FILE_MODE)).method;
-        return { name: d.name, file, bytes: fs.statSync(dst).size, source: d.source, method, ...(linkedFrom ? { linkedFrom } : {}) };
-      }),
+      }
+      if (!d.copy && !d.unchanged) {
+        try {
+          await fsp.copyFile(d.image, dst, fs.constants.COPYFILE_FICLONE_FORCE);
+          await fsp.chmod(dst, SNAPSHOT_FILE_MODE);
+          record.disks.push({ ...common, bytes: d.bytes, method: "reflink" });
+          continue;
+        } catch (e) {
+          if (!NO_REFLINK.has(errnoCode(e) ?? "")) throw e;
+          await fsp.rm(dst, { force: true });
+        }
+        const delta = s.base && sound && chainable(prev, d.bytes);
+        emptyFile(dst, d.bytes);
+        emptyFile(path.join(tmp, `${stem}.sums`), grainsOf(d.bytes) * SUM_BYTES);
+        if (delta) emptyFile(path.join(tmp, `${stem}.set`), Math.ceil(grainsOf(d.bytes) / 8));
+        targets.set(d.name, {
+          file: dst,
+          sums: path.join(tmp, `${stem}.sums`),
+          ...(delta && s.base && prev?.sums ? { set: path.join(tmp, `${stem}.set`), prevSums: path.join(s.base.dir, prev.sums) } : {}),
+        });
+        record.disks.push({
+          ...common,
+          bytes: d.bytes,
+          sums: `${stem}.sums`,
+          ...(delta && s.base ? { method: "delta" as const, parent: s.base.point, set: `${stem}.set` } : { method: "sparse-copy" as const }),
+        });
+        continue;
+      }
+      copies.push(
+        (async (): Promise<SnapshotDiskRecord> => {
+          if (d.unchanged && s.base && prev && sound && sameFile(prev.source, d.source)) {
+            try {
+              // The same bytes as the previous snapshot: share its file (both are read-only copies).
+              await fsp.link(path.join(s.base.dir, prev.file), dst);
+              return { ...common, bytes: fs.statSync(dst).size, method: "link", linkedFrom: s.base.point };
+            } catch {
+              // copied below
+            }
+          }
+          const method = (await cloneFile(d.image, dst, SNAPSHOT_FILE_MODE)).method;
+          return { ...common, bytes: fs.statSync(dst).size, method };
+        })(),
+      );
+    }
+    // The VHD copies run while the workers read the images (the page cache serves both).
+    s.taking = Promise.all(copies).then(
+      (r) => {
+        record.disks.push(...r);
+        record.disks.sort((a, b) => disks.findIndex((x) => x.name === a.name) - disks.findIndex((x) => x.name === b.name));
+      },
+      (e: unknown) => failPending(s, e, base),
     );
   } catch (e) {
-    s.pending = undefined;
-    await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-    s.warnings.push(snapshotWriteWarning(e, base));
+    targets.clear();
+    await failPending(s, e, base);
   }
+  return targets;
 }
 
-/**
- * Starts the point's snapshot without waiting: the copies run while the workers read the
- * images (the page cache serves both). finishSnapshot completes it.
- */
-export function startSnapshot(s: SnapshotSession, point: string, createdAt: string, disks: readonly SnapshotDiskInput[]): void {
-  s.taking = takeSnapshot(s, point, createdAt, disks);
+async function failPending(s: SnapshotSession, e: unknown, where: string): Promise<void> {
+  const tmp = s.pending?.tmp;
+  s.pending = undefined;
+  if (tmp) await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+  s.warnings.push(snapshotWriteWarning(e, where));
 }
 
 /**
  * Completes the snapshot after the read, still inside the consistency window (before the
- * post-script): a copy is kept only if its image's identity (size, times, inode) is still the
- * one recorded when the read began — then the copy and the point hold the same bytes; the
- * record is written and the temporary folder made durable. Never throws.
+ * post-script): files the workers wrote are fsynced and made read-only; a copy is kept only if
+ * its image's identity (size, times, inode) is still the one recorded when the read began — then
+ * the copy and the point hold the same bytes; the record is written and the temporary folder
+ * made durable. Never throws.
  */
 export async function finishSnapshot(s: SnapshotSession | undefined): Promise<void> {
   if (!s) return;
@@ -517,7 +595,7 @@ export async function finishSnapshot(s: SnapshotSession | undefined): Promise<vo
         kept.push(d);
         continue;
       }
-      await fsp.rm(path.join(p.tmp, d.file), { force: true });
+      for (const f of recordFiles(p.tmp, d)) await fsp.rm(f, { force: true });
       s.skipped.push({ disk: d.name, reason: "the image changed while it was backed up, so a copy would not match the point" });
     }
     p.record.disks = kept;
@@ -526,19 +604,23 @@ export async function finishSnapshot(s: SnapshotSession | undefined): Promise<vo
       await fsp.rm(p.tmp, { recursive: true, force: true });
       return;
     }
-    const fh = await fsp.open(path.join(p.tmp, SNAPSHOT_RECORD), "w", SNAPSHOT_FILE_MODE);
-    try {
-      await fh.writeFile(JSON.stringify(p.record, undefined, 2) + "\n");
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fsyncDir(p.tmp);
+    // Files the workers wrote and reflinks: durable, then read-only like every snapshot file.
+    await Promise.all(
+      kept.flatMap((d) => (d.method === "link" ? [] : [d.file, d.sums, d.set]).filter((f): f is string => !!f)).map(async (f) => {
+        const fh = await fsp.open(path.join(p.tmp, f), "r");
+        try {
+          await fh.sync();
+          await fh.chmod(SNAPSHOT_FILE_MODE);
+        } finally {
+          await fh.close();
+        }
+      }),
+    );
+    if (kept.some((d) => d.method === "delta" || d.overlays)) p.record.version = 2;
+    writeRecord(p.tmp, p.record);
     p.ready = true;
   } catch (e) {
-    s.pending = undefined;
-    await fsp.rm(p.tmp, { recursive: true, force: true }).catch(() => undefined);
-    s.warnings.push(snapshotWriteWarning(e, path.dirname(p.tmp)));
+    await failPending(s, e, path.dirname(p.tmp));
   }
 }
 
@@ -558,6 +640,29 @@ export async function abortSnapshot(s: SnapshotSession | undefined): Promise<voi
 }
 
 /**
+ * Deletes a snapshot that goes (expired, its point gone, …): first each later snapshot whose
+ * delta applies on it is made independent of it (snapshot-chain.ts mergeIntoChild), then the
+ * folder is deleted, then the children's overlays are folded into their now unshared full copies.
+ */
+export async function expireSnapshot(vaultPath: string, vm: string, stale: StoredSnapshot): Promise<void> {
+  const children: (StoredSnapshot & { record: SnapshotRecord })[] = [];
+  const all = listSnapshots(vaultPath, vm);
+  // The record as it is now: an earlier expiry may have merged a parent into this snapshot.
+  const x = all.find((s) => s.dir === stale.dir) ?? stale;
+  if (x.record) {
+    const parent = { ...x, record: x.record };
+    for (const c of all) {
+      if (!c.record || !c.record.disks.some((d) => d.method === "delta" && d.parent === x.point)) continue;
+      const child = { ...c, record: c.record };
+      mergeIntoChild(parent, child);
+      children.push(child);
+    }
+  }
+  await deleteSnapshot(x);
+  for (const c of children) normalize(c);
+}
+
+/**
  * After the point's manifest is committed: commits its snapshot (rename + fsync), then expires
  * the VM's snapshots the policy no longer keeps (DOMAIN §6: up to n+1 exist, the newest taken
  * before the oldest goes) and any whose point is gone, and reports the space they take.
@@ -574,7 +679,13 @@ export async function commitSnapshot(s: SnapshotSession): Promise<SnapshotReport
       report.dir = p.final;
       report.expiresAt = p.record.expiresAt;
       for (const d of p.record.disks) {
-        report.disks.push({ disk: d.name, method: d.method, allocatedBytes: allocatedBytes([path.join(p.final, d.file)]), ...(d.linkedFrom ? { linkedFrom: d.linkedFrom } : {}) });
+        report.disks.push({
+          disk: d.name,
+          method: d.method,
+          allocatedBytes: allocatedBytes(recordFiles(p.final, d)),
+          ...(d.linkedFrom ? { linkedFrom: d.linkedFrom } : {}),
+          ...(d.parent ? { linkedFrom: d.parent } : {}),
+        });
       }
     } catch (e) {
       await fsp.rm(p.tmp, { recursive: true, force: true }).catch(() => undefined);
@@ -584,9 +695,11 @@ export async function commitSnapshot(s: SnapshotSession): Promise<SnapshotReport
   try {
     const points = new Set([...s.points, ...(p ? [p.record.point] : [])]);
     for (const x of expiring(listSnapshots(s.vault.path, s.vm), points, s.vaultId, s.tier, s.now, new Set())) {
-      await deleteSnapshot(x.snapshot);
+      await expireSnapshot(s.vault.path, s.vm, x.snapshot);
       report.expired.push({ point: x.snapshot.point, reason: x.reason });
     }
+    // Overlays an interrupted expiry left are folded in now.
+    for (const x of listSnapshots(s.vault.path, s.vm)) if (x.record?.disks.some((d) => d.overlays?.length)) normalize({ ...x, record: x.record });
     const live = listSnapshots(s.vault.path, s.vm).filter((x) => !snapshotProblem(x, x.point, s.vaultId, s.tier, s.now));
     report.live = live.length;
     report.allocatedBytes = allocatedBytes(live.flatMap(snapshotFiles));
@@ -595,6 +708,7 @@ export async function commitSnapshot(s: SnapshotSession): Promise<SnapshotReport
   }
   return report;
 }
+
 
 export interface ExpiringSnapshot {
   snapshot: StoredSnapshot;

@@ -61,7 +61,7 @@ export interface SnapshotTier {
 }
 
 /** How a disk's snapshot was made: a reflink (shared extents), a sparse copy, or a hard link to the previous point's snapshot of an unchanged image. */
-export type SnapshotMethod = "reflink" | "sparse-copy" | "link";
+export type SnapshotMethod = "reflink" | "sparse-copy" | "link" | "delta";
 
 /** What a backup did in the snapshot tier. */
 export interface SnapshotReport {
@@ -73,7 +73,7 @@ export interface SnapshotReport {
     method: SnapshotMethod;
     /** Allocated bytes of the snapshot file (st_blocks × 512; a link or reflink shares them). */
     allocatedBytes: number;
-    /** For method "link": the point whose snapshot file this one shares. */
+    /** For method "link": the point whose snapshot file this one shares; for "delta": the point whose snapshot it applies on. */
     linkedFrom?: string;
   }[];
   /** Disks without a snapshot in this point, and why. */

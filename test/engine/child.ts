@@ -15,9 +15,19 @@ const ENTRY = `
 import fs from "node:fs";
 import { backupVm } from ${JSON.stringify(path.join(repo, "src/engine/index.ts"))};
 import { acquireLock, acquireReadLock } from ${JSON.stringify(path.join(repo, "src/engine/lock.ts"))};
+import { pruneVault } from ${JSON.stringify(path.join(repo, "src/engine/prune.ts"))};
+import { restoreVm } from ${JSON.stringify(path.join(repo, "src/engine/restore.ts"))};
 const [mode, json] = process.argv.slice(2);
 const a = JSON.parse(json);
-if (mode === "backup") {
+// A clock injected as an ISO instant (functions do not cross the command line).
+if (a.opts?.nowIso) a.opts.now = () => new Date(a.opts.nowIso);
+if (mode === "prune") {
+  const r = await pruneVault(a.vault, new Map(a.retention), a.opts);
+  process.stdout.write(JSON.stringify({ ok: true, expired: r.expired.length, repacked: r.packsRepacked }) + "\\n");
+} else if (mode === "restore") {
+  const r = await restoreVm(a.vault, a.req, a.opts);
+  process.stdout.write(JSON.stringify({ ok: r.ok }) + "\\n");
+} else if (mode === "backup") {
   try {
     const r = await backupVm(a.vault, a.vm, a.opts);
     process.stdout.write(JSON.stringify({ ok: true, point: r.point }) + "\\n");

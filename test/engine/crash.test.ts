@@ -85,5 +85,5 @@ describe("crash safety", () => {
     expect(killedMidway, log.join("\n")).toBeGreaterThanOrEqual(TRIALS / 3);
     const final = await verifyVault(env.vault, { readData: true, machineKeyFile: env.machineKeyFile });
     expect(final.ok).toBe(true);
-  });
+  }, 300_000); // 20 real processes: minutes on a loaded machine
 });

@@ -11,7 +11,7 @@ import { pruneVault } from "../../src/engine/prune.js";
 import { acquireLock } from "../../src/engine/lock.js";
 import { pointFates, pointsAt } from "../../src/plan/retention.js";
 import type { RetentionSpec } from "../../src/plan/retention.js";
-import { KiB, platformEnv, writeImage } from "./helpers.js";
+import { KiB, filesUnder, platformEnv, writeImage } from "./helpers.js";
 
 // `retain daily 7 days` and `retain weekly 2 weeks on Sun`, in UTC.
 const SPEC: RetentionSpec = { retention: { daily: { days: 7 }, weekly: { weeks: 2, weekdays: [7] } }, zone: "UTC", instantRestoreDays: 2 };
@@ -97,5 +97,52 @@ describe("prune", () => {
     expect(real.expired).toHaveLength(6);
     expect(real.packsDeleted).toBeGreaterThan(0);
     expect((await verifyVault(env.vault, { machineKeyFile: env.machineKeyFile, readData: true })).ok).toBe(true);
+  });
+
+  it("repacks packs with under 80 % live data: space comes back, kept points restore byte-identically, and --dry-run says why each point is kept", async () => {
+    const env = platformEnv();
+    const img = path.join(env.dir, "os.img");
+    fs.writeFileSync(img, crypto.randomBytes(16 * BS));
+    const vm = { name: "vm1", disks: [{ name: "os", image: img }] };
+    // One pack per backup (1 MiB target > 16 incompressible 64 KiB chunks).
+    const opts = { machineKeyFile: env.machineKeyFile, blockSize: BS, pageBlocks: 8, packTarget: 2 * 1024 * KiB, workers: 1 };
+    const t = (d: number) => DateTime.fromISO("2026-03-01T02:30:00", { zone: "UTC" }).plus({ days: d }).toJSDate();
+    const states = new Map<string, Buffer>();
+    for (let d = 0; d < 4; d++) {
+      // A quarter of the image changes each day: the first pack's old blocks die with their points.
+      const fd = fs.openSync(img, "r+");
+      fs.writeSync(fd, crypto.randomBytes(4 * BS), 0, 4 * BS, (d % 4) * 4 * BS);
+      fs.closeSync(fd);
+      const r = await backupVm(env.vault, vm, { ...opts, now: () => t(d) });
+      states.set(r.point, fs.readFileSync(img));
+    }
+    const packBytes = () => filesUnder(path.join(env.vault.path, "packs")).reduce((n, f) => n + fs.statSync(path.join(env.vault.path, "packs", f)).size, 0);
+    const before = packBytes();
+    const spec: RetentionSpec = { retention: { daily: { days: 1 } }, zone: "UTC", instantRestoreDays: 2 };
+    // Days later, the rules of every point have ended: only the newest is kept, and the dry run says so.
+    const dry = await pruneVault(env.vault, new Map([["vm1", spec]]), { machineKeyFile: env.machineKeyFile, now: () => t(9), dryRun: true });
+    expect(dry.kept.map((p) => p.reason)).toEqual(["the newest point: always kept"]);
+    expect(dry.expired.map((p) => p.reason)).toEqual([1, 2, 3].map((d) => `kept by daily until ${t(d).toISOString().replace(".000Z", ".000Z")}`));
+    expect(dry.packsToRepack).toBeGreaterThan(0);
+    expect(packBytes()).toBe(before);
+    // On the day after the last backup that point is kept by its rule, with its date.
+    const fresh = await pruneVault(env.vault, new Map([["vm1", spec]]), { machineKeyFile: env.machineKeyFile, now: () => t(3), dryRun: true });
+    expect(fresh.kept.map((p) => p.reason)).toEqual([`daily until ${t(4).toISOString()}`]);
+
+    const real = await pruneVault(env.vault, new Map([["vm1", spec]]), { machineKeyFile: env.machineKeyFile, now: () => t(9) });
+    expect(real.packsRepacked).toBe(dry.packsToRepack);
+    expect(real.repackSkipped).toEqual([]);
+    // What is left is the newest point's 16 chunks (and pack overhead): the first pack's 12 dead ones are gone.
+    expect(packBytes()).toBeLessThan(16 * BS + 64 * KiB);
+    expect(before - packBytes()).toBeGreaterThanOrEqual(12 * BS);
+    expect(before - packBytes()).toBe(real.bytesFreed);
+    const ver = await verifyVault(env.vault, { machineKeyFile: env.machineKeyFile, readData: true });
+    expect(ver.damage).toEqual([]);
+    expect(ver.notes).toEqual([]);
+    const last = real.kept[0].id;
+    const out = path.join(env.dir, "after-repack");
+    const r = await restoreVm(env.vault, { vm: "vm1", point: last, toDir: out, from: "vault" }, { machineKeyFile: env.machineKeyFile, workers: 1 });
+    expect(r.ok).toBe(true);
+    expect(fs.readFileSync(path.join(out, "os.img")).equals(states.get(last)!)).toBe(true);
   });
 });

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { backupVm, listPoints, restoreVm } from "../../src/engine/index.js";
 import { isEngineError } from "../../src/engine/errors.js";
 import { pruneVault } from "../../src/engine/prune.js";
-import { listSnapshots, snapshotRoot } from "../../src/engine/snapshots.js";
+import { allocatedBytes, listSnapshots, snapshotRoot } from "../../src/engine/snapshots.js";
 import type { SnapshotTier } from "../../src/engine/types.js";
 import type { RetentionSpec } from "../../src/plan/retention.js";
 import { loadTexts } from "../../src/model/load.js";
@@ -63,7 +63,8 @@ describe("instant-restore snapshots", () => {
     expect(fs.statSync(snapOs).mode & 0o777).toBe(0o400);
     if (s?.disks[0].method === "sparse-copy") expect(allocated(snapOs)).toBeLessThanOrEqual(fs.statSync(os).size / 2 + 64 * KiB);
     expect(s?.live).toBe(1);
-    expect(s?.allocatedBytes).toBe(allocated(snapOs) + allocated(path.join(s?.dir ?? "", "data.raw")));
+    // The space reported is every file of the folder (copies and their grain checksums).
+    expect(s?.allocatedBytes).toBe(filesUnder(s?.dir ?? "").filter((f) => !f.endsWith("snapshot.json")).reduce((n, f) => n + allocated(path.join(s?.dir ?? "", f)), 0));
 
     const pts = await listPoints(env.vault, { vm: "vm1" }, restoreOpts(env, day(1)));
     expect(pts[0].snapshot).toMatchObject({ expiresAt: "2026-03-03T02:30:00.000Z", disks: ["os", "data"] });
@@ -86,26 +87,58 @@ describe("instant-restore snapshots", () => {
     expect(viaVault.disks.every((d) => d.from === "vault" && d.error?.code === "BKP5051")).toBe(true);
   });
 
-  it("an unchanged image shares the previous snapshot's file (no new space); a changed one is copied", async () => {
+  it("snapshots are incremental: an unchanged image takes no new space, a changed one only its changed grains; every point restores its own bytes", async () => {
     const { env, vm, os } = setup();
+    const want1 = sha(os);
     const r1 = await backupVm(env.vault, vm, opts(env, day(0)));
     const r2 = await backupVm(env.vault, vm, opts(env, day(0, 60)));
     expect(r2.disks.map((d) => d.detection)).toEqual(["unchanged-file", "unchanged-file"]);
-    expect(r2.snapshot?.disks.map((d) => [d.method, d.linkedFrom])).toEqual([["link", r1.point], ["link", r1.point]]);
+    expect(r2.snapshot?.disks.map((d) => [d.method, d.linkedFrom])).toEqual([["delta", r1.point], ["delta", r1.point]]);
     expect(r2.snapshot?.live).toBe(2);
-    expect(r2.snapshot?.allocatedBytes).toBe(r1.snapshot?.allocatedBytes);
+    // Only the grain bitmaps are new (a file system block each).
+    expect((r2.snapshot?.allocatedBytes ?? 0) - (r1.snapshot?.allocatedBytes ?? 0)).toBeLessThanOrEqual(2 * 4 * KiB);
 
-    overwrite(os, 0, crypto.randomBytes(BS));
+    // One 64 KiB grain changes: the next snapshot stores that grain (and its checksums), not a copy.
+    overwrite(os, 3 * BS, crypto.randomBytes(BS));
     const r3 = await backupVm(env.vault, vm, opts(env, day(0, 120)));
     expect(r3.disks.map((d) => [d.detection, d.detectionReason])).toEqual([["block-checksum", undefined], ["unchanged-file", undefined]]);
-    expect(r3.snapshot?.disks.map((d) => d.method)).toEqual([expect.stringMatching(/^(reflink|sparse-copy)$/), "link"]);
-    // Every point in the tier restores its own bytes from its snapshot.
-    for (const [r, want] of [[r1, undefined], [r3, sha(os)]] as const) {
+    expect(r3.snapshot?.disks.map((d) => [d.method, d.linkedFrom])).toEqual([["delta", r2.point], ["delta", r2.point]]);
+    const grown = (r3.snapshot?.allocatedBytes ?? 0) - (r2.snapshot?.allocatedBytes ?? 0);
+    expect(grown).toBeGreaterThanOrEqual(BS);
+    expect(grown).toBeLessThanOrEqual(BS + 4 * 4 * KiB);
+    // Every point in the tier restores its own bytes from its snapshot chain, without the packs.
+    for (const [r, want] of [[r1, want1], [r2, want1], [r3, sha(os)]] as const) {
       const out = path.join(env.dir, `r-${r.point}`);
-      const res = await restoreVm(env.vault, { vm: "vm1", point: r.point, toDir: out }, restoreOpts(env, day(1)));
+      const res = await withoutPacks(env, () => restoreVm(env.vault, { vm: "vm1", point: r.point, toDir: out }, restoreOpts(env, day(1))));
       expect(res.disks.map((d) => d.from)).toEqual(["snapshot", "snapshot"]);
-      if (want) expect(sha(path.join(out, "os.img"))).toBe(want);
+      expect(sha(path.join(out, "os.img"))).toBe(want);
     }
+  });
+
+  it("expiring the oldest snapshots merges them into the next: the rest still restore their own bytes, and space stays image + churn", async () => {
+    const { env, vm, os } = setup();
+    const wants: string[] = [];
+    const ids: string[] = [];
+    for (let d = 0; d < 5; d++) {
+      overwrite(os, d * BS, crypto.randomBytes(BS / 2));
+      const r = await backupVm(env.vault, vm, opts(env, day(d)));
+      ids.push(r.point);
+      wants.push(sha(os));
+    }
+    // Days 3 and 4 are live (2 days); the older ones were merged into their children and deleted.
+    expect(listSnapshots(env.vault.path, "vm1").map((s) => s.point)).toEqual(ids.slice(3));
+    const first = listSnapshots(env.vault.path, "vm1")[0].record;
+    expect(first?.disks.map((d) => [d.method, d.overlays])).toEqual([["sparse-copy", undefined], ["sparse-copy", undefined]]);
+    for (const i of [3, 4]) {
+      const out = path.join(env.dir, `m-${i}`);
+      const res = await withoutPacks(env, () => restoreVm(env.vault, { vm: "vm1", point: ids[i], toDir: out }, restoreOpts(env, day(4))));
+      expect(res.disks.map((d) => d.from)).toEqual(["snapshot", "snapshot"]);
+      expect(sha(path.join(out, "os.img"))).toBe(wants[i]);
+    }
+    // Each file counted once (an unchanged disk's checksums are hard links).
+    const snapBytes = allocatedBytes(listSnapshots(env.vault.path, "vm1").flatMap((s) => filesUnder(s.dir).map((f) => path.join(s.dir, f))));
+    const imageData = allocated(os) + allocated(vm.disks[1].image);
+    expect(snapBytes).toBeLessThanOrEqual(imageData + 2 * BS + 64 * KiB);
   });
 
   it("snapshots expire after the policy's days (up to n+1 exist); a backup after its base expired compares checksums, says why, and its point restores from the vault", async () => {
