@@ -5,12 +5,9 @@
 // (for a while in two, which readers tolerate: the first index listed wins, both copies hold the
 // same bytes). Each chunk copied is first authenticated (AES-GCM with its id as AAD): a damaged
 // chunk is never copied, and its pack is then kept as it is.
-import fs from "node:fs";
-import path from "node:path";
 import { openChunk } from "./crypto.js";
 import { PackWriter, indexObjectName, packObjectName } from "./chunk-store.js";
 import type { PackEntry } from "./chunk-store.js";
-import { readFully } from "./image-reader.js";
 import type { OpenVault } from "./vault.js";
 
 /** A partly-live pack is repacked when its live chunks are under this share of its bytes (its dead chunks are 20 % or more). */
@@ -42,13 +39,13 @@ export async function repackPacks(v: OpenVault, candidates: readonly RepackCandi
   const done: RepackCandidate[] = [];
   try {
     for (const c of candidates) {
-      const fd = fs.openSync(path.join(v.def.path, packObjectName(c.pack)), "r");
+      // Through the vault's storage (a directory or a blob container), chunk by chunk.
       try {
         for (const e of [...c.live].sort((a, b) => a.offset - b.offset)) {
           const id = e.id.toString("hex");
           if (copied.has(id)) continue;
-          const rec = Buffer.allocUnsafe(e.length);
-          if (readFully(fd, rec, e.length, e.offset) !== e.length) throw new Error(`chunk ${id.slice(0, 16)}… is cut short`);
+          const rec = await v.storage.read(packObjectName(c.pack), e.offset, e.length);
+          if (rec.length !== e.length) throw new Error(`chunk ${id.slice(0, 16)}… is cut short`);
           const { codec, data } = openChunk(v.keys.enc, e.id, rec);
           await writer.append(e.id, codec, data, e.rawLength);
           copied.add(id);
@@ -57,8 +54,6 @@ export async function repackPacks(v: OpenVault, candidates: readonly RepackCandi
         done.push(c);
       } catch (err) {
         out.skipped.push({ pack: c.pack, problem: err instanceof Error ? err.message : String(err) });
-      } finally {
-        fs.closeSync(fd);
       }
     }
     // New packs and their indexes are durable before any old one goes.
