@@ -44,7 +44,7 @@ export const command: Command = {
     const { values, positionals } = parse(rest, { vault: { type: "string" }, to: { type: "string" }, from: { type: "string" }, json: { type: "boolean" } });
     const loaded = loadForAnalysis(io, needFiles(positionals, "key"));
     if (!loaded.ok) return loaded.code;
-    const withPath = [...loaded.model.vaults.values()].filter((v) => v.path);
+    const withPath = [...loaded.model.vaults.values()].filter((v) => v.path || v.blob);
     const pick = (): Vault => {
       if (values.vault) {
         const v = loaded.model.vaults.get(values.vault);
@@ -57,7 +57,7 @@ export const command: Command = {
     const secretFile = machineKeyFile(io);
     try {
       if (sub === "show") {
-        const infos = (values.vault ? [pick()] : withPath).map((v) => keyInfo(engineVault(v), secretFile));
+        const infos = await Promise.all((values.vault ? [pick()] : withPath).map((v) => keyInfo(engineVault(v), secretFile)));
         if (values.json) io.stdout(JSON.stringify(infos, null, 2) + "\n");
         else for (const k of infos) io.stdout(`vault "${k.vault}": key ${k.keyFile}, ${k.kind}, wrapped by ${k.wrappedBy}, created ${k.createdAt}: ${k.opens ? "opens here" : `DOES NOT OPEN: ${k.problem}`}\n`);
         return infos.every((k) => k.opens) ? 0 : 1;
@@ -65,7 +65,7 @@ export const command: Command = {
       const v = engineVault(pick());
       if (sub === "export") {
         if (!values.to) throw new UsageError("bkp key export needs --to KEYFILE");
-        exportKey(v, values.to, secretFile);
+        await exportKey(v, values.to, secretFile);
         io.stdout(`wrote the key of vault "${v.name}" to ${values.to}: it opens the vault without any other secret — keep it safe, away from the vault\n`);
       } else if (sub === "import") {
         if (!values.from) throw new UsageError("bkp key import needs --from KEYFILE");

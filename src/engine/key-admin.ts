@@ -7,10 +7,13 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { hkdf, wrapKey } from "./crypto.js";
 import { EngineError, ErrorCodes, errnoCode } from "./errors.js";
-import { VAULT_KEY_OBJECT, defaultMachineKeyFile, loadMachineSecret, openVaultKey, parseKeyBytes, type KeySource, type VaultKeyFile } from "./keys.js";
-import { acquireLock, DEFAULT_LOCK_WAIT_MS } from "./lock.js";
+import { VAULT_KEY_OBJECT, defaultMachineKeyFile, loadMachineSecret, openVaultKey, parseKeyBytes, withDigest, type KeySource, type VaultKeyFile } from "./keys.js";
+import { DEFAULT_LOCK_WAIT_MS } from "./lock.js";
 import { listPoints } from "./points.js";
+import type { Storage } from "./storage.js";
 import type { EngineVault } from "./types.js";
+import { KEY_COPY } from "./vault-copies.js";
+import { acquireVaultLock, openVaultStorage } from "./vault-storage.js";
 
 export interface KeyInfo {
   vault: string;
@@ -25,24 +28,31 @@ export interface KeyInfo {
   problem?: string;
 }
 
-const keyPath = (v: EngineVault) => path.join(v.path, VAULT_KEY_OBJECT);
+/** Where the key file is, for messages: a path in a directory vault, an object of a blob vault. */
+const keyPath = (v: EngineVault) => (v.blob ? `${v.blob.split("?")[0]}/${VAULT_KEY_OBJECT}` : path.join(v.path, VAULT_KEY_OBJECT));
 const sourceOf = (v: EngineVault, machineKeyFile?: string): KeySource => ({ encryption: v.encryption, vaultName: v.name, machineKeyFile: machineKeyFile ?? defaultMachineKeyFile() });
 const wrapper = (src: KeySource) => (src.encryption.kind === "customer-key" ? src.encryption.keyFile : src.machineKeyFile);
 
-function readKeyFile(v: EngineVault): VaultKeyFile {
+async function readKeyBytes(v: EngineVault, storage: Storage): Promise<Buffer> {
   try {
-    return JSON.parse(fs.readFileSync(keyPath(v), "utf8")) as VaultKeyFile;
+    return await storage.get(VAULT_KEY_OBJECT);
   } catch (e) {
-    if (errnoCode(e) === "ENOENT") throw new EngineError(ErrorCodes.VAULT_MISSING, `vault "${v.name}" has no key yet: ${v.path} is not a bkp vault (its first \`bkp backup\` creates it)`);
+    if (errnoCode(e) === "ENOENT") throw new EngineError(ErrorCodes.VAULT_MISSING, `vault "${v.name}" has no key yet: ${v.blob ?? v.path} is not a bkp vault (its first \`bkp backup\` creates it)`);
     throw e;
   }
 }
 
-/** Writes the key file atomically (a torn key file would lose the vault). */
-function writeKeyFile(v: EngineVault, file: VaultKeyFile): void {
-  const tmp = `${keyPath(v)}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(file, undefined, 2) + "\n", { mode: 0o600 });
-  fs.renameSync(tmp, keyPath(v));
+async function readKeyFile(v: EngineVault): Promise<VaultKeyFile> {
+  return JSON.parse((await readKeyBytes(v, await openVaultStorage(v))).toString("utf8")) as VaultKeyFile;
+}
+
+/**
+ * Writes the key file and its copy (each an atomic put): the copy must never keep opening the
+ * vault with a secret the key was rotated away from.
+ */
+async function writeKeyFile(storage: Storage, bytes: Buffer): Promise<void> {
+  await storage.put(VAULT_KEY_OBJECT, bytes);
+  await storage.put(KEY_COPY, bytes);
 }
 
 /** The vault key wrapped by `secret`, as a key file (the format `openVaultKey` reads). */
@@ -52,9 +62,9 @@ function wrapped(secret: Buffer, master: Buffer, kind: VaultKeyFile["kind"], cre
   return { format: "bkp-vault-key", version: 1, kind, salt: salt.toString("base64"), nonce, wrapped: w, createdAt };
 }
 
-export function keyInfo(v: EngineVault, machineKeyFile?: string): KeyInfo {
+export async function keyInfo(v: EngineVault, machineKeyFile?: string): Promise<KeyInfo> {
   const src = sourceOf(v, machineKeyFile);
-  const file = readKeyFile(v);
+  const file = await readKeyFile(v);
   const info: KeyInfo = { vault: v.name, keyFile: keyPath(v), kind: file.kind, wrappedBy: wrapper(src), createdAt: file.createdAt, opens: true };
   try {
     openVaultKey(src, file);
@@ -66,8 +76,8 @@ export function keyInfo(v: EngineVault, machineKeyFile?: string): KeyInfo {
 }
 
 /** Writes the vault key (64 hex digits, mode 0600) to `out`, which must not exist. */
-export function exportKey(v: EngineVault, out: string, machineKeyFile?: string): void {
-  const master = openVaultKey(sourceOf(v, machineKeyFile), readKeyFile(v));
+export async function exportKey(v: EngineVault, out: string, machineKeyFile?: string): Promise<void> {
+  const master = openVaultKey(sourceOf(v, machineKeyFile), await readKeyFile(v));
   try {
     fs.writeFileSync(out, master.toString("hex") + "\n", { mode: 0o600, flag: "wx" });
   } catch (e) {
@@ -76,31 +86,26 @@ export function exportKey(v: EngineVault, out: string, machineKeyFile?: string):
   }
 }
 
-/** Whether the vault has stored data (packs), so that it must have recovery points to list. */
-function holdsData(v: EngineVault): boolean {
-  try {
-    return fs.readdirSync(path.join(v.path, "packs")).length > 0;
-  } catch {
-    return false;
-  }
-}
-
 /** Re-wraps the vault key with `secret`, under the vault's lock; checks the vault still opens. */
 async function rewrap(v: EngineVault, master: Buffer, secret: Buffer, src: KeySource, now: Date): Promise<void> {
-  const lock = await acquireLock(v.path, "key", DEFAULT_LOCK_WAIT_MS);
-  const before = fs.readFileSync(keyPath(v));
+  const lock = await acquireVaultLock(v, "key", DEFAULT_LOCK_WAIT_MS);
   try {
+    const storage = await openVaultStorage(v);
+    const before = await readKeyBytes(v, storage);
+    const copyBefore = await storage.get(KEY_COPY).catch(() => undefined);
     const old = JSON.parse(before.toString("utf8")) as VaultKeyFile;
-    writeKeyFile(v, wrapped(secret, master, old.kind, old.createdAt));
+    await writeKeyFile(storage, Buffer.from(JSON.stringify(withDigest(wrapped(secret, master, old.kind, old.createdAt)), undefined, 2) + "\n"));
     // The recovery points must decrypt with the key as now wrapped, or nothing changes.
     // A wrong vault key finds no point (their names are keyed by it): a vault holding data must list some.
     const points = await listPoints({ ...v, encryption: src.encryption }, {}, { machineKeyFile: src.machineKeyFile, now: () => now }).catch(() => undefined);
-    if (points === undefined || (points.length === 0 && holdsData(v))) {
-      fs.writeFileSync(keyPath(v), before);
+    const holdsData = (await storage.list("packs")).length > 0;
+    if (points === undefined || (points.length === 0 && holdsData)) {
+      await storage.put(VAULT_KEY_OBJECT, before);
+      if (copyBefore) await storage.put(KEY_COPY, copyBefore);
       throw new EngineError(ErrorCodes.KEY_WRONG, `that key does not open vault "${v.name}": none of its recovery points decrypt with it; the vault's key is unchanged`);
     }
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
@@ -118,7 +123,7 @@ export async function importKey(v: EngineVault, from: string, now: Date, machine
  */
 export async function rotateKey(v: EngineVault, to: string, now: Date, machineKeyFile?: string): Promise<void> {
   const src = sourceOf(v, machineKeyFile);
-  const master = openVaultKey(src, readKeyFile(v));
+  const master = openVaultKey(src, await readKeyFile(v));
   const secret = src.encryption.kind === "customer-key" ? parseKeyBytes(fs.readFileSync(to), to) : loadMachineSecret(to, true)!;
   const next: KeySource = src.encryption.kind === "customer-key" ? { ...src, encryption: { kind: "customer-key", keyFile: to } } : { ...src, machineKeyFile: to };
   await rewrap(v, master, secret, next, now);
