@@ -10,7 +10,6 @@ import type { Model } from "../model/model.js";
 import { zoneNames } from "../model/time-zones.js";
 import { LineIndex, TextRange } from "../lang/text-range.js";
 import { lspRange } from "./positions.js";
-import { referenceText } from "./reference-text.js";
 
 const TOP = ["vault", "policy", "vm", "storage-account", "restore", "assume", "pricing"];
 const NESTED = ["disk", "scripts", "ade"];
@@ -86,7 +85,7 @@ export function complete({ text, offset, model }: CompletionInput): CompletionIt
   const tokens = tokenize(text.slice(0, offset - partial.length)).tokens;
   const block = enclosing(tokens);
   if (block === undefined) {
-    return TOP.map((b) => ({ label: b, kind: CompletionItemKind.Keyword, detail: docOf(b)?.header, documentation: referenceText(docOf(b)?.meaning ?? ""), insertText: snippet(b), insertTextFormat: InsertTextFormat.Snippet }));
+    return TOP.map((b) => ({ label: b, kind: CompletionItemKind.Keyword, detail: docOf(b)?.header, documentation: docOf(b)?.meaning ?? "", insertText: snippet(b), insertTextFormat: InsertTextFormat.Snippet }));
   }
   const doc = docOf(block);
   const prev = tokens[tokens.length - 1];
@@ -103,5 +102,5 @@ export function complete({ text, offset, model }: CompletionInput): CompletionIt
     const units = [...(/\bGB\b/.test(forms) ? SIZE_UNITS : []), ...(/\b(?:s|days|hours|weeks|months|years)\b/.test(forms) ? DURATION_UNITS : []), ...(/MB\/s/.test(forms) ? ["MB/s", "GB/s"] : []), ...(/%/.test(forms) ? ["%"] : [])];
     return (units.length ? units : [...SIZE_UNITS, ...DURATION_UNITS, "MB/s", "%"]).map((u) => ({ label: u, kind: CompletionItemKind.Unit }));
   }
-  return (doc?.attributes ?? []).map((a) => ({ label: a.keyword, kind: CompletionItemKind.Property, detail: a.forms[0], documentation: referenceText(a.meaning) }));
+  return (doc?.attributes ?? []).map((a) => ({ label: a.keyword, kind: CompletionItemKind.Property, detail: a.forms[0], documentation: a.meaning }));
 }

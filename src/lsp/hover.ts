@@ -15,7 +15,6 @@ import type { LintDiagnostic } from "../lint/rule.js";
 import { gb, nextJobs, nextRuns, scheduleWords, steadyStatePoints, vmBill } from "./facts.js";
 import { blockAt, siteAt, wordAt, type NameSite } from "./names.js";
 import { contains, lspRange } from "./positions.js";
-import { referenceText } from "./reference-text.js";
 import { LineIndex, TextRange } from "../lang/text-range.js";
 
 export interface HoverInput {
@@ -92,7 +91,7 @@ function vaultHover(model: Model, v: Vault): string {
 
 
 function attributeText(block: string, a: AttributeDoc): string {
-  return [`**${a.keyword}** (in ${block})`, "", referenceText(a.meaning), "", ...a.forms.map((f) => `    ${f}`), ...(a.default ? ["", `Default: ${referenceText(a.default)}`] : [])].join("\n");
+  return [`**${a.keyword}** (in ${block})`, "", a.meaning, "", ...a.forms.map((f) => `    ${f}`), ...(a.default ? ["", `Default: ${a.default}`] : [])].join("\n");
 }
 
 /** The innermost block kind around an offset: disk, scripts and ade inside a vm. */
@@ -110,7 +109,7 @@ export function wordHover(word: string, block: string | undefined): string | und
   const header = BLOCK_DOCS.find((b) => b.block === word || (word === "encryption" && b.block === "ade" && block === "ade"));
   const inBlock = BLOCK_DOCS.find((b) => b.block === block)?.attributes.find((a) => a.keyword === word);
   if (inBlock) return attributeText(block!, inBlock);
-  if (header) return [`**${header.block}** block`, "", referenceText(header.meaning), "", "```bkp", header.example, "```"].join("\n");
+  if (header) return [`**${header.block}** block`, "", header.meaning, "", "```bkp", header.example, "```"].join("\n");
   if (SIZE_UNITS.test(word) && word !== "B") {
     const bytes = sizeBytes(word)!;
     const binary = word.includes("i");
@@ -120,7 +119,7 @@ export function wordHover(word: string, block: string | undefined): string | und
   for (const b of BLOCK_DOCS) {
     for (const a of b.attributes) {
       if (a.keyword === word) return attributeText(b.block, a);
-      if (a.forms.some((f) => f.split(/[\s|,[\]{}]+/).includes(word))) return `**${word}** — a value of \`${a.keyword}\` (in ${b.block})\n\n${referenceText(a.meaning)}\n\n${a.forms.map((f) => `    ${f}`).join("\n")}`;
+      if (a.forms.some((f) => f.split(/[\s|,[\]{}]+/).includes(word))) return `**${word}** — a value of \`${a.keyword}\` (in ${b.block})\n\n${a.meaning}\n\n${a.forms.map((f) => `    ${f}`).join("\n")}`;
     }
   }
   return undefined;

@@ -12,10 +12,10 @@ import { applyFixes } from "../../src/lint/fix.js";
 import { lint } from "../../src/lint/lint.js";
 import { RULES } from "../../src/lint/rules/index.js";
 import { loadTexts } from "../../src/model/load.js";
-import { NOW } from "./harness.js";
+import { NOW, exampleDir } from "./harness.js";
 
 const dir = mkdtempSync(join(tmpdir(), "bkp-fixes-"));
-const path = join(dir, "policy.bkp");
+let path = join(dir, "policy.bkp");
 
 function outcome(text: string) {
   const set = loadTexts([{ path, text }]);
@@ -26,6 +26,8 @@ function outcome(text: string) {
 
 describe("following the linter", () => {
   it.each(RULES.map((r) => [r.name, r] as const))("%s: its fix and its good example pass check, the rule, and export", (_n, rule) => {
+    // Beside the files its examples name (a disk image of a given size, say).
+    path = join(exampleDir(rule), "policy.bkp");
     const bad = outcome(rule.examples.bad);
     const mine = bad.diags.filter((d) => d.rule === rule.name);
     expect(mine.length).toBeGreaterThan(0);
@@ -43,6 +45,7 @@ describe("following the linter", () => {
 });
 
 describe("stopped VMs and crash consistency", () => {
+  path = join(dir, "policy.bkp");
   const VAULT = 'vault "prod" {\n  redundancy GRS\n}\n\n';
   const policy = (extra = "") => `policy "daily" {\n  schedule daily at 02:30\n${extra}  retain daily 30 days\n}\n\n`;
   const vm = (state: string) => `vm "old" {\n  os windows\n  state ${state}\n  policy "daily"\n  vault "prod"\n  disk "os" { role os size 64 GB used 20 GB }\n}\n`;

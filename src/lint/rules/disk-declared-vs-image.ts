@@ -10,7 +10,7 @@ export const diskDeclaredVsImage: Rule = {
   summary: "a disk's declared size or used data disagrees with its local image",
   docs: {
     what: "A disk with `image \"file\"` whose image is larger than its `size`, or whose `used` is more than 20% away from the image's data (its allocated blocks; `bkp plan` compares with the nonzero data the engine measured).",
-    why: "DOMAIN §6: the protected instance and backup storage are billed on the disks' actual data, which `used` declares; the local engine backs up the image as it is. When they disagree, `bkp cost` bills a disk that is not the one backed up, and a disk cannot hold more than its provisioned size.",
+    why: "docs/domain.md#billing: the protected instance and backup storage are billed on the disks' actual data, which `used` declares; the local engine backs up the image as it is. When they disagree, `bkp cost` bills a disk that is not the one backed up, and a disk cannot hold more than its provisioned size.",
     instead: "Write the image's size (or more) as `size` and its data as `used`, or point `image` at the disk's real image.",
   },
   examples: {
