@@ -492,7 +492,7 @@ export async function prepareSnapshot(s: SnapshotSession, point: string, created
       const common = { name: d.name, file, source: d.source };
       // A parent whose files were written after its record (damage) is never built on: the
       // snapshot is copied afresh instead (snapshot-link-check.ts).
-      const sound = !!s.base && !!prev && linkable(s.base.dir, prev.file, SNAPSHOT_RECORD);
+      const sound = !!s.base && !!prev && chainIntact(s.vault.path, s.vm, s.base.dir, d.name);
       if (d.unchanged && s.base && sound && chainable(prev, d.bytes)) {
         if (sameFile(prev.source, d.source)) {
           // The same bytes as the parent: an empty delta, no new space.
@@ -560,6 +560,29 @@ export async function prepareSnapshot(s: SnapshotSession, point: string, created
     await failPending(s, e, base);
   }
   return targets;
+}
+
+/**
+ * Whether every file a disk's snapshot chain reads (the snapshot's own file, its overlays, and
+ * each parent's up to the full copy) is as its record left it: one written later is damage, and
+ * the next snapshot is never built on it (snapshot-link-check.ts).
+ */
+function chainIntact(vaultPath: string, vm: string, dir: string, disk: string): boolean {
+  const byPoint = new Map(listSnapshots(vaultPath, vm).map((x) => [x.point, x]));
+  for (let at: string | undefined = dir, guard = 0; at && guard < 10_000; guard++) {
+    let rec: SnapshotRecord;
+    try {
+      rec = JSON.parse(fs.readFileSync(path.join(at, SNAPSHOT_RECORD), "utf8")) as SnapshotRecord;
+    } catch {
+      return false;
+    }
+    const d = rec.disks.find((x) => x.name === disk);
+    if (!d) return false;
+    for (const f of [d.file, ...(d.overlays ?? []).map((o) => o.file)]) if (!linkable(at, f, SNAPSHOT_RECORD)) return false;
+    at = d.parent ? byPoint.get(d.parent)?.dir : undefined;
+    if (d.parent && !at) return false;
+  }
+  return true;
 }
 
 async function failPending(s: SnapshotSession, e: unknown, where: string): Promise<void> {
