@@ -14,7 +14,7 @@ import { RestError } from "@azure/storage-blob";
 import { EngineError, ErrorCodes } from "./errors.js";
 import type { BlobStorage } from "./blob-storage.js";
 import { blobError } from "./blob-storage.js";
-import type { AcquireOptions, LockInfo, ReaderInfo } from "./lock.js";
+import { newLockInfo, type AcquireOptions, type LockInfo, type ReaderInfo } from "./lock.js";
 
 /** Azure takes 15–60 s (or infinite); BKP_BLOB_LEASE_SECONDS sets it (tests use 15). */
 export function leaseSeconds(env: Record<string, string | undefined> = process.env): number {
@@ -90,14 +90,7 @@ function holder(h: { pid: number; hostname: string; purpose: string; startedAt: 
 
 export async function acquireBlobLock(storage: BlobStorage, purpose: string, waitMs: number, opts: AcquireOptions = {}): Promise<BlobHeldLock> {
   const seconds = leaseSeconds();
-  const info: LockInfo = {
-    pid: process.pid,
-    hostname: os.hostname(),
-    startedAt: new Date().toISOString(),
-    token: randomBytes(8).toString("hex"),
-    purpose,
-    ...(opts.excludeReaders ? { excludesReaders: true } : {}),
-  };
+  const info = newLockInfo(purpose, opts);
   const deadline = Date.now() + waitMs;
   let lease: Lease | undefined;
   try {

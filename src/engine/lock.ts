@@ -180,13 +180,9 @@ function takeOver(dir: string, stale: LockInfo, info: LockInfo): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function acquireLock(vaultPath: string, purpose: string, waitMs: number, opts: AcquireOptions = {}): Promise<HeldLock> {
-  try {
-    fs.mkdirSync(path.join(vaultPath, "locks"), { recursive: true });
-  } catch (e) {
-    throw vaultWriteError(e, vaultPath);
-  }
-  const info: LockInfo = {
+/** This process as the holder of a writer lock (a lock file's or a blob lease's holder JSON). */
+export function newLockInfo(purpose: string, opts: AcquireOptions = {}): LockInfo {
+  return {
     pid: process.pid,
     hostname: os.hostname(),
     startedAt: new Date().toISOString(),
@@ -195,6 +191,15 @@ export async function acquireLock(vaultPath: string, purpose: string, waitMs: nu
     ...selfIdentity(),
     ...(opts.excludeReaders ? { excludesReaders: true } : {}),
   };
+}
+
+export async function acquireLock(vaultPath: string, purpose: string, waitMs: number, opts: AcquireOptions = {}): Promise<HeldLock> {
+  try {
+    fs.mkdirSync(path.join(vaultPath, "locks"), { recursive: true });
+  } catch (e) {
+    throw vaultWriteError(e, vaultPath);
+  }
+  const info = newLockInfo(purpose, opts);
   const lockFile = path.join(vaultPath, LOCK);
   const deadline = Date.now() + waitMs;
   for (let attempt = 0; ; attempt++) {

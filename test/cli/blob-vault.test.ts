@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, bkp } from "../helpers.js";
-import { startAzurite, DEV_ACCOUNT, type Azurite } from "../helpers/azurite.js";
+import { ContainerClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { startAzurite, DEV_ACCOUNT, DEV_KEY, type Azurite } from "../helpers/azurite.js";
 
 const MiB = 1024 * 1024;
 let azurite: Azurite;
@@ -58,6 +59,18 @@ function runAsync(args: string[]): { done: Promise<{ code: number | null; signal
     done: new Promise((res) => child.on("exit", (code, signal) => res({ code, signal, stderr }))),
     kill: () => child.kill("SIGKILL"),
   };
+}
+
+/** Resolves once a backup into `url` has created the vault (its config is written before any data). */
+async function vaultCreated(url: string): Promise<void> {
+  const u = new URL(url);
+  const [, , container, ...prefix] = u.pathname.split("/");
+  const blob = new ContainerClient(`${u.origin}/${DEV_ACCOUNT}/${container}`, new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_KEY)).getBlobClient([...prefix, "config"].filter(Boolean).join("/"));
+  for (let i = 0; i < 600; i++) {
+    if (await blob.exists()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("the backup did not create its vault within 30 s");
 }
 
 function sameBytes(a: string, b: string): boolean {
@@ -123,10 +136,13 @@ describe("bkp on a blob vault (Azurite)", () => {
   }, 60_000);
 
   it("the emulator killed during a backup: clear error; after a restart verify is clean and the next backup and restore work", async () => {
-    writeFileSync(join(dir, "kill.bkp"), policy(await azurite.container(), ["big"]));
-    images("big", 96 * MiB);
+    const url = await azurite.container();
+    writeFileSync(join(dir, "kill.bkp"), policy(url, ["big"]));
+    images("big", 256 * MiB);
     const b = runAsync(["backup", "kill.bkp", "--now"]);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Mid-upload: the vault exists, the 256 MiB of data is still on its way.
+    await vaultCreated(url);
+    await new Promise((r) => setTimeout(r, 300));
     await azurite.kill();
     const r = await b.done;
     expect(r.code).not.toBe(0);
@@ -143,10 +159,12 @@ describe("bkp on a blob vault (Azurite)", () => {
   }, 180_000);
 
   it("a backup killed mid-upload leaves its lease: the next backup waits for it to expire, then succeeds", async () => {
-    writeFileSync(join(dir, "k9.bkp"), policy(await azurite.container(), ["k9"]));
-    images("k9", 96 * MiB);
+    const url = await azurite.container();
+    writeFileSync(join(dir, "k9.bkp"), policy(url, ["k9"]));
+    images("k9", 256 * MiB);
     const b = runAsync(["backup", "k9.bkp", "--now"]);
-    await new Promise((r) => setTimeout(r, 1500));
+    await vaultCreated(url);
+    await new Promise((r) => setTimeout(r, 300));
     b.kill();
     expect((await b.done).signal).toBe("SIGKILL");
     expect(run(["verify", "k9.bkp", "--read-data"]).code).toBe(0);
