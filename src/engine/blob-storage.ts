@@ -13,7 +13,7 @@ import type { ObjectWriter, PutOptions, Storage } from "./storage.js";
 /** A staged block of a streamed object; Azure allows up to 4000 MiB, 4 MiB keeps memory low. */
 const STAGE_BYTES = 4 * 1024 * 1024;
 /** Staged blocks uploading at once per writer (memory: STAGE_BYTES each). */
-const STAGE_PARALLEL = 4;
+const STAGE_PARALLEL = 8;
 
 function errorCodeOf(e: unknown): string | undefined {
   return e instanceof RestError ? (e.code ?? String(e.statusCode)) : undefined;
