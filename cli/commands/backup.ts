@@ -71,7 +71,8 @@ Options:
               one vault run one after another (one writer per vault), and never more than 5
               disks of one storage account are read at once (more throttle the account)
   --json      print one result object per VM (bytes read, changed, stored, seconds, and the
-              change detection used per disk: unchanged-file, block-checksum or full, with
+              change detection used per disk: unchanged-file, extent-compare, block-checksum
+              or full, with
               detectionReason when checksum comparison was forced; snapshot: the tier's part)
   -h, --help  show this help
 

@@ -16,8 +16,8 @@
 //                    worker threads, page by page, so their work adds up; no agent, no lag)
 // transfer  = median over full jobs of Σ changed / read phase (the slowest disk's seconds)
 // read-rate = median over the path's jobs of Σ read / (read phase − Σ changed / transfer)
-// share     = median bytes read / image bytes of the path's disk backups (1 for block-checksum;
-//             a faster engine path that reads less, such as extent comparison, learns its own)
+// share     = median bytes read / image bytes of the path's disk backups (1 for block-checksum);
+//             for extent-compare, which reads only the changed blocks, bytes read / bytes changed
 // overhead  = base + per-byte × nonzero data of the images the job reads, where base = median
 //             (job seconds − read phase) of jobs that read nothing (vault, index, commit) and
 //             per-byte = median of (job seconds − read phase − base) / that data over jobs that
@@ -70,6 +70,8 @@ export interface EngineFacts {
 }
 
 const isReadPath = (p: string) => p !== "full" && p !== "unchanged-file";
+/** A path that reads only what changed (extent comparison on a copy-on-write file system). */
+const readsChanged = (p: string) => p === "extent-compare";
 
 /** Samples, newest job first, of at most CALIBRATION_JOBS jobs. */
 function samples(jobs: MeasuredJob[], f: (d: MeasuredDisk, j: MeasuredJob, i: number) => number | undefined): { values: number[]; jobs: number } {
@@ -157,7 +159,11 @@ export function learnEngine(vm: Vm, jobs: MeasuredJob[], images: readonly ImageF
       return scan > 0 ? sum(ds, "bytesRead") / scan : undefined;
     });
     read.set(p, rate(r, read.get("block-checksum")?.bytesPerSecond ?? checksum));
-    const sh = samples(jobs, (d) => (d.detection === p && d.imageBytes > 0 ? d.bytesRead / d.imageBytes : undefined));
+    // Extent comparison reads the changed blocks (and their batch neighbours): its share is of the
+    // changed bytes; the other paths read a share of the image.
+    const sh = samples(jobs, (d) =>
+      d.detection !== p ? undefined : readsChanged(p) ? (d.bytesChanged > 0 ? d.bytesRead / d.bytesChanged : undefined) : d.imageBytes > 0 ? d.bytesRead / d.imageBytes : undefined,
+    );
     share.set(p, sh.values.length ? median(sh.values) : 1);
   }
   // Overhead: jobs that read nothing pay a base (vault, index, commit); jobs that read pay more
@@ -202,7 +208,7 @@ export function predictEngineDisk(f: EngineFacts, task: DiskTask, gapMs: number)
   const forced = task.kind === "checksum-comparison";
   if (!forced && changed <= 0) return { detection: "unchanged-file", bytesRead: 0, bytesChanged: 0, seconds: 0 };
   const path = (forced ? d.forcedPath : d.changedPath) ?? "block-checksum";
-  const bytesRead = d.bytes * (f.share.get(path) ?? 1);
+  const bytesRead = Math.min(d.bytes, (readsChanged(path) ? changed : d.bytes) * (f.share.get(path) ?? 1));
   const r = f.read.get(path)?.bytesPerSecond ?? f.read.get("block-checksum")!.bytesPerSecond;
   return { detection: path, bytesRead, bytesChanged: changed, seconds: bytesRead / r + changed / transfer };
 }

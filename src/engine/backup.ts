@@ -23,6 +23,7 @@ import { readAdeSource, sealAde } from "./ade.js";
 import { ProgressTracker, diskKey } from "./progress.js";
 import { completedJobRecord, failedJobRecord, logJob } from "./job-log.js";
 import type { BackupTask, BackupTaskResult } from "./protocol.js";
+import { sharedWithPreviousSnapshot } from "./snapshot-extents.js";
 import { abortSnapshot, checksumReason, commitSnapshot, finishSnapshot, openSnapshotSession, prepareSnapshot, snapshotTierOf } from "./snapshots.js";
 import { onGrainGrid } from "./snapshot-chain.js";
 import type { SnapshotSession } from "./snapshots.js";
@@ -65,6 +66,8 @@ interface DiskPlan {
   prevDisk?: ManifestDisk;
   /** Why a previous point exists but its snapshot cannot be the base (DOMAIN §4). */
   detectionReason?: string;
+  /** extent-compare: per block, 1 when it shares its extents with the previous snapshot (unchanged, not read). */
+  shared?: Uint8Array;
 }
 
 /**
@@ -207,6 +210,13 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
       const snapTargets = snaps
         ? await prepareSnapshot(snaps, id, now.toISOString(), plans.map((p) => ({ name: p.name, image: p.image, source: p.source, unchanged: p.detection === "unchanged-file", copy: !!p.vhd || !onGrainGrid(config.blockSize, config.pageBlocks), bytes: p.bytes })))
         : undefined;
+      // DOMAIN §4: with the previous snapshot at hand, a copy-on-write file system tells which
+      // blocks changed without reading them (extent comparison, snapshot-extents.ts).
+      for (const p of plans) {
+        if (p.detection !== "block-checksum" || p.detectionReason || p.vhd) continue;
+        const shared = await sharedWithPreviousSnapshot(snaps, p.name, p.image, p.bytes, config.blockSize);
+        if (shared) Object.assign(p, { detection: "extent-compare", shared });
+      }
 
       const tracker = new ProgressTracker(opts.onProgress);
       for (const p of plans) tracker.add(diskKey(vm.name, p.name), vm.name, p.name, "backup", p.bytes);
@@ -242,6 +252,8 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
               count: Math.min(config.pageBlocks, blocks - firstBlock),
               prevMap: p.prevMaps?.[page],
               snap: snapTargets?.get(p.name),
+              // A copy of the page's part: a view would send the whole disk's array to the worker.
+              ...(p.shared ? { shared: p.shared.slice(firstBlock, firstBlock + Math.min(config.pageBlocks, blocks - firstBlock)) } : {}),
             });
             taskDisk.push(p.name);
           }

@@ -26,6 +26,11 @@ export interface BackupTask {
   vhd?: { kind: "fixed" | "dynamic"; virtualSize: number; footer: Uint8Array; blockSize: number; bat: Uint32Array; bitmapSize: number };
   /** Where to write the point's instant-restore snapshot of a raw image while reading it (snapshots.ts prepareSnapshot). */
   snap?: SnapshotTarget;
+  /**
+   * Extent comparison (extents.ts): per block of the page, 1 when the block shares its extents
+   * with the previous point's reflink snapshot — unchanged, its previous entry is kept unread.
+   */
+  shared?: Uint8Array;
 }
 
 /** A raw disk's snapshot files, written by the backup workers (snapshot-chain.ts). */

@@ -8,7 +8,7 @@
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fsyncDir } from "./storage.js";
-import { DateTime } from "luxon";
+import { DateTime } from "../utils/luxon.js";
 import { pointFates, pruneDecision } from "../plan/retention.js";
 import type { RetentionSpec } from "../plan/retention.js";
 import { DEFAULT_LOCK_WAIT_MS } from "./lock.js";

@@ -15,7 +15,7 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { DateTime } from "luxon";
+import { DateTime } from "../utils/luxon.js";
 import { pointFates } from "../plan/retention.js";
 import { EngineError, ErrorCodes, describe, errnoCode } from "./errors.js";
 import { isAllZero, sameFile, statImage } from "./image-reader.js";

@@ -46,8 +46,12 @@ export interface EngineVault {
   encryption: EngineEncryption;
 }
 
-/** How a disk's changes were found (DOMAIN §1.7, §4). */
-export type ChangeDetection = "unchanged-file" | "block-checksum" | "full";
+/**
+ * How a backup found a disk's changes (DOMAIN §1.7, §4): the image's stat unchanged (nothing read); extents shared
+ * with the previous point's reflink snapshot (only the other blocks read, extents.ts); every
+ * block read and its checksum compared; or a full read (no previous point of the disk).
+ */
+export type ChangeDetection = "unchanged-file" | "extent-compare" | "block-checksum" | "full";
 
 /**
  * The instant-restore snapshot tier of a VM's policy (DOMAIN §4, §6, §7): each backup keeps a

@@ -193,6 +193,73 @@ function writeAt(file: string, data: Buffer, at: number): void {
   }
 }
 
+/** The batch's blocks (page indexes) that share their extents with the previous snapshot and have a previous entry. */
+function keptBlocks(shared: Uint8Array, prev: BlockEntry[], i: number, n: number): number[] {
+  const kept: number[] = [];
+  for (let k = 0; k < n; k++) if (shared[i + k] === 1 && prev[i + k]) kept.push(i + k);
+  return kept;
+}
+
+/** Reads the batch's runs of blocks not kept into their places in `buf`; false when the image is short. */
+function readRuns(fd: number, buf: Buffer, kept: readonly number[], i: number, n: number, start: number, want: number): boolean {
+  const skip = new Set(kept);
+  for (let k = 0; k < n; ) {
+    if (skip.has(i + k)) {
+      k++;
+      continue;
+    }
+    let end = k;
+    while (end < n && !skip.has(i + end)) end++;
+    const from = k * blockSize;
+    const len = Math.min(end * blockSize, want) - from;
+    if (readFully(fd, buf.subarray(from, from + len), len, start + from) !== len) return false;
+    k = end;
+  }
+  return true;
+}
+
+/**
+ * Keeps the previous entries of unchanged, unread blocks. A data block's chunk is referenced
+ * again only while the vault holds it intact; otherwise that block is read and stored again
+ * (the damage is not inherited).
+ */
+async function keepShared(t: BackupTask, prev: BlockEntry[], entries: BlockEntry[], kept: readonly number[], fd: number, res: BackupTaskResult): Promise<void> {
+  const data: number[] = [];
+  for (const b of kept) {
+    const p = prev[b];
+    entries[b] = p;
+    if (p.kind === DATA) data.push(b);
+    else res.bytesZero += blockLen(t.imageBytes, t.firstBlock + b);
+  }
+  if (!data.length) return;
+  const ok = await request<boolean[]>("reuse", data.map((b) => prev[b].id.toString("hex")));
+  for (let r = 0; r < data.length; r++) {
+    if (ok[r]) continue;
+    const b = data[r];
+    const len = blockLen(t.imageBytes, t.firstBlock + b);
+    const block = Buffer.allocUnsafe(len);
+    if (readFully(fd, block, len, (t.firstBlock + b) * blockSize) !== len) throw shrank(t);
+    res.bytesRead += len;
+    entries[b] = await storeAgain(block, prev[b], res);
+  }
+}
+
+/** A block whose previous chunk the vault no longer holds intact: stored again from the image. */
+async function storeAgain(data: Buffer, was: BlockEntry, res: BackupTaskResult): Promise<BlockEntry> {
+  const id = hmac(keys.chunkId, data);
+  const z = compressBlock(data);
+  await packs.append(id, z.codec, z.data, data.length);
+  res.bytesStored += z.data.length;
+  res.newChunks++;
+  return { kind: DATA, fast: was.fast, id };
+}
+
+const shrank = (t: BackupTask) =>
+  new EngineError(
+    ErrorCodes.IMAGE_SIZE_CHANGED,
+    `image ${t.image} shrank while it was being backed up (expected ${t.imageBytes} bytes). Stop the VM or back up a snapshot of the disk; no recovery point was written.`,
+  );
+
 async function backup(t: BackupTask): Promise<BackupTaskResult> {
   hasher ??= await createFastHasher();
   const fast = hasher;
@@ -220,16 +287,20 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
       const n = Math.min(perBatch, t.count - i);
       const start = (t.firstBlock + i) * blockSize;
       const want = Math.min(n * blockSize, t.imageBytes - start);
-      // A raw image is read in one large sequential read per batch (8 MiB).
-      if (!vhd && readFully(fd, buf, want, start) !== want) {
-        throw new EngineError(
-          ErrorCodes.IMAGE_SIZE_CHANGED,
-          `image ${t.image} shrank while it was being backed up (expected ${t.imageBytes} bytes). Stop the VM or back up a snapshot of the disk; no recovery point was written.`,
-        );
+      // Extent comparison: blocks that share their extents with the previous point's reflink
+      // snapshot keep their previous entries unread; only the runs of other blocks are read.
+      const kept = !vhd && t.shared && prev ? keptBlocks(t.shared, prev, i, n) : undefined;
+      if (kept) {
+        if (!readRuns(fd, buf, kept, i, n, start, want)) throw shrank(t);
+        await keepShared(t, prev!, entries, kept, fd, res);
+      } else if (!vhd && readFully(fd, buf, want, start) !== want) {
+        // A raw image is read in one large sequential read per batch (8 MiB).
+        throw shrank(t);
       }
       const changed: { i: number; data: Buffer; fast: Buffer; id: Buffer }[] = [];
       const reused: { i: number; data: Buffer; entry: BlockEntry }[] = [];
       for (let k = 0; k < n; k++) {
+        if (kept?.includes(i + k)) continue;
         const len = blockLen(t.imageBytes, t.firstBlock + i + k);
         const at = start + k * blockSize;
         const data = buf.subarray(k * blockSize, k * blockSize + len);
@@ -268,12 +339,7 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
             entries[u.i] = u.entry;
             continue;
           }
-          const id = hmac(keys.chunkId, u.data);
-          entries[u.i] = { kind: DATA, fast: u.entry.fast, id };
-          const z = compressBlock(u.data);
-          await packs.append(id, z.codec, z.data, u.data.length);
-          res.bytesStored += z.data.length;
-          res.newChunks++;
+          entries[u.i] = await storeAgain(u.data, u.entry, res);
         }
       }
       if (changed.length) {

@@ -3,7 +3,7 @@
 // recovery left a token out (it then skips that attribute: the syntax error is reported).
 import type { CstElement, CstNode, IToken, TokenType } from "chevrotain";
 import Decimal from "decimal.js";
-import { DateTime, Settings } from "luxon";
+import { DateTime } from "../utils/luxon.js";
 import type * as A from "./ast.js";
 import type { Diagnostic, Range } from "./diagnostics.js";
 import { tokenRange } from "./parse.js";
@@ -11,10 +11,6 @@ import * as T from "./tokens.js";
 import { closest } from "./suggest.js";
 import { endOf, span } from "./text-range.js";
 
-// bkp prints dates and times in English whatever the user's locale (output is stable for
-// scripts and tests), and naming the locale spares luxon its system-locale lookup, which costs
-// ~13 ms of ICU start-up in every process that touches a date.
-Settings.defaultLocale = "en-US";
 
 // Decimals are immutable, and policy sets repeat the same few numbers (128 GB, 1%, 30 days)
 // thousands of times: one instance per spelling keeps the AST smaller (bounded for long sessions).

@@ -5,7 +5,8 @@
 // (~10 µs each), so the hot paths work on epoch milliseconds and civil (y, m, d) numbers and
 // ask luxon's IANAZone only for the zone's UTC offset. Results are the same instants luxon
 // would give, except for the two DST rules bkp defines (see `resolveWall`).
-import { DateTime, IANAZone, type Zone } from "luxon";
+import { FixedOffsetZone } from "luxon";
+import { DateTime, IANAZone, type Zone } from "../utils/luxon.js";
 
 export const MS_PER_MINUTE = 60_000;
 export const MS_PER_HOUR = 3_600_000;
@@ -92,7 +93,8 @@ export class ZoneClock {
 
   constructor(name: string) {
     this.name = name;
-    this.zone = name === "UTC" ? IANAZone.create("Etc/UTC") : IANAZone.create(name);
+    // UTC has one offset forever: no Intl (ICU's start-up costs a short command 30–150 ms).
+    this.zone = name === "UTC" || name === "Etc/UTC" ? FixedOffsetZone.utcInstance : IANAZone.create(name);
   }
 
   /** UTC offset in minutes at an instant. */
