@@ -89,7 +89,7 @@ Exit codes: 0 ok, 1 a record or vault could not be read (damage, wrong key), 2 u
       io.stdout("no backup jobs recorded\n");
       return exit;
     }
-    const table = [["JOB", "VM", "VAULT", "STARTED (UTC)", "STATUS", "TIME", "PREDICTED", "ERROR", "READ", "CHANGED", "STORED", "DETECTION", "POINT / ERROR"]];
+    const table = [["JOB", "VM", "VAULT", "STARTED (UTC)", "STATUS", "TIME", "PREDICTED", "ERROR", "READ", "CHANGED", "STORED", "DETECTION", "SNAPSHOT", "POINT / ERROR"]];
     const sum = (r: JobRecord, k: "bytesRead" | "bytesChanged" | "bytesStored") => bytes(r.disks.reduce((s, d) => s + d[k], 0));
     for (const r of rows) {
       const detection = r.restore ? "restore" : [...new Set(r.disks.map((d) => d.detection))].join(",") || "-";
@@ -98,7 +98,7 @@ Exit codes: 0 ok, 1 a record or vault could not be read (damage, wrong key), 2 u
       const f = figures(r);
       const err = f.error;
       const predicted = f.predicted !== undefined ? `${seconds(f.predicted)}${pathDiffers(r) ? " (other path)" : ""}` : "-";
-      table.push([String(r.seq), r.vm, r.vault, r.startedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"), r.status, seconds(f.measured), predicted, err === undefined ? "-" : `${err >= 0 ? "+" : ""}${err.toFixed(0)}%`, sum(r, "bytesRead"), sum(r, "bytesChanged"), sum(r, "bytesStored"), detection, result]);
+      table.push([String(r.seq), r.vm, r.vault, r.startedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"), r.status, seconds(f.measured), predicted, err === undefined ? "-" : `${err >= 0 ? "+" : ""}${err.toFixed(0)}%`, sum(r, "bytesRead"), sum(r, "bytesChanged"), sum(r, "bytesStored"), detection, snapshotCell(r), result]);
     }
     const right = new Set([0, 5, 6, 7, 8, 9, 10]);
     const w = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
@@ -107,3 +107,10 @@ Exit codes: 0 ok, 1 a record or vault could not be read (damage, wrong key), 2 u
     return exit;
   },
 };
+
+/** The instant-restore tier's part of a job: how each disk's snapshot was made, and the tier's own seconds. */
+function snapshotCell(r: JobRecord): string {
+  const methods = [...new Set(r.disks.flatMap((d) => (d.snapshot ? [d.snapshot.method] : [])))];
+  if (!methods.length) return "-";
+  return `${methods.join(",")}${r.snapshotSeconds !== undefined ? ` ${seconds(r.snapshotSeconds)}` : ""}`;
+}

@@ -180,6 +180,8 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
       const why = await damagedBase(storage, keys, index, pd.maps);
       if (why) unhealthy.set(pd.name, `the previous point ${prev?.id ?? ""} of this disk is damaged (${why}): every block was read and damaged chunks stored again`);
     }
+    // The tier's own seconds, beside the read: preparing copies, making them durable, committing.
+    let snapSeconds = 0;
     const readImages = async () => {
       const sameLayout = prev !== undefined && prev.blockSize === config.blockSize && prev.pageBlocks === config.pageBlocks;
       const plans: DiskPlan[] = vm.disks.map((d) => {
@@ -207,9 +209,11 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
         return { ...base, detection: "full" };
       });
       // The point's snapshot (snapshots.ts) is copied while the workers read the images.
+      const tPrepare = performance.now();
       const snapTargets = snaps
         ? await prepareSnapshot(snaps, id, now.toISOString(), plans.map((p) => ({ name: p.name, image: p.image, source: p.source, unchanged: p.detection === "unchanged-file", copy: !!p.vhd || !onGrainGrid(config.blockSize, config.pageBlocks), bytes: p.bytes })))
         : undefined;
+      snapSeconds += (performance.now() - tPrepare) / 1000;
       // DOMAIN §4: with the previous snapshot at hand, a copy-on-write file system tells which
       // blocks changed without reading them (extent comparison, snapshot-extents.ts).
       for (const p of plans) {
@@ -312,7 +316,9 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
         pool = undefined;
       }
       // The point's snapshot is complete before the post-script runs.
+      const tFinish = performance.now();
       await finishSnapshot(snaps);
+      snapSeconds += (performance.now() - tFinish) / 1000;
       return { plans, perDisk, changedWhileRead };
     };
     const { outcome: scripted, result: snap } = await consistentSnapshot(vm, readImages);
@@ -345,7 +351,9 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
     // The manifest is committed last: only now does the point exist.
     await writeManifest(storage, keys.enc, keys.name, manifest);
     // A snapshot is committed after its point, so every committed snapshot has one; expired ones go.
-    const snapshot = snaps ? await commitSnapshot(snaps) : undefined;
+    const tCommit = performance.now();
+    const committed = snaps ? await commitSnapshot(snaps) : undefined;
+    const snapshot = committed && { ...committed, seconds: snapSeconds + (performance.now() - tCommit) / 1000 };
     const result: VmBackupResult = {
       vm: vm.name,
       vault: vault.name,

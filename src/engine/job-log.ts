@@ -11,7 +11,7 @@ import type { VaultKeys } from "./crypto.js";
 import { vmFolder } from "./manifest.js";
 import type { Storage } from "./storage.js";
 import { openVault } from "./vault.js";
-import type { ChangeDetection, CommonOptions, Consistency, EngineVault, VmBackupResult } from "./types.js";
+import type { ChangeDetection, CommonOptions, Consistency, EngineVault, SnapshotMethod, VmBackupResult } from "./types.js";
 import type { JobPrediction } from "../plan/vault-facts.js";
 
 /** Records kept per VM; appending drops the oldest beyond this. */
@@ -40,6 +40,8 @@ export interface JobDiskRecord {
   seconds: number;
   /** Why every block was read and compared (the instant-restore snapshot was gone, DOMAIN §4). */
   detectionReason?: string;
+  /** The disk's instant-restore snapshot in this point: how it was made and the space it took. */
+  snapshot?: { method: SnapshotMethod; allocatedBytes: number };
 }
 
 export interface JobRecord {
@@ -57,6 +59,8 @@ export interface JobRecord {
   finishedAt: string;
   /** The whole job: vault open, scripts, read, write, commit. */
   seconds: number;
+  /** Of those, the instant-restore tier's own seconds beside the read (SnapshotReport.seconds). */
+  snapshotSeconds?: number;
   consistency?: Pick<Consistency, "level" | "reason">;
   disks: JobDiskRecord[];
   warnings?: string[];
@@ -125,10 +129,17 @@ export function completedJobRecord(r: VmBackupResult, startedAt: Date, predicted
       bytesZero: d.bytesZero,
       seconds: d.seconds,
       ...(d.detectionReason ? { detectionReason: d.detectionReason } : {}),
+      ...snapshotOf(r, d.disk),
     })),
+    ...(r.snapshot?.seconds !== undefined ? { snapshotSeconds: r.snapshot.seconds } : {}),
     ...(warnings.length ? { warnings } : {}),
     ...(predicted ? { predicted } : {}),
   };
+}
+
+function snapshotOf(r: VmBackupResult, disk: string): Pick<JobDiskRecord, "snapshot"> {
+  const d = r.snapshot?.disks.find((x) => x.disk === disk);
+  return d ? { snapshot: { method: d.method, allocatedBytes: d.allocatedBytes } } : {};
 }
 
 /** The code a failed job is recorded with: the engine's, or what a raw I/O error becomes. */

@@ -88,6 +88,12 @@ export interface SnapshotReport {
   live: number;
   allocatedBytes: number;
   warnings: string[];
+  /**
+   * Seconds the tier took beside the read: preparing the copies (reflinks, files), waiting for
+   * a VHD's copy, making them durable, committing and expiring. Deltas and sparse copies that the
+   * workers write while they read are part of the disks' seconds.
+   */
+  seconds?: number;
 }
 
 export interface ProgressEvent {

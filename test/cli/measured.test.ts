@@ -37,9 +37,21 @@ interface JobJson {
   point?: string;
   startedAt: string;
   seconds: number;
-  disks: { name: string; detection: string; bytesRead: number; bytesChanged: number; bytesStored: number; seconds: number }[];
+  snapshotSeconds?: number;
+  disks: { name: string; detection: string; bytesRead: number; bytesChanged: number; bytesStored: number; seconds: number; snapshot?: { method: string; allocatedBytes: number } }[];
   error?: { code: string };
 }
+
+interface BackupJson {
+  point: string;
+  disks: { disk: string; detection: string; detectionReason?: string; bytesRead: number; bytesChanged: number; bytesStored: number; seconds: number }[];
+  snapshot?: { disks: { disk: string; method: string; allocatedBytes: number }[] };
+}
+/** The job log's snapshot of a disk: as the backup reported it. */
+const snapshotOf = (r: BackupJson, disk: string) => {
+  const d = r.snapshot?.disks.find((x) => x.disk === disk);
+  return d ? { snapshot: { method: d.method, allocatedBytes: d.allocatedBytes } } : {};
+};
 
 const run = (args: string[], extra: Record<string, string> = {}) => bkp(args, { cwd: dir, env: { ...env, ...extra } });
 const median = (xs: number[]) => {
@@ -71,7 +83,9 @@ describe("the job log through the CLI", () => {
     writeFileSync(join(dir, "data.img"), f);
     const b2 = run(["backup", "--json", "p.bkp"], { BKP_NOW: "2026-03-02T01:31:00Z" });
     expect(b2.code, b2.stderr).toBe(0);
-    const results = [...JSON.parse(b1.stdout), ...JSON.parse(b2.stdout)] as { point: string; disks: { disk: string; detection: string; detectionReason?: string; bytesRead: number; bytesChanged: number; bytesStored: number; seconds: number }[] }[];
+    const results = [...JSON.parse(b1.stdout), ...JSON.parse(b2.stdout)] as BackupJson[];
+    // Every policy has the instant-restore tier: each disk's snapshot is in the job log.
+    expect(results.every((r) => r.snapshot?.disks.length === 2)).toBe(true);
 
     const jobs = JSON.parse(run(["jobs", "--json", "p.bkp"]).stdout) as JobJson[];
     expect(jobs.map((j) => [j.seq, j.vm, j.vault, j.status, j.startedAt])).toEqual([
@@ -81,14 +95,16 @@ describe("the job log through the CLI", () => {
     // The job log repeats each backup's own figures.
     for (const [i, r] of results.entries()) {
       expect(jobs[i].point).toBe(r.point);
-      expect(jobs[i].disks).toEqual(r.disks.map((d) => ({ name: d.disk, detection: d.detection, imageBytes: expect.any(Number), bytesRead: d.bytesRead, bytesChanged: d.bytesChanged, bytesStored: d.bytesStored, bytesZero: expect.any(Number), seconds: d.seconds, ...(d.detectionReason ? { detectionReason: d.detectionReason } : {}) })));
+      expect(jobs[i].disks).toEqual(r.disks.map((d) => ({ name: d.disk, detection: d.detection, imageBytes: expect.any(Number), bytesRead: d.bytesRead, bytesChanged: d.bytesChanged, bytesStored: d.bytesStored, bytesZero: expect.any(Number), seconds: d.seconds, ...(d.detectionReason ? { detectionReason: d.detectionReason } : {}), ...snapshotOf(r, d.disk) })));
+      // The tier's own seconds beside the read, within the job's.
+      expect(jobs[i].snapshotSeconds).toBeLessThan(jobs[i].seconds);
     }
     expect(jobs[1].disks.map((d) => d.detection)).toEqual(["unchanged-file", "block-checksum"]);
 
     const table = run(["jobs", "p.bkp"]);
     expect(table.code).toBe(0);
-    expect(table.stdout.split("\n")[0]).toMatch(/^JOB +VM +VAULT +STARTED \(UTC\) +STATUS +TIME +PREDICTED +ERROR +READ +CHANGED +STORED +DETECTION +POINT \/ ERROR$/);
-    expect(table.stdout).toMatch(/\n +2 +web +main +2026-03-02 01:31:00Z +completed .* unchanged-file,block-checksum +\d{8}T\d{6}Z-[0-9a-f]{6}\n/);
+    expect(table.stdout.split("\n")[0]).toMatch(/^JOB +VM +VAULT +STARTED \(UTC\) +STATUS +TIME +PREDICTED +ERROR +READ +CHANGED +STORED +DETECTION +SNAPSHOT +POINT \/ ERROR$/);
+    expect(table.stdout).toMatch(/\n +2 +web +main +2026-03-02 01:31:00Z +completed .* unchanged-file,block-checksum +(link|delta|reflink|sparse-copy)(,\S+)? \d+\.\d s +\d{8}T\d{6}Z-[0-9a-f]{6}\n/);
     expect(JSON.parse(run(["jobs", "--json", "--last", "1", "p.bkp"]).stdout).map((j: JobJson) => j.seq)).toEqual([2]);
 
     const plan = run(["plan", "--days", "1", "p.bkp"]);

@@ -78,6 +78,27 @@ describe("the job log of real backups", () => {
     expect(both.map((l) => [l.vm, l.records.length])).toEqual([["web", 4], ["other", 0]]);
   });
 
+  it("with the instant-restore tier, each disk's record says how its snapshot was made and the job the tier's own seconds", async () => {
+    const env = platformEnv();
+    const os = path.join(env.dir, "os.img");
+    writeImage(os, "rtzr", MiB);
+    const vm = { name: "web", disks: [{ name: "os", image: os }] };
+    const o = (iso: string) => ({ machineKeyFile: env.machineKeyFile, blockSize: BS, instantRestore: { days: 2, zone: "UTC" }, now: () => new Date(iso) });
+    const full = await backupVm(env.vault, vm, o("2026-03-01T02:30:00Z"));
+    overwrite(os, 7, text(200 * KiB, 2));
+    const next = await backupVm(env.vault, vm, o("2026-03-02T02:30:00Z"));
+    const log = await readJobLog(env.vault, "web", { machineKeyFile: env.machineKeyFile });
+    const snaps = log.records.map((r) => r.disks[0].snapshot);
+    expect(snaps.map((s) => s?.method)).toEqual([full.snapshot?.disks[0].method, next.snapshot?.disks[0].method]);
+    expect(snaps[0]?.allocatedBytes).toBe(full.snapshot?.disks[0].allocatedBytes);
+    // The delta holds the changed grains only: far less than the full copy.
+    expect(snaps[1]!.allocatedBytes).toBeLessThan(snaps[0]!.allocatedBytes / 4);
+    for (const r of log.records) {
+      expect(r.snapshotSeconds).toBeGreaterThan(0);
+      expect(r.snapshotSeconds).toBeLessThan(r.seconds);
+    }
+  });
+
   it("a damaged record is reported (BKP5075) and the others still read; a record under another name does not open", async () => {
     const env = platformEnv();
     const img = path.join(env.dir, "os.img");
