@@ -1,7 +1,7 @@
 // Prediction vs reality (issue #15): back up local images several times with a known churn, then
 // compare the plan's prediction for each next job with the engine's measured time for it.
 //   npm run bench -- predict [--os-mib=1024] [--data-mib=512] [--churn-mib=32] [--learn=4]
-//                            [--jobs=5] [--cases=clustered,scattered,clustered-no-tier,...]
+//                            [--jobs=5] [--cases=clustered,scattered,clustered-no-tier,...] [--keep]
 // Cases: clustered / scattered churn, with the instant-restore tier (as every policy has it) and
 // without it (BackupOptions.instantRestore false), and a disk added after the first backups.
 // Each backup first asks the plan for its prediction (the function `bkp backup` uses, which the
@@ -31,6 +31,8 @@ const learn = Number(opt("learn", "4"));
 const measured = Number(opt("jobs", "5"));
 const cases = opt("cases", "clustered,scattered,clustered-no-tier,scattered-no-tier,added-disk").split(",");
 const work = path.resolve(opt("dir", path.join(repo, ".bench", "predict")));
+/** --keep: leave each case's images and vault (several GiB a case) for inspection. */
+const keep = args.includes("--keep");
 const startedAt = new Date();
 const load0 = os.loadavg()[0];
 
@@ -126,6 +128,8 @@ async function runCase(name: string): Promise<Row[]> {
     if (n >= learn) rows.push({ kind: job.kind, predicted: prediction?.seconds ?? Number.NaN, measured: r.seconds, paths, pathsMatch: paths === predictedPaths });
     console.log(`${name} job ${n + 1}: ${job.kind.padEnd(19)} predicted ${(prediction?.seconds ?? Number.NaN).toFixed(2).padStart(6)} s, measured ${r.seconds.toFixed(2).padStart(6)} s  ${paths}${paths === predictedPaths ? "" : ` (predicted ${predictedPaths})`}`);
   }
+  // Each case leaves 4-5 GiB of images, vault and snapshots: gone unless --keep.
+  if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   return rows;
 }
 
