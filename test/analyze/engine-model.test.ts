@@ -28,12 +28,13 @@ describe("the local engine model", () => {
   const m = model(OS);
   const vm = m.vms.get("x")!;
   // A full backup (8 GB of data in 100 s), then block-checksum jobs changing 1 GB a day, then
-  // jobs on a faster path ("extent-compare") that reads a tenth of the image.
+  // a job on the faster path of a reflink file system ("extent-compare") that reads only the
+  // changed blocks and their batch neighbours: 1.25 bytes read per byte changed.
   const jobs = [
     job(0, 110, [{ detection: "full", bytesRead: 10 * GB, bytesChanged: 8 * GB, seconds: 100 }]),
     job(1, 30, [{ detection: "block-checksum", bytesRead: 10 * GB, bytesChanged: 1 * GB, seconds: 22.5 }]),
     job(2, 30, [{ detection: "block-checksum", bytesRead: 10 * GB, bytesChanged: 1 * GB, seconds: 22.5 }]),
-    job(3, 10, [{ detection: "extent-compare", bytesRead: 1 * GB, bytesChanged: 0.1 * GB, seconds: 3.5 }]),
+    job(3, 10, [{ detection: "extent-compare", bytesRead: 0.125 * GB, bytesChanged: 0.1 * GB, seconds: 3.5 }]),
   ];
   const f = learnEngine(vm, jobs, images, m.assumptions);
 
@@ -41,8 +42,9 @@ describe("the local engine model", () => {
     const T = (8 * GB) / 100;
     expect(f.transfer).toMatchObject({ bytesPerSecond: T, source: "measured", jobs: 1 });
     expect(f.read.get("block-checksum")).toMatchObject({ bytesPerSecond: (10 * GB) / (22.5 - GB / T), source: "measured", jobs: 2 });
-    expect(f.read.get("extent-compare")).toMatchObject({ bytesPerSecond: GB / (3.5 - (0.1 * GB) / T), source: "measured", jobs: 1 });
-    expect(f.share.get("extent-compare")).toBe(0.1);
+    expect(f.read.get("extent-compare")).toMatchObject({ bytesPerSecond: (0.125 * GB) / (3.5 - (0.1 * GB) / T), source: "measured", jobs: 1 });
+    // Its share is of the changed bytes, not of the image: it reads what changed, whatever the image's size.
+    expect(f.share.get("extent-compare")).toBe(1.25);
     expect(f.share.get("block-checksum")).toBe(1);
   });
 
@@ -52,7 +54,7 @@ describe("the local engine model", () => {
     expect(d.churn).toEqual({ bytesPerDay: GB, source: "measured", samples: 3 });
     expect(d.nonZero).toBe(8 * GB);
     const p = predictEngineDisk(f, task(m, "incremental"), DAY);
-    expect(p).toEqual({ detection: "extent-compare", bytesRead: GB, bytesChanged: GB, seconds: GB / f.read.get("extent-compare")!.bytesPerSecond + GB / f.transfer.bytesPerSecond });
+    expect(p).toEqual({ detection: "extent-compare", bytesRead: 1.25 * GB, bytesChanged: GB, seconds: (1.25 * GB) / f.read.get("extent-compare")!.bytesPerSecond + GB / f.transfer.bytesPerSecond });
     expect(predictEngineDisk({ ...f, disks: new Map([["os", { ...d, churn: { ...d.churn, bytesPerDay: 0 } }]]) }, task(m, "incremental"), DAY)).toEqual({ detection: "unchanged-file", bytesRead: 0, bytesChanged: 0, seconds: 0 });
     // A first backup reads the image and stores its nonzero data.
     expect(predictEngineDisk(f, task(m, "initial"), Number.NaN)).toMatchObject({ detection: "full", bytesRead: 10 * GB, bytesChanged: 8 * GB });
