@@ -12,6 +12,7 @@ import type { Risk } from "./risks.js";
 import type { DiskTiming, JobTiming } from "./timing.js";
 import type { EngineFacts } from "./engine-model.js";
 import type { RateSource, VmMeasured } from "./measured.js";
+import type { IrreversibleChange } from "./irreversible.js";
 
 export interface RiskJson {
   code: string;
@@ -255,5 +256,11 @@ export function diffJson(d: CostDiff) {
     newRisks: d.newRisks.map(riskJson),
     resolvedRisks: d.resolvedRisks.map(riskJson),
     keptRisks: d.keptRisks,
+    irreversibleChanges: d.irreversible.map(irreversibleJson),
   };
+}
+
+/** A change Azure cannot undo, for `bkp cost diff --format json` and lint. */
+export function irreversibleJson(c: IrreversibleChange) {
+  return { change: c.kind, block: c.block, name: c.name, attribute: c.attribute, from: c.from, to: c.to, message: c.message, acknowledged: c.acknowledged ?? false, file: c.file, line: c.range.start.line, column: c.range.start.column };
 }

@@ -20,6 +20,7 @@ import type { JobTiming } from "./timing.js";
 import type { RateSource, VmMeasured } from "./measured.js";
 import type { EngineFacts } from "./engine-model.js";
 import type { ZoneClock } from "../plan/time.js";
+import { irreversibleLines } from "./irreversible.js";
 
 export type SourceLines = (file: string) => string[] | undefined;
 
@@ -344,6 +345,7 @@ export function diffText(d: CostDiff, style: Style = plain): string {
   out.push("", `risks: ${d.newRisks.length} new, ${d.resolvedRisks.length} resolved, ${d.keptRisks} unchanged`);
   for (const r of d.newRisks) out.push(`  + ${r.severity}[${r.code}]: ${r.message}`);
   for (const r of d.resolvedRisks) out.push(`  - ${r.severity}[${r.code}]: ${r.message}`);
+  if (d.irreversible.length) out.push("", ...irreversibleLines(d.irreversible));
   return out.join("\n") + "\n";
 }
 
@@ -357,5 +359,9 @@ export function diffMarkdown(d: CostDiff): string {
     for (const r of d.newRisks) out.push(`- new **${r.severity}** \`${r.code}\`: ${r.message}`);
     for (const r of d.resolvedRisks) out.push(`- resolved ~~${r.severity} \`${r.code}\`~~: ${r.message}`);
   } else out.push("", `Risks: none new, none resolved (${d.keptRisks} unchanged).`);
+  if (d.irreversible.length) {
+    out.push("", `**Irreversible changes** (Azure cannot undo them): ${d.irreversible.length}`, "");
+    for (const c of d.irreversible) out.push(`- ${c.acknowledged ? "acknowledged" : "**not acknowledged**"}: ${c.block} \`${c.name}\` ${c.attribute} ${c.from} → ${c.to}: ${c.message}`);
+  }
   return out.join("\n") + "\n";
 }
