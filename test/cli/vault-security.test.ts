@@ -1,0 +1,122 @@
+// Vault security settings and irreversible changes, run as users run them (dist/bkp.mjs):
+// check, fmt, cost diff, lint --base.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { bkp } from "../helpers.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "bkp-vaultsec-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const GUARD = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-sec/providers/Microsoft.DataProtection/resourceGuards/guard1";
+
+function write(name: string, vault: string, policy = "", vm = "protected-since 2025-03-01"): string {
+  const p = join(tmp, name);
+  writeFileSync(
+    p,
+    `vault "prod" {\n${vault}}\n\npolicy "daily" {\n  schedule daily at 02:30\n${policy}  retain daily 30 days\n}\n\n` +
+      `vm "app" {\n  os windows\n  policy "daily"\n  vault "prod"\n  ${vm}\n  disk "os" { role os size 64 GB used 20 GB }\n}\n`,
+  );
+  return p;
+}
+
+describe("vault security in check and fmt", () => {
+  it("accepts every setting and formats it canonically", () => {
+    const f = write("all.bkp", `  redundancy   GRS\n  soft-delete   always-on 30 days\n  immutability unlocked\n  cross-region-restore true\n  cross-subscription-restore permanently-disabled\n  resource-guard "${GUARD}"\n  accept-irreversible soft-delete,cross-region-restore ,  cross-subscription-restore\n`);
+    expect(bkp(["check", f]).code).toBe(0);
+    const r = bkp(["fmt", "-"], { input: `vault "v" {\n  soft-delete   on   20 days\n  accept-irreversible immutability,redundancy\n}\n` });
+    expect(r.stdout).toBe(`vault "v" {\n  soft-delete on 20 days\n  accept-irreversible immutability, redundancy\n}\n`);
+  });
+
+  it("rejects retention outside 14..180 days, CRR without GRS, a bad resource guard id, an unknown acknowledgement", () => {
+    const cases: [string, string, string][] = [
+      ["  soft-delete on 7 days\n", "BKP2070", "soft-delete retention is 7; Azure accepts 14 to 180"],
+      ["  soft-delete always-on 181 days\n", "BKP2070", "181"],
+      ["  redundancy LRS\n  cross-region-restore true\n", "BKP2071", "cross-region restore needs geo-redundant storage, but vault \"prod\" is LRS"],
+      ['  resource-guard "guard1"\n', "BKP2072", "is not the ARM id of a resource guard"],
+      [`  resource-guard "${GUARD.replace("DataProtection", "RecoveryServices")}"\n`, "BKP2072", "resource guard"],
+      ["  accept-irreversible region\n", "BKP2073", "'region' is not a vault attribute whose change Azure cannot undo"],
+    ];
+    for (const [vault, code, text] of cases) {
+      const r = bkp(["check", write("bad.bkp", vault)]);
+      expect(r.code, vault).toBe(1);
+      expect(r.stdout, vault).toContain(`error[${code}]`);
+      expect(r.stdout, vault).toContain(text);
+    }
+    const p = bkp(["check", write("badp.bkp", "", "  accept-irreversible immutability\n")]);
+    expect(p.stdout).toContain("'immutability' is not a policy attribute whose change Azure cannot undo");
+  });
+});
+
+describe("bkp cost diff: irreversible changes", () => {
+  const old = write("old.bkp", "  redundancy LRS\n");
+  const changed = "  redundancy GRS\n  soft-delete always-on 30 days\n  immutability locked\n  cross-region-restore true\n  cross-subscription-restore permanently-disabled\n";
+
+  it("lists each change Azure cannot undo and exits 1 while one is not acknowledged", () => {
+    const nw = write("new.bkp", changed + "  accept-irreversible immutability\n", "  type enhanced\n");
+    const r = bkp(["cost", "diff", "--from", "2026-12-01", old, nw]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("irreversible changes: 6, 5 not acknowledged");
+    expect(r.stdout).toContain('vault "prod" soft-delete on -> always-on');
+    expect(r.stdout).toContain('vault "prod" immutability disabled -> locked: vault "prod": a locked immutable vault cannot be unlocked; recovery points cannot be deleted before they expire [acknowledged (accept-irreversible)]');
+    expect(r.stdout).toContain('vault "prod" cross-region-restore false -> true');
+    expect(r.stdout).toContain('vault "prod" cross-subscription-restore enabled -> permanently-disabled');
+    expect(r.stdout).toContain('vault "prod" redundancy LRS -> GRS: vault "prod" already protects VMs');
+    expect(r.stdout).toContain('policy "daily" type standard -> enhanced');
+    expect(r.stderr).toContain("5 irreversible changes not acknowledged");
+  });
+
+  it("exits 0 when every change is acknowledged in the file, or with --accept-irreversible; JSON lists them", () => {
+    const acked = write("acked.bkp", changed + "  accept-irreversible immutability, soft-delete, cross-region-restore, cross-subscription-restore, redundancy\n", "  type enhanced\n  accept-irreversible type\n");
+    const a = bkp(["cost", "diff", "--from", "2026-12-01", old, acked]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toContain("irreversible changes: 6, all acknowledged");
+    const nw = write("flag.bkp", changed, "  type enhanced\n");
+    const j = bkp(["cost", "diff", "--from", "2026-12-01", "--format", "json", "--accept-irreversible", old, nw]);
+    expect(j.code, j.stderr).toBe(0);
+    const changes = JSON.parse(j.stdout).irreversibleChanges;
+    expect(changes.map((c: { change: string }) => c.change)).toEqual([
+      "soft-delete-always-on", "immutability-locked", "cross-region-restore-on", "cross-subscription-restore-permanently-disabled", "redundancy-after-protection", "policy-enhanced",
+    ]);
+    expect(changes[1]).toMatchObject({ block: "vault", name: "prod", attribute: "immutability", from: "disabled", to: "locked", acknowledged: "flag", line: 4 });
+    const md = bkp(["cost", "diff", "--from", "2026-12-01", "--format", "markdown", old, nw]);
+    expect(md.code).toBe(1);
+    expect(md.stdout).toContain("**Irreversible changes** (Azure cannot undo them): 6");
+  });
+
+  it("a redundancy change of a vault that protects nothing yet is not irreversible", () => {
+    const o = write("o2.bkp", "  redundancy LRS\n", "", "protection active");
+    const n = write("n2.bkp", "  redundancy GRS\n", "", "protection active");
+    const r = bkp(["cost", "diff", "--from", "2026-12-01", o, n]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain("irreversible");
+  });
+});
+
+describe("bkp lint: irreversible-change", () => {
+  it("with --base, reports the unacknowledged changes from the previous version", () => {
+    const old = write("lo.bkp", "  immutability unlocked\n");
+    const nw = write("ln.bkp", "  immutability locked\n", "  type enhanced\n");
+    const r = bkp(["lint", "--format", "json", "--base", old, nw]);
+    expect(r.code).toBe(1);
+    const found = JSON.parse(r.stdout).filter((d: { rule?: string }) => d.rule === "irreversible-change");
+    expect(found.map((d: { line: number; message: string }) => [d.line, d.message])).toEqual([
+      [2, expect.stringContaining("immutability unlocked -> locked")],
+      [7, expect.stringContaining("type standard -> enhanced")],
+    ]);
+  });
+
+  it("without --base, flags one-way vault settings until acknowledged; a base that does not check is a usage error", () => {
+    const nw = write("nb.bkp", "  cross-region-restore true\n");
+    const r = bkp(["lint", nw]);
+    expect(r.stdout).toContain("cross-region restore cannot be turned off once on (cross-region-restore false -> true, compared with a new vault)");
+    const ok = write("nb-ok.bkp", "  cross-region-restore true\n  accept-irreversible cross-region-restore\n");
+    expect(bkp(["lint", ok]).stdout).not.toContain("irreversible-change");
+    const broken = join(tmp, "broken.bkp");
+    writeFileSync(broken, 'vault "v" { redundancy XRS }\n');
+    const b = bkp(["lint", "--base", broken, nw]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain("does not check");
+  });
+});
