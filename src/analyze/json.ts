@@ -236,6 +236,12 @@ export function costJson(c: CostReport) {
     })),
     projection: c.projection.map(monthJson),
     notes: c.notes.map(riskJson),
+    // One-off, after the delete; not in the monthly figures.
+    softDeleteCharges: c.softDelete.map((s) => ({
+      vm: s.vm, vault: s.vault, currency: s.currency, retentionDays: s.retentionDays, billedDays: s.billedDays,
+      protectedInstanceGB: s.protectedInstanceGB.toDecimalPlaces(2).toString(), instanceFee: money(s.instanceFee),
+      storageGB: s.storageGB.toDecimalPlaces(2).toString(), storageFee: money(s.storageFee), total: money(s.total), reason: s.reason,
+    })),
   };
 }
 

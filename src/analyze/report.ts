@@ -303,6 +303,7 @@ export function costText(c: CostReport, lines: SourceLines, style: Style = plain
   out.push(...table(PROJECTION_HEADERS, projectionRows(c.projection), PROJECTION_HEADERS.slice(1), "  "));
   const ub = unbilled(c);
   if (ub.length) out.push("", "not billed:", ...ub.map((u) => `  ${u}`));
+  if (c.softDelete.length) out.push("", "soft delete (one-off, after the delete; not in the monthly figures):", ...c.softDelete.map((s) => `  ${money(s.total)} ${s.currency}: ${s.reason}`));
   if (c.notes.length) out.push("", riskFrames(c.notes, lines, style));
   return out.join("\n") + "\n";
 }
@@ -318,6 +319,7 @@ export function costMarkdown(c: CostReport): string {
   out.push(...mdTable(PROJECTION_HEADERS, projectionRows(c.projection), PROJECTION_HEADERS.slice(1)));
   const ub = unbilled(c);
   if (ub.length) out.push("", "Not billed: " + ub.join("; ") + ".");
+  if (c.softDelete.length) out.push("", "Soft delete (one-off, after the delete; not in the monthly figures):", "", ...c.softDelete.map((s) => `- ${money(s.total)} ${s.currency}: ${s.reason}`));
   for (const n of c.notes) out.push("", `> **${n.severity} ${n.code}**: ${n.message}${n.hint ? ` (${n.hint})` : ""}`);
   return out.join("\n") + "\n";
 }

@@ -138,6 +138,7 @@ export function mergeReports(parts: CostReport[], opts: CostOptions): CostReport
     otherCurrencies: currencies.slice(1).map((c) => ({ currency: c, monthlyTotal: total(byCurrency.get(c)!)[last].total })),
     vms,
     vaults,
+    softDelete: parts.flatMap((p) => p.softDelete).sort((a, b) => compareText(a.vm, b.vm)),
     projection,
     notes: [...notes.values()],
   };

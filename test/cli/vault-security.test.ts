@@ -120,3 +120,27 @@ describe("bkp lint: irreversible-change", () => {
     expect(b.stderr).toContain("does not check");
   });
 });
+
+describe("bkp cost: soft delete beyond 14 days", () => {
+  it("bills the extra days of a VM stopped with delete-data at regular rates, in a line that says why", () => {
+    const f = write("sd.bkp", "  redundancy GRS\n  soft-delete on 30 days\n", "", "protected-since 2025-03-01\n  protection stopped delete-data");
+    const r = bkp(["cost", "--from", "2026-12-01", "--months", "2", "--format", "json", f]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    // 5.00 USD PI × 16/31 = 2.58; 20 GB × 16/31 = 10.32 GB × 0.056 = 0.58.
+    expect(j.softDeleteCharges).toEqual([
+      expect.objectContaining({ vm: "app", vault: "prod", retentionDays: 30, billedDays: 16, protectedInstanceGB: "20", instanceFee: "2.58", storageGB: "10.32", storageFee: "0.58", total: "3.16" }),
+    ]);
+    expect(j.monthlyTotal).toBe("0.00");
+    const t = bkp(["cost", "--from", "2026-12-01", "--months", "2", f]);
+    expect(t.stdout).toContain('3.16 USD: vm "app" is stopped with its data deleted: vault "prod" keeps it soft-deleted 30 days, and the 16 days beyond the free 14 are billed at regular rates');
+  });
+
+  it("bills nothing extra at the free 14 days or with soft delete off", () => {
+    for (const sd of ["  soft-delete on 14 days\n", "  soft-delete off\n"]) {
+      const f = write("sd0.bkp", sd, "", "protected-since 2025-03-01\n  protection stopped delete-data");
+      const j = JSON.parse(bkp(["cost", "--from", "2026-12-01", "--months", "1", "--format", "json", f]).stdout);
+      expect(j.softDeleteCharges, sd).toEqual([]);
+    }
+  });
+});
