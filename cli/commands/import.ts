@@ -83,7 +83,9 @@ written), 2 usage error or unreadable file.
     } else io.stdout(result.text);
 
     const n = result.policies.length;
-    io.stderr(`imported ${n} polic${n === 1 ? "y" : "ies"} from ${inputs.map((i) => i.path).join(", ")}${out ? ` into ${out}` : ""}${skipped ? `; skipped ${skipped} of other workloads` : ""}\n`);
+    const nv = result.vaults.length;
+    const what = [n || !nv ? `${n} polic${n === 1 ? "y" : "ies"}` : "", nv ? `${nv} vault${nv === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ");
+    io.stderr(`imported ${what} from ${inputs.map((i) => i.path).join(", ")}${out ? ` into ${out}` : ""}${skipped ? `; skipped ${skipped} of other workloads` : ""}\n`);
     if (failed) io.stderr(summary(result.diagnostics, inputs.length, styleFor(io)) + "; the policies with errors were left out\n");
     // Import keeps what Azure would reject (so that it can be seen); say so right away.
     const checked = loadTexts([{ path: out ?? "<imported>", text: result.text }]).diagnostics;
