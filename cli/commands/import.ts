@@ -24,6 +24,12 @@ expressions resolved from --parameters or the parameters' defaults). Property na
 case-insensitively, as Azure reads them. A policy is named by its "name" (the part after '/'
 in an ARM name "vault/policy"), else by the example's policyName, else by its file name.
 
+A Recovery Services vault document (a vault resource or PUT/GET body, a REST example such as
+PUTVault.json or GETVault.json, a backupResourceGuardProxies document, or the output of
+'bkp export azure --vaults') becomes a vault block: redundancy, region, soft-delete,
+immutability, cross-region-restore, cross-subscription-restore, resource-guard
+(docs/azure-interop.md#vaults).
+
 Every generated line ends in '# azure: <json path>'. Policies Azure would reject still import;
 'bkp check' then reports them at their line, quoting the JSON path they came from. Policies
 of other workloads (SQL, SAP HANA, file shares) are skipped and named. A policy with an
