@@ -41,7 +41,7 @@ locked, cross-region restore turned on, cross-subscription restore permanently d
 redundancy of a vault that protects VMs changed, a standard policy made enhanced. Each must be
 acknowledged, in the block with \`accept-irreversible <attribute>, …\` (BKP2073 if the attribute
 cannot change irreversibly) or for one run with \`--accept-irreversible\`; otherwise the command
-exits 1. See [docs/ci.md](../docs/ci.md#irreversible-changes).
+exits 1. A change back from one of those settings is refused by Azure and always exits 1. See [docs/ci.md](../docs/ci.md#irreversible-changes).
 
 ### Export
 

@@ -12,7 +12,13 @@ export type IrreversibleKind =
   | "cross-region-restore-on"
   | "cross-subscription-restore-permanently-disabled"
   | "redundancy-after-protection"
-  | "policy-enhanced";
+  | "policy-enhanced"
+  // Changes back that Azure refuses: never acknowledged, always an error.
+  | "soft-delete-always-on-undone"
+  | "immutability-locked-undone"
+  | "cross-region-restore-undone"
+  | "cross-subscription-restore-permanently-disabled-undone"
+  | "policy-enhanced-undone";
 
 export interface IrreversibleChange {
   kind: IrreversibleKind;
@@ -26,6 +32,8 @@ export interface IrreversibleChange {
   message: string;
   /** How it was acknowledged: in the file (`accept-irreversible`), by a flag, or not at all. */
   acknowledged?: "file" | "flag";
+  /** Azure refuses the change (it undoes a one-way setting): no acknowledgement lets it through. */
+  refused?: boolean;
   /** Where the new value is written. */
   file: string;
   range: Range;
@@ -60,6 +68,10 @@ export function irreversibleChanges(before: Model | undefined, after: Model, opt
       if (old?.type === "standard" && p.type === "enhanced") {
         out.push(policyChange(p, old, opts));
       }
+      if (old?.type === "enhanced" && p.type === "standard") {
+        const range = (p.ast.type ?? p.ast.schedule ?? p.ast.name).range;
+        out.push({ kind: "policy-enhanced-undone", block: "policy", name: p.name, attribute: "type", from: "enhanced", to: "standard", message: `policy "${p.name}" is enhanced in Azure and cannot become standard again: Azure refuses the change (create a new standard policy instead)`, refused: true, file: p.ast.file, range });
+      }
     }
   }
   return out;
@@ -81,6 +93,14 @@ function vaultChanges(old: VaultSecurity, v: Vault, opts: IrreversibleOptions): 
   if (s.crossSubscriptionRestore === "permanently-disabled" && old.crossSubscriptionRestore !== "permanently-disabled") {
     out.push(change(v, "cross-subscription-restore-permanently-disabled", "cross-subscription-restore", old.crossSubscriptionRestore, "permanently-disabled", `vault "${v.name}": cross-subscription restore permanently disabled cannot be enabled again`, a.crossSubscriptionRestore?.range, opts));
   }
+  const refused = (kind: IrreversibleKind, attribute: IrreversibleSubject, from: string, to: string, what: string, range: Range | undefined): IrreversibleChange =>
+    ({ kind, block: "vault", name: v.name, attribute, from, to, message: `vault "${v.name}": ${what}: Azure refuses the change`, refused: true, file: a.file, range: range ?? a.name.range });
+  if (old.softDelete.state === "always-on" && s.softDelete.state !== "always-on") out.push(refused("soft-delete-always-on-undone", "soft-delete", "always-on", s.softDelete.state, "soft delete is always-on and cannot be turned off", a.softDelete?.range));
+  if (old.immutability === "locked" && s.immutability !== "locked") out.push(refused("immutability-locked-undone", "immutability", "locked", s.immutability, "a locked immutable vault cannot be unlocked", a.immutability?.range));
+  if (old.crossRegionRestore && !s.crossRegionRestore) out.push(refused("cross-region-restore-undone", "cross-region-restore", "true", "false", "cross-region restore cannot be turned off once on", a.crossRegionRestore?.range));
+  if (old.crossSubscriptionRestore === "permanently-disabled" && s.crossSubscriptionRestore !== "permanently-disabled") {
+    out.push(refused("cross-subscription-restore-permanently-disabled-undone", "cross-subscription-restore", "permanently-disabled", s.crossSubscriptionRestore, "cross-subscription restore is permanently disabled", a.crossSubscriptionRestore?.range));
+  }
   return out;
 }
 
@@ -95,20 +115,21 @@ function policyChange(p: Policy, old: Policy, opts: IrreversibleOptions): Irreve
   return { kind: "policy-enhanced", block: "policy", name: p.name, attribute: "type", from: old.type, to: p.type, message: `policy "${p.name}" becomes enhanced: Azure cannot change an enhanced policy back to standard`, acknowledged: ack, file: p.ast.file, range };
 }
 
-/** The changes nobody acknowledged. */
+/** The changes nobody acknowledged, and those Azure refuses. */
 export function unacknowledged(changes: IrreversibleChange[]): IrreversibleChange[] {
-  return changes.filter((c) => !c.acknowledged);
+  return changes.filter((c) => !c.acknowledged || c.refused);
 }
 
 /** One line per change, for people. */
 export function irreversibleLines(changes: IrreversibleChange[]): string[] {
   if (!changes.length) return [];
   const open = unacknowledged(changes).length;
-  const out = [`irreversible changes: ${changes.length}${open ? `, ${open} not acknowledged` : ", all acknowledged"}`];
+  const out = [`irreversible changes: ${changes.length}${open ? `, ${open} not acknowledged or refused by Azure` : ", all acknowledged"}`];
   for (const c of changes) {
-    const how = c.acknowledged === "file" ? "acknowledged (accept-irreversible)" : c.acknowledged === "flag" ? "acknowledged (--accept-irreversible)" : "NOT acknowledged";
+    const how = c.refused ? "REFUSED by Azure" : c.acknowledged === "file" ? "acknowledged (accept-irreversible)" : c.acknowledged === "flag" ? "acknowledged (--accept-irreversible)" : "NOT acknowledged";
     out.push(`  ! ${c.block} "${c.name}" ${c.attribute} ${c.from} -> ${c.to}: ${c.message} [${how}]`);
   }
-  if (open) out.push(`  acknowledge each with 'accept-irreversible <attribute>' in its block, or run with --accept-irreversible (docs/ci.md#irreversible-changes)`);
+  if (changes.some((c) => !c.acknowledged && !c.refused)) out.push(`  acknowledge each with 'accept-irreversible <attribute>' in its block, or run with --accept-irreversible (docs/ci.md#irreversible-changes)`);
+  if (changes.some((c) => c.refused)) out.push("  a refused change cannot be deployed: keep the one-way setting (or use a new vault / a new policy)");
   return out;
 }

@@ -268,5 +268,5 @@ export function diffJson(d: CostDiff) {
 
 /** A change Azure cannot undo, for `bkp cost diff --format json` and lint. */
 export function irreversibleJson(c: IrreversibleChange) {
-  return { change: c.kind, block: c.block, name: c.name, attribute: c.attribute, from: c.from, to: c.to, message: c.message, acknowledged: c.acknowledged ?? false, file: c.file, line: c.range.start.line, column: c.range.start.column };
+  return { change: c.kind, block: c.block, name: c.name, attribute: c.attribute, from: c.from, to: c.to, message: c.message, acknowledged: c.acknowledged ?? false, refused: c.refused ?? false, file: c.file, line: c.range.start.line, column: c.range.start.column };
 }

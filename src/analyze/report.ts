@@ -363,7 +363,7 @@ export function diffMarkdown(d: CostDiff): string {
   } else out.push("", `Risks: none new, none resolved (${d.keptRisks} unchanged).`);
   if (d.irreversible.length) {
     out.push("", `**Irreversible changes** (Azure cannot undo them): ${d.irreversible.length}`, "");
-    for (const c of d.irreversible) out.push(`- ${c.acknowledged ? "acknowledged" : "**not acknowledged**"}: ${c.block} \`${c.name}\` ${c.attribute} ${c.from} → ${c.to}: ${c.message}`);
+    for (const c of d.irreversible) out.push(`- ${c.refused ? "**refused by Azure**" : c.acknowledged ? "acknowledged" : "**not acknowledged**"}: ${c.block} \`${c.name}\` ${c.attribute} ${c.from} → ${c.to}: ${c.message}`);
   }
   return out.join("\n") + "\n";
 }

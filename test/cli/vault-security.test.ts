@@ -57,7 +57,7 @@ describe("bkp cost diff: irreversible changes", () => {
     const nw = write("new.bkp", changed + "  accept-irreversible immutability\n", "  type enhanced\n");
     const r = bkp(["cost", "diff", "--from", "2026-12-01", old, nw]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("irreversible changes: 6, 5 not acknowledged");
+    expect(r.stdout).toContain("irreversible changes: 6, 5 not acknowledged or refused by Azure");
     expect(r.stdout).toContain('vault "prod" soft-delete on -> always-on');
     expect(r.stdout).toContain('vault "prod" immutability disabled -> locked: vault "prod": a locked immutable vault cannot be unlocked; recovery points cannot be deleted before they expire [acknowledged (accept-irreversible)]');
     expect(r.stdout).toContain('vault "prod" cross-region-restore false -> true');
@@ -83,6 +83,19 @@ describe("bkp cost diff: irreversible changes", () => {
     const md = bkp(["cost", "diff", "--from", "2026-12-01", "--format", "markdown", old, nw]);
     expect(md.code).toBe(1);
     expect(md.stdout).toContain("**Irreversible changes** (Azure cannot undo them): 6");
+  });
+
+  it("a change back from a one-way setting is refused whatever is acknowledged", () => {
+    const o = write("u-old.bkp", changed + "  accept-irreversible immutability, soft-delete, cross-region-restore, cross-subscription-restore, redundancy\n", "  type enhanced\n  accept-irreversible type\n");
+    const n = write("u-new.bkp", "  redundancy GRS\n  accept-irreversible immutability, soft-delete, cross-region-restore, cross-subscription-restore\n", "  accept-irreversible type\n");
+    const r = bkp(["cost", "diff", "--from", "2026-12-01", "--accept-irreversible", "--format", "json", o, n]);
+    expect(r.code).toBe(1);
+    const changes = JSON.parse(r.stdout).irreversibleChanges;
+    expect(changes.map((c: { change: string; refused: boolean }) => [c.change, c.refused])).toEqual([
+      ["soft-delete-always-on-undone", true], ["immutability-locked-undone", true], ["cross-region-restore-undone", true],
+      ["cross-subscription-restore-permanently-disabled-undone", true], ["policy-enhanced-undone", true],
+    ]);
+    expect(changes[1].message).toBe('vault "prod": a locked immutable vault cannot be unlocked: Azure refuses the change');
   });
 
   it("a redundancy change of a vault that protects nothing yet is not irreversible", () => {
