@@ -15,6 +15,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createSyntaxDiagramsCode, type ISerializedGast, type TokenType } from "chevrotain";
 import { BLOCK_DOCS, type AttributeDoc } from "../src/lang/attribute-syntax.js";
+import { vaultSecuritySection } from "./grammar-vault-security.js";
 import { CODES } from "../src/lang/diagnostic-codes.js";
 import { parseFile } from "../src/lang/index.js";
 import { BLOCK_ATTRIBUTES, getParser, TOP_LEVEL_BLOCKS } from "../src/lang/parser.js";
@@ -712,7 +713,7 @@ tables, the parser, the attribute catalogue, the defaults and the diagnostic cat
 Azure behaviour behind the rules is in [docs/domain.md](../docs/domain.md).
 
 Contents: [Lexical rules](#lexical-rules) · [Grammar](#grammar) · [Blocks](#blocks) ·
-[Defaults](#defaults) · [Azure limits](#azure-limits-the-checker-enforces) ·
+[Vault security](#vault-security) · [Defaults](#defaults) · [Azure limits](#azure-limits-the-checker-enforces) ·
 [Diagnostics](#diagnostics) · [Extensions](#extensions-beyond-the-language-tour) ·
 [Editor support](#editor-support) · [Keywords](#appendix-keywords)
 
@@ -731,6 +732,7 @@ ${seed}
     lexicalSection(),
     grammarSection(),
     blocksSection(),
+    vaultSecuritySection(),
     defaultsSection(),
     limitsSection(),
     diagnosticsSection(),

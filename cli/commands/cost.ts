@@ -1,5 +1,6 @@
 import { computeCost, diffCosts, planAndAnalyze } from "../../src/analyze/index.js";
 import { costJson, diffJson } from "../../src/analyze/json.js";
+import { irreversibleChanges, unacknowledged } from "../../src/analyze/irreversible.js";
 import { costMarkdown, costText, diffMarkdown, diffText } from "../../src/analyze/report.js";
 import { oneOf, parse, positiveInt, UsageError } from "../args.js";
 import type { Command } from "../command.js";
@@ -8,7 +9,7 @@ import { expand, policyInputs } from "../inputs.js";
 import { isoDateFlag, loadForAnalysis, sourceLines } from "./plan-common.js";
 
 const HELP = `Usage: bkp cost [--format text|json|markdown] [--months N] [--from DATE] FILE...
-       bkp cost diff [--format text|json|markdown] [--months N] [--from DATE] [--days N] OLD NEW
+       bkp cost diff [--format text|json|markdown] [--months N] [--from DATE] [--days N] [--accept-irreversible] OLD NEW
 
 The bill of a policy set (docs/domain.md#billing pricing; docs/analysis-model.md has every formula): per
 VM its protected-instance size, PI units and fee, backup storage GB and fee, instant-restore
@@ -17,7 +18,11 @@ totals per vault and overall. The monthly figures are those of the projection's 
 
 'bkp cost diff OLD NEW' compares two policy sets (each a .bkp file or a directory of them):
 the monthly bill per VM and the risks added or resolved; --format markdown is ready for a
-pull-request comment.
+pull-request comment. It also lists every change Azure cannot undo (soft delete made
+always-on, immutability locked, cross-region restore turned on, cross-subscription restore
+permanently disabled, the redundancy of a vault that protects VMs, a standard policy made
+enhanced) and exits 1 unless each is acknowledged: 'accept-irreversible <attribute>' in the
+vault or policy block of NEW, or --accept-irreversible (docs/ci.md#irreversible-changes).
 
 Options:
   --format text|json|markdown  output format (default text)
@@ -25,14 +30,16 @@ Options:
   --from DATE                  the projection starts with this date's month; VMs without
                                protected-since get their first backup on it (default today, UTC)
   --days N                     (diff) days of the plan whose risks are compared (default 14)
+  --accept-irreversible        (diff) acknowledge every irreversible change for this run
   -h, --help                   show this help
 
-Exit codes: 0 ok, 1 errors in the policy files, 2 usage error or unreadable file.
+Exit codes: 0 ok, 1 errors in the policy files (diff: or an irreversible change not
+acknowledged), 2 usage error or unreadable file.
 `;
 
 
 async function diff(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { format: { type: "string" }, from: { type: "string" }, months: { type: "string" }, days: { type: "string" } });
+  const { values, positionals } = parse(argv, { format: { type: "string" }, from: { type: "string" }, months: { type: "string" }, days: { type: "string" }, "accept-irreversible": { type: "boolean" } });
   const format = oneOf(values.format, ["text", "json", "markdown"] as const, "--format", "text");
   const from = isoDateFlag(values.from, "--from", io);
   const days = positiveInt(values.days, "--days", 14);
@@ -45,11 +52,14 @@ async function diff(argv: string[], io: Io): Promise<number> {
   }
   const months = positiveInt(values.months, "--months", sides[1].assumptions.horizonMonths);
   const [before, after] = sides.map((model) => ({ cost: computeCost(model, { from, months }), risks: planAndAnalyze(model, { from, days }).risks }));
-  const d = diffCosts(before, after);
+  const irreversible = irreversibleChanges(sides[0], sides[1], { acceptAll: values["accept-irreversible"] });
+  const d = diffCosts(before, after, irreversible);
   if (format === "json") io.stdout(JSON.stringify(diffJson(d), null, 2) + "\n");
   else if (format === "markdown") io.stdout(diffMarkdown(d));
   else io.stdout(diffText(d, styleFor(io)));
-  return 0;
+  const open = unacknowledged(irreversible).length;
+  if (open) io.stderr(`bkp cost diff: ${open} irreversible change${open === 1 ? "" : "s"} not acknowledged (docs/ci.md#irreversible-changes)\n`);
+  return open ? 1 : 0;
 }
 
 export const command: Command = {

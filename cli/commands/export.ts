@@ -1,6 +1,7 @@
 import { codeFrame, summary } from "../../src/lang/code-frame.js";
 import { exportAzure } from "../../src/interop/export-azure.js";
 import { exportTerraform } from "../../src/interop/export-terraform.js";
+import { exportVaultsAzure, exportVaultsTerraform } from "../../src/interop/export-vault.js";
 import type { Diagnostic } from "../../src/lang/diagnostics.js";
 import type { Policy } from "../../src/model/model.js";
 import { loadPolicySet, type PolicySet } from "../../src/model/load.js";
@@ -12,6 +13,7 @@ import { styleFor, type Io } from "../io.js";
 export const command: Command = {
   help: `Usage: bkp export azure FILE.bkp... [--policy NAME]...
        bkp export terraform FILE.bkp... [--policy NAME]... [--resource-group RG] [--vault VAULT]
+       bkp export azure|terraform FILE.bkp... --vaults [--resource-group RG]
 
 Write policies for deployment. The files form one policy set and must check without errors.
 
@@ -34,6 +36,14 @@ Options:
   --vault VAULT          Terraform: recovery_vault_name (default: var.recovery_vault_name)
   --vms                  Terraform: also azurerm_backup_protected_vm for each VM of the exported
                          policies, with exclude_disk_luns for its excluded disks (by lun)
+  --vaults               export the vaults' settings instead of the policies (redundancy,
+                         soft delete, immutability, cross-region and cross-subscription
+                         restore, resource guard): azure writes a JSON array of resources
+                         (PUT .../vaults/{vault} bodies, api-version 2025-02-01, and
+                         backupResourceGuardProxies/VaultProxy); terraform writes
+                         azurerm_recovery_services_vault, its resource guard association and an
+                         azapi_update_resource for what azurerm cannot say
+                         (docs/azure-interop.md#vaults)
   -h, --help             show this help
 
 Exit codes: 0 written, 1 the policies have errors or cannot be expressed, 2 usage or I/O error.
@@ -44,13 +54,17 @@ Exit codes: 0 written, 1 the policies have errors or cannot be expressed, 2 usag
       "resource-group": { type: "string" },
       vault: { type: "string" },
       vms: { type: "boolean" },
+      vaults: { type: "boolean" },
     });
     const [target, ...files] = positionals;
     if (target !== "azure" && target !== "terraform") {
       throw new UsageError(target === undefined ? "say what to export: bkp export azure|terraform FILE.bkp..." : `cannot export to '${target}'; choose azure or terraform`);
     }
     if (!files.length) throw new UsageError(`bkp export ${target} needs at least one .bkp file`);
-    if (target === "azure" && (values["resource-group"] !== undefined || values.vault !== undefined || values.vms)) {
+    if (values.vaults && (values.policy?.length || values.vms || values.vault !== undefined)) {
+      throw new UsageError("--vaults exports every vault's settings; --policy, --vms and --vault are for exporting policies");
+    }
+    if (target === "azure" && !values.vaults && (values["resource-group"] !== undefined || values.vault !== undefined || values.vms)) {
       throw new UsageError("--resource-group, --vault and --vms are for 'bkp export terraform'; an Azure policy PUT body names neither vault nor VMs (they are in the URL and in protected items)");
     }
 
@@ -67,6 +81,18 @@ Exit codes: 0 written, 1 the policies have errors or cannot be expressed, 2 usag
     const ignored = set.diagnostics.filter((d) => d.severity === "error").length;
     if (ignored) io.stderr(`note: ${ignored} error${ignored === 1 ? "" : "s"} in other policies ignored (not exported)\n`);
 
+    if (values.vaults) {
+      const vaults = [...set.model.vaults.values()];
+      if (!vaults.length) {
+        io.stderr(`bkp export: ${files.join(", ")} define${files.length === 1 ? "s" : ""} no vault\n`);
+        return 1;
+      }
+      const ex = target === "azure" ? exportVaultsAzure(vaults) : exportVaultsTerraform(vaults, { resourceGroupName: values["resource-group"] });
+      if (ex.diagnostics.some((d) => d.severity === "error")) return fail(io, ex.diagnostics.filter((d) => d.severity === "error"), texts);
+      print(io, ex.diagnostics, texts);
+      io.stdout(ex.text ?? JSON.stringify(ex.resources, null, 2) + "\n");
+      return 0;
+    }
     const all = [...set.model.policies.values()];
     let chosen: Policy[] = all;
     if (values.policy?.length) {

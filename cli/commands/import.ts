@@ -24,6 +24,12 @@ expressions resolved from --parameters or the parameters' defaults). Property na
 case-insensitively, as Azure reads them. A policy is named by its "name" (the part after '/'
 in an ARM name "vault/policy"), else by the example's policyName, else by its file name.
 
+A Recovery Services vault document (a vault resource or PUT/GET body, a REST example such as
+PUTVault.json or GETVault.json, a backupResourceGuardProxies document, or the output of
+'bkp export azure --vaults') becomes a vault block: redundancy, region, soft-delete,
+immutability, cross-region-restore, cross-subscription-restore, resource-guard
+(docs/azure-interop.md#vaults).
+
 Every generated line ends in '# azure: <json path>'. Policies Azure would reject still import;
 'bkp check' then reports them at their line, quoting the JSON path they came from. Policies
 of other workloads (SQL, SAP HANA, file shares) are skipped and named. A policy with an
@@ -83,7 +89,9 @@ written), 2 usage error or unreadable file.
     } else io.stdout(result.text);
 
     const n = result.policies.length;
-    io.stderr(`imported ${n} polic${n === 1 ? "y" : "ies"} from ${inputs.map((i) => i.path).join(", ")}${out ? ` into ${out}` : ""}${skipped ? `; skipped ${skipped} of other workloads` : ""}\n`);
+    const nv = result.vaults.length;
+    const what = [n || !nv ? `${n} polic${n === 1 ? "y" : "ies"}` : "", nv ? `${nv} vault${nv === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ");
+    io.stderr(`imported ${what} from ${inputs.map((i) => i.path).join(", ")}${out ? ` into ${out}` : ""}${skipped ? `; skipped ${skipped} of other workloads` : ""}\n`);
     if (failed) io.stderr(summary(result.diagnostics, inputs.length, styleFor(io)) + "; the policies with errors were left out\n");
     // Import keeps what Azure would reject (so that it can be seen); say so right away.
     const checked = loadTexts([{ path: out ?? "<imported>", text: result.text }]).diagnostics;

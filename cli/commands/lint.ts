@@ -12,8 +12,9 @@ import { textReport } from "../../src/lint/reporters/text.js";
 import type { RuleSeverity } from "../../src/lint/rule.js";
 import { RULES } from "../../src/lint/rules/index.js";
 import { loadPolicySet } from "../../src/model/load.js";
+import type { Model } from "../../src/model/model.js";
 import { oneOf, parse, UsageError } from "../args.js";
-import { policyInputs } from "../inputs.js";
+import { expand, policyInputs } from "../inputs.js";
 import type { Command } from "../command.js";
 import { styleFor } from "../io.js";
 import { exitCodeFor } from "../report.js";
@@ -78,6 +79,9 @@ Options:
                                    what is left
   --list-rules                     list every rule with its code and default severity
   --explain RULE                   what a rule finds, why, and what to write instead
+  --base OLD                       the previous version (a .bkp file or a directory): the
+                                   rule irreversible-change reports changes from it that
+                                   Azure cannot undo (docs/ci.md#irreversible-changes)
   -h, --help                       show this help
 
 Suppress a finding with a comment on the line above or at the end of the line:
@@ -98,6 +102,7 @@ Exit codes: 0 no errors and warnings within --max-warnings, 1 otherwise, 2 usage
       fix: { type: "boolean" },
       "list-rules": { type: "boolean" },
       explain: { type: "string" },
+      base: { type: "string" },
     });
     if (values["list-rules"]) {
       io.stdout(listRules());
@@ -144,8 +149,17 @@ Exit codes: 0 no errors and warnings within --max-warnings, 1 otherwise, 2 usage
       maxWarnings = Number(values["max-warnings"]);
     }
 
+    let base: Model | undefined;
+    if (values.base !== undefined) {
+      const old = loadPolicySet(expand(values.base));
+      if (!old.model || old.diagnostics.some((d) => d.severity === "error")) {
+        io.stderr(`bkp lint: --base ${values.base} does not check (${old.diagnostics.filter((d) => d.severity === "error").length} errors; run bkp check ${values.base}): it cannot be compared with\n`);
+        return 2;
+      }
+      base = old.model;
+    }
     let set = loadPolicySet(files, stdin);
-    let diags = lint(set, { severities });
+    let diags = lint(set, { severities, base });
     if (values.fix && set.model) {
       const texts = new Map([...set.files].map(([f, p]) => [f, p.text]));
       const { texts: fixed, applied } = applyFixes(texts, diags);
@@ -156,7 +170,7 @@ Exit codes: 0 no errors and warnings within --max-warnings, 1 otherwise, 2 usage
       }
       if (applied) io.stderr(`bkp lint: applied ${applied} fix${applied === 1 ? "" : "es"} in ${fixed.size} file${fixed.size === 1 ? "" : "s"}\n`);
       set = loadPolicySet(files);
-      diags = lint(set, { severities });
+      diags = lint(set, { severities, base });
     }
 
     const root = repoRoot(io.cwd);

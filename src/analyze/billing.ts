@@ -22,6 +22,7 @@ import { addMonths, civilFromDays, clockFor, daysFromCivil, daysInMonth, isoDate
 import { RISK_CODES } from "./codes.js";
 import type { Risk } from "./risks.js";
 import { compareText } from "../utils/compare.js";
+import { softDeleteCharges, type SoftDeleteCharge } from "./soft-delete-billing.js";
 
 export interface CostOptions {
   /** ISO date the projection starts; its month is the first projected month. */
@@ -98,6 +99,8 @@ export interface CostReport {
   /** Overall projection (in `currency`). */
   projection: MonthCost[];
   notes: Risk[];
+  /** One-off charges of soft-deleted data beyond the free 14 days (soft-delete-billing.ts). */
+  softDelete: SoftDeleteCharge[];
 }
 
 const ZERO = new Decimal(0);
@@ -636,6 +639,7 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
     vaults,
     projection,
     notes,
+    softDelete: softDeleteCharges(model, opts.from),
   };
 }
 

@@ -4,6 +4,7 @@ import Decimal from "decimal.js";
 import type { CostReport, VmCost } from "./billing.js";
 import type { Risk } from "./risks.js";
 import { billCauses } from "./diff-causes.js";
+import type { IrreversibleChange } from "./irreversible.js";
 
 export interface VmDiff {
   name: string;
@@ -33,6 +34,8 @@ export interface CostDiff {
    * exactly: each VM's bill is rounded to the cent, the totals are rounded once.
    */
   rounding: Decimal;
+  /** Changes Azure cannot undo (irreversible.ts), acknowledged or not. */
+  irreversible: IrreversibleChange[];
 }
 
 const ZERO = new Decimal(0);
@@ -57,7 +60,7 @@ function why(a: VmCost, b: VmCost): string[] {
 
 const riskKey = (r: Risk) => `${r.code}|${r.subject}`;
 
-export function diffCosts(before: { cost: CostReport; risks: Risk[] }, after: { cost: CostReport; risks: Risk[] }): CostDiff {
+export function diffCosts(before: { cost: CostReport; risks: Risk[] }, after: { cost: CostReport; risks: Risk[] }, irreversible: IrreversibleChange[] = []): CostDiff {
   const oldVms = new Map(before.cost.vms.map((v) => [v.vm.name, v]));
   const newVms = new Map(after.cost.vms.map((v) => [v.vm.name, v]));
   const names = [...new Set([...oldVms.keys(), ...newVms.keys()])].sort();
@@ -92,5 +95,6 @@ export function diffCosts(before: { cost: CostReport; risks: Risk[] }, after: { 
     newRisks: after.risks.filter((r) => !oldKeys.has(riskKey(r))),
     resolvedRisks: before.risks.filter((r) => !newKeys.has(riskKey(r))),
     keptRisks: after.risks.filter((r) => oldKeys.has(riskKey(r))).length,
+    irreversible,
   };
 }

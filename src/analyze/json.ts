@@ -12,6 +12,7 @@ import type { Risk } from "./risks.js";
 import type { DiskTiming, JobTiming } from "./timing.js";
 import type { EngineFacts } from "./engine-model.js";
 import type { RateSource, VmMeasured } from "./measured.js";
+import type { IrreversibleChange } from "./irreversible.js";
 
 export interface RiskJson {
   code: string;
@@ -235,6 +236,12 @@ export function costJson(c: CostReport) {
     })),
     projection: c.projection.map(monthJson),
     notes: c.notes.map(riskJson),
+    // One-off, after the delete; not in the monthly figures.
+    softDeleteCharges: c.softDelete.map((s) => ({
+      vm: s.vm, vault: s.vault, currency: s.currency, retentionDays: s.retentionDays, billedDays: s.billedDays,
+      protectedInstanceGB: s.protectedInstanceGB.toDecimalPlaces(2).toString(), instanceFee: money(s.instanceFee),
+      storageGB: s.storageGB.toDecimalPlaces(2).toString(), storageFee: money(s.storageFee), total: money(s.total), reason: s.reason,
+    })),
   };
 }
 
@@ -255,5 +262,11 @@ export function diffJson(d: CostDiff) {
     newRisks: d.newRisks.map(riskJson),
     resolvedRisks: d.resolvedRisks.map(riskJson),
     keptRisks: d.keptRisks,
+    irreversibleChanges: d.irreversible.map(irreversibleJson),
   };
+}
+
+/** A change Azure cannot undo, for `bkp cost diff --format json` and lint. */
+export function irreversibleJson(c: IrreversibleChange) {
+  return { change: c.kind, block: c.block, name: c.name, attribute: c.attribute, from: c.from, to: c.to, message: c.message, acknowledged: c.acknowledged ?? false, refused: c.refused ?? false, file: c.file, line: c.range.start.line, column: c.range.start.column };
 }

@@ -20,6 +20,7 @@ import type { JobTiming } from "./timing.js";
 import type { RateSource, VmMeasured } from "./measured.js";
 import type { EngineFacts } from "./engine-model.js";
 import type { ZoneClock } from "../plan/time.js";
+import { irreversibleLines } from "./irreversible.js";
 
 export type SourceLines = (file: string) => string[] | undefined;
 
@@ -302,6 +303,7 @@ export function costText(c: CostReport, lines: SourceLines, style: Style = plain
   out.push(...table(PROJECTION_HEADERS, projectionRows(c.projection), PROJECTION_HEADERS.slice(1), "  "));
   const ub = unbilled(c);
   if (ub.length) out.push("", "not billed:", ...ub.map((u) => `  ${u}`));
+  if (c.softDelete.length) out.push("", "soft delete (one-off, after the delete; not in the monthly figures):", ...c.softDelete.map((s) => `  ${money(s.total)} ${s.currency}: ${s.reason}`));
   if (c.notes.length) out.push("", riskFrames(c.notes, lines, style));
   return out.join("\n") + "\n";
 }
@@ -317,6 +319,7 @@ export function costMarkdown(c: CostReport): string {
   out.push(...mdTable(PROJECTION_HEADERS, projectionRows(c.projection), PROJECTION_HEADERS.slice(1)));
   const ub = unbilled(c);
   if (ub.length) out.push("", "Not billed: " + ub.join("; ") + ".");
+  if (c.softDelete.length) out.push("", "Soft delete (one-off, after the delete; not in the monthly figures):", "", ...c.softDelete.map((s) => `- ${money(s.total)} ${s.currency}: ${s.reason}`));
   for (const n of c.notes) out.push("", `> **${n.severity} ${n.code}**: ${n.message}${n.hint ? ` (${n.hint})` : ""}`);
   return out.join("\n") + "\n";
 }
@@ -344,6 +347,7 @@ export function diffText(d: CostDiff, style: Style = plain): string {
   out.push("", `risks: ${d.newRisks.length} new, ${d.resolvedRisks.length} resolved, ${d.keptRisks} unchanged`);
   for (const r of d.newRisks) out.push(`  + ${r.severity}[${r.code}]: ${r.message}`);
   for (const r of d.resolvedRisks) out.push(`  - ${r.severity}[${r.code}]: ${r.message}`);
+  if (d.irreversible.length) out.push("", ...irreversibleLines(d.irreversible));
   return out.join("\n") + "\n";
 }
 
@@ -357,5 +361,9 @@ export function diffMarkdown(d: CostDiff): string {
     for (const r of d.newRisks) out.push(`- new **${r.severity}** \`${r.code}\`: ${r.message}`);
     for (const r of d.resolvedRisks) out.push(`- resolved ~~${r.severity} \`${r.code}\`~~: ${r.message}`);
   } else out.push("", `Risks: none new, none resolved (${d.keptRisks} unchanged).`);
+  if (d.irreversible.length) {
+    out.push("", `**Irreversible changes** (Azure cannot undo them): ${d.irreversible.length}`, "");
+    for (const c of d.irreversible) out.push(`- ${c.refused ? "**refused by Azure**" : c.acknowledged ? "acknowledged" : "**not acknowledged**"}: ${c.block} \`${c.name}\` ${c.attribute} ${c.from} → ${c.to}: ${c.message}`);
+  }
   return out.join("\n") + "\n";
 }

@@ -23,6 +23,9 @@ export const INTEROP_CODES = {
   BKP6105: { severity: "warning", title: "written as azapi_resource: azurerm cannot say it" },
   BKP6106: { severity: "error", title: "policy name Azure does not accept" },
   BKP6107: { severity: "error", title: "excluded disk without a LUN" },
+  // Vaults (export-vault.ts, import-vault.ts)
+  BKP6108: { severity: "error", title: "vault name Azure does not accept" },
+  BKP6109: { severity: "warning", title: "RA-GRS vault exported as GeoRedundant" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type InteropCode = keyof typeof INTEROP_CODES;

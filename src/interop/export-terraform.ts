@@ -22,9 +22,9 @@ export interface TerraformExport {
   diagnostics: Diagnostic[];
 }
 
-type Item = { kind: "attr"; key: string; value: string } | { kind: "block"; block: Block } | { kind: "blank" };
+export type Item = { kind: "attr"; key: string; value: string } | { kind: "block"; block: Block } | { kind: "blank" };
 
-interface Block {
+export interface Block {
   type: string;
   labels: string[];
   items: Item[];
@@ -226,7 +226,7 @@ function azapiResource(p: Policy, id: string): Block {
 const AZAPI_API_VERSION = "2024-10-01";
 
 /** A JSON value as an HCL expression, objects laid out one attribute a line. */
-function hclValue(v: unknown, indent: string): string {
+export function hclValue(v: unknown, indent: string): string {
   if (typeof v === "string") return hclString(v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (Array.isArray(v)) return `[${v.map((x) => hclValue(x, indent)).join(", ")}]`;
@@ -242,7 +242,7 @@ function hclValue(v: unknown, indent: string): string {
 
 const DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
-function print(b: Block, indent: string): string[] {
+export function print(b: Block, indent: string): string[] {
   const head = [b.type, ...b.labels.map(hclString)].join(" ");
   const inner = indent + "  ";
   const out = [`${indent}${head} {`];

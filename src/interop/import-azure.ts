@@ -19,6 +19,7 @@ import {
 } from "./azure-json.js";
 import { INTEROP_CODES, type InteropCode } from "./codes.js";
 import { armParameterValues, armPolicies, isArmTemplate } from "./arm-template.js";
+import { isVaultDocument, vaultDrafts } from "./import-vault.js";
 import { joinPath, member, parseJson, type JsonEntry, type JsonNode, type JsonObject } from "./json-locate.js";
 import { ORIGIN_PREFIX } from "../lang/origin-comments.js";
 
@@ -42,6 +43,8 @@ export interface ImportResult {
    */
   text?: string;
   policies: ImportedPolicy[];
+  /** Names of the vaults imported (vault documents, import-vault.ts). */
+  vaults: string[];
   /** Located in the JSON files. */
   diagnostics: Diagnostic[];
 }
@@ -53,7 +56,7 @@ export interface ImportOptions {
   parameters?: ImportInput;
 }
 
-interface Line {
+export interface Line {
   text: string;
   /** JSON path the line came from (the `# azure:` comment); none for notes. */
   path?: string;
@@ -61,7 +64,9 @@ interface Line {
   note?: boolean;
 }
 
-interface Draft {
+export interface Draft {
+  /** The block written: a policy unless said otherwise. */
+  block?: "policy" | "vault";
   name: string;
   nameNode?: JsonNode;
   /** The policy object (where a policy named by its file is reported). */
@@ -78,7 +83,7 @@ interface Time {
 }
 
 /** One JSON file being read: where problems are reported. */
-interface Reader {
+export interface Reader {
   file: string;
   diagnostics: Diagnostic[];
   report(code: InteropCode, range: Range, message: string, hint: string, severity?: Severity): void;
@@ -112,22 +117,28 @@ export function importAzure(inputs: ImportInput[], opts: ImportOptions = {}): Im
   // Two policies of one name would make a policy set that does not check.
   const byName = new Map<string, Draft>();
   for (const d of drafts) {
-    const prev = byName.get(d.name);
+    const prev = byName.get(`${d.block ?? "policy"}|${d.name}`);
+    if (prev && d.block === "vault") {
+      // A vault and its resource guard proxy (or two documents of one vault) make one block.
+      prev.lines.push(...d.lines.filter((l) => l.note || !prev.lines.some((p) => !p.note && p.text.split(" ")[0] === l.text.split(" ")[0])));
+      continue;
+    }
     if (prev) {
       diagnostics.push({
         code: "BKP6008", severity: "error", file: d.file, range: d.nameNode?.range ?? d.range,
         message: `a second policy named "${d.name}" (the first is ${prev.file}:${prev.path || "the document"})`,
         hint: "import the vaults' policies into separate .bkp files, or rename one",
       });
-    } else byName.set(d.name, d);
+    } else byName.set(`${d.block ?? "policy"}|${d.name}`, d);
   }
 
   // Partial success: what imported is written; every problem is reported, located.
-  const kept = drafts.filter((d) => byName.get(d.name) === d);
+  const kept = drafts.filter((d) => byName.get(`${d.block ?? "policy"}|${d.name}`) === d);
   const sorted = sortDiagnostics(diagnostics);
-  const policies = kept.map((d) => ({ name: d.name, file: d.file, path: d.path }));
-  if (!kept.length) return { policies, diagnostics: sorted, text: undefined };
-  return { policies, diagnostics: sorted, text: render(kept, inputs.map((i) => i.path), opts.outPath ?? "imported.bkp") };
+  const policies = kept.filter((d) => d.block !== "vault").map((d) => ({ name: d.name, file: d.file, path: d.path }));
+  const vaults = kept.filter((d) => d.block === "vault").map((d) => d.name);
+  if (!kept.length) return { policies, vaults, diagnostics: sorted, text: undefined };
+  return { policies, vaults, diagnostics: sorted, text: render(kept, inputs.map((i) => i.path), opts.outPath ?? "imported.bkp") };
 }
 
 // ---- document forms ------------------------------------------------------------------
@@ -140,6 +151,7 @@ function readFile(r: Reader, text: string, armValues: Map<string, JsonNode> | un
   }
   const root = parsed.value;
   const base = nameFromFile(basename(r.file).replace(/\.json$/i, ""));
+  if (isVaultDocument(root)) return vaultDrafts(r, root, basename(r.file).replace(/\.json$/i, ""));
   if (root.kind === "array") return listItems(r, root.items, "", base);
   if (root.kind !== "object") {
     r.report("BKP6002", root.range, `expected a JSON object or array, found ${describe(root)}`, FORMS_HINT);
@@ -703,7 +715,7 @@ function describe(n: JsonNode): string {
   return n.kind === "null" ? "null" : `an ${n.kind}`;
 }
 
-function wrongType(r: Reader, n: JsonNode, path: string, expected: string): undefined {
+export function wrongType(r: Reader, n: JsonNode, path: string, expected: string): undefined {
   r.report("BKP6004", n.range, `${path || "the document"} should be ${expected}, not ${describe(n)}`, `write ${expected} here`);
   return undefined;
 }
@@ -717,7 +729,7 @@ function missing(r: Reader, obj: JsonObject, key: string, message: string, hint:
   r.report("BKP6006", obj.range, message, hint);
 }
 
-function checkKnown(r: Reader, obj: JsonObject, path: string, known: string[]): void {
+export function checkKnown(r: Reader, obj: JsonObject, path: string, known: string[]): void {
   const lower = new Set(known.map((k) => k.toLowerCase()));
   for (const e of obj.entries) {
     if (lower.has(e.key.toLowerCase())) continue;
@@ -729,7 +741,7 @@ function checkKnown(r: Reader, obj: JsonObject, path: string, known: string[]): 
   }
 }
 
-function enumMember<T extends string>(r: Reader, obj: JsonObject, path: string, key: string, allowed: readonly T[], required = false): { value: T; node: JsonNode } | undefined {
+export function enumMember<T extends string>(r: Reader, obj: JsonObject, path: string, key: string, allowed: readonly T[], required = false): { value: T; node: JsonNode } | undefined {
   const e = member(obj, key);
   const p = joinPath(path, key);
   if (!e) {
@@ -748,7 +760,7 @@ function enumMember<T extends string>(r: Reader, obj: JsonObject, path: string, 
 }
 
 /** A whole number of at least 0 (the language has no negative numbers). */
-function count(r: Reader, n: JsonNode, path: string): number | undefined {
+export function count(r: Reader, n: JsonNode, path: string): number | undefined {
   if (n.kind !== "number") return wrongType(r, n, path, "a whole number");
   if (!Number.isInteger(n.value) || n.value < 0 || n.value > 2 ** 31 - 1) {
     r.report("BKP6005", n.range, `${path} is ${n.text}; it must be a whole number from 0 to 2147483647`, "write a whole number, e.g. 30");
@@ -856,13 +868,13 @@ function unit(n: number, plural: string): string {
 
 function render(drafts: Draft[], files: string[], outPath: string): string {
   const out: string[] = [
-    `# Azure VM backup policies imported by \`bkp import azure\` from ${files.join(", ")}.`,
+    `# Azure VM backup ${drafts.some((d) => d.block === "vault") ? "settings" : "policies"} imported by \`bkp import azure\` from ${files.join(", ")}.`,
     `# A trailing "${ORIGIN_PREFIX} <path>" comment names the JSON field a line came from; \`bkp check\` quotes it.`,
     "",
   ];
   for (const d of drafts) {
     out.push(`# from ${d.file}${d.path ? ` at ${d.path}` : ""}`);
-    out.push(`policy ${quote(d.name)} {`);
+    out.push(`${d.block ?? "policy"} ${quote(d.name)} {`);
     for (const l of d.lines) {
       if (l.note) out.push(`  ${l.text}`);
       else out.push(`  ${l.text}${l.path ? `  ${ORIGIN_PREFIX} ${l.path}` : ""}`);

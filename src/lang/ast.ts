@@ -84,6 +84,24 @@ export interface VaultAst extends NamedBlock {
   encryption?: (Node & { kind: "platform-key" }) | (Node & { kind: "customer-key"; keyFile: Str });
   pricing?: Str;
   region?: Str;
+  // Vault security (grammar/reference.md "Vault security").
+  /** `soft-delete off | on [<n> days] | always-on [<n> days]`. */
+  softDelete?: Node & { state: Word<SoftDeleteState>; days?: Quantity };
+  immutability?: Word<ImmutabilityState>;
+  crossRegionRestore?: Word<"true" | "false">;
+  crossSubscriptionRestore?: Word<CrossSubscriptionRestoreState>;
+  /** Multi-user authorization: the ARM id of the resource guard. */
+  resourceGuard?: Str;
+  acceptIrreversible?: AcceptIrreversibleAst;
+}
+
+export type SoftDeleteState = "off" | "on" | "always-on";
+export type ImmutabilityState = "disabled" | "unlocked" | "locked";
+export type CrossSubscriptionRestoreState = "enabled" | "disabled" | "permanently-disabled";
+
+/** `accept-irreversible <attribute>, …`: changes Azure cannot undo that the user acknowledges. */
+export interface AcceptIrreversibleAst extends Node {
+  items: Word[];
 }
 
 export type ScheduleAst =
@@ -120,6 +138,8 @@ export interface PolicyAst extends NamedBlock {
   /** `instant-restore-resource-group "<prefix>" suffix "<suffix>"` (Azure's instantRPDetails). */
   instantRestoreResourceGroup?: { range: Range; prefix: Str; suffix?: Str };
   type?: Word<"standard" | "enhanced">;
+  /** `accept-irreversible type`: acknowledges a change to an enhanced policy. */
+  acceptIrreversible?: AcceptIrreversibleAst;
 }
 
 export interface ScriptAst extends Node {

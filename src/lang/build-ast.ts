@@ -299,6 +299,13 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
     return str(t) ?? { range: tokenRange(t), value: "" };
   }
 
+  /** The attribute names after `accept-irreversible` (checked by the checker). */
+  function acceptIrreversible(c: Cursor): A.AcceptIrreversibleAst | undefined {
+    const items: A.Word[] = [];
+    for (let t = c.take(); t; t = c.take()) if (t.tokenType !== T.Comma && t.tokenType !== T.AcceptIrreversible) items.push({ range: tokenRange(t), value: t.image });
+    return items.length ? { range: rangeOf(c.tokens), items } : undefined;
+  }
+
   // ---- blocks -----------------------------------------------------------------------
   function vault(node: CstNode): A.VaultAst {
     const v = { kind: "vault", file, name: nameOf(node) } as A.VaultAst;
@@ -310,6 +317,17 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
         case "redundancy": return setOnce(v, "redundancy", word(c.take(T.Redundancy)), kw, where);
         case "pricing": return setOnce(v, "pricing", str(c.take(T.StringLit)), kw, where);
         case "region": return setOnce(v, "region", str(c.take(T.StringLit)), kw, where);
+        case "soft-delete": {
+          const state = word<A.SoftDeleteState>(c.take());
+          if (!state) return;
+          const days = quantity(c);
+          return setOnce(v, "softDelete", { range: rangeOf(c.tokens), state, days }, kw, where);
+        }
+        case "immutability": return setOnce(v, "immutability", word<A.ImmutabilityState>(c.take()), kw, where);
+        case "cross-region-restore": return setOnce(v, "crossRegionRestore", word<"true" | "false">(c.take(T.Bool)), kw, where);
+        case "cross-subscription-restore": return setOnce(v, "crossSubscriptionRestore", word<A.CrossSubscriptionRestoreState>(c.take()), kw, where);
+        case "resource-guard": return setOnce(v, "resourceGuard", str(c.take(T.StringLit)), kw, where);
+        case "accept-irreversible": return setOnce(v, "acceptIrreversible", acceptIrreversible(c), kw, where);
         case "encryption": {
           const t = c.take();
           if (!t) return;
@@ -358,6 +376,7 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
         case "consistency": return setOnce(p, "consistency", word(c.take()), kw, where);
         case "vss": return setOnce(p, "vss", word(c.take()), kw, where);
         case "type": return setOnce(p, "type", word(c.take()), kw, where);
+        case "accept-irreversible": return setOnce(p, "acceptIrreversible", acceptIrreversible(c), kw, where);
         case "archive": {
           const next = c.take();
           if (next?.image === "recommended") {

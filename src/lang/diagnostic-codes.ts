@@ -71,6 +71,11 @@ export const CODES = {
   BKP2041: { severity: "error", title: "invalid disk LUN" },
   BKP2042: { severity: "error", title: "premium SSD v2 or ultra disk under a standard policy" },
   BKP2060: { severity: "error", title: "invalid vault location" },
+  // Vault security (grammar/reference.md "Vault security")
+  BKP2070: { severity: "error", title: "soft-delete retention out of range" },
+  BKP2071: { severity: "error", title: "cross-region restore without geo-redundant storage" },
+  BKP2072: { severity: "error", title: "invalid resource guard id" },
+  BKP2073: { severity: "error", title: "accept-irreversible names nothing irreversible" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -11,8 +11,8 @@ import { parserErrorMessages } from "./parser-messages.js";
 
 /** The first keyword of each attribute a block accepts (for skipping and suggestions). */
 export const BLOCK_ATTRIBUTES: Record<string, TokenType[]> = {
-  vault: [T.Path, T.Blob, T.RedundancyKw, T.Encryption, T.Pricing, T.Region],
-  policy: [T.Schedule, T.Timezone, T.InstantRestore, T.InstantRestoreResourceGroup, T.Consistency, T.Vss, T.Retain, T.Archive, T.Type],
+  vault: [T.Path, T.Blob, T.RedundancyKw, T.Encryption, T.Pricing, T.Region, T.SoftDelete, T.Immutability, T.CrossRegionRestore, T.CrossSubscriptionRestore, T.ResourceGuard, T.AcceptIrreversible],
+  policy: [T.Schedule, T.Timezone, T.InstantRestore, T.InstantRestoreResourceGroup, T.Consistency, T.Vss, T.Retain, T.Archive, T.Type, T.AcceptIrreversible],
   vm: [T.Os, T.State, T.Provisioning, T.Policy, T.Vault, T.ProtectedSince, T.Protection, T.Encryption, T.Vss, T.Scripts, T.Disk],
   disk: [T.Role, T.Size, T.Used, T.Churn, T.Pattern, T.Added, T.StorageAccount, T.Tier, T.Free, T.Image, T.Exclude, T.Lun],
   scripts: [T.Pre, T.Post, T.Timeout, T.Retries, T.ContinueOnFailure, T.Fsfreeze],
@@ -189,6 +189,8 @@ class BkpParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Pricing); this.CONSUME2(T.StringLit); } },
       { ALT: () => { this.CONSUME(T.Region); this.CONSUME3(T.StringLit); } },
       { ALT: () => { this.CONSUME(T.Blob); this.CONSUME4(T.StringLit); } },
+      { ALT: () => this.SUBRULE(this.vaultSecurity) },
+      { ALT: () => this.SUBRULE(this.acceptIrreversible) },
       { ALT: () => this.unknownIn("vault"), IGNORE_AMBIGUITIES: true },
     ]}));
   });
@@ -198,6 +200,30 @@ class BkpParser extends CstParser {
       { ALT: () => this.CONSUME(T.PlatformKey) },
       { ALT: () => { this.CONSUME(T.CustomerKey); this.CONSUME(T.StringLit); } },
     ]));
+  });
+
+  // Vault security settings (grammar/reference.md "Vault security").
+  private vaultSecurity = this.RULE("vaultSecurity", () => {
+    this.OR((this.alts[60] ??= [
+      {
+        ALT: () => {
+          this.CONSUME(T.SoftDelete);
+          this.OR2((this.alts[61] ??= [
+            { ALT: () => this.CONSUME(T.Off) },
+            { ALT: () => { this.OR3((this.alts[62] ??= [{ ALT: () => this.CONSUME(T.On) }, { ALT: () => this.CONSUME(T.AlwaysOn) }])); this.OPTION(() => this.SUBRULE(this.quantity)); } },
+          ]));
+        },
+      },
+      { ALT: () => { this.CONSUME(T.Immutability); this.OR4((this.alts[63] ??= [{ ALT: () => this.CONSUME(T.Disabled) }, { ALT: () => this.CONSUME(T.Unlocked) }, { ALT: () => this.CONSUME(T.Locked) }])); } },
+      { ALT: () => { this.CONSUME(T.CrossRegionRestore); this.CONSUME(T.Bool); } },
+      { ALT: () => { this.CONSUME(T.CrossSubscriptionRestore); this.OR5((this.alts[64] ??= [{ ALT: () => this.CONSUME(T.Enabled) }, { ALT: () => this.CONSUME2(T.Disabled) }, { ALT: () => this.CONSUME(T.PermanentlyDisabled) }])); } },
+      { ALT: () => { this.CONSUME(T.ResourceGuard); this.CONSUME(T.StringLit); } },
+    ]));
+  });
+  /** `accept-irreversible <attribute>, …`: the user acknowledges a change Azure cannot undo. */
+  private acceptIrreversible = this.RULE("acceptIrreversible", () => {
+    this.CONSUME(T.AcceptIrreversible);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.AnyWord) });
   });
 
   // ---- policy -----------------------------------------------------------------------
@@ -233,6 +259,7 @@ class BkpParser extends CstParser {
         },
       },
       { ALT: () => { this.CONSUME(T.Type); this.OR2((this.alts[18] ??= [{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME(T.Enhanced) }])); } },
+      { ALT: () => this.SUBRULE(this.acceptIrreversible) },
       { ALT: () => this.unknownIn("policy"), IGNORE_AMBIGUITIES: true },
     ]}));
   });

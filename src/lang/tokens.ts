@@ -228,6 +228,20 @@ export const UpTo = kw("up-to");
 export const Storage = kw("storage");
 export const Snapshot = kw("snapshot");
 export const GbMonth = kw("GB-month");
+// Vault security (grammar/reference.md "Vault security")
+export const SoftDelete = kw("soft-delete");
+export const Off = kw("off");
+export const AlwaysOn = kw("always-on");
+export const Immutability = kw("immutability");
+export const Disabled = kw("disabled");
+export const Unlocked = kw("unlocked");
+export const Locked = kw("locked");
+export const CrossRegionRestore = kw("cross-region-restore");
+export const CrossSubscriptionRestore = kw("cross-subscription-restore");
+export const Enabled = kw("enabled");
+export const PermanentlyDisabled = kw("permanently-disabled");
+export const ResourceGuard = kw("resource-guard");
+export const AcceptIrreversible = kw("accept-irreversible");
 export const True = kw("true", [Bool]);
 export const FalseKw = kw("false", [Bool]);
 

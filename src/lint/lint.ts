@@ -6,6 +6,7 @@ import { annotateOrigins } from "../lang/origin-comments.js";
 import { closest } from "../lang/suggest.js";
 import { planAndAnalyze, type AnalyzedPlan } from "../analyze/index.js";
 import type { PolicySet } from "../model/load.js";
+import type { Model } from "../model/model.js";
 import type { LintDiagnostic, Rule, RuleSeverity } from "./rule.js";
 import { RULES } from "./rules/index.js";
 import { parseSuppressions, type Suppression } from "./suppressions.js";
@@ -21,6 +22,8 @@ export interface LintOptions {
   severities?: Record<string, RuleSeverity>;
   now?: DateTime;
   rules?: Rule[];
+  /** The previous version (`--base`), for irreversible-change. */
+  base?: Model;
 }
 
 export function effectiveSeverity(rule: Rule, opts: LintOptions): RuleSeverity {
@@ -47,6 +50,7 @@ export function lint(set: PolicySet, opts: LintOptions = {}): LintDiagnostic[] {
     const configured = opts.severities?.[rule.name] !== undefined;
     rule.check({
       model: set.model,
+      base: opts.base,
       files: set.files,
       now,
       analysis: analyze,

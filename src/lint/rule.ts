@@ -38,6 +38,8 @@ export interface Finding {
 
 export interface LintContext {
   model: Model;
+  /** The previous version of the policy set (`bkp lint --base`), for rules about changes. */
+  base?: Model;
   files: Map<string, ParsedFile>;
   /** "Now", in UTC (injected so that date-relative rules are testable). */
   now: DateTime;

@@ -6,6 +6,7 @@ import { builtinPriceBook, defaultAssumptions, DEFAULT_REDUNDANCY } from "./defa
 import type { Assumptions, PriceBook, RestorePlanSpec, StorageAccount, Vault, Vm } from "./model.js";
 import { sizeBytes, toBytes, toBytesPerSecond, toSeconds } from "./units.js";
 import { parseBlobUrl } from "./blob-url.js";
+import { checkVaultSecurity } from "./vault-security.js";
 
 
 export function checkVault(ctx: CheckContext, v: A.VaultAst, books: Map<string, PriceBook>): Vault {
@@ -32,6 +33,7 @@ export function checkVault(ctx: CheckContext, v: A.VaultAst, books: Map<string, 
     encryption: v.encryption?.kind === "customer-key" ? { kind: "customer-key", keyFile: ctx.resolvePath(file, v.encryption.keyFile) } : { kind: "platform-key" },
     priceBook,
     region: v.region?.value,
+    security: checkVaultSecurity(ctx, v, redundancy),
   };
 }
 

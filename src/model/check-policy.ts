@@ -9,6 +9,7 @@ import type { MonthlyOn, MonthNumber, Policy, Retention, Schedule, TimeOfDay, We
 import { clip } from "../lang/suggest.js";
 import { closestZone, resolveZone } from "./time-zones.js";
 import { toSeconds } from "./units.js";
+import { checkAcceptIrreversible } from "./vault-security.js";
 
 const WEEKDAY: Record<A.WeekdayName, WeekdayNumber> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 const MONTH: Record<A.MonthName, MonthNumber> = { Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12 };
@@ -139,6 +140,7 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
 
   // DOMAIN §7: hourly schedules exist only in Enhanced (V2) policies.
   // Judge by what was written, so an invalid hourly schedule does not also make the policy standard.
+  checkAcceptIrreversible(ctx, file, p.acceptIrreversible, "policy");
   let type: Policy["type"] = p.schedule?.kind === "hourly" ? "enhanced" : "standard";
   if (p.type) {
     if (p.type.value === "standard" && sched?.kind === "hourly") {

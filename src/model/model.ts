@@ -4,6 +4,7 @@
 // through the `ast` fields.
 import type Decimal from "decimal.js";
 import type * as A from "../lang/ast.js";
+import type { VaultSecurity } from "./vault-security.js";
 
 export type Redundancy = "LRS" | "ZRS" | "GRS" | "RA-GRS";
 export type Os = "windows" | "linux";
@@ -90,6 +91,8 @@ export interface Vault {
   encryption: VaultEncryption;
   priceBook: PriceBook;
   region?: string;
+  /** Soft delete, immutability, cross-region/-subscription restore, MUA (vault-security.ts). */
+  security: VaultSecurity;
 }
 
 export interface Script {

@@ -75,7 +75,7 @@ export class CostCache {
 
 /** Whether two versions of a vault bill alike but for the redundancy's storage price. */
 function onlyRedundancyDiffers(a: Vault, b: Vault): boolean {
-  const billing = (v: Vault) => JSON.stringify([v.name, v.priceBook.name, v.region, v.path, v.encryption]);
+  const billing = (v: Vault) => JSON.stringify([v.name, v.priceBook.name, v.region, v.path, v.encryption, v.security.softDelete]);
   return billing(a) === billing(b);
 }
 
@@ -95,7 +95,12 @@ export function reprice(r: CostReport, vault: Vault): CostReport {
     return { ...v, vault, projection, monthlyTotal: projection[projection.length - 1].total };
   });
   const projection = r.projection.map(month);
-  return { ...r, vms, vaults, projection, monthlyTotal: projection[projection.length - 1]?.total ?? ZERO };
+  // Soft-deleted data is billed at the storage price too (soft-delete-billing.ts).
+  const softDelete = r.softDelete.map((c) => {
+    const storageFee = c.storageGB.mul(price);
+    return { ...c, storageFee, total: c.instanceFee.add(storageFee) };
+  });
+  return { ...r, vms, vaults, projection, softDelete, monthlyTotal: projection[projection.length - 1]?.total ?? ZERO };
 }
 
 /** Adds up reports of disjoint sets of VMs into one, as `computeCost` would have made it. */
@@ -138,6 +143,7 @@ export function mergeReports(parts: CostReport[], opts: CostOptions): CostReport
     otherCurrencies: currencies.slice(1).map((c) => ({ currency: c, monthlyTotal: total(byCurrency.get(c)!)[last].total })),
     vms,
     vaults,
+    softDelete: parts.flatMap((p) => p.softDelete).sort((a, b) => compareText(a.vm, b.vm)),
     projection,
     notes: [...notes.values()],
   };

@@ -13,6 +13,7 @@ import { fsfreezeDisabled } from "./fsfreeze-disabled.js";
 import { highChurn } from "./high-churn.js";
 import { imageMissing } from "./image-missing.js";
 import { instanceJustOverTier } from "./instance-just-over-tier.js";
+import { irreversibleChange } from "./irreversible-change.js";
 import { linuxApplicationWithoutScripts } from "./linux-application-without-scripts.js";
 import { newDiskInitialReplication } from "./new-disk-initial-replication.js";
 import { premiumFreeSpace } from "./premium-free-space.js";
@@ -48,6 +49,7 @@ export const RULES: Rule[] = [
   highChurn,
   imageMissing,
   instanceJustOverTier,
+  irreversibleChange,
   linuxApplicationWithoutScripts,
   newDiskInitialReplication,
   premiumFreeSpace,
