@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // A temporary folder per test file, removed after it (nothing left in /tmp).
+    setupFiles: ["test/setup-tmp.ts"],
   },
 });
