@@ -9,6 +9,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     // A temporary folder per test file, removed after it (nothing left in /tmp).
-    setupFiles: ["test/setup-tmp.ts"],
+    setupFiles: ["test/setup.ts"],
+    // The engine's worker thread bundled once per run (not compiled by tsx in every thread).
+    globalSetup: ["test/global-setup.ts"],
   },
 });

@@ -5,12 +5,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll } from "vitest";
+import { afterAll, inject } from "vitest";
 
 // A worker process runs several files one after another: start from the real temp folder each time.
 const root = (process.env.BKP_TEST_TMP_ROOT ??= tmpdir());
 const dir = mkdtempSync(join(root, "bkp-test-"));
 process.env.TMPDIR = dir;
+
+// The engine's worker, bundled once for the whole run (test/global-setup.ts).
+process.env.BKP_ENGINE_WORKER ??= inject("engineWorker");
 
 afterAll(() => {
   process.env.TMPDIR = root;
