@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { TestProject } from "vitest/node";
-import { NODE_BUNDLE } from "../scripts/esbuild-node.mjs";
+import { NODE_BUNDLE, REQUIRE_SHIM } from "../scripts/esbuild-node.mjs";
 import { WORKER_BUNDLE_NAME } from "../src/engine/worker-pool.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -22,6 +22,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
     entryPoints: { [WORKER_BUNDLE_NAME.replace(/\.mjs$/, "")]: path.join(repo, "src/engine/worker.ts") },
     outdir: dir,
     ...NODE_BUNDLE,
+    banner: { js: REQUIRE_SHIM },
     logLevel: "error",
   });
   project.provide("engineWorker", path.join(dir, WORKER_BUNDLE_NAME));
