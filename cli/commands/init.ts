@@ -1,7 +1,7 @@
 // `bkp init [DIR]`: a commented starter policy set (a vault with a price book, a Standard policy
 // with instant restore, a VM with an OS and a data disk) that passes check, fmt --check and lint;
 // with --from-azure the policies come from `bkp import azure`. Never overwrites a file.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { quote } from "../../src/lang/build-ast.js";
 import { summary } from "../../src/lang/code-frame.js";
@@ -101,6 +101,10 @@ that exists already or an unreadable/unwritable file.
     const { values, positionals } = parse(argv, { "from-azure": { type: "string" } });
     if (positionals.length > 1) throw new UsageError(`takes one directory, not ${positionals.length} (${positionals.join(", ")})`);
     const dir = positionals[0] ?? ".";
+    if (existsSync(dir) && !statSync(dir).isDirectory()) {
+      io.stderr(`bkp init: '${dir}' is a file, not a directory; nothing written\n`);
+      return 2;
+    }
     const files = ["vault.bkp", "policies.bkp", "vms.bkp"].map((f) => join(dir, f));
     const taken = files.filter((f) => existsSync(f));
     if (taken.length) {

@@ -55,6 +55,9 @@ describe("bkp init", () => {
     expect(readFileSync(join(set, "vms.bkp"), "utf8")).toBe("# mine\n");
     expect(existsSync(join(set, "vault.bkp"))).toBe(false);
     expect(bkp(["init", set, "other"]).code).toBe(2);
+    const file = bkp(["init", join(set, "vms.bkp")]);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain("is a file, not a directory");
   });
 
   it("--from-azure FILE|-: the policies imported from Azure JSON, the VM on the first; bad JSON writes nothing", () => {
