@@ -12,6 +12,7 @@ interface Entry {
 }
 
 const COMMANDS: Record<string, Entry> = {
+  init: { summary: "write a commented starter policy set into a directory (--from-azure FILE: its policies from Azure JSON)", load: () => import("./commands/init.js").then((m) => m.command) },
   check: { summary: "parse and check policy files; every problem, located", load: () => import("./commands/check.js").then((m) => m.command) },
   fmt: { summary: "format policy files in place (--check to only report)", load: () => import("./commands/fmt.js").then((m) => m.command) },
   plan: { summary: "the execution plan: jobs, predicted timings, consistency, risks", load: () => import("./commands/plan.js").then((m) => m.command) },
@@ -29,7 +30,6 @@ const COMMANDS: Record<string, Entry> = {
   lsp: { summary: "the language server for editors (bkp lsp --stdio): diagnostics, hover with cost and timing, completion", load: () => import("./commands/lsp.js").then((m) => m.command) },
   verify: { summary: "check vault integrity (--read-data: decrypt and check every chunk)", load: () => import("./commands/verify.js").then((m) => m.command) },
   repair: { summary: "repair a damaged vault: config and key from their copies, indexes from packs; report what stays unrestorable", load: () => import("./commands/repair.js").then((m) => m.command) },
-  init: { summary: "write a commented starter policy set into a directory (--from-azure FILE: its policies from Azure JSON)", load: () => import("./commands/init.js").then((m) => m.command) },
   key: { summary: "where a vault's key is and what opens it; export, import, rotate (bkp key show|export|import|rotate)", load: () => import("./commands/key.js").then((m) => m.command) },
 };
 
@@ -47,8 +47,8 @@ ${Object.entries(COMMANDS)
 Options:
   -h, --help                  show help (also: bkp <command> --help)
   -V, --version               print the version
-  -q, --quiet                 no progress bars or informational lines; results and every
-                              error stay, exit codes do not change
+  -q, --quiet                 no progress bars or informational lines; results, warnings
+                              and errors stay, exit codes do not change
   --color auto|always|never   colour (default auto: on a terminal, unless NO_COLOR is set;
                               FORCE_COLOR=1 forces it like --color always)
 
