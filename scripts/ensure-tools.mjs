@@ -8,6 +8,7 @@ const TOOLS = [
   { bin: "qemu-img", pkg: "qemu-utils", for: "the VHD image tests" },
   { bin: "nvim", pkg: "neovim", for: "the end-to-end test of bkp lsp with Neovim's LSP client" },
   { bin: "mkfs.xfs", pkg: "xfsprogs", for: "the instant-restore snapshot test on XFS with reflinks" },
+  { bin: "script", pkg: "bsdutils", for: "the test of --quiet on a terminal (no progress bars)" },
 ];
 
 const has = (bin) => spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;
