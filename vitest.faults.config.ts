@@ -8,5 +8,9 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // A temporary folder per test file, removed after it (nothing left in /tmp).
+    setupFiles: ["test/setup.ts"],
+    // The engine's worker thread bundled once per run (not compiled by tsx in every thread).
+    globalSetup: ["test/global-setup.ts"],
   },
 });

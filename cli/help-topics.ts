@@ -35,7 +35,7 @@ export function topicList(): string {
   return Object.entries(TOPICS).map(([n, t]) => `  ${n.padEnd(w)}  ${t.what}`).join("\n");
 }
 
-const FLAGS = ["--help", "--format", "--json", "--vm", "--from", "--days", "--months", "--check", "--diff", "--fix", "--color", "--now", "--to", "--vault"];
+const FLAGS = ["--help", "--quiet", "--from-azure", "--format", "--json", "--vm", "--from", "--days", "--months", "--check", "--diff", "--fix", "--color", "--now", "--to", "--vault"];
 
 /** A completion script for the shell: commands, then flags and files. */
 export function completion(shell: string, commands: string[]): string | undefined {

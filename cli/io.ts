@@ -10,6 +10,8 @@ export interface Io {
   env: Record<string, string | undefined>;
   /** Whether stdout is a terminal (progress bars, colour). */
   isTTY: boolean;
+  /** --quiet: no progress and no informational lines; results and every error stay. */
+  quiet?: boolean;
   /** In a JSON mode: records an error for the error document (see json-mode.ts). */
   report?(e: JsonError): void;
 }
@@ -27,6 +29,11 @@ export function processIo(): Io {
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
   };
+}
+
+/** Diagnostics a person sees: with --quiet, the informational ones (severity info) are left out. */
+export function shown<T extends { severity: string }>(io: Io, diags: T[]): T[] {
+  return io.quiet ? diags.filter((d) => d.severity !== "info") : diags;
 }
 
 /** Colour only on a terminal, never with NO_COLOR (no-color.org); FORCE_COLOR forces it. */

@@ -12,6 +12,7 @@ interface Entry {
 }
 
 const COMMANDS: Record<string, Entry> = {
+  init: { summary: "write a commented starter policy set into a directory (--from-azure FILE: its policies from Azure JSON)", load: () => import("./commands/init.js").then((m) => m.command) },
   check: { summary: "parse and check policy files; every problem, located", load: () => import("./commands/check.js").then((m) => m.command) },
   fmt: { summary: "format policy files in place (--check to only report)", load: () => import("./commands/fmt.js").then((m) => m.command) },
   plan: { summary: "the execution plan: jobs, predicted timings, consistency, risks", load: () => import("./commands/plan.js").then((m) => m.command) },
@@ -46,6 +47,8 @@ ${Object.entries(COMMANDS)
 Options:
   -h, --help                  show help (also: bkp <command> --help)
   -V, --version               print the version
+  -q, --quiet                 no progress bars or informational lines; results, warnings
+                              and errors stay, exit codes do not change
   --color auto|always|never   colour (default auto: on a terminal, unless NO_COLOR is set;
                               FORCE_COLOR=1 forces it like --color always)
 
@@ -58,7 +61,7 @@ Exit codes: 0 ok, 1 problems found, 2 usage or I/O error.
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
-  const colored = withColor(argv, io);
+  const colored = withGlobals(argv, io);
   if (typeof colored === "string") {
     io.stderr(`bkp: ${colored}\n`);
     return 2;
@@ -67,7 +70,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     if (name === "help" && rest[0] && COMMANDS[rest[0]]) {
-      io.stdout((await COMMANDS[rest[0]].load()).help);
+      io.stdout(withGlobalHelp((await COMMANDS[rest[0]].load()).help));
       return 0;
     }
     if (name === "help" && rest[0]) {
@@ -106,7 +109,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const cmd = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    io.stdout(cmd.help);
+    io.stdout(withGlobalHelp(cmd.help));
     return 0;
   }
   if (!wantsJson(rest)) return runCommand(name, cmd, rest, io);
@@ -114,13 +117,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return session.finish(await runCommand(name, cmd, rest, session.io));
 }
 
-/** Takes the global --color flag out of the arguments; `auto` leaves the decision to styleFor. */
-function withColor(argv: string[], io: Io): [string[], Io] | string {
+/** A command's help and the options every command takes. */
+function withGlobalHelp(help: string): string {
+  return `${help}
+Global options (every command; bkp --help):
+  -q, --quiet                 no progress bars or informational lines (results, warnings and
+                              errors stay; exit codes unchanged)
+  --color auto|always|never   colour (default auto; NO_COLOR and FORCE_COLOR are honoured)
+`;
+}
+
+/**
+ * Takes the global flags out of the arguments: --color (`auto` leaves the decision to styleFor)
+ * and --quiet / -q.
+ */
+function withGlobals(argv: string[], io: Io): [string[], Io] | string {
   const out: string[] = [];
   let color: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--color") color = argv[++i] ?? "";
+    if (a === "--quiet" || a === "-q") io = { ...io, quiet: true };
+    else if (a === "--color") color = argv[++i] ?? "";
     else if (a.startsWith("--color=")) color = a.slice("--color=".length);
     else out.push(a);
   }

@@ -2,17 +2,18 @@
 import { codeFrame, summary } from "../src/lang/code-frame.js";
 import { diagnosticJson, type Diagnostic } from "../src/lang/diagnostics.js";
 import type { ParsedFile } from "../src/lang/index.js";
-import { styleFor, type Io } from "./io.js";
+import { shown, styleFor, type Io } from "./io.js";
 
 export function printDiagnostics(io: Io, diags: Diagnostic[], files: Map<string, ParsedFile>, fileCount: number, quietOk = false): void {
   const style = styleFor(io);
   const lines = new Map<string, string[]>();
+  for (const d of diags) io.report?.(diagnosticJson(d));
+  diags = shown(io, diags);
   for (const d of diags) {
-    io.report?.(diagnosticJson(d));
     if (!lines.has(d.file)) lines.set(d.file, files.get(d.file)?.text.split(/\r?\n/) ?? []);
     io.stdout(codeFrame(d, lines.get(d.file), style) + "\n\n");
   }
-  if (diags.length || !quietOk) io.stdout(summary(diags, fileCount, style) + "\n");
+  if (diags.length || !(quietOk || io.quiet)) io.stdout(summary(diags, fileCount, style) + "\n");
 }
 
 /** Exit code for a set of diagnostics: 2 if a file could not be read, 1 on errors. */

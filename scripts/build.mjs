@@ -2,7 +2,7 @@
 // so a command loads only what it needs (startup time is a benchmark target).
 import { build } from "esbuild";
 import { chmodSync, rmSync } from "node:fs";
-import { NODE_BUNDLE } from "./esbuild-node.mjs";
+import { NODE_BUNDLE, REQUIRE_SHIM } from "./esbuild-node.mjs";
 
 rmSync("dist", { recursive: true, force: true });
 await build({
@@ -14,7 +14,7 @@ await build({
   // Ink imports React DevTools only when DEV=true; it is not a dependency, so leave it out.
   external: [...NODE_BUNDLE.external, "react-devtools-core"],
   chunkNames: "chunks/[name]-[hash]",
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __bkpCreateRequire } from 'node:module'; const require = __bkpCreateRequire(import.meta.url);" },
+  banner: { js: `#!/usr/bin/env node\n${REQUIRE_SHIM}` },
   jsx: "automatic",
   // React and Ink ship development builds that check much more and run several times slower.
   define: { "process.env.NODE_ENV": '"production"' },

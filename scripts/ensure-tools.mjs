@@ -9,6 +9,7 @@ const TOOLS = [
   { bin: "nvim", pkg: "neovim", for: "the end-to-end test of bkp lsp with Neovim's LSP client" },
   { bin: "mkfs.xfs", pkg: "xfsprogs", for: "the instant-restore snapshot test on XFS with reflinks" },
   { bin: "filefrag", pkg: "e2fsprogs", for: "the extent-comparison test on XFS (and the engine's extent-compare change detection)" },
+  { bin: "script", pkg: "bsdutils", for: "the test of --quiet on a terminal (no progress bars)" },
 ];
 
 const has = (bin) => spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;

@@ -20,7 +20,8 @@ export function bkp(args: string[], opts: { input?: string | Buffer; cwd?: strin
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
     input: opts.input,
-    env: { ...process.env, NO_COLOR: "1", ...opts.env },
+    // The CLI finds its own worker beside dist/bkp.mjs (not the tests' bundle, test/global-setup.ts).
+    env: { ...process.env, NO_COLOR: "1", BKP_ENGINE_WORKER: undefined, ...opts.env },
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });

@@ -138,6 +138,13 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
       if (o.status === "backed-up" && o.result) {
         const r = o.result;
         io.stdout(`vm "${r.vm}": point ${r.point} in vault "${r.vault}" (${r.consistency.level} consistent) in ${seconds(r.seconds)}\n`);
+        if (io.quiet) {
+          // --quiet: the point (above) and every warning; no per-disk figures or notes.
+          for (const d of r.disks) for (const warn of d.warnings) io.stdout(`  warning: disk "${d.disk}": ${warn}\n`);
+          if (r.jobLogProblem) io.stdout(`  warning: ${r.jobLogProblem}\n`);
+          for (const w of r.warnings ?? []) io.stdout(`  warning: ${w}\n`);
+          continue;
+        }
         io.stdout(`  consistency: ${r.consistency.reason}\n`);
         if (r.adeKeys) io.stdout(`  ADE keys: ${r.adeKeys === "bek+kek" ? "BEK stored wrapped by the KEK" : "BEK stored under the vault key (no KEK)"}\n`);
         const w = Math.max(...r.disks.map((d) => d.disk.length));
@@ -152,7 +159,7 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
         if (o.detail) io.stdout(`  note: ${o.detail}\n`);
         if (r.jobLogProblem) io.stdout(`  warning: ${r.jobLogProblem}\n`);
         for (const w of r.warnings ?? []) io.stdout(`  warning: ${w}\n`);
-      } else if (o.status !== "failed") {
+      } else if (o.status !== "failed" && !io.quiet) {
         io.stdout(`vm "${o.vm}": ${o.status.replace("-", " ")}: ${o.detail ?? ""}\n`);
       }
     }

@@ -143,8 +143,12 @@ export class ProgressView {
   private readonly rows = new Map<string, { e: ProgressEvent; start: number }>();
   private drawn = 0;
   private last = 0;
+  private readonly enabled: boolean;
 
-  constructor(private readonly io: Io, private readonly enabled: boolean) {}
+  /** Draws only when `enabled` (a terminal, no JSON) and not --quiet. */
+  constructor(private readonly io: Io, enabled: boolean) {
+    this.enabled = enabled && !io.quiet;
+  }
 
   readonly onProgress = (e: ProgressEvent): void => {
     if (!this.enabled) return;

@@ -90,7 +90,7 @@ Exit codes: 0 ok, 1 unformatted files (--check) or syntax errors, 2 usage or I/O
         code = Math.max(code, 1);
       }
     } else {
-      for (const f of changed) io.stdout(`formatted ${f}\n`);
+      if (!io.quiet) for (const f of changed) io.stdout(`formatted ${f}\n`);
     }
     return code;
   },

@@ -91,20 +91,24 @@ written), 2 usage error or unreadable file.
     const n = result.policies.length;
     const nv = result.vaults.length;
     const what = [n || !nv ? `${n} polic${n === 1 ? "y" : "ies"}` : "", nv ? `${nv} vault${nv === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ");
-    io.stderr(`imported ${what} from ${inputs.map((i) => i.path).join(", ")}${out ? ` into ${out}` : ""}${skipped ? `; skipped ${skipped} of other workloads` : ""}\n`);
+    if (!io.quiet) io.stderr(`imported ${what} from ${inputs.map((i) => i.path).join(", ")}${out ? ` into ${out}` : ""}${skipped ? `; skipped ${skipped} of other workloads` : ""}\n`);
     if (failed) io.stderr(summary(result.diagnostics, inputs.length, styleFor(io)) + "; the policies with errors were left out\n");
-    // Import keeps what Azure would reject (so that it can be seen); say so right away.
-    const checked = loadTexts([{ path: out ?? "<imported>", text: result.text }]).diagnostics;
-    const errors = checked.filter((d) => d.severity === "error").length;
-    const warnings = checked.filter((d) => d.severity === "warning").length;
-    if (errors || warnings) {
-      io.stderr(`note: bkp check finds ${[errors ? `${errors} error${errors === 1 ? "" : "s"}` : "", warnings ? `${warnings} warning${warnings === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ")} in the result (settings Azure would reject or warn about)${out ? `: run 'bkp check ${out}'` : ""}\n`);
-    }
+    checkNote(io, result.text, out);
     return failed ? 1 : 0;
   },
 };
 
-function readJson(path: string): { ok: true; text: string } | { ok: false; message: string } {
+/** Import keeps what Azure would reject (so that it can be seen); says so right away. */
+export function checkNote(io: Io, text: string, out: string | undefined): void {
+  const checked = loadTexts([{ path: out ?? "<imported>", text }]).diagnostics;
+  const errors = checked.filter((d) => d.severity === "error").length;
+  const warnings = checked.filter((d) => d.severity === "warning").length;
+  if (errors || warnings) {
+    io.stderr(`note: bkp check finds ${[errors ? `${errors} error${errors === 1 ? "" : "s"}` : "", warnings ? `${warnings} warning${warnings === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ")} in the result (settings Azure would reject or warn about)${out ? `: run 'bkp check ${out}'` : ""}\n`);
+  }
+}
+
+export function readJson(path: string): { ok: true; text: string } | { ok: false; message: string } {
   try {
     const st = statSync(path);
     if (st.isDirectory()) return { ok: false, message: `'${path}' is a directory; name the JSON files in it` };

@@ -86,7 +86,7 @@ Exit codes: 0 ok, 1 a record or vault could not be read (damage, wrong key), 2 u
       return exit;
     }
     if (!rows.length) {
-      io.stdout("no backup jobs recorded\n");
+      if (!io.quiet) io.stdout("no backup jobs recorded\n");
       return exit;
     }
     const table = [["JOB", "VM", "VAULT", "STARTED (UTC)", "STATUS", "TIME", "PREDICTED", "ERROR", "READ", "CHANGED", "STORED", "DETECTION", "SNAPSHOT", "POINT / ERROR"]];

@@ -16,7 +16,7 @@ import type { Model } from "../../src/model/model.js";
 import { oneOf, parse, UsageError } from "../args.js";
 import { expand, policyInputs } from "../inputs.js";
 import type { Command } from "../command.js";
-import { styleFor } from "../io.js";
+import { shown, styleFor } from "../io.js";
 import { exitCodeFor } from "../report.js";
 
 const FORMATS = ["text", "json", "sarif", "github"] as const;
@@ -168,7 +168,7 @@ Exit codes: 0 no errors and warnings within --max-warnings, 1 otherwise, 2 usage
         writeFileSync(tmp, text);
         renameSync(tmp, file);
       }
-      if (applied) io.stderr(`bkp lint: applied ${applied} fix${applied === 1 ? "" : "es"} in ${fixed.size} file${fixed.size === 1 ? "" : "s"}\n`);
+      if (applied && !io.quiet) io.stderr(`bkp lint: applied ${applied} fix${applied === 1 ? "" : "es"} in ${fixed.size} file${fixed.size === 1 ? "" : "s"}\n`);
       set = loadPolicySet(files);
       diags = lint(set, { severities, base });
     }
@@ -178,7 +178,7 @@ Exit codes: 0 no errors and warnings within --max-warnings, 1 otherwise, 2 usage
     if (format === "json") io.stdout(jsonReport(diags));
     else if (format === "sarif") io.stdout(sarifReport(diags, RULES, { version, root, relative: rel }));
     else if (format === "github") io.stdout(githubReport(diags, rel));
-    else io.stdout(textReport(diags, set.files, files.length, styleFor(io)));
+    else if (!io.quiet || shown(io, diags).length) io.stdout(textReport(shown(io, diags), set.files, files.length, styleFor(io)));
 
     const io_ = exitCodeFor(diags);
     if (io_ === 2) return 2;

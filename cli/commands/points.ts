@@ -56,7 +56,7 @@ Exit codes: 0 ok, 1 a vault could not be read (wrong key, damage), 2 usage or I/
     }
     if (!rows.length) {
       // Not after an error (a damaged vault): its points exist, they could not be listed.
-      if (exit === 0) io.stdout("no recovery points\n");
+      if (exit === 0 && !io.quiet) io.stdout("no recovery points\n");
       return exit;
     }
     const when = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");

@@ -68,6 +68,12 @@ wrong key), 2 usage or I/O error.
       const would = r.dryRun ? "would " : "";
       io.stdout(`vault "${r.vault}" at ${r.now}: ${r.dryRun ? "dry run: " : ""}${r.expired.length} point(s) ${r.dryRun ? "would expire" : "expired"}, ${r.kept.length} kept\n`);
       for (const p of r.expired) io.stdout(`  expire ${p.vm} ${p.id}  (${p.reason})\n`);
+      if (io.quiet) {
+        // --quiet: what was deleted (above) and the warnings.
+        for (const x of r.snapshotsExpired) io.stdout(`  ${would}delete snapshot ${x.vm} ${x.point}  (${x.reason})\n`);
+        for (const w of [r.snapshotProblem, r.gcSkipped && `data not collected: ${r.gcSkipped}`, ...r.repackSkipped]) if (w) io.stdout(`  warning: ${w}\n`);
+        continue;
+      }
       for (const p of r.kept) io.stdout(`  keep   ${p.vm} ${p.id}  (${p.reason})\n`);
       const snapBytes = r.snapshotsExpired.reduce((s, x) => s + x.allocatedBytes, 0);
       io.stdout(`  instant-restore snapshots: ${r.snapshotsExpired.length} ${r.dryRun ? "would expire" : "expired"} (${bytes(snapBytes)}), ${r.snapshotsKept} kept (${bytes(r.snapshotBytes)})\n`);

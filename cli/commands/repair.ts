@@ -58,11 +58,11 @@ be opened or is locked), 2 usage or I/O error.
     for (const r of results) {
       io.stdout(`vault "${r.vault}": ${r.ok ? "ok" : "DAMAGE REMAINS"}${r.dryRun ? " (dry run: nothing written)" : ""}, ${seconds(r.seconds)}\n`);
       for (const a of r.actions) io.stdout(`  ${a.done ? "" : "would have "}${a.what}: ${a.object}\n`);
-      if (!r.actions.length) io.stdout("  nothing to put back\n");
+      if (!r.actions.length && !io.quiet) io.stdout("  nothing to put back\n");
       for (const l of r.left) io.stdout(`  not repaired: ${l}\n`);
       for (const u of r.unrestorable) io.stdout(`  unrestorable: VM "${u.vm}" point ${u.point}, disk${u.disks.length === 1 ? "" : "s"} ${u.disks.join(", ")}: ${u.why}\n`);
     }
-    if (!results.length && exit === 0) io.stdout("no vault with backups to repair\n");
+    if (!results.length && exit === 0 && !io.quiet) io.stdout("no vault with backups to repair\n");
     return exit;
   },
 };

@@ -157,7 +157,7 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused, or no snapsh
         for (const d of disks) {
           if (d.ok) io.stdout(`  ${d.disk.padEnd(w)}  ${bytes(d.imageBytes).padStart(10)}  -> ${d.path}${d.from === "snapshot" ? "  (from instant-restore snapshot)" : ""}\n`);
           else io.stderr(`bkp restore: error[${d.error?.code}]: ${d.error?.message}\n`);
-          if (d.note) io.stdout(`    note: ${d.note}\n`);
+          if (d.note && !io.quiet) io.stdout(`    note: ${d.note}\n`);
         }
         if (keys) io.stdout(`  ADE BEK (${keys.wrap === "kek" ? "unwrapped with the KEK" : "kept under the vault key"}, ${keys.bytes} bytes, mode 0600) -> ${keys.path}\n`);
       }
@@ -255,7 +255,7 @@ async function runPlan(io: Io, model: Model, name: string, force: boolean, json:
     if (junit) io.stdout(`  JUnit report: ${junit}\n`);
     const nVms = accounts.reduce((s, a) => s + a.vms.length, 0);
     io.stdout(`restore "${name}": ${nVms} VM${nVms === 1 ? "" : "s"} into ${jobs.length} storage account${jobs.length === 1 ? "" : "s"} in parallel ${res.ok ? "restored" : "restored with failures"} in ${seconds(res.seconds)} (predicted ${seconds(spread.seconds)})\n`);
-    for (const n of notes) io.stdout(`  note: ${n}\n`);
+    if (!io.quiet) for (const n of notes) io.stdout(`  note: ${n}\n`);
     for (const a of accounts) {
       io.stdout(`  account "${a.account}" -> ${a.path}: predicted ${seconds(a.predictedSeconds)} at ${(a.rate / 1e6).toFixed(1)} MB/s (${a.rateBasis}), actual ${seconds(a.seconds)}\n`);
       if (!a.vms.length) io.stdout(`    (no VMs)\n`);
@@ -269,7 +269,7 @@ async function runPlan(io: Io, model: Model, name: string, force: boolean, json:
         for (const d of v.disks) {
           if (d.ok) io.stdout(`      ${d.disk}  ${bytes(d.imageBytes).padStart(10)}  -> ${d.path}${d.from === "snapshot" ? "  (from instant-restore snapshot)" : ""}\n`);
           else io.stderr(`bkp restore: error[${d.error?.code}]: ${d.error?.message}\n`);
-          if (d.note) io.stdout(`        note: ${d.note}\n`);
+          if (d.note && !io.quiet) io.stdout(`        note: ${d.note}\n`);
         }
       }
     }

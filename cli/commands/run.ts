@@ -138,7 +138,7 @@ second signal with a backup abandoned.
       const skip = vm.protection !== "active" ? `protection is ${vm.protection}` : !evm.disks.length ? "no disk has an `image` to back up" : undefined;
       if (skip) {
         if (json) emit({ event: "skipped", vm: vm.name, detail: skip });
-        else io.stdout(`vm "${vm.name}": not scheduled: ${skip}\n`);
+        else if (!io.quiet) io.stdout(`vm "${vm.name}": not scheduled: ${skip}\n`);
         continue;
       }
       const vault = engineVault(vm.vault);
@@ -245,7 +245,7 @@ second signal with a backup abandoned.
       if (r.gcSkipped) io.stdout(`  warning: data not collected: ${r.gcSkipped}\n`);
     };
     let failed = 0;
-    if (!json) io.stdout(`bkp run: ${scheduled.length === 1 ? "1 VM" : `${scheduled.length} VMs`} scheduled (${scheduled.map((s) => `"${s.vm.name}"`).join(", ")}); stop with Ctrl-C or SIGTERM\n`);
+    if (!json && !io.quiet) io.stdout(`bkp run: ${scheduled.length === 1 ? "1 VM" : `${scheduled.length} VMs`} scheduled (${scheduled.map((s) => `"${s.vm.name}"`).join(", ")}); stop with Ctrl-C or SIGTERM\n`);
     try {
       const summary = await runScheduler<Outcome>({
         vms: scheduled,
@@ -262,7 +262,7 @@ second signal with a backup abandoned.
           if (ev.kind === "next") {
             const zone = ev.vms[0].policy.zone;
             if (json) emit({ event: "next", vms: ev.vms.map((v) => v.name), at: utcIso(ev.at), local: clockFor(zone).localIso(ev.at) });
-            else io.stdout(`next run: ${ev.vms.map((v) => `vm "${v.name}"`).join(", ")} at ${inZone(zone, ev.at)}\n`);
+            else if (!io.quiet) io.stdout(`next run: ${ev.vms.map((v) => `vm "${v.name}"`).join(", ")} at ${inZone(zone, ev.at)}\n`);
             return;
           }
           if (ev.kind !== "job-done") return;

@@ -76,11 +76,12 @@ prune holds it; 2 usage or I/O error.
         io.stdout(`  damaged ${d.kind} ${d.object}: ${d.problem}\n`);
         for (const a of d.affects) io.stdout(`    affects VM "${a.vm}" point ${a.point}, disk${a.disks.length === 1 ? "" : "s"} ${a.disks.join(", ")}\n`);
       }
-      printSnapshots(io, r);
-      for (const n of r.notes) io.stdout(`  note: ${n}\n`);
+      // --quiet: the verdict and the damage; snapshots only when one is damaged, no notes.
+      if (!io.quiet || !r.snapshotsOk) printSnapshots(io, r);
+      if (!io.quiet) for (const n of r.notes) io.stdout(`  note: ${n}\n`);
     }
     // Not after an error (a vault held by a prune, a wrong key): there was one, it was not verified.
-    if (!results.length && exit === 0) io.stdout("no vault with backups to verify\n");
+    if (!results.length && exit === 0 && !io.quiet) io.stdout("no vault with backups to verify\n");
     return exit;
   },
 };

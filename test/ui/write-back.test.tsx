@@ -61,7 +61,8 @@ describe("w: the diff, then y writes the files, changed blocks formatted", () =>
 
   it("does not overwrite a file that changed on disk since the session read it", async () => {
     const path = copyOfSeed();
-    ui = await mount(open([path]));
+    // Wide enough for the message's whole path on one line (the temp folder's path is long).
+    ui = await mount(open([path]), 200, 24);
     await ui.press("+", "w");
     writeFileSync(path, readFileSync(path, "utf8") + "# edited elsewhere\n");
     await ui.press("y");
