@@ -89,7 +89,7 @@ describe("bkp restore --plan as a drill", () => {
       expect(j.errorPercent).toBeCloseTo(((j.restore!.accountPredictedSeconds - j.restore!.accountSeconds) / j.restore!.accountSeconds) * 100, 0);
     }
     const table = run(["jobs", "p.bkp"]).stdout;
-    expect(table).toMatch(/\n +2 +alpha +main .* completed .* restore +restore "drill" into account "sa-\d" \(VM \d+\.\d s\): \d{8}T\d{6}Z-[0-9a-f]{6}\n/);
+    expect(table).toMatch(/\n +2 +alpha +main .* completed .* restore +- +restore "drill" into account "sa-\d" \(VM \d+\.\d s\): \d{8}T\d{6}Z-[0-9a-f]{6}\n/);
     // The plan's last run is still the backup (a drill measures no backup).
     const plan = JSON.parse(run(["plan", "--days", "1", "--format", "json", "p.bkp"]).stdout);
     expect(plan.vms[0].measured.last.seq).toBe(1);
