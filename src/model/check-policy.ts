@@ -279,10 +279,11 @@ function checkPolicyName(ctx: CheckContext, p: A.PolicyAst): void {
   const problem = azurePolicyNameProblem(name);
   if (!problem) return;
   const fixed = name.split("/").pop()!.replace(/[^A-Za-z0-9_!-]/g, "-").replace(/^[^A-Za-z]+/, "");
-  // A short name ("p") is what a sketch or a test uses: only export refuses it (BKP6106).
-  // Characters Azure never takes, a name too long or not starting with a letter are errors.
-  if (name.length < 3 && /^[A-Za-z][-_!A-Za-z0-9]*$/.test(name)) return;
-  ctx.report(p.file, "BKP2038", p.name.range, `policy name "${name}" ${problem}`, `rename it, e.g. "${fixed.length >= 3 ? fixed.slice(0, 150) : "policy-" + fixed}"`);
+  // Every name Azure refuses is an error here, short ones ("p") included: a policy that passes
+  // `bkp check` must export and deploy (export's BKP6106 is the same rule), so CI cannot go green
+  // on a policy Azure would refuse (issue #14).
+  const hint = fixed.length >= 3 ? fixed.slice(0, 150) : `${fixed || "policy"}-policy`.slice(0, 150);
+  ctx.report(p.file, "BKP2038", p.name.range, `policy name "${name}" ${problem} (docs/azure-model.md "Policy names")`, `rename it, e.g. "${hint}"`);
 }
 
 /** Azure's resource-group names: up to 90 characters of letters, digits, `_ - . ( )`, not ending in `.`. */

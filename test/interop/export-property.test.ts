@@ -110,11 +110,16 @@ describe("whatever bkp check accepts exports, and comes back the same", () => {
     expect(checked).toBeGreaterThan(150);
   });
 
-  it("refuses in check what export could not write: a zone without a Windows name, a '/' in a name", () => {
+  it("refuses in check what export could not write: a zone without a Windows name, a '/' in a name, a short name", () => {
     const zone = loadTexts([{ path: "z.bkp", text: 'policy "zoned" {\n  schedule daily at 02:00\n  timezone "CET"\n  retain daily 7 days\n}\n' }]);
     expect(zone.diagnostics.map((d) => [d.code, d.range.start.line])).toEqual([["BKP2037", 3]]);
     const name = loadTexts([{ path: "n.bkp", text: 'policy "RSvault1/DailyBackupPolicy1" {\n  schedule daily at 02:00\n  retain daily 7 days\n}\n' }]);
     expect(name.diagnostics.map((d) => d.code)).toEqual(["BKP2038"]);
     expect(name.diagnostics[0].hint).toContain('"DailyBackupPolicy1"');
+    // A name under 3 characters cannot deploy either: check refuses it, not only export.
+    const short = loadTexts([{ path: "s.bkp", text: 'policy "p" {\n  schedule daily at 02:00\n  retain daily 7 days\n}\n' }]);
+    expect(short.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.column])).toEqual([["BKP2038", 1, 8]]);
+    expect(short.diagnostics[0].message).toContain("is 1 characters long; Azure takes 3 to 150");
+    expect(short.diagnostics[0].hint).toContain('"p-policy"');
   });
 });
