@@ -663,7 +663,7 @@ function readTiering(r: Reader, t: JsonObject, path: string): Line[] {
   if (mode.value !== "TierAfter") {
     // Azure writes `"duration": 0, "durationType": "Invalid"` beside these modes: no meaning.
     enumMember(r, a.value, ap, "durationType", ["Days", "Weeks", "Months", "Years", "Invalid"] as const);
-    return mode.value === "DoNotTier" ? [] : [{ text: "archive recommended", path: joinPath(ap, "tieringMode") }];
+    return [{ text: mode.value === "DoNotTier" ? "archive never" : "archive recommended", path: joinPath(ap, "tieringMode") }];
   }
   const n = requiredCount(r, a.value, ap, "duration");
   const dt = enumMember(r, a.value, ap, "durationType", ["Days", "Weeks", "Months", "Years"] as const, true);

@@ -117,6 +117,8 @@ export interface PolicyAst extends NamedBlock {
   archiveAfter?: Quantity;
   /** `archive recommended`: Azure picks the points to archive (tieringMode TierRecommended). */
   archiveRecommended?: Node;
+  /** `archive never`: no point moves to archive (tieringMode DoNotTier). */
+  archiveNever?: Node;
   /** `instant-restore-resource-group "<prefix>" suffix "<suffix>"` (Azure's instantRPDetails). */
   instantRestoreResourceGroup?: { range: Range; prefix: Str; suffix?: Str };
   type?: Word<"standard" | "enhanced">;

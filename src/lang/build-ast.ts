@@ -363,12 +363,12 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
         case "vss": return setOnce(p, "vss", word(c.take()), kw, where);
         case "type": return setOnce(p, "type", word(c.take()), kw, where);
         case "archive": {
+          // One archive line per policy: after, recommended or never (setOnce reports a second one).
           const next = c.take();
-          if (next?.image === "recommended") {
-            if (p.archiveAfter) return setOnce(p, "archiveAfter", p.archiveAfter, kw, where);
-            return setOnce(p, "archiveRecommended", { range }, kw, where);
-          }
-          if (p.archiveRecommended) return setOnce(p, "archiveRecommended", { range }, kw, where);
+          const earlier = p.archiveAfter ? "archiveAfter" : p.archiveRecommended ? "archiveRecommended" : p.archiveNever ? "archiveNever" : undefined;
+          if (earlier) return setOnce(p, earlier, p[earlier], kw, where);
+          if (next?.image === "recommended") return setOnce(p, "archiveRecommended", { range }, kw, where);
+          if (next?.image === "never") return setOnce(p, "archiveNever", { range }, kw, where);
           return setOnce(p, "archiveAfter", quantity(c), kw, where);
         }
         case "instant-restore-resource-group": {

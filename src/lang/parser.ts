@@ -222,6 +222,7 @@ class BkpParser extends CstParser {
           this.OR3((this.alts[35] ??= [
             { ALT: () => { this.CONSUME(T.After); this.SUBRULE2(this.quantity); } },
             { ALT: () => this.CONSUME(T.Recommended) },
+            { ALT: () => this.CONSUME(T.Never) },
           ]));
         },
       },

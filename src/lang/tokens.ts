@@ -142,6 +142,7 @@ export const Copy = kw("copy");
 export const Retain = kw("retain");
 export const Archive = kw("archive");
 export const Recommended = kw("recommended");
+export const Never = kw("never");
 export const InstantRestoreResourceGroup = kw("instant-restore-resource-group");
 export const Suffix = kw("suffix");
 export const Type = kw("type");

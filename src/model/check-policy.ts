@@ -253,6 +253,7 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
     retention: ret,
     archiveAfter,
     archiveRecommended: p.archiveRecommended !== undefined,
+    archiveNever: p.archiveNever !== undefined,
     instantRestoreResourceGroup: p.instantRestoreResourceGroup && { prefix: p.instantRestoreResourceGroup.prefix.value, suffix: p.instantRestoreResourceGroup.suffix?.value },
   };
 }

@@ -55,6 +55,8 @@ export interface Policy {
   archiveAfter?: { count: number; unit: "day" | "week" | "month" | "year" };
   /** `archive recommended`: Azure moves the points it recommends (tieringMode TierRecommended). */
   archiveRecommended: boolean;
+  /** `archive never`: tieringMode DoNotTier, written so that it round-trips (bills as no archive line). */
+  archiveNever: boolean;
   /** The resource group Azure keeps instant-restore snapshots in (instantRPDetails). */
   instantRestoreResourceGroup?: { prefix: string; suffix?: string };
 }

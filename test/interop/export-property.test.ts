@@ -36,7 +36,8 @@ const policyText = fc
     weekly: fc.option(fc.integer({ min: 1, max: 500 }), { nil: undefined }),
     monthly: fc.option(fc.record({ n: fc.integer({ min: 1, max: 120 }), byDay: fc.boolean(), dom: someOf([1, 15, 28, "last"] as (number | "last")[]), ord: someOf(["first", "second", "last"]) }), { nil: undefined }),
     yearly: fc.option(fc.record({ n: fc.integer({ min: 1, max: 99 }), months: someOf(MONTHS) }), { nil: undefined }),
-    archive: fc.constantFrom(undefined, "after", "recommended"),
+    archive: fc.constantFrom(undefined, "after", "recommended", "never"),
+    archiveMonths: fc.integer({ min: 3, max: 24 }),
     rg: fc.option(fc.record({ prefix: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), suffix: fc.option(fc.stringMatching(/^[a-z0-9-]{1,8}$/), { nil: undefined }) }), { nil: undefined }),
   })
   .map((g) => {
@@ -59,7 +60,8 @@ const policyText = fc
     const on = (m: NonNullable<typeof g.monthly>) => (m.byDay && !weekly ? `day ${m.dom.join(", ")}` : `${m.ord.join(", ")} ${days.join(", ")}`);
     if (g.monthly) lines.push(`retain monthly ${g.monthly.n} months on ${on(g.monthly)}`);
     if (g.yearly) lines.push(`retain yearly ${g.yearly.n} years in ${g.yearly.months.join(", ")} on ${g.monthly ? on(g.monthly) : `first ${days[0]}`}`);
-    if ((g.monthly || g.yearly) && g.archive === "after") lines.push("archive after 3 months");
+    if ((g.monthly || g.yearly) && g.archive === "after") lines.push(`archive after ${g.archiveMonths} months`);
+    if (g.archive === "never") lines.push("archive never");
     if ((g.monthly || g.yearly) && g.archive === "recommended") lines.push("archive recommended");
     return `policy "${g.name}" {\n${lines.map((l) => `  ${l}`).join("\n")}\n}\n`;
   });
