@@ -167,6 +167,8 @@ export interface VmAst extends NamedBlock {
   kind: "vm";
   os?: Word<"windows" | "linux">;
   state?: Word<"running" | "stopped">;
+  /** The VM's security type: Trusted Launch and confidential VMs constrain the policy (docs/azure-model.md). */
+  security?: Word<"standard" | "trusted-launch" | "confidential">;
   provisioning?: Word<"succeeded" | "failed" | "unavailable" | "creating" | "deleting">;
   policy?: Str;
   vault?: Str;

@@ -56,6 +56,7 @@ export const BLOCK_DOCS: BlockDoc[] = [
     attributes: [
       { keyword: "os", forms: ["os windows | linux"], meaning: "The guest OS: decides VSS versus scripts and the consistency reached.", default: "required" },
       { keyword: "state", forms: ["state running | stopped"], meaning: "A stopped VM gets crash-consistent points (docs/domain.md#consistency).", default: "running" },
+      { keyword: "security", forms: ["security standard | trusted-launch | confidential"], meaning: "The VM's security type (docs/azure-model.md \"Trusted Launch and confidential VMs\"): a confidential VM needs an enhanced, agent-based policy; a Trusted Launch VM on a standard policy needs recent Azure tools.", default: "standard" },
       { keyword: "provisioning", forms: ["provisioning succeeded | failed | unavailable | creating | deleting"], meaning: "Provisioning state; failed or unavailable means crash consistency (docs/domain.md#consistency).", default: "succeeded" },
       { keyword: "policy", forms: ['policy "<name>"'], meaning: "The policy protecting the VM.", default: "required" },
       { keyword: "vault", forms: ['vault "<name>"'], meaning: "The vault holding its recovery points.", default: "required" },

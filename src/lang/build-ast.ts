@@ -474,6 +474,7 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
       switch (kw.image) {
         case "os": return setOnce(v, "os", word(c.take()), kw, where);
         case "state": return setOnce(v, "state", word(c.take()), kw, where);
+        case "security": return setOnce(v, "security", word(c.take()), kw, where);
         case "provisioning": return setOnce(v, "provisioning", word(c.take()), kw, where);
         case "policy": return setOnce(v, "policy", str(c.take(T.StringLit)), kw, where);
         case "vault": return setOnce(v, "vault", str(c.take(T.StringLit)), kw, where);

@@ -346,6 +346,8 @@ class BkpParser extends CstParser {
       DEF: [
       { ALT: () => { this.CONSUME(T.Os); this.OR2((this.alts[21] ??= [{ ALT: () => this.CONSUME(T.Windows) }, { ALT: () => this.CONSUME(T.Linux) }])); } },
       { ALT: () => { this.CONSUME(T.State); this.OR3((this.alts[22] ??= [{ ALT: () => this.CONSUME(T.Running) }, { ALT: () => this.CONSUME(T.Stopped) }])); } },
+      // alts[60]: a slot far from the others, so that parallel additions to the grammar cannot share it.
+      { ALT: () => { this.CONSUME(T.Security); this.OR7((this.alts[60] ??= [{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME(T.TrustedLaunch) }, { ALT: () => this.CONSUME(T.Confidential) }])); } },
       {
         ALT: () => {
           this.CONSUME(T.Provisioning);

@@ -156,6 +156,8 @@ export interface Vm {
   ast: A.VmAst;
   os: Os;
   state: "running" | "stopped";
+  /** The VM's security type (Trusted Launch, confidential): it constrains the policy. */
+  security: "standard" | "trusted-launch" | "confidential";
   provisioning: "succeeded" | "failed" | "unavailable" | "creating" | "deleting";
   policy: Policy;
   vault: Vault;
