@@ -19,6 +19,7 @@ import {
 } from "./azure-json.js";
 import { INTEROP_CODES, type InteropCode } from "./codes.js";
 import { armParameterValues, armPolicies, isArmTemplate } from "./arm-template.js";
+import { fromPowerShell, isPowerShellPolicy } from "./powershell-policy.js";
 import { joinPath, member, parseJson, type JsonEntry, type JsonNode, type JsonObject } from "./json-locate.js";
 import { ORIGIN_PREFIX } from "../lang/origin-comments.js";
 
@@ -163,7 +164,7 @@ function readFile(r: Reader, text: string, armValues: Map<string, JsonNode> | un
   }
   const params = member(root, "parameters");
   if (params && !keys.has("properties")) return exampleWrapper(r, root, params, base);
-  if (keys.has("properties")) {
+  if (keys.has("properties") || isPowerShellPolicy(root)) {
     const d = resource(r, root, "", base);
     return d ? [d] : [];
   }
@@ -181,7 +182,7 @@ function nameFromFile(base: string): string {
 }
 
 const FORMS_HINT =
-  'bkp reads a PUT body {"properties": {…}}, a policy resource {"name", "properties"}, a list (a JSON array or {"value": […]}, as `az backup policy list` prints), a REST example {"parameters": …, "responses": …} or an ARM template {"$schema", "resources": […]}';
+  'bkp reads a PUT body {"properties": {…}}, a policy resource {"name", "properties"}, a list (a JSON array or {"value": […]}, as `az backup policy list` prints), a REST example {"parameters": …, "responses": …}, an ARM template {"$schema", "resources": […]} or Azure PowerShell\'s objects (ConvertTo-Json -Depth 10)';
 
 function listItems(r: Reader, items: JsonNode[], path: string, base: string): Draft[] {
   const out: Draft[] = [];
@@ -265,7 +266,10 @@ function responseBody(root: JsonObject): { node: JsonNode; path: string } | unde
 function resource(r: Reader, obj: JsonObject, path: string, fallbackName: string): Draft | undefined {
   // Any error inside this policy leaves it out (partial success: the others are written).
   const errorsBefore = errorCount(r);
-  const d = resourceDraft(r, obj, path, fallbackName);
+  // Azure PowerShell's object (ConvertTo-Json): read as the REST resource it stands for.
+  const rest = isPowerShellPolicy(obj) ? fromPowerShell(obj, r.report) : obj;
+  if (!rest) return undefined;
+  const d = resourceDraft(r, rest, path, fallbackName);
   return d && errorCount(r) === errorsBefore ? d : undefined;
 }
 
