@@ -2,7 +2,8 @@
 // Terraform without error, and the Azure export imports back to the same model. Policies are
 // generated over every form the language has for a policy (schedules, types, zones in any
 // spelling, instant restore, consistency, retention with and without times, tiering, the
-// instant-restore resource group).
+// instant-restore resource group, archive after/recommended/never); and a VM's security type and
+// disk tiers against its policy type and consistency.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { exportAzure } from "../../src/interop/export-azure.js";
@@ -123,5 +124,45 @@ describe("whatever bkp check accepts exports, and comes back the same", () => {
     expect(short.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.column])).toEqual([["BKP2038", 1, 8]]);
     expect(short.diagnostics[0].message).toContain("is 1 characters long; Azure takes 3 to 150");
     expect(short.diagnostics[0].hint).toContain('"p-policy"');
+  });
+});
+
+describe("a VM's security type and disks against its policy: check and export agree", () => {
+  const vmSet = fc.record({
+    security: fc.constantFrom(undefined, "standard", "trusted-launch", "confidential"),
+    enhanced: fc.boolean(),
+    crash: fc.boolean(),
+    region: fc.constantFrom("UAE North", "Korea Central", "UK South"),
+    tier: fc.constantFrom("standard", "premium", "premium-v2", "ultra"),
+    exclude: fc.boolean(),
+  });
+  it("refuses exactly the combinations Azure cannot back up; whatever check accepts exports with its protected VM", () => {
+    fc.assert(
+      fc.property(vmSet, (g) => {
+        const text = [
+          `vault "prod" {\n  path "vault"\n  region "${g.region}"\n}\n`,
+          `policy "pol" {\n  schedule daily at 02:00\n${g.enhanced ? "  type enhanced\n" : ""}${g.crash ? "  consistency agentless-crash\n" : ""}  retain daily 7 days\n}\n`,
+          `vm "vm1" {\n  os linux\n${g.security ? `  security ${g.security}\n` : ""}  policy "pol"\n  vault "prod"\n  disk "os" { role os size 64 GB used 20 GB }\n  disk "data" { role data size 64 GB used 10 GB tier ${g.tier} lun 0${g.exclude ? " exclude" : ""} }\n}\n`,
+        ].join("\n");
+        const set = loadTexts([{ path: "vm.bkp", text }]);
+        const errors = set.diagnostics.filter((d) => d.severity === "error").map((d) => d.code).sort();
+        const expected = [
+          ...(g.crash && !g.enhanced ? ["BKP2040"] : []),
+          ...((g.tier === "premium-v2" || g.tier === "ultra") && !g.exclude && !g.enhanced ? ["BKP2042"] : []),
+          ...(g.security === "confidential" && g.crash ? ["BKP2070"] : []),
+        ].sort();
+        expect(errors, text).toEqual(expected);
+        const warnings = set.diagnostics.filter((d) => d.severity === "warning").map((d) => d.code);
+        expect(warnings.includes("BKP2071"), text).toBe(g.security === "trusted-launch" && !g.enhanced);
+        expect(warnings.includes("BKP2072"), text).toBe(g.security === "confidential" && g.region === "UK South");
+        if (errors.length) return;
+        const p = set.model!.policies.get("pol")!;
+        expect(exportAzure(p).diagnostics.filter((d) => d.severity === "error"), text).toEqual([]);
+        const tf = exportTerraform([p], { vms: [...set.model!.vms.values()] });
+        expect(tf.diagnostics.filter((d) => d.severity === "error"), text).toEqual([]);
+        expect(tf.text).toContain('resource "azurerm_backup_protected_vm"');
+      }),
+      { numRuns: 200, seed: 14 },
+    );
   });
 });
