@@ -63,6 +63,16 @@ describe("archive tiering", () => {
     for (const f of [after, recommended, never]) expect(bkp(["check", f]).stdout).toContain("no problems");
   });
 
+  it("plan says what happens to the points, in text and JSON", () => {
+    const text = bkp(["plan", after, "--days", "1", "--from", "2026-06-01"]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain("archive: monthly and yearly points move to the archive tier at 3 months old if at least 6 months of their retention remain");
+    const json = JSON.parse(bkp(["plan", never, "--days", "1", "--from", "2026-06-01", "--format", "json"]).stdout) as { vms: { archive?: { mode: string } }[] };
+    expect(json.vms[0].archive?.mode).toBe("never");
+    const short = file("short-plan.bkp", set("archive after 3 months", 8));
+    expect(bkp(["plan", short, "--days", "1", "--from", "2026-06-01"]).stdout).toContain("archive: no point ever moves: monthly and yearly points are kept 8 months");
+  });
+
   it("cost bills the archived monthly points at the archive price, as full copies", () => {
     const c = costJson(after);
     // 24 months kept, moved at 3 months: the points aged 3 to 24 months (21) are in archive, 40 GB each.

@@ -1,23 +1,6 @@
-import type { Policy } from "../../model/model.js";
+import { archiveNeverReached as neverReached, archiveReach, fmtMonths as fmt } from "../../analyze/archive.js";
 import type { Rule } from "../rule.js";
 import { VAULT, vm } from "./examples.js";
-
-/** Months, as a fraction for days and weeks (a month of 30.4375 days). */
-function months(count: number, unit: "day" | "week" | "month" | "year"): number {
-  return unit === "year" ? count * 12 : unit === "month" ? count : (count * (unit === "week" ? 7 : 1)) / 30.4375;
-}
-
-/** The age at which the first point could move, and the longest monthly/yearly retention (months). */
-export function archiveReach(p: Policy): { moveAt: number; kept: number } | undefined {
-  if (!p.archiveAfter && !p.archiveRecommended) return undefined;
-  // Azure moves a monthly or yearly point after >= 3 months in the standard tier, and only with
-  // >= 6 months of retention left (docs/domain.md#archive).
-  const moveAt = Math.max(3, p.archiveAfter ? months(p.archiveAfter.count, p.archiveAfter.unit) : 3);
-  const kept = Math.max(p.retention.monthly?.months ?? 0, (p.retention.yearly?.years ?? 0) * 12);
-  return { moveAt, kept };
-}
-
-const fmt = (m: number) => (Number.isInteger(m) ? String(m) : m.toFixed(1));
 
 const policy = (monthly: number) => `policy "long-term" {
   schedule daily at 02:30
@@ -45,7 +28,7 @@ export const archiveNeverReached: Rule = {
   check(ctx) {
     for (const p of ctx.model.policies.values()) {
       const reach = archiveReach(p);
-      if (!reach || !reach.kept || reach.kept >= reach.moveAt + 6) continue;
+      if (!reach || !neverReached(p)) continue;
       const line = p.ast.archiveAfter ?? p.ast.archiveRecommended ?? p.ast.name;
       ctx.report({
         file: p.ast.file,
