@@ -122,7 +122,7 @@ describe("whatever bkp check accepts exports, and comes back the same", () => {
     // A name under 3 characters cannot deploy either: check refuses it, not only export.
     const short = loadTexts([{ path: "s.bkp", text: 'policy "p" {\n  schedule daily at 02:00\n  retain daily 7 days\n}\n' }]);
     expect(short.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.column])).toEqual([["BKP2038", 1, 8]]);
-    expect(short.diagnostics[0].message).toContain("is 1 characters long; Azure takes 3 to 150");
+    expect(short.diagnostics[0].message).toContain("is 1 character long; Azure takes 3 to 150");
     expect(short.diagnostics[0].hint).toContain('"p-policy"');
   });
 });
