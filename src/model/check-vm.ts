@@ -209,15 +209,15 @@ function checkSecurityType(ctx: CheckContext, v: A.VmAst, policy: Policy, vault:
   const file = v.file;
   const where = `vm "${v.name.value}"`;
   if (sec.value === "trusted-launch") {
-    if (policy.type === "standard") ctx.report(file, "BKP2071", sec.range, `${where} is a Trusted Launch VM on standard policy "${policy.name}": Azure backs it up with a standard policy only through REST API 2025-01-01, Azure CLI 2.73, Az PowerShell 14 or later (the portal and older tools need an enhanced policy)`, "give the VM an enhanced policy (type enhanced), or deploy with those tools", "warning");
+    if (policy.type === "standard") ctx.report(file, "BKP2081", sec.range, `${where} is a Trusted Launch VM on standard policy "${policy.name}": Azure backs it up with a standard policy only through REST API 2025-01-01, Azure CLI 2.73, Az PowerShell 14 or later (the portal and older tools need an enhanced policy)`, "give the VM an enhanced policy (type enhanced), or deploy with those tools", "warning");
     return;
   }
   // Microsoft's guide configures it through the Enhanced policy flow (VM restore points): bkp's
   // reading, so a warning rather than an error.
-  if (policy.type === "standard") ctx.report(file, "BKP2073", sec.range, `${where} is a confidential VM, whose backup (a preview built on VM restore points) Microsoft configures with an enhanced policy; policy "${policy.name}" is standard`, "give the VM an enhanced policy (type enhanced)", "warning");
-  if (policy.consistency === "agentless-crash") ctx.report(file, "BKP2070", sec.range, `${where} is a confidential VM, for which Azure does not support multi-disk crash-consistent backup; policy "${policy.name}" is agentless crash-consistent (OnlyCrashConsistent)`, "give the VM a policy with consistency application");
+  if (policy.type === "standard") ctx.report(file, "BKP2083", sec.range, `${where} is a confidential VM, whose backup (a preview built on VM restore points) Microsoft configures with an enhanced policy; policy "${policy.name}" is standard`, "give the VM an enhanced policy (type enhanced)", "warning");
+  if (policy.consistency === "agentless-crash") ctx.report(file, "BKP2080", sec.range, `${where} is a confidential VM, for which Azure does not support multi-disk crash-consistent backup; policy "${policy.name}" is agentless crash-consistent (OnlyCrashConsistent)`, "give the VM a policy with consistency application");
   const region = vault?.region?.toLowerCase().replace(/[\s-]/g, "");
   if (region && !CONFIDENTIAL_REGIONS.includes(region)) {
-    ctx.report(file, "BKP2072", sec.range, `${where} is a confidential VM in a vault in "${vault!.region}"; Azure Backup of confidential VMs is a preview offered in UAE North and Korea Central`, "check that the preview is available in the vault's region before relying on these backups", "warning");
+    ctx.report(file, "BKP2082", sec.range, `${where} is a confidential VM in a vault in "${vault!.region}"; Azure Backup of confidential VMs is a preview offered in UAE North and Korea Central`, "check that the preview is available in the vault's region before relying on these backups", "warning");
   }
 }

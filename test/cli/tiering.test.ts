@@ -101,13 +101,13 @@ describe("archive tiering", () => {
     expect(bkp(["cost", "diff", never, recommended, ...COST]).stdout).toContain("archive tiering never → recommended");
   });
 
-  it("lint warns when the retention is too short for any point to move (BKP4070), and only then", () => {
+  it("lint warns when the retention is too short for any point to move (BKP4071), and only then", () => {
     const short = file("short.bkp", set("archive after 3 months", 8));
     const r = bkp(["lint", short, "--format", "json"]);
-    const found = (JSON.parse(r.stdout) as { code: string; line: number; message: string }[]).filter((d) => d.code === "BKP4070");
+    const found = (JSON.parse(r.stdout) as { code: string; line: number; message: string }[]).filter((d) => d.code === "BKP4071");
     expect(found.map((d) => [d.line, d.message])).toEqual([[22, 'no point of policy "long-term" ever moves to archive: its monthly and yearly points are kept 8 months, but a point moves only after 3 months and with 6 months of retention left']]);
     const ok = bkp(["lint", after, "--format", "json"]);
-    expect((JSON.parse(ok.stdout) as { code: string }[]).map((d) => d.code)).not.toContain("BKP4070");
+    expect((JSON.parse(ok.stdout) as { code: string }[]).map((d) => d.code)).not.toContain("BKP4071");
   });
 
   it("exports each mode to the REST body and Terraform, and imports it back", () => {

@@ -43,26 +43,26 @@ interface Diag { code: string; severity: string; line: number; message: string }
 const checkJson = (f: string): Diag[] => JSON.parse(bkp(["check", f, "--format", "json"]).stdout) as Diag[];
 
 describe("security type", () => {
-  it("a confidential VM under an agentless crash-consistent policy is an error at its security line (BKP2070)", () => {
+  it("a confidential VM under an agentless crash-consistent policy is an error at its security line (BKP2080)", () => {
     const f = write("cvm-crash.bkp", "UAE North", vm("cvm", "confidential", "crash-only"));
     const r = bkp(["check", f]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("error[BKP2070]");
-    expect(checkJson(f).map((d) => [d.code, d.line])).toEqual([["BKP2070", 24]]);
+    expect(r.stdout).toContain("error[BKP2080]");
+    expect(checkJson(f).map((d) => [d.code, d.line])).toEqual([["BKP2080", 24]]);
   });
 
-  it("a confidential VM warns on a standard policy (BKP2073) and outside the preview's regions (BKP2072); fine on an enhanced policy in UAE North", () => {
+  it("a confidential VM warns on a standard policy (BKP2083) and outside the preview's regions (BKP2082); fine on an enhanced policy in UAE North", () => {
     const bad = write("cvm-std.bkp", "UK South", vm("cvm", "confidential", "nightly"));
     expect(bkp(["check", bad]).code).toBe(0);
-    expect(checkJson(bad).map((d) => [d.code, d.severity])).toEqual([["BKP2072", "warning"], ["BKP2073", "warning"]]);
+    expect(checkJson(bad).map((d) => [d.code, d.severity])).toEqual([["BKP2082", "warning"], ["BKP2083", "warning"]]);
     const good = write("cvm-ok.bkp", "UAE North", vm("cvm", "confidential", "enhanced-app"));
     expect(checkJson(good)).toEqual([]);
   });
 
-  it("a Trusted Launch VM on a standard policy is a warning naming the tools that can deploy it (BKP2071)", () => {
+  it("a Trusted Launch VM on a standard policy is a warning naming the tools that can deploy it (BKP2081)", () => {
     const f = write("tl.bkp", "UK South", vm("tl", "trusted-launch", "nightly") + "\n" + vm("tl2", "trusted-launch", "enhanced-app"));
     const d = checkJson(f);
-    expect(d.map((x) => [x.code, x.line])).toEqual([["BKP2071", 24]]);
+    expect(d.map((x) => [x.code, x.line])).toEqual([["BKP2081", 24]]);
     expect(d[0].message).toContain("REST API 2025-01-01");
   });
 

@@ -149,12 +149,12 @@ describe("a VM's security type and disks against its policy: check and export ag
         const expected = [
           ...(g.crash && !g.enhanced ? ["BKP2040"] : []),
           ...((g.tier === "premium-v2" || g.tier === "ultra") && !g.exclude && !g.enhanced ? ["BKP2042"] : []),
-          ...(g.security === "confidential" && g.crash ? ["BKP2070"] : []),
+          ...(g.security === "confidential" && g.crash ? ["BKP2080"] : []),
         ].sort();
         expect(errors, text).toEqual(expected);
         const warnings = set.diagnostics.filter((d) => d.severity === "warning").map((d) => d.code);
-        expect(warnings.includes("BKP2071"), text).toBe(g.security === "trusted-launch" && !g.enhanced);
-        expect(warnings.includes("BKP2072"), text).toBe(g.security === "confidential" && g.region === "UK South");
+        expect(warnings.includes("BKP2081"), text).toBe(g.security === "trusted-launch" && !g.enhanced);
+        expect(warnings.includes("BKP2082"), text).toBe(g.security === "confidential" && g.region === "UK South");
         if (errors.length) return;
         const p = set.model!.policies.get("pol")!;
         expect(exportAzure(p).diagnostics.filter((d) => d.severity === "error"), text).toEqual([]);

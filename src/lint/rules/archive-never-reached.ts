@@ -12,7 +12,7 @@ const policy = (monthly: number) => `policy "long-term" {
 
 export const archiveNeverReached: Rule = {
   name: "archive-never-reached",
-  code: "BKP4070",
+  code: "BKP4071",
   severity: "warning",
   fixable: false,
   summary: "an archive line that no recovery point can ever meet",
