@@ -13,6 +13,7 @@ const MAX_JSON_BYTES = 32 * 1024 * 1024;
 export const command: Command = {
   help: `Usage: bkp import azure FILE.json... [--parameters PARAMS.json] [-o OUT.bkp]
        az backup policy list -g RG -v VAULT | bkp import azure -
+       Get-AzRecoveryServicesBackupProtectionPolicy -VaultId $v.ID | ConvertTo-Json -Depth 10 | bkp import azure -
 
 Turn Azure VM backup policies into formatted .bkp text. Each FILE may hold the body of
 PUT .../backupPolicies/{policy} ({"properties": {...}}), a policy resource as Azure returns it
@@ -20,7 +21,8 @@ PUT .../backupPolicies/{policy} ({"properties": {...}}), a policy resource as Az
 {"value": [...]} as the REST API and 'az backup policy list' print), a REST API example (the
 request of a PUT example, the 200 response of a GET or List example), or an ARM deployment
 template (its Microsoft.RecoveryServices/vaults/backupPolicies resources, with template
-expressions resolved from --parameters or the parameters' defaults). Property names are read
+expressions resolved from --parameters or the parameters' defaults), or Azure PowerShell's
+policy objects (ConvertTo-Json -Depth 10; see docs/azure-interop.md). Property names are read
 case-insensitively, as Azure reads them. A policy is named by its "name" (the part after '/'
 in an ARM name "vault/policy"), else by the example's policyName, else by its file name.
 

@@ -417,6 +417,7 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
   }
   const starts: VmStart[] = [];
   const unpricedArchive = new Set<string>();
+  const recommended = new Set<string>();
   for (const vm of [...model.vms.values()].sort((a, b) => compareText(a.name, b.name))) {
     const book = vm.vault.priceBook;
     const p = vm.policy;
@@ -424,6 +425,7 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
     const billed = vm.disks.filter((d) => d.role !== "temp" && !d.excluded);
     const archive = Boolean(p.archiveAfter && book.archivePerUnitMonth);
     if (p.archiveAfter && !book.archivePerUnitMonth) unpricedArchive.add(`${book.name}|${p.name}`);
+    if (p.archiveRecommended) recommended.add(p.name);
     const { fromMs, endMs } = policyTimes(p, clock);
     const st: VmStart = { vm, clock, billed, lifecycle: vm.protection === "active" ? "active" : vm.protection, firstRun: Infinity, diskStarts: billed.map(() => Number.NaN), groups: [], archive };
     if (vm.protection === "stopped-retain-data") {
@@ -627,6 +629,12 @@ export function computeCost(model: Model, opts: CostOptions): CostReport {
     const [bookName, policyName] = key.split("|");
     const p = model.policies.get(policyName)!;
     notes.push({ code: "BKP3016", severity: RISK_CODES.BKP3016.severity, vms: [...model.vms.values()].filter((v) => v.policy === p && v.vault.priceBook.name === bookName).map((v) => v.name).sort(), subject: key, file: p.ast.file, range: (p.ast.archiveAfter ?? p.ast.name).range, message: `policy "${policyName}" archives points, but price book "${bookName}" has no archive price: archived points are billed as standard backup storage`, hint: `add archive <price> per GB-month to the price book` });
+  }
+  for (const name of [...recommended].sort(compareText)) {
+    // TierRecommended: Azure moves the points whose move saves cost (docs/domain.md#archive);
+    // which ones is Azure's choice, so the bill keeps them all in the standard tier: an upper bound.
+    const p = model.policies.get(name)!;
+    notes.push({ code: "BKP3020", severity: RISK_CODES.BKP3020.severity, vms: [...model.vms.values()].filter((v) => v.policy === p).map((v) => v.name).sort(), subject: name, file: p.ast.file, range: (p.ast.archiveRecommended ?? p.ast.name).range, message: `policy "${name}" archives the points Azure recommends, which Azure chooses: they are billed in the standard tier here, an upper bound`, hint: "write archive after <n> months to bill the archive tier by age" });
   }
   return {
     from: opts.from,

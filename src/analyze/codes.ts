@@ -20,6 +20,7 @@ export const RISK_CODES = {
   BKP3015: { severity: "warning", title: "provisioning in progress: the service retries backups" },
   BKP3016: { severity: "info", title: "archive tier not priced" },
   BKP3017: { severity: "warning", title: "price books in several currencies" },
+  BKP3020: { severity: "info", title: "archive recommended: points billed in the standard tier" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type RiskCode = keyof typeof RISK_CODES;

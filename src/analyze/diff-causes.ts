@@ -2,7 +2,7 @@
 // (redundancy, price book, retention, schedule, instant-restore days, archive tiering,
 // consistency, lifecycle, disks), named as a reviewer would say them.
 import type Decimal from "decimal.js";
-import type { Disk, Vm } from "../model/model.js";
+import type { Disk, Policy, Vm } from "../model/model.js";
 
 const GB = 1e9;
 const size = (b: Decimal) => `${b.div(GB).toDecimalPlaces(1).toString()} GB`;
@@ -46,11 +46,17 @@ export function billCauses(a: Vm, b: Vm): string[] {
   if (!same(a.policy.schedule, b.policy.schedule) || a.policy.zone !== b.policy.zone) out.push("schedule");
   if (!same(a.policy.retention, b.policy.retention)) out.push(`retention ${retentionText(a)} → ${retentionText(b)}`);
   if (a.policy.instantRestoreDays !== b.policy.instantRestoreDays) out.push(`instant-restore ${a.policy.instantRestoreDays} → ${b.policy.instantRestoreDays} days`);
-  if (!same(a.policy.archiveAfter, b.policy.archiveAfter)) out.push(`archive tiering ${a.policy.archiveAfter ? `after ${a.policy.archiveAfter.count} ${a.policy.archiveAfter.unit}s` : "off"} → ${b.policy.archiveAfter ? `after ${b.policy.archiveAfter.count} ${b.policy.archiveAfter.unit}s` : "off"}`);
+  if (tieringText(a.policy) !== tieringText(b.policy)) out.push(`archive tiering ${tieringText(a.policy)} → ${tieringText(b.policy)}`);
   if (a.policy.consistency !== b.policy.consistency) out.push(`consistency ${a.policy.consistency} → ${b.policy.consistency}`);
   if (a.state !== b.state) out.push(`state ${a.state} → ${b.state}`);
   if (a.protection !== b.protection) out.push(`protection ${a.protection} → ${b.protection}`);
   if (a.protectedSince !== b.protectedSince) out.push(`protected since ${a.protectedSince ?? "-"} → ${b.protectedSince ?? "-"}`);
   out.push(...diskCauses(a.disks, b.disks));
   return out;
+}
+
+/** A policy's archive tiering in words: after N units, recommended, never, or off (no line). */
+function tieringText(p: Policy): string {
+  if (p.archiveAfter) return `after ${p.archiveAfter.count} ${p.archiveAfter.unit}${p.archiveAfter.count === 1 ? "" : "s"}`;
+  return p.archiveRecommended ? "recommended" : p.archiveNever ? "never" : "off";
 }

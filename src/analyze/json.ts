@@ -5,6 +5,7 @@ import Decimal from "decimal.js";
 import { PLAN_VERSION, type Job, type RestoreAssignment } from "../plan/types.js";
 import { predictConsistency } from "../plan/consistency.js";
 import { utcIso } from "../plan/time.js";
+import { archivePlan } from "./archive.js";
 import type { CostReport, MonthCost, VmCost } from "./billing.js";
 import type { CostDiff } from "./diff.js";
 import type { AnalyzedPlan } from "./index.js";
@@ -144,6 +145,7 @@ export function* planJson(a: AnalyzedPlan): Generator<string> {
       vault: s.vm.vault.name,
       zone: s.vm.policy.zone,
       consistency: { level: c.level, requested: c.requested, reason: c.reason, fallback: c.fallback, retried: c.retried || undefined },
+      archive: archivePlan(s.vm.policy),
       firstBackup: s.firstBackupMs === undefined ? undefined : utcIso(s.firstBackupMs),
       noJobs: s.noJobs,
       state: s.vault ? s.state : undefined,

@@ -5,6 +5,7 @@ import { codeFrame, plain, type Style } from "../lang/code-frame.js";
 import type { Diagnostic } from "../lang/diagnostics.js";
 import type { RestoreAssignment } from "../plan/types.js";
 import { formatDuration, offsetText, shortLocal, shortUtc } from "../plan/time.js";
+import { archivePlan } from "./archive.js";
 import type { CostReport, MonthCost } from "./billing.js";
 import type { CostDiff } from "./diff.js";
 import type { AnalyzedPlan } from "./index.js";
@@ -173,6 +174,8 @@ export function* planText(a: AnalyzedPlan, lines: SourceLines, style: Style = pl
     const c = jobs.length ? jobs[0].consistency : undefined;
     buf.push(`\n${style.bold(`vm "${vm.name}"`)}  policy "${vm.policy.name}" (${vm.policy.zone})  vault "${vm.vault.name}"\n`);
     if (c) buf.push(`  consistency: ${c.level}: ${c.reason}${c.fallback ? `; ${c.fallback}` : ""}\n`);
+    const arch = archivePlan(vm.policy);
+    if (arch) buf.push(`  archive: ${arch.text}\n`);
     if (s.noJobs) buf.push(`  no jobs: ${s.noJobs}\n`);
     if (s.vault) buf.push(`  state: ${s.state}\n`);
     const eng = a.engine?.get(vm.name);

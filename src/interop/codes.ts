@@ -16,6 +16,7 @@ export const INTEROP_CODES = {
   BKP6020: { severity: "warning", title: "not a VM policy: skipped" },
   BKP6021: { severity: "warning", title: "value ignored" },
   BKP6022: { severity: "warning", title: "setting not modelled by bkp" },
+  BKP6030: { severity: "error", title: "PowerShell output cut short or malformed" },
   BKP6101: { severity: "warning", title: "consistency level exported as the agent-based policy" },
   BKP6102: { severity: "error", title: "vss copy is a per-VM setting in Azure" },
   BKP6103: { severity: "error", title: "schedule time not on the hour or half hour" },

@@ -141,8 +141,8 @@ export function azureProperties(policy: Policy): AzureIaaSVMProtectionPolicy {
   if (policy.consistency === "agentless-crash") props.snapshotConsistencyType = "OnlyCrashConsistent";
   if (policy.archiveAfter) {
     props.tieringPolicy = { ArchivedRP: { tieringMode: "TierAfter", duration: policy.archiveAfter.count, durationType: DURATION[policy.archiveAfter.unit] } };
-  } else if (policy.archiveRecommended) {
-    props.tieringPolicy = { ArchivedRP: { tieringMode: "TierRecommended" } };
+  } else if (policy.archiveRecommended || policy.archiveNever) {
+    props.tieringPolicy = { ArchivedRP: { tieringMode: policy.archiveNever ? "DoNotTier" : "TierRecommended" } };
   }
   const rg = policy.instantRestoreResourceGroup;
   if (rg) props.instantRPDetails = { azureBackupRGNamePrefix: rg.prefix, ...(rg.suffix !== undefined ? { azureBackupRGNameSuffix: rg.suffix } : {}) };

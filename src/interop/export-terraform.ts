@@ -143,7 +143,9 @@ function resource(p: Policy, id: string, opts: TerraformOptions): Block {
     ]));
   }
   const a = props.tieringPolicy?.ArchivedRP;
-  if (a) {
+  // azurerm's `mode` takes TierAfter and TierRecommended; DoNotTier is what an absent
+  // tiering_policy means, so `archive never` writes none.
+  if (a && a.tieringMode !== "DoNotTier") {
     const point = [attr("mode", hclString(a.tieringMode))];
     if (a.tieringMode === "TierAfter") point.push(attr("duration", String(a.duration)), attr("duration_type", hclString(a.durationType!)));
     items.push({ kind: "blank" }, block("tiering_policy", [block("archived_restore_point", point)]));

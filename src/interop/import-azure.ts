@@ -20,6 +20,7 @@ import {
 import { INTEROP_CODES, type InteropCode } from "./codes.js";
 import { armParameterValues, armPolicies, isArmTemplate } from "./arm-template.js";
 import { isVaultDocument, vaultDrafts } from "./import-vault.js";
+import { fromPowerShell, isPowerShellPolicy } from "./powershell-policy.js";
 import { joinPath, member, parseJson, type JsonEntry, type JsonNode, type JsonObject } from "./json-locate.js";
 import { ORIGIN_PREFIX } from "../lang/origin-comments.js";
 
@@ -175,7 +176,7 @@ function readFile(r: Reader, text: string, armValues: Map<string, JsonNode> | un
   }
   const params = member(root, "parameters");
   if (params && !keys.has("properties")) return exampleWrapper(r, root, params, base);
-  if (keys.has("properties")) {
+  if (keys.has("properties") || isPowerShellPolicy(root)) {
     const d = resource(r, root, "", base);
     return d ? [d] : [];
   }
@@ -193,7 +194,7 @@ function nameFromFile(base: string): string {
 }
 
 const FORMS_HINT =
-  'bkp reads a PUT body {"properties": {…}}, a policy resource {"name", "properties"}, a list (a JSON array or {"value": […]}, as `az backup policy list` prints), a REST example {"parameters": …, "responses": …} or an ARM template {"$schema", "resources": […]}';
+  'bkp reads a PUT body {"properties": {…}}, a policy resource {"name", "properties"}, a list (a JSON array or {"value": […]}, as `az backup policy list` prints), a REST example {"parameters": …, "responses": …}, an ARM template {"$schema", "resources": […]} or Azure PowerShell\'s objects (ConvertTo-Json -Depth 10)';
 
 function listItems(r: Reader, items: JsonNode[], path: string, base: string): Draft[] {
   const out: Draft[] = [];
@@ -277,7 +278,10 @@ function responseBody(root: JsonObject): { node: JsonNode; path: string } | unde
 function resource(r: Reader, obj: JsonObject, path: string, fallbackName: string): Draft | undefined {
   // Any error inside this policy leaves it out (partial success: the others are written).
   const errorsBefore = errorCount(r);
-  const d = resourceDraft(r, obj, path, fallbackName);
+  // Azure PowerShell's object (ConvertTo-Json): read as the REST resource it stands for.
+  const rest = isPowerShellPolicy(obj) ? fromPowerShell(obj, r.report) : obj;
+  if (!rest) return undefined;
+  const d = resourceDraft(r, rest, path, fallbackName);
   return d && errorCount(r) === errorsBefore ? d : undefined;
 }
 
@@ -675,7 +679,7 @@ function readTiering(r: Reader, t: JsonObject, path: string): Line[] {
   if (mode.value !== "TierAfter") {
     // Azure writes `"duration": 0, "durationType": "Invalid"` beside these modes: no meaning.
     enumMember(r, a.value, ap, "durationType", ["Days", "Weeks", "Months", "Years", "Invalid"] as const);
-    return mode.value === "DoNotTier" ? [] : [{ text: "archive recommended", path: joinPath(ap, "tieringMode") }];
+    return [{ text: mode.value === "DoNotTier" ? "archive never" : "archive recommended", path: joinPath(ap, "tieringMode") }];
   }
   const n = requiredCount(r, a.value, ap, "duration");
   const dt = enumMember(r, a.value, ap, "durationType", ["Days", "Weeks", "Months", "Years"] as const, true);

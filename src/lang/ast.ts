@@ -135,6 +135,8 @@ export interface PolicyAst extends NamedBlock {
   archiveAfter?: Quantity;
   /** `archive recommended`: Azure picks the points to archive (tieringMode TierRecommended). */
   archiveRecommended?: Node;
+  /** `archive never`: no point moves to archive (tieringMode DoNotTier). */
+  archiveNever?: Node;
   /** `instant-restore-resource-group "<prefix>" suffix "<suffix>"` (Azure's instantRPDetails). */
   instantRestoreResourceGroup?: { range: Range; prefix: Str; suffix?: Str };
   type?: Word<"standard" | "enhanced">;
@@ -185,6 +187,8 @@ export interface VmAst extends NamedBlock {
   kind: "vm";
   os?: Word<"windows" | "linux">;
   state?: Word<"running" | "stopped">;
+  /** The VM's security type: Trusted Launch and confidential VMs constrain the policy (docs/azure-model.md). */
+  security?: Word<"standard" | "trusted-launch" | "confidential">;
   provisioning?: Word<"succeeded" | "failed" | "unavailable" | "creating" | "deleting">;
   policy?: Str;
   vault?: Str;

@@ -378,12 +378,12 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
         case "type": return setOnce(p, "type", word(c.take()), kw, where);
         case "accept-irreversible": return setOnce(p, "acceptIrreversible", acceptIrreversible(c), kw, where);
         case "archive": {
+          // One archive line per policy: after, recommended or never (setOnce reports a second one).
           const next = c.take();
-          if (next?.image === "recommended") {
-            if (p.archiveAfter) return setOnce(p, "archiveAfter", p.archiveAfter, kw, where);
-            return setOnce(p, "archiveRecommended", { range }, kw, where);
-          }
-          if (p.archiveRecommended) return setOnce(p, "archiveRecommended", { range }, kw, where);
+          const earlier = p.archiveAfter ? "archiveAfter" : p.archiveRecommended ? "archiveRecommended" : p.archiveNever ? "archiveNever" : undefined;
+          if (earlier) return setOnce(p, earlier, p[earlier], kw, where);
+          if (next?.image === "recommended") return setOnce(p, "archiveRecommended", { range }, kw, where);
+          if (next?.image === "never") return setOnce(p, "archiveNever", { range }, kw, where);
           return setOnce(p, "archiveAfter", quantity(c), kw, where);
         }
         case "instant-restore-resource-group": {
@@ -489,6 +489,7 @@ export function buildAst(file: string, cst: CstNode, comments: IToken[], diagnos
       switch (kw.image) {
         case "os": return setOnce(v, "os", word(c.take()), kw, where);
         case "state": return setOnce(v, "state", word(c.take()), kw, where);
+        case "security": return setOnce(v, "security", word(c.take()), kw, where);
         case "provisioning": return setOnce(v, "provisioning", word(c.take()), kw, where);
         case "policy": return setOnce(v, "policy", str(c.take(T.StringLit)), kw, where);
         case "vault": return setOnce(v, "vault", str(c.take(T.StringLit)), kw, where);

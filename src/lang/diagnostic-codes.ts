@@ -70,6 +70,10 @@ export const CODES = {
   BKP2040: { severity: "error", title: "agentless crash-consistent backup needs an enhanced policy" },
   BKP2041: { severity: "error", title: "invalid disk LUN" },
   BKP2042: { severity: "error", title: "premium SSD v2 or ultra disk under a standard policy" },
+  BKP2080: { severity: "error", title: "confidential VM under an agentless crash-consistent policy" },
+  BKP2081: { severity: "warning", title: "Trusted Launch VM under a standard policy needs recent Azure tools" },
+  BKP2082: { severity: "warning", title: "confidential VM outside the regions of the preview" },
+  BKP2083: { severity: "warning", title: "confidential VM under a standard policy" },
   BKP2060: { severity: "error", title: "invalid vault location" },
   // Vault security (grammar/reference.md "Vault security")
   BKP2070: { severity: "error", title: "soft-delete retention out of range" },

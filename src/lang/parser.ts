@@ -248,6 +248,7 @@ class BkpParser extends CstParser {
           this.OR3((this.alts[35] ??= [
             { ALT: () => { this.CONSUME(T.After); this.SUBRULE2(this.quantity); } },
             { ALT: () => this.CONSUME(T.Recommended) },
+            { ALT: () => this.CONSUME(T.Never) },
           ]));
         },
       },
@@ -372,6 +373,8 @@ class BkpParser extends CstParser {
       DEF: [
       { ALT: () => { this.CONSUME(T.Os); this.OR2((this.alts[21] ??= [{ ALT: () => this.CONSUME(T.Windows) }, { ALT: () => this.CONSUME(T.Linux) }])); } },
       { ALT: () => { this.CONSUME(T.State); this.OR3((this.alts[22] ??= [{ ALT: () => this.CONSUME(T.Running) }, { ALT: () => this.CONSUME(T.Stopped) }])); } },
+      // alts[65]: each OR has its own cache slot (vault security took 60-64).
+      { ALT: () => { this.CONSUME(T.Security); this.OR7((this.alts[65] ??= [{ ALT: () => this.CONSUME(T.Standard) }, { ALT: () => this.CONSUME(T.TrustedLaunch) }, { ALT: () => this.CONSUME(T.Confidential) }])); } },
       {
         ALT: () => {
           this.CONSUME(T.Provisioning);

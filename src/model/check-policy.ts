@@ -255,6 +255,7 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyAst): Policy | undefin
     retention: ret,
     archiveAfter,
     archiveRecommended: p.archiveRecommended !== undefined,
+    archiveNever: p.archiveNever !== undefined,
     instantRestoreResourceGroup: p.instantRestoreResourceGroup && { prefix: p.instantRestoreResourceGroup.prefix.value, suffix: p.instantRestoreResourceGroup.suffix?.value },
   };
 }
@@ -271,7 +272,7 @@ const POLICY_NAME = /^[A-Za-z][-_!A-Za-z0-9]{2,149}$/;
 export function azurePolicyNameProblem(name: string): string | undefined {
   if (POLICY_NAME.test(name)) return undefined;
   if (name.includes("/")) return "contains '/' (an ARM template names a policy vault/policy; the policy's name is the part after the '/')";
-  if (name.length < 3 || name.length > 150) return `is ${name.length} characters long; Azure takes 3 to 150`;
+  if (name.length < 3 || name.length > 150) return `is ${name.length} character${name.length === 1 ? "" : "s"} long; Azure takes 3 to 150`;
   if (!/^[A-Za-z]/.test(name)) return "does not start with a letter";
   return "has characters other than letters, digits, '-', '_' and '!'";
 }
@@ -281,10 +282,11 @@ function checkPolicyName(ctx: CheckContext, p: A.PolicyAst): void {
   const problem = azurePolicyNameProblem(name);
   if (!problem) return;
   const fixed = name.split("/").pop()!.replace(/[^A-Za-z0-9_!-]/g, "-").replace(/^[^A-Za-z]+/, "");
-  // A short name ("p") is what a sketch or a test uses: only export refuses it (BKP6106).
-  // Characters Azure never takes, a name too long or not starting with a letter are errors.
-  if (name.length < 3 && /^[A-Za-z][-_!A-Za-z0-9]*$/.test(name)) return;
-  ctx.report(p.file, "BKP2038", p.name.range, `policy name "${name}" ${problem}`, `rename it, e.g. "${fixed.length >= 3 ? fixed.slice(0, 150) : "policy-" + fixed}"`);
+  // Every name Azure refuses is an error here, short ones ("p") included: a policy that passes
+  // `bkp check` must export and deploy (export's BKP6106 is the same rule), so CI cannot go green
+  // on a policy Azure would refuse (issue #14).
+  const hint = fixed.length >= 3 ? fixed.slice(0, 150) : fixed ? `${fixed}-policy` : "daily-policy";
+  ctx.report(p.file, "BKP2038", p.name.range, `policy name "${name}" ${problem} (docs/azure-model.md "Policy names")`, `rename it, e.g. "${hint}"`);
 }
 
 /** Azure's resource-group names: up to 90 characters of letters, digits, `_ - . ( )`, not ending in `.`. */

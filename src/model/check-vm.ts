@@ -153,6 +153,8 @@ export function checkVm(ctx: CheckContext, v: A.VmAst, t: VmTables): Vm | undefi
       ctx.report(file, "BKP2042", d.ast.tier!.range, `disk "${d.name}" of ${where} is ${d.tier === "ultra" ? "an ultra disk" : "a premium SSD v2 disk"}, which Azure backs up only with an enhanced policy; policy "${v.policy!.value}" is standard`, `give the VM an enhanced policy (type enhanced), or exclude the disk (lun <n> exclude)`);
     }
   }
+  const vmPolicy = t.policies.get(v.policy?.value ?? "");
+  if (vmPolicy) checkSecurityType(ctx, v, vmPolicy, vault);
   const luns = new Map<number, Disk>();
   for (const d of disks) {
     if (d.lun === undefined) continue;
@@ -178,6 +180,7 @@ export function checkVm(ctx: CheckContext, v: A.VmAst, t: VmTables): Vm | undefi
     ast: v,
     os,
     state: v.state?.value ?? "running",
+    security: v.security?.value ?? "standard",
     provisioning: v.provisioning?.value ?? "succeeded",
     policy,
     vault,
@@ -188,4 +191,33 @@ export function checkVm(ctx: CheckContext, v: A.VmAst, t: VmTables): Vm | undefi
     scripts: os === "linux" ? sc : undefined,
     disks,
   };
+}
+
+/** Regions where Azure Backup of confidential VMs is offered (preview; docs/azure-model.md). */
+const CONFIDENTIAL_REGIONS = ["uaenorth", "koreacentral"];
+
+/**
+ * Trusted Launch and confidential VMs (docs/azure-model.md "Trusted Launch and confidential VMs"):
+ * a confidential VM's backup is a preview (v6 sizes, two regions) configured with an Enhanced
+ * policy, and multi-disk crash-consistent backup is unsupported for it; a Trusted Launch VM on a
+ * Standard policy deploys only through recent tools (REST 2025-01-01, CLI 2.73, Az 14), so it is a
+ * warning, not an error.
+ */
+function checkSecurityType(ctx: CheckContext, v: A.VmAst, policy: Policy, vault: Vault | undefined): void {
+  const sec = v.security;
+  if (!sec || sec.value === "standard") return;
+  const file = v.file;
+  const where = `vm "${v.name.value}"`;
+  if (sec.value === "trusted-launch") {
+    if (policy.type === "standard") ctx.report(file, "BKP2081", sec.range, `${where} is a Trusted Launch VM on standard policy "${policy.name}": Azure backs it up with a standard policy only through REST API 2025-01-01, Azure CLI 2.73, Az PowerShell 14 or later (the portal and older tools need an enhanced policy)`, "give the VM an enhanced policy (type enhanced), or deploy with those tools", "warning");
+    return;
+  }
+  // Microsoft's guide configures it through the Enhanced policy flow (VM restore points): bkp's
+  // reading, so a warning rather than an error.
+  if (policy.type === "standard") ctx.report(file, "BKP2083", sec.range, `${where} is a confidential VM, whose backup (a preview built on VM restore points) Microsoft configures with an enhanced policy; policy "${policy.name}" is standard`, "give the VM an enhanced policy (type enhanced)", "warning");
+  if (policy.consistency === "agentless-crash") ctx.report(file, "BKP2080", sec.range, `${where} is a confidential VM, for which Azure does not support multi-disk crash-consistent backup; policy "${policy.name}" is agentless crash-consistent (OnlyCrashConsistent)`, "give the VM a policy with consistency application");
+  const region = vault?.region?.toLowerCase().replace(/[\s-]/g, "");
+  if (region && !CONFIDENTIAL_REGIONS.includes(region)) {
+    ctx.report(file, "BKP2082", sec.range, `${where} is a confidential VM in a vault in "${vault!.region}"; Azure Backup of confidential VMs is a preview offered in UAE North and Korea Central`, "check that the preview is available in the vault's region before relying on these backups", "warning");
+  }
 }

@@ -56,6 +56,8 @@ export interface Policy {
   archiveAfter?: { count: number; unit: "day" | "week" | "month" | "year" };
   /** `archive recommended`: Azure moves the points it recommends (tieringMode TierRecommended). */
   archiveRecommended: boolean;
+  /** `archive never`: tieringMode DoNotTier, written so that it round-trips (bills as no archive line). */
+  archiveNever: boolean;
   /** The resource group Azure keeps instant-restore snapshots in (instantRPDetails). */
   instantRestoreResourceGroup?: { prefix: string; suffix?: string };
 }
@@ -157,6 +159,8 @@ export interface Vm {
   ast: A.VmAst;
   os: Os;
   state: "running" | "stopped";
+  /** The VM's security type (Trusted Launch, confidential): it constrains the policy. */
+  security: "standard" | "trusted-launch" | "confidential";
   provisioning: "succeeded" | "failed" | "unavailable" | "creating" | "deleting";
   policy: Policy;
   vault: Vault;

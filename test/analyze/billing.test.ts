@@ -67,7 +67,7 @@ describe("what counts toward the protected instance", () => {
 });
 
 const ONE = (lines: string, disk: string, retain = "  retain daily 30 days") => `vault "v" { redundancy LRS }
-policy "p" {
+policy "pol" {
   schedule daily at 02:30
   timezone "UTC"
   instant-restore 2 days
@@ -75,7 +75,7 @@ ${retain}
 }
 vm "x" {
   os windows
-  policy "p"
+  policy "pol"
   vault "v"
 ${lines}
 ${disk}
@@ -154,7 +154,7 @@ describe("independence", () => {
     const disk = '  disk "os" { role os size 1 TB used 100 GB churn 2 GB per day }';
     const alone = vmOf(ONE("  protected-since 2026-03-10", disk), "2026-04-01", 2);
     const withOthers = costOf(
-      ONE("  protected-since 2026-03-10", disk) + ['vm "early" {\n  os linux\n  policy "p"\n  vault "v"\n  protected-since 2025-06-01\n' + disk + "\n}\n", 'vm "late" {\n  os linux\n  policy "p"\n  vault "v"\n' + disk + "\n}\n"].join(""),
+      ONE("  protected-since 2026-03-10", disk) + ['vm "early" {\n  os linux\n  policy "pol"\n  vault "v"\n  protected-since 2025-06-01\n' + disk + "\n}\n", 'vm "late" {\n  os linux\n  policy "pol"\n  vault "v"\n' + disk + "\n}\n"].join(""),
       "2026-04-01",
       2,
     ).vms.find((v) => v.vm.name === "x")!;

@@ -8,8 +8,8 @@ const risks = (text: string, days = 3) => planAndAnalyze(model(text), { from: "2
 const codes = (text: string, days = 3) => risks(text, days).map((r) => r.code);
 // Peak hours moved out of the way so that lag does not blur the arithmetic.
 const NO_PEAK = "assume { peak-hours 23:00 to 23:30 }\n";
-const daily = (at = "12:00", extra = "") => `policy "p" {\n  schedule daily at ${at}\n  timezone "UTC"\n  retain daily 7 days\n${extra}\n}\n`;
-const vm = (name: string, disks: string, lines = "  protected-since 2026-01-01") => `vm "${name}" {\n  os windows\n  policy "p"\n  vault "v"\n${lines}\n${disks}\n}\n`;
+const daily = (at = "12:00", extra = "") => `policy "pol" {\n  schedule daily at ${at}\n  timezone "UTC"\n  retain daily 7 days\n${extra}\n}\n`;
+const vm = (name: string, disks: string, lines = "  protected-since 2026-01-01") => `vm "${name}" {\n  os windows\n  policy "pol"\n  vault "v"\n${lines}\n${disks}\n}\n`;
 
 describe("timing risks", () => {
   it("BKP3001: a daily backup predicted over 24 hours (error)", () => {
@@ -43,14 +43,14 @@ describe("timing risks", () => {
   it("BKP3004: an enhanced backup longer than the time to the next run (error)", () => {
     // Every 4 h from 08:00 for 12 h: 08, 12, 16, 20. At 12:00, 4 h of 6 TB/day = 1 TB, scattered:
     // 1e12 × 2 / 60 MB/s = 33,333 s = 9 h 15 min > 4 h.
-    const text = VAULT + NO_PEAK + 'policy "p" {\n  schedule every 4 hours from 08:00 for 12 hours\n  timezone "UTC"\n  retain daily 7 days\n}\n' + vm("hot", '  disk "os" { role os size 16 TB used 10 TB churn 6 TB per day pattern scattered }');
+    const text = VAULT + NO_PEAK + 'policy "pol" {\n  schedule every 4 hours from 08:00 for 12 hours\n  timezone "UTC"\n  retain daily 7 days\n}\n' + vm("hot", '  disk "os" { role os size 16 TB used 10 TB churn 6 TB per day pattern scattered }');
     const r = risks(text, 1).find((x) => x.code === "BKP3004")!;
     expect(r.severity).toBe("error");
     expect(r.message).toMatch(/longer than the 4h 0m until the policy's next backup/);
   });
 
   it("BKP3012: snapshots gone before the next weekly run: checksum comparison", () => {
-    const text = VAULT + NO_PEAK + 'policy "p" {\n  schedule weekly on Mon at 10:00\n  timezone "UTC"\n  instant-restore 5 days\n  retain weekly 4 weeks on Mon\n}\n' + vm("w", '  disk "os" { role os size 1 TB used 100 GB }');
+    const text = VAULT + NO_PEAK + 'policy "pol" {\n  schedule weekly on Mon at 10:00\n  timezone "UTC"\n  instant-restore 5 days\n  retain weekly 4 weeks on Mon\n}\n' + vm("w", '  disk "os" { role os size 1 TB used 100 GB }');
     const r = risks(text, 14).find((x) => x.code === "BKP3012")!;
     expect(r.message).toMatch(/instant-restore snapshots \(5 days\) are gone before the next backup/);
     expect(r.vms).toEqual(["w"]);
@@ -97,9 +97,9 @@ describe("schedule and throttling risks", () => {
   });
 
   it("BKP3013: consistency lower than asked (Linux without scripts), grouped per policy", () => {
-    const linux = (n: string) => `vm "${n}" {\n  os linux\n  policy "p"\n  vault "v"\n  disk "os" { role os size 1 TB used 10 GB }\n}\n`;
+    const linux = (n: string) => `vm "${n}" {\n  os linux\n  policy "pol"\n  vault "v"\n  disk "os" { role os size 1 TB used 10 GB }\n}\n`;
     const r = risks(VAULT + NO_PEAK + daily() + linux("l1") + linux("l2")).find((x) => x.code === "BKP3013")!;
-    expect(r.message).toBe('2 VMs of policy "p" get file-system-consistent points, not application: Linux without pre/post scripts is file-system consistent');
+    expect(r.message).toBe('2 VMs of policy "pol" get file-system-consistent points, not application: Linux without pre/post scripts is file-system consistent');
     expect(r.severity).toBe("info");
   });
 

@@ -33,8 +33,8 @@ describe("bad input gets a clear message and the documented exit code, never a s
     ["a missing file", () => [join(dir, "nope.bkp")], 2, /error\[BKP0001\]: cannot find '.*nope\.bkp'/],
     ["an unknown keyword", () => [file("kw.bkp", 'vault "v" {\n  redundnacy GRS\n}\n')], 1, /error\[BKP1002\]: unknown attribute 'redundnacy' in a vault block\n --> .*kw\.bkp:2:3\n  \|\n2 \|   redundnacy GRS\n  \|   \^{10}\n  = help: did you mean 'redundancy'\?/],
     ["an unterminated string", () => [file("str.bkp", 'vault "v {\n  path "x"\n}\n')], 1, /error\[BKP1003\]: unterminated string.*\n --> .*str\.bkp:1:7/],
-    ["a number with the wrong unit", () => [file("unit.bkp", 'vault "v" { path "p" }\npolicy "p" { schedule daily at 02:00 retain daily 7 days }\nvm "x" { os linux policy "p" vault "v" disk "os" { role os size 8 GB used 5 s } }\n')], 1, /error\[BKP2003\]: used takes a size, but '5 s' is a duration\n --> .*unit\.bkp:3:77/],
-    ["a reference to an undefined block", () => [file("ref.bkp", 'policy "p" { schedule daily at 02:00 retain daily 7 days }\nvm "x" { os linux policy "p" vault "backups" disk "os" { role os size 8 GB used 1 GB } }\n')], 1, /error\[BKP2002\]: no vault named "backups"\n --> .*ref\.bkp:2:36\n.*\n.*\n.*\n  = help: declare it: vault "backups" \{ … \}/],
+    ["a number with the wrong unit", () => [file("unit.bkp", 'vault "v" { path "p" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "x" { os linux policy "pol" vault "v" disk "os" { role os size 8 GB used 5 s } }\n')], 1, /error\[BKP2003\]: used takes a size, but '5 s' is a duration\n --> .*unit\.bkp:3:79/],
+    ["a reference to an undefined block", () => [file("ref.bkp", 'policy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "x" { os linux policy "pol" vault "backups" disk "os" { role os size 8 GB used 1 GB } }\n')], 1, /error\[BKP2002\]: no vault named "backups"\n --> .*ref\.bkp:2:38\n.*\n.*\n.*\n  = help: declare it: vault "backups" \{ … \}/],
   ];
   it.each(cases)("%s", (_name, args, code, pattern) => {
     const r = bkp(["check", ...args()]);
@@ -44,7 +44,7 @@ describe("bad input gets a clear message and the documented exit code, never a s
   });
 
   it("a missing '}' is reported and the errors after it still are", () => {
-    const p = file("brace.bkp", 'vault "v" {\n  path "p"\n\npolicy "p" {\n  scedule daily at 02:00\n}\n\nvm "x" {\n  os plan9\n}\n');
+    const p = file("brace.bkp", 'vault "v" {\n  path "p"\n\npolicy "pol" {\n  scedule daily at 02:00\n}\n\nvm "x" {\n  os plan9\n}\n');
     const r = bkp(["check", p]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/error\[BKP1004\]: missing '}' to close vault "v" opened at line 1; found 'policy'\n --> .*brace\.bkp:2:11/);
@@ -54,21 +54,21 @@ describe("bad input gets a clear message and the documented exit code, never a s
 
   it("reports every file's problems in one run and counts them", () => {
     const a = file("a.bkp", 'vault "v" { redundancy XRS }\n');
-    const b = file("b.bkp", 'policy "p" { schedule daily at 02:00 retain daily 3 days }\n');
+    const b = file("b.bkp", 'policy "pol" { schedule daily at 02:00 retain daily 3 days }\n');
     const r = bkp(["check", a, b]);
     expect(r.stdout).toContain("a.bkp:1:24");
-    expect(r.stdout).toContain("b.bkp:1:51");
+    expect(r.stdout).toContain("b.bkp:1:53");
     expect(r.stdout).toMatch(/checked 2 files: 2 errors\n$/);
   });
 });
 
 describe("output formats and colour", () => {
   it("--format json prints the documented array shape", () => {
-    const p = file("j.bkp", 'policy "p" { schedule daily at 02:15 retain daily 7 days }\n');
+    const p = file("j.bkp", 'policy "pol" { schedule daily at 02:15 retain daily 7 days }\n');
     const r = bkp(["check", "--format", "json", p]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([
-      { file: p, line: 1, column: 32, endLine: 1, endColumn: 37, code: "BKP2014", severity: "warning", message: expect.stringContaining("02:15 is not on the hour or half hour"), hint: "write 02:00" },
+      { file: p, line: 1, column: 34, endLine: 1, endColumn: 39, code: "BKP2014", severity: "warning", message: expect.stringContaining("02:15 is not on the hour or half hour"), hint: "write 02:00" },
     ]);
   });
 
@@ -123,8 +123,8 @@ describe("bkp fmt", () => {
   });
 
   it("reads standard input with '-' and writes standard output", () => {
-    const r = bkp(["fmt", "-"], { input: 'policy "p" {schedule daily at 01:00 retain daily 7 days}' });
-    expect(r).toMatchObject({ code: 0, stdout: 'policy "p" {\n  schedule daily at 01:00\n  retain daily 7 days\n}\n' });
+    const r = bkp(["fmt", "-"], { input: 'policy "pol" {schedule daily at 01:00 retain daily 7 days}' });
+    expect(r).toMatchObject({ code: 0, stdout: 'policy "pol" {\n  schedule daily at 01:00\n  retain daily 7 days\n}\n' });
   });
 
   it("leaves a file with syntax errors untouched and says why", () => {

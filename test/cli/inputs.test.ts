@@ -25,7 +25,7 @@ describe("directories and standard input", () => {
 
   it("'-' reads the policy set from standard input, named <stdin> in diagnostics", () => {
     expect(bkp(["check", "-"], { input: seed }).stdout).toContain("checked 1 file: no problems");
-    const bad = bkp(["check", "-"], { input: 'policy "p" {\n  scedule daily at 02:00\n}\n' });
+    const bad = bkp(["check", "-"], { input: 'policy "pol" {\n  scedule daily at 02:00\n}\n' });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain("--> <stdin>:2:3");
     expect(JSON.parse(bkp(["plan", "--format", "json", "-"], { input: seed, env }).stdout).kind).toBe("plan");

@@ -175,7 +175,7 @@ describe("bkp export", () => {
 
   it("a policy set with errors is not exported (exit 1); usage errors exit 2", () => {
     const bad = join(tmp, "bad.bkp");
-    writeFileSync(bad, 'policy "x" {\n  schedule daily at 02:30\n  retain daily 1 day\n}\n');
+    writeFileSync(bad, 'policy "pol-x" {\n  schedule daily at 02:30\n  retain daily 1 day\n}\n');
     const r = bkp(["export", "azure", bad]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("error[BKP2010]");

@@ -23,7 +23,7 @@ beforeAll(() => {
     join(dir, "p.bkp"),
     `vault "main" {\n  path "vault"\n  encryption platform-key\n}\n\npolicy "daily" {\n  schedule daily at 02:30\n  timezone "UTC"\n  retain daily 7 days\n}\n\nvm "web" {\n  os linux\n  policy "daily"\n  vault "main"\n  disk "os" { role os size 8 GB used 1 GB image "os.img" }\n}\n`,
   );
-  writeFileSync(join(dir, "bad.bkp"), 'policy "p" {\n  scedule daily at 02:00\n}\n');
+  writeFileSync(join(dir, "bad.bkp"), 'policy "pol" {\n  scedule daily at 02:00\n}\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -17,13 +17,13 @@ function project(files: Record<string, string>): string {
 }
 
 const CLEAN = `vault "v" { path "x" }
-policy "p" {
+policy "pol" {
   schedule daily at 02:30
   timezone "UTC"
   consistency file-system
   retain daily 7 days
 }
-vm "a" { os linux policy "p" vault "v" disk "os" { role os size 8 GB used 1 GB } }
+vm "a" { os linux policy "pol" vault "v" disk "os" { role os size 8 GB used 1 GB } }
 `;
 const WARN = CLEAN.replace("used 1 GB }", "used 1 GB }\n  disk \"d\" { role data size 4 TB used 2800 GB churn 250 GB per day }");
 const ERROR = CLEAN.replace("02:30", "02:15");
@@ -73,7 +73,7 @@ describe("bkp lint", () => {
   it("github: workflow annotations", () => {
     const dir = project({ "policies/p.bkp": ERROR });
     const r = bkp(["lint", "--format", "github", "policies/p.bkp"], { cwd: dir });
-    expect(r.stdout).toMatch(/^::error file=policies\/p\.bkp,line=3,col=21,endLine=3,endColumn=26,title=BKP4030 schedule-not-on-half-hour::policy "p" starts at 02%3A15|^::error file=policies\/p\.bkp,line=3,col=21,endLine=3,endColumn=26,title=BKP4030 schedule-not-on-half-hour::policy "p" starts at 02:15/m);
+    expect(r.stdout).toMatch(/^::error file=policies\/p\.bkp,line=3,col=21,endLine=3,endColumn=26,title=BKP4030 schedule-not-on-half-hour::policy "pol" starts at 02%3A15|^::error file=policies\/p\.bkp,line=3,col=21,endLine=3,endColumn=26,title=BKP4030 schedule-not-on-half-hour::policy "pol" starts at 02:15/m);
   });
 
   it("--rule overrides bkp.json, which is found upward from the policy", () => {

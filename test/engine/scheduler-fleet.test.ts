@@ -5,12 +5,12 @@ import { model } from "../plan/fixtures.js";
 
 const text = `vault "v1" { redundancy LRS }
 vault "v2" { redundancy LRS }
-policy "p" {
+policy "pol" {
   schedule daily at 02:30
   timezone "UTC"
   retain daily 7 days
 }
-${["a:v1", "b:v2", "c:v1"].map((s) => { const [n, v] = s.split(":"); return `vm "${n}" { os linux policy "p" vault "${v}" disk "os" { role os size 8 GB used 1 GB } }`; }).join("\n")}
+${["a:v1", "b:v2", "c:v1"].map((s) => { const [n, v] = s.split(":"); return `vm "${n}" { os linux policy "pol" vault "${v}" disk "os" { role os size 8 GB used 1 GB } }`; }).join("\n")}
 `;
 
 async function run(concurrency: number): Promise<string[][]> {

@@ -16,7 +16,7 @@ const hhmm = (s: string) => /T(\d{2}:\d{2})/.exec(s)![1];
  * `instantRPDetails`), nulls, empty objects and read-only counters dropped, date-times reduced
  * to their time of day, day/month lists as sets, and the defaults Azure applies made explicit
  * (policyType from the schedule type, instant restore 2 / 7 days and 5 for a standard weekly
- * policy, timeZone UTC, DoNotTier = no tiering, the duration beside TierRecommended/DoNotTier,
+ * policy, timeZone UTC, the duration beside TierRecommended/DoNotTier,
  * scheduleWeeklyFrequency 0 = unset, a last day's date = 0).
  */
 export function normalize(props: Json): Json {
@@ -46,8 +46,7 @@ export function normalize(props: Json): Json {
   if (sched.scheduleweeklyfrequency === 0) delete sched.scheduleweeklyfrequency;
   const tier = p.tieringpolicy as { [k: string]: { [k: string]: Json } } | undefined;
   const mode = tier?.archivedrp?.tieringmode;
-  if (mode === "DoNotTier") delete p.tieringpolicy;
-  else if (mode === "TierRecommended") tier!.archivedrp = { tieringmode: mode };
+  if (mode === "DoNotTier" || mode === "TierRecommended") tier!.archivedrp = { tieringmode: mode };
   const ret = p.retentionpolicy as { [k: string]: { [k: string]: Json } };
   for (const k of ["monthlyschedule", "yearlyschedule"]) {
     const days = (ret[k]?.retentionscheduledaily as { daysofthemonth?: { date: number; islast?: boolean }[] } | undefined)?.daysofthemonth;

@@ -3,7 +3,7 @@
 //   import -> .bkp; bkp check; export azure; export == the original up to normalize()
 // (azure-normalize.ts, documented in docs/azure-interop.md). Documents Azure's current rules
 // reject (a daily retention of 1 day, below today's 7-day minimum) import and are refused by
-// `bkp check` at the line of the setting: they are listed in EXPECTED_REFUSALS with the why,
+// `bkp check` at the line of the setting: manifest.json lists them (`refused`, with the why),
 // and the test fails if any other document is refused or one of them starts to pass.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,18 +25,19 @@ interface Doc {
   commit: string | null;
   kind: string;
   parameters?: { file: string };
+  /** Policies of the document `bkp check` refuses, with the reason (documented refusals). */
+  refused?: Record<string, string>;
 }
 
 const DIR = join(ROOT, "test/fixtures/azure-corpus");
 const manifest = JSON.parse(readFileSync(join(DIR, "manifest.json"), "utf8")) as { documents: Doc[] };
 
-/** Policies `bkp check` refuses, by document and policy name, with the reason (the note's list). */
-const ONE_DAY = "daily retention of 1 day: Azure's minimum for VM policies is 7 days (BKP2010)";
-const EXPECTED_REFUSALS: Record<string, Record<string, string>> = Object.fromEntries(
-  manifest.documents
-    .filter((d) => /ProtectionPolicies_(Get|CreateOrUpdate_Simple)|BackupPolicies_List|v2-List-Policies|v2-Get-Policy|OperationResults_Get/.test(d.file) && !d.file.includes("AzureWorkload"))
-    .map((d) => [d.file, Object.fromEntries(policyNamesWithOneDay(d).map((n) => [n, ONE_DAY]))]),
-);
+/**
+ * Policies `bkp check` refuses, by document and policy name, with the reason: the manifest's
+ * `refused` lists (documented refusals). Each is cross-checked against the document itself
+ * (a 1-day daily retention), so the list can neither go stale nor hide another refusal.
+ */
+const EXPECTED_REFUSALS: Record<string, Record<string, string>> = Object.fromEntries(manifest.documents.filter((d) => d.refused).map((d) => [d.file, d.refused!]));
 
 function policyNamesWithOneDay(d: Doc): string[] {
   const text = readFileSync(join(DIR, d.file), "utf8");
@@ -73,6 +74,8 @@ describe("the Azure corpus: real published documents import, check and round-tri
     for (const d of manifest.documents) {
       expect(d.repo).toMatch(/^[\w.-]+\/[\w.-]+$/);
       expect(d.path.length).toBeGreaterThan(0);
+      // A documented refusal names exactly the document's policies with a 1-day daily retention.
+      expect(Object.keys(d.refused ?? {}).sort(), d.file).toEqual(d.kind.startsWith("arm") ? [] : policyNamesWithOneDay(d).sort());
     }
   });
 
@@ -140,6 +143,11 @@ describe("the Azure corpus: real published documents import, check and round-tri
       if (allRoundTrip) counts.roundTripping++;
     });
   }
+
+  it("at least 40 documents import, check and round-trip", () => {
+    expect(counts.tried).toBe(manifest.documents.length);
+    expect(counts.roundTripping).toBeGreaterThanOrEqual(40);
+  });
 
   afterAll(() => {
     console.log(

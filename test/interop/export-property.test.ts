@@ -2,7 +2,8 @@
 // Terraform without error, and the Azure export imports back to the same model. Policies are
 // generated over every form the language has for a policy (schedules, types, zones in any
 // spelling, instant restore, consistency, retention with and without times, tiering, the
-// instant-restore resource group).
+// instant-restore resource group, archive after/recommended/never); and a VM's security type and
+// disk tiers against its policy type and consistency.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { exportAzure } from "../../src/interop/export-azure.js";
@@ -37,7 +38,8 @@ const policyText = fc
     weekly: fc.option(fc.integer({ min: 1, max: 500 }), { nil: undefined }),
     monthly: fc.option(fc.record({ n: fc.integer({ min: 1, max: 120 }), byDay: fc.boolean(), dom: someOf([1, 15, 28, "last"] as (number | "last")[]), ord: someOf(["first", "second", "last"]) }), { nil: undefined }),
     yearly: fc.option(fc.record({ n: fc.integer({ min: 1, max: 99 }), months: someOf(MONTHS) }), { nil: undefined }),
-    archive: fc.constantFrom(undefined, "after", "recommended"),
+    archive: fc.constantFrom(undefined, "after", "recommended", "never"),
+    archiveMonths: fc.integer({ min: 3, max: 24 }),
     rg: fc.option(fc.record({ prefix: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), suffix: fc.option(fc.stringMatching(/^[a-z0-9-]{1,8}$/), { nil: undefined }) }), { nil: undefined }),
   })
   .map((g) => {
@@ -60,7 +62,8 @@ const policyText = fc
     const on = (m: NonNullable<typeof g.monthly>) => (m.byDay && !weekly ? `day ${m.dom.join(", ")}` : `${m.ord.join(", ")} ${days.join(", ")}`);
     if (g.monthly) lines.push(`retain monthly ${g.monthly.n} months on ${on(g.monthly)}`);
     if (g.yearly) lines.push(`retain yearly ${g.yearly.n} years in ${g.yearly.months.join(", ")} on ${g.monthly ? on(g.monthly) : `first ${days[0]}`}`);
-    if ((g.monthly || g.yearly) && g.archive === "after") lines.push("archive after 3 months");
+    if ((g.monthly || g.yearly) && g.archive === "after") lines.push(`archive after ${g.archiveMonths} months`);
+    if (g.archive === "never") lines.push("archive never");
     if ((g.monthly || g.yearly) && g.archive === "recommended") lines.push("archive recommended");
     return `policy "${g.name}" {\n${lines.map((l) => `  ${l}`).join("\n")}\n}\n`;
   });
@@ -111,12 +114,57 @@ describe("whatever bkp check accepts exports, and comes back the same", () => {
     expect(checked).toBeGreaterThan(150);
   });
 
-  it("refuses in check what export could not write: a zone without a Windows name, a '/' in a name", () => {
+  it("refuses in check what export could not write: a zone without a Windows name, a '/' in a name, a short name", () => {
     const zone = loadTexts([{ path: "z.bkp", text: 'policy "zoned" {\n  schedule daily at 02:00\n  timezone "CET"\n  retain daily 7 days\n}\n' }]);
     expect(zone.diagnostics.map((d) => [d.code, d.range.start.line])).toEqual([["BKP2037", 3]]);
     const name = loadTexts([{ path: "n.bkp", text: 'policy "RSvault1/DailyBackupPolicy1" {\n  schedule daily at 02:00\n  retain daily 7 days\n}\n' }]);
     expect(name.diagnostics.map((d) => d.code)).toEqual(["BKP2038"]);
     expect(name.diagnostics[0].hint).toContain('"DailyBackupPolicy1"');
+    // A name under 3 characters cannot deploy either: check refuses it, not only export.
+    const short = loadTexts([{ path: "s.bkp", text: 'policy "p" {\n  schedule daily at 02:00\n  retain daily 7 days\n}\n' }]);
+    expect(short.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.column])).toEqual([["BKP2038", 1, 8]]);
+    expect(short.diagnostics[0].message).toContain("is 1 character long; Azure takes 3 to 150");
+    expect(short.diagnostics[0].hint).toContain('"p-policy"');
+  });
+});
+
+describe("a VM's security type and disks against its policy: check and export agree", () => {
+  const vmSet = fc.record({
+    security: fc.constantFrom(undefined, "standard", "trusted-launch", "confidential"),
+    enhanced: fc.boolean(),
+    crash: fc.boolean(),
+    region: fc.constantFrom("UAE North", "Korea Central", "UK South"),
+    tier: fc.constantFrom("standard", "premium", "premium-v2", "ultra"),
+    exclude: fc.boolean(),
+  });
+  it("refuses exactly the combinations Azure cannot back up; whatever check accepts exports with its protected VM", () => {
+    fc.assert(
+      fc.property(vmSet, (g) => {
+        const text = [
+          `vault "prod" {\n  path "vault"\n  region "${g.region}"\n}\n`,
+          `policy "pol" {\n  schedule daily at 02:00\n${g.enhanced ? "  type enhanced\n" : ""}${g.crash ? "  consistency agentless-crash\n" : ""}  retain daily 7 days\n}\n`,
+          `vm "vm1" {\n  os linux\n${g.security ? `  security ${g.security}\n` : ""}  policy "pol"\n  vault "prod"\n  disk "os" { role os size 64 GB used 20 GB }\n  disk "data" { role data size 64 GB used 10 GB tier ${g.tier} lun 0${g.exclude ? " exclude" : ""} }\n}\n`,
+        ].join("\n");
+        const set = loadTexts([{ path: "vm.bkp", text }]);
+        const errors = set.diagnostics.filter((d) => d.severity === "error").map((d) => d.code).sort();
+        const expected = [
+          ...(g.crash && !g.enhanced ? ["BKP2040"] : []),
+          ...((g.tier === "premium-v2" || g.tier === "ultra") && !g.exclude && !g.enhanced ? ["BKP2042"] : []),
+          ...(g.security === "confidential" && g.crash ? ["BKP2080"] : []),
+        ].sort();
+        expect(errors, text).toEqual(expected);
+        const warnings = set.diagnostics.filter((d) => d.severity === "warning").map((d) => d.code);
+        expect(warnings.includes("BKP2081"), text).toBe(g.security === "trusted-launch" && !g.enhanced);
+        expect(warnings.includes("BKP2082"), text).toBe(g.security === "confidential" && g.region === "UK South");
+        if (errors.length) return;
+        const p = set.model!.policies.get("pol")!;
+        expect(exportAzure(p).diagnostics.filter((d) => d.severity === "error"), text).toEqual([]);
+        const tf = exportTerraform([p], { vms: [...set.model!.vms.values()] });
+        expect(tf.diagnostics.filter((d) => d.severity === "error"), text).toEqual([]);
+        expect(tf.text).toContain('resource "azurerm_backup_protected_vm"');
+      }),
+      { numRuns: 200, seed: 14 },
+    );
   });
 });
 

@@ -44,8 +44,10 @@ describe("export azure", () => {
     expect(out.diagnostics[0].hint).toContain("write vss copy in each Windows vm block");
   });
 
-  it("refuses a name Azure does not accept (check lets a sketch's short name through)", () => {
-    const [p] = policies('policy "x" {\n  schedule daily at 02:30\n  retain daily 30 days\n}\n');
+  it("refuses a name Azure does not accept, as check does (BKP2038)", () => {
+    const set = loadTexts([{ path: "p.bkp", text: 'policy "x" {\n  schedule daily at 02:30\n  retain daily 30 days\n}\n' }]);
+    expect(set.diagnostics.map((d) => d.code)).toEqual(["BKP2038"]);
+    const p = set.model!.policies.get("x")!;
     expect(exportAzure(p).diagnostics.map((d) => [d.code, d.range.start.line])).toEqual([["BKP6106", 1]]);
   });
 

@@ -68,8 +68,8 @@ describe("import azure: the input forms", () => {
     }
     // An hourly schedule implies enhanced: no redundant type line for it.
     expect(text).not.toMatch(/every 6 hours[^\n]*\n[^\n]*\n\s*type/);
-    // DoNotTier is no tiering: no archive line for v1-daily-no-archive.
-    expect(text.split('policy "v1-daily-no-archive"')[1].split("}")[0]).not.toContain("archive");
+    // DoNotTier is written as archive never, so that it comes back on export.
+    expect(text.split('policy "v1-daily-no-archive"')[1].split("}")[0]).toContain("archive never");
   });
 });
 

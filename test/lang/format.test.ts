@@ -37,8 +37,8 @@ describe("fmt over every policy and fixture", () => {
 
 describe("the canonical layout", () => {
   it("puts one attribute per line, two-space indent, one blank line between blocks", () => {
-    const out = fmt('vault "v" { path "p"   redundancy LRS }\n\n\n\npolicy "p" {schedule daily at 01:00\nretain daily 7 days}');
-    expect(out).toBe('vault "v" {\n  path "p"\n  redundancy LRS\n}\n\npolicy "p" {\n  schedule daily at 01:00\n  retain daily 7 days\n}\n');
+    const out = fmt('vault "v" { path "p"   redundancy LRS }\n\n\n\npolicy "pol" {schedule daily at 01:00\nretain daily 7 days}');
+    expect(out).toBe('vault "v" {\n  path "p"\n  redundancy LRS\n}\n\npolicy "pol" {\n  schedule daily at 01:00\n  retain daily 7 days\n}\n');
   });
 
   it("keeps a short disk on one line and breaks a long one", () => {
@@ -49,7 +49,7 @@ describe("the canonical layout", () => {
   });
 
   it("writes commas and percent tight, everything else one space apart", () => {
-    const out = fmt('policy "p" { schedule weekly on Mon ,Wed,   Thu at 10:00 retain weekly 1 weeks on Mon , Wed }\nvm "v" { disk "d" { churn 2 % per day } }');
+    const out = fmt('policy "pol" { schedule weekly on Mon ,Wed,   Thu at 10:00 retain weekly 1 weeks on Mon , Wed }\nvm "v" { disk "d" { churn 2 % per day } }');
     expect(out).toContain("schedule weekly on Mon, Wed, Thu at 10:00");
     expect(out).toContain("churn 2% per day");
   });
@@ -85,8 +85,8 @@ describe("the canonical layout", () => {
   });
 
   it("keeps one blank line between groups of attributes, never more", () => {
-    const out = fmt('policy "p" {\n  schedule daily at 01:00\n\n\n\n  retain daily 7 days\n}\n');
-    expect(out).toBe('policy "p" {\n  schedule daily at 01:00\n\n  retain daily 7 days\n}\n');
+    const out = fmt('policy "pol" {\n  schedule daily at 01:00\n\n\n\n  retain daily 7 days\n}\n');
+    expect(out).toBe('policy "pol" {\n  schedule daily at 01:00\n\n  retain daily 7 days\n}\n');
   });
 
   it("does not touch a file with syntax errors", () => {

@@ -93,16 +93,16 @@ describe("language fuzzer", () => {
   });
 
   it("fmt is linear in the number of blocks: 2,000 commented vm blocks format within the budget", () => {
-    const blocks = Array.from({ length: 2000 }, (_, i) => `# vm ${i}\nvm "vm${i}" { os linux  policy "p" # trailing\n vault "v"\n  disk "os" { role os size 32 GB used 10 GB }\n}`);
+    const blocks = Array.from({ length: 2000 }, (_, i) => `# vm ${i}\nvm "vm${i}" { os linux  policy "pol" # trailing\n vault "v"\n  disk "os" { role os size 32 GB used 10 GB }\n}`);
     const text = `vault "v" { path "/tmp/v" }\n\n${blocks.join("\n\n")}\n`;
     let out = "";
     expect(timed(() => (out = format(parseFile("m.bkp", text)).text))).toBeLessThan(BUDGET_MS);
-    expect(out).toContain('# vm 1999\nvm "vm1999" {\n  os linux\n  policy "p"  # trailing\n');
+    expect(out).toContain('# vm 1999\nvm "vm1999" {\n  os linux\n  policy "pol"  # trailing\n');
   });
 
   it("a 1 MiB unknown time zone is reported quickly, and the message does not echo it", () => {
     const zone = "Q".repeat(1024 * 1024);
-    const text = `policy "p" {\n  schedule daily at 02:00\n  timezone "${zone}"\n  retain daily 7 days\n}\n`;
+    const text = `policy "pol" {\n  schedule daily at 02:00\n  timezone "${zone}"\n  retain daily 7 days\n}\n`;
     let set = loadTexts([]);
     expect(timed(() => (set = loadTexts([{ path: "m.bkp", text }])))).toBeLessThan(BUDGET_MS);
     const d = set.diagnostics.find((x) => x.code === "BKP2022")!;

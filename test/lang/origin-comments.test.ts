@@ -13,7 +13,7 @@ describe("origin comments", () => {
   });
 
   it("appends the JSON path to a diagnostic on a line that has one, once", () => {
-    const text = 'policy "p" {\n  schedule daily at 02:00\n  retain daily 3 days  # azure: properties.retentionPolicy.dailySchedule.retentionDuration.count\n}\n';
+    const text = 'policy "pol" {\n  schedule daily at 02:00\n  retain daily 3 days  # azure: properties.retentionPolicy.dailySchedule.retentionDuration.count\n}\n';
     const parsed = parseFile("p.bkp", text);
     const d: Diagnostic = { code: "BKP2010", severity: "error", file: "p.bkp", range: { start: { line: 3, column: 16, offset: 0 }, end: { line: 3, column: 22, offset: 0 } }, message: "m" };
     const other: Diagnostic = { ...d, range: { ...d.range, start: { ...d.range.start, line: 2 } } };
@@ -25,13 +25,13 @@ describe("origin comments", () => {
   });
 
   it("is applied by loadTexts, so bkp check quotes the origin", () => {
-    const text = 'policy "p" {\n  schedule daily at 02:00\n  retain daily 3 days  # azure: properties.retentionPolicy.dailySchedule.retentionDuration.count\n}\n';
+    const text = 'policy "pol" {\n  schedule daily at 02:00\n  retain daily 3 days  # azure: properties.retentionPolicy.dailySchedule.retentionDuration.count\n}\n';
     const d = loadTexts([{ path: "p.bkp", text }]).diagnostics.find((x) => x.code === "BKP2010");
     expect(d?.message).toMatch(/\(from Azure JSON at properties\.retentionPolicy\.dailySchedule\.retentionDuration\.count\)$/);
   });
 
   it("changes nothing in files without origin comments", () => {
-    const text = 'policy "p" {\n  schedule daily at 02:00\n  retain daily 3 days  # three is too few\n}\n';
+    const text = 'policy "pol" {\n  schedule daily at 02:00\n  retain daily 3 days  # three is too few\n}\n';
     const d = loadTexts([{ path: "p.bkp", text }]).diagnostics.find((x) => x.code === "BKP2010");
     expect(d?.message).not.toContain("Azure JSON");
   });

@@ -151,14 +151,14 @@ describe("lexical rules", () => {
   });
 
   it("full weekday and month names mean the short ones", () => {
-    const ast = parseFile("k.bkp", 'policy "p" { schedule weekly on Monday, Friday at 01:00 retain yearly 2 years in January on last Sunday }').ast;
+    const ast = parseFile("k.bkp", 'policy "pol" { schedule weekly on Monday, Friday at 01:00 retain yearly 2 years in January on last Sunday }').ast;
     const p = ast.blocks[0] as PolicyAst;
     expect(p.schedule).toMatchObject({ days: [{ value: "Mon" }, { value: "Fri" }] });
     expect(p.retain[0]).toMatchObject({ months: [{ value: "Jan" }], on: { weekdays: [{ value: "Sun" }] } });
   });
 
   it("whitespace and newlines are insignificant", () => {
-    const one = parseFile("a.bkp", 'vm "x" { os linux policy "p" vault "v" disk "os" { role os size 1 GB used 1 GB } }');
+    const one = parseFile("a.bkp", 'vm "x" { os linux policy "pol" vault "v" disk "os" { role os size 1 GB used 1 GB } }');
     const many = parseFile("b.bkp", 'vm\n"x"\n{\nos\nlinux\npolicy\n"p"\nvault "v"\n\tdisk "os" {\nrole os\nsize 1\nGB used 1 GB\n}\n}\n');
     expect(one.diagnostics).toEqual([]);
     expect(many.diagnostics).toEqual([]);
@@ -171,17 +171,17 @@ describe("lexical rules", () => {
   });
 
   it("reports every syntax error of a file in one run", () => {
-    const parsed = parseFile("e.bkp", 'vault "a" { redundancy XRS }\npolicy "b" { scedule daily at 01:00 }\nvm "c" { os plan9 }\n');
+    const parsed = parseFile("e.bkp", 'vault "a" { redundancy XRS }\npolicy "pol-b" { scedule daily at 01:00 }\nvm "c" { os plan9 }\n');
     expect(parsed.diagnostics.map((d) => d.range.start.line)).toEqual([1, 2, 3]);
   });
 });
 
 describe("edge cases of the lexical rules", () => {
   it("'second' is an ordinal and a duration unit", () => {
-    const set = loadTexts([{ path: "s.bkp", text: 'policy "p" { schedule daily at 02:00 retain daily 7 days retain monthly 3 months on second Sun }\nvault "v" { path "x" }\nvm "a" { os linux policy "p" vault "v" scripts { pre "a.sh" timeout 1 second } disk "os" { role os size 8 GB used 1 GB } }' }]);
+    const set = loadTexts([{ path: "s.bkp", text: 'policy "pol" { schedule daily at 02:00 retain daily 7 days retain monthly 3 months on second Sun }\nvault "v" { path "x" }\nvm "a" { os linux policy "pol" vault "v" scripts { pre "a.sh" timeout 1 second } disk "os" { role os size 8 GB used 1 GB } }' }]);
     expect(set.diagnostics).toEqual([]);
     expect(set.model!.vms.get("a")!.scripts!.timeoutSeconds).toBe(1);
-    expect(set.model!.policies.get("p")!.retention.monthly?.on).toEqual({ kind: "weekdays", ordinals: [2], weekdays: [7] });
+    expect(set.model!.policies.get("pol")!.retention.monthly?.on).toEqual({ kind: "weekdays", ordinals: [2], weekdays: [7] });
   });
 
   it("a string ending in an escaped backslash, and a valid escape before a letter", () => {
@@ -193,12 +193,12 @@ describe("edge cases of the lexical rules", () => {
   });
 
   it("a keyword in the wrong case says keywords are lower-case", () => {
-    const parsed = parseFile("c.bkp", 'policy "p" { schedule daily at 02:00 retain daily 30 days Timezone "UTC" }');
+    const parsed = parseFile("c.bkp", 'policy "pol" { schedule daily at 02:00 retain daily 30 days Timezone "UTC" }');
     expect(parsed.diagnostics).toMatchObject([{ code: "BKP1002", message: "'Timezone' is not a keyword here: keywords are lower-case", hint: "write 'timezone'" }]);
   });
 
   it("a unit in the wrong case is one error that says which unit (units are case-sensitive)", () => {
-    const parsed = parseFile("c.bkp", 'policy "p" { schedule daily at 02:00 retain daily 30 Days }');
+    const parsed = parseFile("c.bkp", 'policy "pol" { schedule daily at 02:00 retain daily 30 Days }');
     expect(parsed.diagnostics).toMatchObject([{ code: "BKP2004", message: "'Days' is not a unit", hint: "did you mean 'days'? (units are case-sensitive)" }]);
   });
 });

@@ -8,11 +8,11 @@ import { RULES } from "../../src/lint/rules/index.js";
 import { lintText } from "./harness.js";
 
 const base = (extra = "", churn = "250 GB") => `vault "v" { path "x" }
-policy "p" { schedule daily at 02:30 retain daily 7 days }
+policy "pol" { schedule daily at 02:30 retain daily 7 days }
 vm "db" {
   os linux
   consistency-free-line-placeholder
-  policy "p"
+  policy "pol"
   vault "v"
   disk "os" { role os size 64 GB used 20 GB }
 ${extra}  disk "data" { role data size 4 TB used 1900 GB churn ${churn} per day }

@@ -10,42 +10,42 @@ import type { Io } from "../../cli/io.js";
 import { bkp } from "../helpers.js";
 
 const HEAD = 'vault "v" { path "x" }\n\n';
-const VM = 'vm "x" {\n  os linux\n  policy "p"\n  vault "v"\n  disk "os" { role os size 64 GB used 10 GB }\n}\n';
+const VM = 'vm "x" {\n  os linux\n  policy "pol"\n  vault "v"\n  disk "os" { role os size 64 GB used 10 GB }\n}\n';
 const diags = (text: string) => loadTexts([{ path: "m.bkp", text }]).diagnostics.map((d) => ({ code: d.code, message: d.message, hint: d.hint }));
 
 describe("no cascades", () => {
   it("a misspelt schedule is one error (no 'policy has no schedule')", () => {
-    const d = diags(`${HEAD}policy "p" {\n  scedule daily at 02:30\n  retain daily 7 days\n}\n\n${VM}`);
+    const d = diags(`${HEAD}policy "pol" {\n  scedule daily at 02:30\n  retain daily 7 days\n}\n\n${VM}`);
     expect(d).toEqual([expect.objectContaining({ code: "BKP1002", hint: "did you mean 'schedule'?" })]);
   });
 
   it("a schedule at 25:00 is one error", () => {
-    const d = diags(`${HEAD}policy "p" {\n  schedule daily at 25:00\n  retain daily 7 days\n}\n\n${VM}`);
+    const d = diags(`${HEAD}policy "pol" {\n  schedule daily at 25:00\n  retain daily 7 days\n}\n\n${VM}`);
     expect(d.map((x) => x.code)).toEqual(["BKP1008"]);
   });
 
   it("size 64 Gb is one error that says to write GB (no false 'no used size')", () => {
-    const d = diags(`${HEAD}policy "p" {\n  schedule daily at 02:30\n  retain daily 7 days\n}\n\n${VM.replace("size 64 GB", "size 64 Gb")}`);
+    const d = diags(`${HEAD}policy "pol" {\n  schedule daily at 02:30\n  retain daily 7 days\n}\n\n${VM.replace("size 64 GB", "size 64 Gb")}`);
     expect(d).toEqual([{ code: "BKP2004", message: "'Gb' is not a unit", hint: "did you mean 'GB'? (units are case-sensitive)" }]);
   });
 
   it("30 dys suggests days", () => {
-    const d = diags(`${HEAD}policy "p" {\n  schedule daily at 02:30\n  retain daily 30 dys\n}\n\n${VM}`);
+    const d = diags(`${HEAD}policy "pol" {\n  schedule daily at 02:30\n  retain daily 30 dys\n}\n\n${VM}`);
     expect(d).toEqual([{ code: "BKP2004", message: "'dys' is not a unit", hint: "did you mean 'days'?" }]);
   });
 
   it("a mistyped time zone gets a suggestion", () => {
-    const d = diags(`${HEAD}policy "p" {\n  schedule daily at 02:30\n  timezone "Tokio Standard Time"\n  retain daily 7 days\n}\n\n${VM}`);
+    const d = diags(`${HEAD}policy "pol" {\n  schedule daily at 02:30\n  timezone "Tokio Standard Time"\n  retain daily 7 days\n}\n\n${VM}`);
     expect(d).toEqual([expect.objectContaining({ code: "BKP2022", hint: 'did you mean "Tokyo Standard Time"?' })]);
   });
 
   it('policy "nighty" suggests "nightly" even when nightly has an error of its own', () => {
-    const d = diags(`${HEAD}policy "nightly" {\n  retain daily 7 days\n}\n\n${VM.replace('"p"', '"nighty"')}`);
+    const d = diags(`${HEAD}policy "nightly" {\n  retain daily 7 days\n}\n\n${VM.replace('"pol"', '"nighty"')}`);
     expect(d).toContainEqual(expect.objectContaining({ code: "BKP2002", hint: 'did you mean "nightly"?' }));
   });
 
   it("a one-line file's code frame is cut around the problem", () => {
-    const long = `${HEAD}policy "p" { schedule daily at 02:30 ${"retain daily 7 days ".repeat(1)}timezone "${"x".repeat(400)}" }\n`;
+    const long = `${HEAD}policy "pol" { schedule daily at 02:30 ${"retain daily 7 days ".repeat(1)}timezone "${"x".repeat(400)}" }\n`;
     const set = loadTexts([{ path: "m.bkp", text: long }]);
     const frame = codeFrame(set.diagnostics.find((x) => x.code === "BKP2022")!, long.split("\n"));
     for (const line of frame.split("\n")) expect(line.length).toBeLessThan(140);

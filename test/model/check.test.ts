@@ -42,13 +42,13 @@ describe("the seed document's A2 Standard example", () => {
 
 const policy = `
 vault "v" { path "vault" }
-policy "p" { schedule daily at 02:00 retain daily 7 days }
+policy "pol" { schedule daily at 02:00 retain daily 7 days }
 `;
 
 describe("units are exact", () => {
   it("decimal and binary sizes keep their meaning", () => {
     const set = loadTexts([{ path: "/tmp/u.bkp", text: `${policy}
-vm "x" { os linux policy "p" vault "v"
+vm "x" { os linux policy "pol" vault "v"
   disk "os" { role os size 1 TiB used 1.5 GiB }
   disk "d" { role data size 1 TB used 0.000000001 GB churn 512 KiB per day }
 }` }]);
@@ -64,24 +64,24 @@ vm "x" { os linux policy "p" vault "v"
 
 describe("defaults (documented in grammar/reference.md)", () => {
   const set = loadTexts([{ path: "/tmp/d.bkp", text: `${policy}
-policy "h" { schedule every 6 hours from 06:00 for 12 hours retain daily 7 days }
-policy "w" { schedule weekly on Sat at 01:00 retain weekly 4 weeks on Sat }
-vm "x" { os windows policy "p" vault "v" disk "os" { role os size 64 GB used 10 GB } }` }]);
+policy "hourly" { schedule every 6 hours from 06:00 for 12 hours retain daily 7 days }
+policy "weekly-pol" { schedule weekly on Sat at 01:00 retain weekly 4 weeks on Sat }
+vm "x" { os windows policy "pol" vault "v" disk "os" { role os size 64 GB used 10 GB } }` }]);
   const m = set.model!;
 
   it("policy: UTC, application consistency, vss full, standard with 2 instant-restore days", () => {
-    const p = m.policies.get("p")!;
+    const p = m.policies.get("pol")!;
     expect([p.zone, p.consistency, p.vss, p.type, p.instantRestoreDays]).toEqual(["UTC", "application", "full", "standard", 2]);
   });
 
   it("an hourly schedule makes an enhanced policy with 7 instant-restore days", () => {
-    const h = m.policies.get("h")!;
+    const h = m.policies.get("hourly")!;
     expect([h.type, h.instantRestoreDays]).toEqual(["enhanced", 7]);
     expect(h.schedule).toEqual({ kind: "hourly", intervalHours: 6, start: { hour: 6, minute: 0 }, windowHours: 12 });
   });
 
   it("a weekly schedule keeps 5 instant-restore days", () => {
-    expect(m.policies.get("w")!.instantRestoreDays).toBe(5);
+    expect(m.policies.get("weekly-pol")!.instantRestoreDays).toBe(5);
   });
 
   it("vault: GRS and a platform key; vm: running, succeeded, active; disk: sequential, standard, churn 2% assumed", () => {
@@ -102,18 +102,18 @@ describe("time zones", () => {
     ["Europe/London", "Europe/London"],
     ["UTC", "UTC"],
   ])("%s resolves to %s", (written, iana) => {
-    const set = loadTexts([{ path: "/tmp/z.bkp", text: `policy "p" { schedule daily at 02:00 timezone "${written}" retain daily 7 days }` }]);
+    const set = loadTexts([{ path: "/tmp/z.bkp", text: `policy "pol" { schedule daily at 02:00 timezone "${written}" retain daily 7 days }` }]);
     expect(set.diagnostics).toEqual([]);
-    expect(set.model!.policies.get("p")!.zone).toBe(iana);
-    expect(set.model!.policies.get("p")!.zoneWritten).toBe(written);
+    expect(set.model!.policies.get("pol")!.zone).toBe(iana);
+    expect(set.model!.policies.get("pol")!.zoneWritten).toBe(written);
   });
 });
 
 describe("several files form one policy set", () => {
   it("resolves references across files and resolves paths relative to each file", () => {
     const set = loadTexts([
-      { path: "/etc/bkp/common/vaults.bkp", text: 'vault "v" { path "../vault" }\npolicy "p" { schedule daily at 02:00 retain daily 7 days }' },
-      { path: "/etc/bkp/vms/app.bkp", text: 'vm "a" { os linux policy "p" vault "v" disk "os" { role os size 8 GB used 1 GB image "img/a.raw" } }' },
+      { path: "/etc/bkp/common/vaults.bkp", text: 'vault "v" { path "../vault" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }' },
+      { path: "/etc/bkp/vms/app.bkp", text: 'vm "a" { os linux policy "pol" vault "v" disk "os" { role os size 8 GB used 1 GB image "img/a.raw" } }' },
     ]);
     expect(set.diagnostics).toEqual([]);
     expect(set.model!.vms.get("a")!.vault.path).toBe("/etc/bkp/vault");
@@ -132,8 +132,8 @@ describe("several files form one policy set", () => {
 
   it("a VM whose policy has errors is not also told the policy is missing", () => {
     const set = loadTexts([{ path: "c.bkp", text: `vault "v" { path "x" }
-policy "p" { schedule daily at 02:00 retain daily 3 days }
-vm "a" { os linux policy "p" vault "v" disk "os" { role os size 8 GB used 1 GB } }` }]);
+policy "pol" { schedule daily at 02:00 retain daily 3 days }
+vm "a" { os linux policy "pol" vault "v" disk "os" { role os size 8 GB used 1 GB } }` }]);
     expect(set.diagnostics.map((d) => d.code)).toEqual(["BKP2010"]);
   });
 });
@@ -141,22 +141,22 @@ vm "a" { os linux policy "p" vault "v" disk "os" { role os size 8 GB used 1 GB }
 describe("VM options", () => {
   it("a Windows VM's vss overrides its policy's; Linux VMs have none", () => {
     const set = loadTexts([{ path: "/tmp/v.bkp", text: `${policy}
-vm "w" { os windows vss copy policy "p" vault "v" disk "os" { role os size 8 GB used 1 GB } }
-vm "l" { os linux policy "p" vault "v" disk "os" { role os size 8 GB used 1 GB } }` }]);
+vm "w" { os windows vss copy policy "pol" vault "v" disk "os" { role os size 8 GB used 1 GB } }
+vm "l" { os linux policy "pol" vault "v" disk "os" { role os size 8 GB used 1 GB } }` }]);
     expect(set.model!.vms.get("w")!.vss).toBe("copy");
     expect(set.model!.vms.get("l")!.vss).toBeUndefined();
   });
 
   it("scripts get the framework's defaults: 30 s, no retries, continue on failure, fsfreeze", () => {
     const set = loadTexts([{ path: "/srv/p.bkp", text: `${policy}
-vm "l" { os linux policy "p" vault "v" scripts { pre "pre.sh" args "a", "b" } disk "os" { role os size 8 GB used 1 GB } }` }]);
+vm "l" { os linux policy "pol" vault "v" scripts { pre "pre.sh" args "a", "b" } disk "os" { role os size 8 GB used 1 GB } }` }]);
     const s = set.model!.vms.get("l")!.scripts!;
     expect([s.pre?.path, s.pre?.args, s.timeoutSeconds, s.retries, s.continueOnFailure, s.fsfreeze]).toEqual(["/srv/pre.sh", ["a", "b"], 30, 0, true, true]);
   });
 
   it("protection and lifecycle attributes", () => {
     const set = loadTexts([{ path: "/tmp/s.bkp", text: `${policy}
-vm "s" { os linux policy "p" vault "v" state stopped provisioning failed protected-since 2025-03-01 protection stopped delete-data
+vm "s" { os linux policy "pol" vault "v" state stopped provisioning failed protected-since 2025-03-01 protection stopped delete-data
   encryption ade { bek "k/a.bek" } disk "os" { role os size 8 GB used 1 GB } }` }]);
     const vm = set.model!.vms.get("s")!;
     expect([vm.state, vm.provisioning, vm.protectedSince, vm.protection, vm.ade]).toEqual(["stopped", "failed", "2025-03-01", "stopped-delete-data", { bek: "/tmp/k/a.bek", kek: undefined }]);
@@ -185,7 +185,7 @@ pricing "ea" { instance up-to 50 GB 5 storage LRS 0.02 per GB-month }` }]);
 
 describe("one mistake, one diagnostic", () => {
   it("an invalid hourly window does not also make the policy standard (and its instant restore out of range)", () => {
-    const set = loadTexts([{ path: "h.bkp", text: 'policy "h" { schedule every 4 hours from 09:00 for 10 hours instant-restore 7 days retain daily 30 days }' }]);
+    const set = loadTexts([{ path: "h.bkp", text: 'policy "hourly" { schedule every 4 hours from 09:00 for 10 hours instant-restore 7 days retain daily 30 days }' }]);
     expect(set.diagnostics.map((d) => d.code)).toEqual(["BKP2013"]);
   });
 });

@@ -29,6 +29,7 @@ import { stoppedRetainStillBilled } from "./stopped-retain-still-billed.js";
 import { stoppedVmCrashConsistent } from "./stopped-vm-crash-consistent.js";
 import { synchronizedSchedules } from "./synchronized-schedules.js";
 import { tooManyDisksPerStorageAccount } from "./too-many-disks-per-storage-account.js";
+import { archiveNeverReached } from "./archive-never-reached.js";
 import { unusedPolicy } from "./unused-policy.js";
 import { vssFullImplicit } from "./vss-full-implicit.js";
 import type { Rule } from "../rule.js";
@@ -66,5 +67,6 @@ export const RULES: Rule[] = [
   synchronizedSchedules,
   tooManyDisksPerStorageAccount,
   unusedPolicy,
+  archiveNeverReached,
   vssFullImplicit,
 ].sort((a, b) => compareText(a.code, b.code));

@@ -7,8 +7,8 @@ import { VAULT } from "./examples.js";
 const LIMIT = 10;
 
 function fleet(policies: string[]): string {
-  let out = policies.map((at, i) => `policy "p${i}" {\n  schedule daily at ${at}\n  retain daily 7 days\n}\n`).join("");
-  for (let i = 0; i < 12; i++) out += `vm "vm-${i}" { os linux policy "p${i % policies.length}" vault "prod" disk "os" { role os size 32 GB used 8 GB } }\n`;
+  let out = policies.map((at, i) => `policy "pol${i}" {\n  schedule daily at ${at}\n  retain daily 7 days\n}\n`).join("");
+  for (let i = 0; i < 12; i++) out += `vm "vm-${i}" { os linux policy "pol${i % policies.length}" vault "prod" disk "os" { role os size 32 GB used 8 GB } }\n`;
   return out;
 }
 
