@@ -328,6 +328,7 @@ function valueKinds(a: AttributeDoc): string {
         if (w === "<weekdays>") return add("weekdays");
         if (w === "<months>") return add("months");
         if (w === "<ordinals>") return add("ordinals");
+        if (w === "<attribute>") return add("attribute names");
         if (/^<[^>]*>$/.test(w)) {
           const next = words[i + 1] ?? "";
           if (RATE_UNITS().includes(next)) return add("rate");
