@@ -472,6 +472,7 @@ function report(tools: string[], samples: Map<string, Map<Step, Sample[]>>, size
       const b = med("bkp", step);
       return Number.isFinite(a / b) ? `${what} ${(a / b).toFixed(2)}x (${a - b >= 0 ? "+" : ""}${(a - b).toFixed(2)} s)` : `${what} ${sec(a)} s`;
     };
+    const detected = (step: Step) => [...(tier.detections.get(step) ?? [])].join("+") || "?";
     const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? gib(xs[0]) : `${gib(Math.min(...xs))} – ${gib(Math.max(...xs))}`);
     tail =
       `Rows "tier:": bkp with the instant-restore snapshot tier on (\`BackupOptions.instantRestore\` 2 days, UTC, as for a policy with ` +
@@ -479,7 +480,7 @@ function report(tools: string[], samples: Map<string, Map<Step, Sample[]>>, size
       `Snapshot copies as the engine reported them: full ${methods("full")}, clustered ${methods("incremental (clustered 2%)")}, ` +
       `scattered ${methods("incremental (scattered 2000x16K)")}, unchanged re-run ${methods("unchanged re-run")} ` +
       `(${all.has("reflink") ? "reflinks were used" : `no reflink: the bench folder is on ${fsType}, which has none, so the full backup writes a sparse copy and later ones deltas of the changed 64 KiB grains`}); ` +
-      `the unchanged re-run's detection: ${[...(tier.detections.get("unchanged re-run") ?? [])].join("+") || "?"}. ` +
+      `change detection: clustered ${detected("incremental (clustered 2%)")}, scattered ${detected("incremental (scattered 2000x16K)")}, unchanged re-run ${detected("unchanged re-run")}. ` +
       `With / without the tier (bkp medians): ${cost("full", "full")}, ${cost("incremental (clustered 2%)", "clustered")}, ` +
       `${cost("incremental (scattered 2000x16K)", "scattered")}, ${cost("unchanged re-run", "unchanged")}; ` +
       `restore from the snapshot ${ratio(med(TIER, "restore"), med(TIER, FROM_VAULT))} the time of the restore from the same vault ` +
