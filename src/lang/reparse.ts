@@ -70,6 +70,13 @@ function movedToken(t: IToken, delta: number, lines: LineIndex): IToken {
   return { ...t, startOffset: t.startOffset + delta, endOffset: (t.endOffset ?? t.startOffset) + delta, startLine: start.line, endLine: end.line, startColumn: start.column, endColumn: end.column, bkpRange: undefined, bkpLines: lines } as IToken;
 }
 
+const NAMES_LINE = /\bline \d/;
+function newlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf("\n", from); i >= 0 && i < to; i = text.indexOf("\n", i + 1)) n++;
+  return n;
+}
+
 const startOf = (r: Range) => (r instanceof TextRange ? r.startOffset : r.start.offset);
 const endOf = (r: Range) => (r instanceof TextRange ? r.endOffset : r.end.offset);
 
@@ -111,6 +118,10 @@ export function reparse(prev: ParsedFile, text: string): ParsedFile {
   // Everything after the region is picked before any range moves (ranges are shared).
   const earlier = { diagnostics: keep(prev.diagnostics), blocks: keep(prev.ast.blocks), comments: keep(prev.ast.comments) };
   const later = { diagnostics: prev.diagnostics.filter((x) => after(x.range)), blocks: prev.ast.blocks.filter((x) => after(x.range)), comments: prev.ast.comments.filter((x) => after(x.range)) };
+  // A message or hint that names a line ("the first is at line 35") was written for the old
+  // lines: when the edit added or removed lines, only a whole parse words it right again.
+  const lineDelta = newlines(text, from, to + delta) - newlines(prev.text, from, to);
+  if (lineDelta !== 0 && [...earlier.diagnostics, ...later.diagnostics].some((d) => NAMES_LINE.test(d.message) || NAMES_LINE.test(d.hint ?? ""))) return whole();
   const seen = new Set<object>();
   for (const xs of Object.values(later)) for (const x of xs) shiftInPlace(x, delta, lines, seen, to);
   const diagnostics: Diagnostic[] = [...earlier.diagnostics, ...region.diagnostics, ...later.diagnostics];

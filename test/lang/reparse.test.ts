@@ -50,6 +50,19 @@ describe("reparse", () => {
     );
   });
 
+  it("a diagnostic that names a line is worded for the new lines after an edit above it removed a line", () => {
+    // Found by the property below (seed -828781482): "'used' is set twice … the first is at line 35"
+    // kept saying line 36 after a line above it was deleted.
+    let text = TWO;
+    let parsed = parseFile("p.bkp", text);
+    for (const [at, len, piece] of [[1391, 0, " used 3 GB"], [279, 4, ""], [0, 0, ""]] as const) {
+      text = text.slice(0, at) + piece + text.slice(at + len);
+      parsed = reparse(parsed, text);
+      expect(JSON.stringify(parsed.diagnostics)).toBe(JSON.stringify(parseFile("p.bkp", text).diagnostics));
+    }
+    expect(parsed.diagnostics.map((d) => d.hint)).toContainEqual(expect.stringMatching(/first is at line \d+/));
+  });
+
   it("edits one after another (each re-parse starting from the last) stay exact", () => {
     const edit = fc.tuple(fc.nat(TWO.length), fc.nat(8), fc.constantFrom("", "7", "\n", "# x\n", " used 3 GB"));
     fc.assert(
