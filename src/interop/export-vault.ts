@@ -14,6 +14,7 @@ import type { Redundancy, Vault } from "../model/model.js";
 import { DEFAULT_VAULT_SECURITY, type VaultSecurity } from "../model/vault-security.js";
 import { INTEROP_CODES, type InteropCode } from "./codes.js";
 import { hclIdentifier, hclString, hclValue, print, type Block, type Item } from "./export-terraform.js";
+import { vaultNameProblem } from "../model/check-blocks.js";
 
 export const VAULT_API_VERSION = "2025-02-01";
 export const VAULT_TYPE = "Microsoft.RecoveryServices/vaults";
@@ -39,18 +40,12 @@ export type VaultExportResource =
   | { type: typeof VAULT_TYPE; apiVersion: string; name: string; location?: string; sku: { name: "Standard" }; properties: VaultProperties }
   | { type: typeof GUARD_PROXY_TYPE; apiVersion: string; name: string; properties: { resourceGuardResourceId: string } };
 
-/** Azure's rule for vault names: 2 to 50 letters, digits and '-', starting with a letter. */
-export function vaultNameProblem(name: string): string | undefined {
-  if (!/^[A-Za-z][A-Za-z0-9-]{1,49}$/.test(name)) return "is not a Recovery Services vault name Azure accepts (2 to 50 letters, digits or '-', starting with a letter)";
-  return undefined;
-}
-
 export function vaultExportProblems(v: Vault): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (code: InteropCode, range = v.ast.name.range, message: string, hint: string) =>
     out.push({ code, severity: INTEROP_CODES[code].severity, file: v.ast.file, range, message, hint });
   const nameProblem = vaultNameProblem(v.name);
-  if (nameProblem) report("BKP6108", v.ast.name.range, `the vault name "${v.name}" ${nameProblem}`, "rename the vault");
+  if (nameProblem) report("BKP6108", v.ast.name.range, `the vault name "${v.name}" ${nameProblem} (Azure takes 2 to 50 letters, digits or '-', starting with a letter)`, "rename the vault");
   if (v.redundancy === "RA-GRS") {
     report("BKP6109", v.ast.redundancy?.range, `vault "${v.name}" is RA-GRS; a Recovery Services vault's storage is LocallyRedundant, ZoneRedundant or GeoRedundant, so it is exported as GeoRedundant`, "write redundancy GRS (RA-GRS only changes the price book's storage price)");
   }

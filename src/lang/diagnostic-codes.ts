@@ -80,6 +80,7 @@ export const CODES = {
   BKP2071: { severity: "error", title: "cross-region restore without geo-redundant storage" },
   BKP2072: { severity: "error", title: "invalid resource guard id" },
   BKP2073: { severity: "error", title: "accept-irreversible names nothing irreversible" },
+  BKP2074: { severity: "error", title: "vault name Azure does not accept" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

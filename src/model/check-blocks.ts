@@ -9,6 +9,14 @@ import { parseBlobUrl } from "./blob-url.js";
 import { checkVaultSecurity } from "./vault-security.js";
 
 
+/** Azure's rule for Recovery Services vault names: 2 to 50 letters, digits and '-', starting with a letter. */
+export function vaultNameProblem(name: string): string | undefined {
+  if (/^[A-Za-z][A-Za-z0-9-]{1,49}$/.test(name)) return undefined;
+  if (name.length < 2 || name.length > 50) return `is ${name.length} character${name.length === 1 ? "" : "s"} long; Azure takes 2 to 50`;
+  if (!/^[A-Za-z]/.test(name)) return "does not start with a letter";
+  return "has characters other than letters, digits and '-'";
+}
+
 export function checkVault(ctx: CheckContext, v: A.VaultAst, books: Map<string, PriceBook>): Vault {
   const file = v.file;
   let priceBook = builtinPriceBook();
@@ -16,6 +24,12 @@ export function checkVault(ctx: CheckContext, v: A.VaultAst, books: Map<string, 
   const redundancy = v.redundancy?.value ?? DEFAULT_REDUNDANCY;
   if (!priceBook.storagePerUnitMonth[redundancy]) {
     ctx.report(file, "BKP2033", (v.redundancy ?? v.pricing ?? v.name).range, `price book "${priceBook.name}" has no storage price for ${redundancy}`, `add storage ${redundancy} <price> per GB-month to pricing "${priceBook.name}"`);
+  }
+  // A vault that passes `bkp check` must export and deploy (export's BKP6108 is the same rule).
+  const nameProblem = vaultNameProblem(v.name.value);
+  if (nameProblem) {
+    const fixed = v.name.value.replace(/[^A-Za-z0-9-]/g, "-").replace(/^[^A-Za-z]+/, "").slice(0, 50);
+    ctx.report(file, "BKP2074", v.name.range, `vault name "${v.name.value}" ${nameProblem} (docs/azure-model.md "Vault names")`, `rename it, e.g. "${fixed.length >= 2 ? fixed : `${fixed || "backup"}-vault`}"`);
   }
   if (v.path && v.blob) {
     ctx.report(file, "BKP2060", v.blob.range, `vault "${v.name.value}" has both a path and a blob URL: a vault lives in one place`, "keep `path` for a directory vault or `blob` for Azure Blob Storage, not both");

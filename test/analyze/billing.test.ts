@@ -66,7 +66,7 @@ describe("what counts toward the protected instance", () => {
   });
 });
 
-const ONE = (lines: string, disk: string, retain = "  retain daily 30 days") => `vault "v" { redundancy LRS }
+const ONE = (lines: string, disk: string, retain = "  retain daily 30 days") => `vault "vt" { redundancy LRS }
 policy "pol" {
   schedule daily at 02:30
   timezone "UTC"
@@ -76,7 +76,7 @@ ${retain}
 vm "x" {
   os windows
   policy "pol"
-  vault "v"
+  vault "vt"
 ${lines}
 ${disk}
 }
@@ -154,7 +154,7 @@ describe("independence", () => {
     const disk = '  disk "os" { role os size 1 TB used 100 GB churn 2 GB per day }';
     const alone = vmOf(ONE("  protected-since 2026-03-10", disk), "2026-04-01", 2);
     const withOthers = costOf(
-      ONE("  protected-since 2026-03-10", disk) + ['vm "early" {\n  os linux\n  policy "pol"\n  vault "v"\n  protected-since 2025-06-01\n' + disk + "\n}\n", 'vm "late" {\n  os linux\n  policy "pol"\n  vault "v"\n' + disk + "\n}\n"].join(""),
+      ONE("  protected-since 2026-03-10", disk) + ['vm "early" {\n  os linux\n  policy "pol"\n  vault "vt"\n  protected-since 2025-06-01\n' + disk + "\n}\n", 'vm "late" {\n  os linux\n  policy "pol"\n  vault "vt"\n' + disk + "\n}\n"].join(""),
       "2026-04-01",
       2,
     ).vms.find((v) => v.vm.name === "x")!;
@@ -165,7 +165,7 @@ describe("independence", () => {
 
 describe("price books", () => {
   it("a user's book in GiB overrides the built-in one", () => {
-    const text = ONE("  protected-since 2026-01-01", '  disk "os" { role os size 1 TiB used 64 GiB churn 0 GB per day }').replace('vault "v" { redundancy LRS }', 'vault "v" { redundancy LRS pricing "ea" }\npricing "ea" {\n  currency EUR\n  unit GiB\n  instance up-to 64 GiB 4.00\n  instance per 100 GiB 9.00\n  storage LRS 0.02 per GB-month\n  snapshot 0.04 per GB-month\n}');
+    const text = ONE("  protected-since 2026-01-01", '  disk "os" { role os size 1 TiB used 64 GiB churn 0 GB per day }').replace('vault "vt" { redundancy LRS }', 'vault "vt" { redundancy LRS pricing "ea" }\npricing "ea" {\n  currency EUR\n  unit GiB\n  instance up-to 64 GiB 4.00\n  instance per 100 GiB 9.00\n  storage LRS 0.02 per GB-month\n  snapshot 0.04 per GB-month\n}');
     const c = costOf(text);
     const v = c.vms[0];
     expect(c.currency).toBe("EUR");
@@ -179,8 +179,8 @@ describe("price books", () => {
 describe("archive tier (DOMAIN §6)", () => {
   const text = (book: string) =>
     ONE("  protected-since 2026-01-01", '  disk "os" { role os size 1 TB used 100 GB churn 0 GB per day }', "  retain daily 7 days\n  retain monthly 12 months on day 1\n  archive after 3 months").replace(
-      'vault "v" { redundancy LRS }',
-      `vault "v" { redundancy LRS pricing "b" }\npricing "b" {\n  instance up-to 500 GB 10.00\n  storage LRS 0.028 per GB-month\n  snapshot 0.05 per GB-month\n${book}}`,
+      'vault "vt" { redundancy LRS }',
+      `vault "vt" { redundancy LRS pricing "b" }\npricing "b" {\n  instance up-to 500 GB 10.00\n  storage LRS 0.028 per GB-month\n  snapshot 0.05 per GB-month\n${book}}`,
     );
   it("an archived point is a full copy at the archive price", () => {
     // The 2026-01-01 point moves on 04-01 02:30 (3 months old, 9 months left): every April day-end

@@ -9,7 +9,7 @@ const codes = (text: string, days = 3) => risks(text, days).map((r) => r.code);
 // Peak hours moved out of the way so that lag does not blur the arithmetic.
 const NO_PEAK = "assume { peak-hours 23:00 to 23:30 }\n";
 const daily = (at = "12:00", extra = "") => `policy "pol" {\n  schedule daily at ${at}\n  timezone "UTC"\n  retain daily 7 days\n${extra}\n}\n`;
-const vm = (name: string, disks: string, lines = "  protected-since 2026-01-01") => `vm "${name}" {\n  os windows\n  policy "pol"\n  vault "v"\n${lines}\n${disks}\n}\n`;
+const vm = (name: string, disks: string, lines = "  protected-since 2026-01-01") => `vm "${name}" {\n  os windows\n  policy "pol"\n  vault "vt"\n${lines}\n${disks}\n}\n`;
 
 describe("timing risks", () => {
   it("BKP3001: a daily backup predicted over 24 hours (error)", () => {
@@ -68,7 +68,7 @@ describe("schedule and throttling risks", () => {
   it("BKP3005: more VMs of one vault than `congestion` start in the same half hour", () => {
     const vms = ["a", "b", "c"].map((n) => vm(n, '  disk "os" { role os size 1 TB used 10 GB }')).join("");
     const r = risks(VAULT + "assume { congestion 2 peak-hours 23:00 to 23:30 }\n" + daily() + vms).find((x) => x.code === "BKP3005")!;
-    expect(r.message).toBe('vault "v": up to 3 VMs start backups between 12:00 and 12:30 UTC (on 3 days of the plan); more than 2 at once congests the vault\'s traffic');
+    expect(r.message).toBe('vault "vt": up to 3 VMs start backups between 12:00 and 12:30 UTC (on 3 days of the plan); more than 2 at once congests the vault\'s traffic');
     expect(r.vms).toEqual(["a", "b", "c"]);
     expect(codes(VAULT + "assume { congestion 3 peak-hours 23:00 to 23:30 }\n" + daily() + vms)).not.toContain("BKP3005");
   });
@@ -97,7 +97,7 @@ describe("schedule and throttling risks", () => {
   });
 
   it("BKP3013: consistency lower than asked (Linux without scripts), grouped per policy", () => {
-    const linux = (n: string) => `vm "${n}" {\n  os linux\n  policy "pol"\n  vault "v"\n  disk "os" { role os size 1 TB used 10 GB }\n}\n`;
+    const linux = (n: string) => `vm "${n}" {\n  os linux\n  policy "pol"\n  vault "vt"\n  disk "os" { role os size 1 TB used 10 GB }\n}\n`;
     const r = risks(VAULT + NO_PEAK + daily() + linux("l1") + linux("l2")).find((x) => x.code === "BKP3013")!;
     expect(r.message).toBe('2 VMs of policy "pol" get file-system-consistent points, not application: Linux without pre/post scripts is file-system consistent');
     expect(r.severity).toBe("info");

@@ -31,9 +31,9 @@ describe("bad input gets a clear message and the documented exit code, never a s
     ["invalid UTF-8", () => [file("latin1.bkp", Buffer.from('vault "caf\xe9" {}', "latin1"))], 1, /error\[BKP0004\]: .*not valid UTF-8 \(first bad byte at offset 10\)/],
     ["a 50 MB file", () => [file("big.bkp", Buffer.alloc(50 * 1024 * 1024, "# padding\n"))], 1, /error\[BKP0005\]: .*52\.4 MB; policy files are limited to 16 MiB/],
     ["a missing file", () => [join(dir, "nope.bkp")], 2, /error\[BKP0001\]: cannot find '.*nope\.bkp'/],
-    ["an unknown keyword", () => [file("kw.bkp", 'vault "v" {\n  redundnacy GRS\n}\n')], 1, /error\[BKP1002\]: unknown attribute 'redundnacy' in a vault block\n --> .*kw\.bkp:2:3\n  \|\n2 \|   redundnacy GRS\n  \|   \^{10}\n  = help: did you mean 'redundancy'\?/],
+    ["an unknown keyword", () => [file("kw.bkp", 'vault "vt" {\n  redundnacy GRS\n}\n')], 1, /error\[BKP1002\]: unknown attribute 'redundnacy' in a vault block\n --> .*kw\.bkp:2:3\n  \|\n2 \|   redundnacy GRS\n  \|   \^{10}\n  = help: did you mean 'redundancy'\?/],
     ["an unterminated string", () => [file("str.bkp", 'vault "v {\n  path "x"\n}\n')], 1, /error\[BKP1003\]: unterminated string.*\n --> .*str\.bkp:1:7/],
-    ["a number with the wrong unit", () => [file("unit.bkp", 'vault "v" { path "p" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "x" { os linux policy "pol" vault "v" disk "os" { role os size 8 GB used 5 s } }\n')], 1, /error\[BKP2003\]: used takes a size, but '5 s' is a duration\n --> .*unit\.bkp:3:79/],
+    ["a number with the wrong unit", () => [file("unit.bkp", 'vault "vt" { path "p" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "x" { os linux policy "pol" vault "vt" disk "os" { role os size 8 GB used 5 s } }\n')], 1, /error\[BKP2003\]: used takes a size, but '5 s' is a duration\n --> .*unit\.bkp:3:80/],
     ["a reference to an undefined block", () => [file("ref.bkp", 'policy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "x" { os linux policy "pol" vault "backups" disk "os" { role os size 8 GB used 1 GB } }\n')], 1, /error\[BKP2002\]: no vault named "backups"\n --> .*ref\.bkp:2:38\n.*\n.*\n.*\n  = help: declare it: vault "backups" \{ … \}/],
   ];
   it.each(cases)("%s", (_name, args, code, pattern) => {
@@ -44,19 +44,19 @@ describe("bad input gets a clear message and the documented exit code, never a s
   });
 
   it("a missing '}' is reported and the errors after it still are", () => {
-    const p = file("brace.bkp", 'vault "v" {\n  path "p"\n\npolicy "pol" {\n  scedule daily at 02:00\n}\n\nvm "x" {\n  os plan9\n}\n');
+    const p = file("brace.bkp", 'vault "vt" {\n  path "p"\n\npolicy "pol" {\n  scedule daily at 02:00\n}\n\nvm "x" {\n  os plan9\n}\n');
     const r = bkp(["check", p]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/error\[BKP1004\]: missing '}' to close vault "v" opened at line 1; found 'policy'\n --> .*brace\.bkp:2:11/);
+    expect(r.stdout).toMatch(/error\[BKP1004\]: missing '}' to close vault "vt" opened at line 1; found 'policy'\n --> .*brace\.bkp:2:11/);
     expect(r.stdout).toMatch(/error\[BKP1002\]: unknown attribute 'scedule'[\s\S]*brace\.bkp:5:3/);
     expect(r.stdout).toMatch(/brace\.bkp:9:6/);
   });
 
   it("reports every file's problems in one run and counts them", () => {
-    const a = file("a.bkp", 'vault "v" { redundancy XRS }\n');
+    const a = file("a.bkp", 'vault "vt" { redundancy XRS }\n');
     const b = file("b.bkp", 'policy "pol" { schedule daily at 02:00 retain daily 3 days }\n');
     const r = bkp(["check", a, b]);
-    expect(r.stdout).toContain("a.bkp:1:24");
+    expect(r.stdout).toContain("a.bkp:1:25");
     expect(r.stdout).toContain("b.bkp:1:53");
     expect(r.stdout).toMatch(/checked 2 files: 2 errors\n$/);
   });
@@ -73,7 +73,7 @@ describe("output formats and colour", () => {
   });
 
   it("colours only when forced or on a terminal, never with NO_COLOR", () => {
-    const p = file("c.bkp", 'vault "v" { redundancy XRS }\n');
+    const p = file("c.bkp", 'vault "vt" { redundancy XRS }\n');
     expect(bkp(["check", p]).stdout).not.toContain("\u001b[");
     expect(bkp(["check", p], { env: { NO_COLOR: "", FORCE_COLOR: "1" } }).stdout).toContain("\u001b[31m");
   });
@@ -115,10 +115,10 @@ describe("bkp fmt", () => {
     const sub = join(dir, "fmt");
     mkdirSync(sub, { recursive: true });
     const p = join(sub, "x.bkp");
-    writeFileSync(p, 'vault "v" {   path "p"  # here\nredundancy LRS }');
+    writeFileSync(p, 'vault "vt" {   path "p"  # here\nredundancy LRS }');
     expect(bkp(["fmt", "--check", p])).toMatchObject({ code: 1, stdout: expect.stringContaining("x.bkp: not formatted") });
     expect(bkp(["fmt", p])).toMatchObject({ code: 0, stdout: `formatted ${p}\n` });
-    expect(readFileSync(p, "utf8")).toBe('vault "v" {\n  path "p"  # here\n  redundancy LRS\n}\n');
+    expect(readFileSync(p, "utf8")).toBe('vault "vt" {\n  path "p"  # here\n  redundancy LRS\n}\n');
     expect(bkp(["fmt", "--check", p])).toMatchObject({ code: 0, stdout: "" });
   });
 
@@ -128,11 +128,11 @@ describe("bkp fmt", () => {
   });
 
   it("leaves a file with syntax errors untouched and says why", () => {
-    const p = file("broken.bkp", 'vault "v" { path }');
+    const p = file("broken.bkp", 'vault "vt" { path }');
     const r = bkp(["fmt", p]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("error[BKP1001]: expected a quoted string after 'path', found '}'");
-    expect(readFileSync(p, "utf8")).toBe('vault "v" { path }');
+    expect(readFileSync(p, "utf8")).toBe('vault "vt" { path }');
   });
 });
 

@@ -155,7 +155,7 @@ describe("bkp export", () => {
 
   it("export terraform --vms writes azurerm_backup_protected_vm for the VMs of the exported policies", () => {
     const f = join(tmp, "vms.bkp");
-    writeFileSync(f, 'vault "v" { redundancy LRS }\npolicy "nightly" {\n  schedule daily at 02:30\n  retain daily 30 days\n}\nvm "app-01" {\n  os linux\n  policy "nightly"\n  vault "v"\n  disk "os" { role os size 64 GB used 10 GB }\n  disk "cache" { role data size 256 GB used 90 GB lun 2 exclude }\n}\n');
+    writeFileSync(f, 'vault "vt" { redundancy LRS }\npolicy "nightly" {\n  schedule daily at 02:30\n  retain daily 30 days\n}\nvm "app-01" {\n  os linux\n  policy "nightly"\n  vault "vt"\n  disk "os" { role os size 64 GB used 10 GB }\n  disk "cache" { role data size 256 GB used 90 GB lun 2 exclude }\n}\n');
     const r = bkp(["export", "terraform", f, "--vms", "--resource-group", "rg", "--vault", "rsv"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('resource "azurerm_backup_protected_vm" "app-01" {');

@@ -16,14 +16,14 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-const CLEAN = `vault "v" { path "x" }
+const CLEAN = `vault "vt" { path "x" }
 policy "pol" {
   schedule daily at 02:30
   timezone "UTC"
   consistency file-system
   retain daily 7 days
 }
-vm "a" { os linux policy "pol" vault "v" disk "os" { role os size 8 GB used 1 GB } }
+vm "a" { os linux policy "pol" vault "vt" disk "os" { role os size 8 GB used 1 GB } }
 `;
 const WARN = CLEAN.replace("used 1 GB }", "used 1 GB }\n  disk \"d\" { role data size 4 TB used 2800 GB churn 250 GB per day }");
 const ERROR = CLEAN.replace("02:30", "02:15");

@@ -56,7 +56,7 @@ describe("bkp plan on the seed policy", () => {
   });
 
   it("a DST month in New York: the 02:30 job of 2026-03-08 runs at 03:00 EDT, none lost or doubled", () => {
-    const p = file("ny.bkp", 'vault "v" { }\npolicy "pol" {\n  schedule daily at 02:30\n  timezone "Eastern Standard Time"\n  retain daily 7 days\n}\nvm "x" {\n  os windows\n  policy "pol"\n  vault "v"\n  protected-since 2026-01-01\n  disk "os" { role os size 64 GB used 10 GB }\n}\n');
+    const p = file("ny.bkp", 'vault "vt" { }\npolicy "pol" {\n  schedule daily at 02:30\n  timezone "Eastern Standard Time"\n  retain daily 7 days\n}\nvm "x" {\n  os windows\n  policy "pol"\n  vault "vt"\n  protected-since 2026-01-01\n  disk "os" { role os size 64 GB used 10 GB }\n}\n');
     const j = JSON.parse(bkp(["plan", "--from", "2026-03-01", "--days", "31", "--format", "json", p]).stdout);
     expect(j.jobs).toHaveLength(31);
     expect(j.jobs[7].start).toBe("2026-03-08T03:00:00-04:00");
@@ -67,14 +67,14 @@ describe("bkp plan on the seed policy", () => {
 describe("exit codes", () => {
   it("1 when a risk is an error (11 disks in one storage account)", () => {
     const disks = Array.from({ length: 11 }, (_, i) => `  disk "d${i}" { role ${i ? "data" : "os"} size 1 TB used 1 GB storage-account "sa" }`).join("\n");
-    const p = file("sa.bkp", `vault "v" { }\npolicy "pol" { schedule daily at 12:00 retain daily 7 days }\nstorage-account "sa" { }\nvm "x" {\n  os windows\n  policy "pol"\n  vault "v"\n${disks}\n}\n`);
+    const p = file("sa.bkp", `vault "vt" { }\npolicy "pol" { schedule daily at 12:00 retain daily 7 days }\nstorage-account "sa" { }\nvm "x" {\n  os windows\n  policy "pol"\n  vault "vt"\n${disks}\n}\n`);
     const r = bkp(["plan", "--from", "2026-05-01", "--days", "1", p]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('error[BKP3008]: storage account "sa" holds 11 disks');
   });
 
   it("1 with the checker's errors on standard error, and no plan", () => {
-    const p = file("bad.bkp", 'vault "v" { }\nvm "x" { os linux policy "nope" vault "v" disk "os" { role os size 8 GB used 1 GB } }\n');
+    const p = file("bad.bkp", 'vault "vt" { }\nvm "x" { os linux policy "nope" vault "vt" disk "os" { role os size 8 GB used 1 GB } }\n');
     const r = bkp(["plan", p]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");

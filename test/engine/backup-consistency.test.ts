@@ -26,7 +26,7 @@ function setup(scriptsOf: (dir: string) => string, disks = 2) {
   const set = loadTexts([
     {
       path: path.join(env.dir, "p.bkp"),
-      text: `vault "v" { path "vault" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "a" {\n  os linux policy "pol" vault "v"\n  ${scripts ? `scripts { ${scripts} }` : ""}\n  ${diskText}\n}\n`,
+      text: `vault "vt" { path "vault" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "a" {\n  os linux policy "pol" vault "vt"\n  ${scripts ? `scripts { ${scripts} }` : ""}\n  ${diskText}\n}\n`,
     },
   ]);
   expect(set.diagnostics.filter((x) => x.severity === "error")).toEqual([]);

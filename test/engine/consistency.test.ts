@@ -26,7 +26,7 @@ const order = script("order.sh", `echo "$1" >> "${dir}/order.log"`);
 
 function vm(attrs: string, scripts: string, disks = 2) {
   const d = Array.from({ length: disks }, (_, i) => `disk "d${i}" { role ${i ? "data" : "os"} size 8 GB used 1 GB }`).join(" ");
-  const set = loadTexts([{ path: join(dir, "p.bkp"), text: `vault "v" { path "x" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "a" { os linux policy "pol" vault "v" ${attrs} ${scripts ? `scripts { ${scripts} }` : ""} ${d} }` }]);
+  const set = loadTexts([{ path: join(dir, "p.bkp"), text: `vault "vt" { path "x" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "a" { os linux policy "pol" vault "vt" ${attrs} ${scripts ? `scripts { ${scripts} }` : ""} ${d} }` }]);
   expect(set.diagnostics.filter((x) => x.severity === "error")).toEqual([]);
   return set.model!.vms.get("a")!;
 }

@@ -87,7 +87,7 @@ describe("honest errors (item 11)", () => {
     const env = platformEnv();
     const image = path.join(env.dir, "os.img");
     writeImage(image, "rtrtrtrt", MiB);
-    const set = loadTexts([{ path: path.join(env.dir, "p.bkp"), text: `vault "v" { path "vault" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "a" {\n  os linux policy "pol" vault "v"\n  disk "os" { role os size 8 GB used 1 GB image "${image}" }\n}\n` }]);
+    const set = loadTexts([{ path: path.join(env.dir, "p.bkp"), text: `vault "vt" { path "vault" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "a" {\n  os linux policy "pol" vault "vt"\n  disk "os" { role os size 8 GB used 1 GB image "${image}" }\n}\n` }]);
     const model = set.model?.vms.get("a");
     if (!model) throw new Error("no model");
     const vm: EngineVm = { name: "a", disks: [{ name: "os", image }], model };

@@ -13,8 +13,8 @@ const DAY = 24 * HOUR;
 
 function vms(policies: Record<string, string>): Map<string, Vm> {
   const text = [
-    'vault "v" { redundancy LRS }',
-    ...Object.entries(policies).map(([name, body]) => `policy "${name}-policy" {\n${body}\n}\nvm "${name}-vm" {\n  os linux\n  policy "${name}-policy"\n  vault "v"\n  disk "os" { role os size 8 GB used 1 GB }\n}`),
+    'vault "vt" { redundancy LRS }',
+    ...Object.entries(policies).map(([name, body]) => `policy "${name}-policy" {\n${body}\n}\nvm "${name}-vm" {\n  os linux\n  policy "${name}-policy"\n  vault "vt"\n  disk "os" { role os size 8 GB used 1 GB }\n}`),
   ].join("\n");
   return model(text).vms;
 }

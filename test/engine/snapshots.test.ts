@@ -241,7 +241,7 @@ describe("instant-restore snapshots", () => {
     const set = loadTexts([
       {
         path: path.join(env.dir, "p.bkp"),
-        text: `vault "v" { path "vault" }\npolicy "pol" { schedule daily at 02:30 timezone "UTC" retain daily 7 days instant-restore 2 days }\nvm "vm1" {\n  os linux policy "pol" vault "v"\n  scripts { post "${bad}" continue-on-failure false }\n  disk "os" { role os size 8 GB used 1 GB image "${os}" }\n  disk "data" { role data size 8 GB used 1 GB image "${vm.disks[1].image}" }\n}\n`,
+        text: `vault "vt" { path "vault" }\npolicy "pol" { schedule daily at 02:30 timezone "UTC" retain daily 7 days instant-restore 2 days }\nvm "vm1" {\n  os linux policy "pol" vault "vt"\n  scripts { post "${bad}" continue-on-failure false }\n  disk "os" { role os size 8 GB used 1 GB image "${os}" }\n  disk "data" { role data size 8 GB used 1 GB image "${vm.disks[1].image}" }\n}\n`,
       },
     ]);
     expect(set.diagnostics.filter((x) => x.severity === "error")).toEqual([]);

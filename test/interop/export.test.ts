@@ -157,7 +157,7 @@ describe("export terraform", () => {
 
 describe("export terraform --vms: protected VMs and selective disk backup by LUN", () => {
   const set = (disks: string) =>
-    loadTexts([{ path: "v.bkp", text: `vault "v" { redundancy LRS }\npolicy "nightly" {\n  schedule daily at 02:30\n  retain daily 30 days\n}\nvm "db-01" {\n  os linux\n  policy "nightly"\n  vault "v"\n  disk "os" { role os size 64 GB used 10 GB }\n${disks}\n}\n` }]);
+    loadTexts([{ path: "v.bkp", text: `vault "vt" { redundancy LRS }\npolicy "nightly" {\n  schedule daily at 02:30\n  retain daily 30 days\n}\nvm "db-01" {\n  os linux\n  policy "nightly"\n  vault "vt"\n  disk "os" { role os size 64 GB used 10 GB }\n${disks}\n}\n` }]);
 
   it("writes azurerm_backup_protected_vm with exclude_disk_luns for the excluded disks", () => {
     const s = set('  disk "data" { role data size 1 TB used 100 GB lun 0 }\n  disk "scratch" { role data size 1 TB used 500 GB lun 3 exclude }\n  disk "logs" { role data size 128 GB used 10 GB lun 1 exclude }');

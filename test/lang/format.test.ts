@@ -37,8 +37,8 @@ describe("fmt over every policy and fixture", () => {
 
 describe("the canonical layout", () => {
   it("puts one attribute per line, two-space indent, one blank line between blocks", () => {
-    const out = fmt('vault "v" { path "p"   redundancy LRS }\n\n\n\npolicy "pol" {schedule daily at 01:00\nretain daily 7 days}');
-    expect(out).toBe('vault "v" {\n  path "p"\n  redundancy LRS\n}\n\npolicy "pol" {\n  schedule daily at 01:00\n  retain daily 7 days\n}\n');
+    const out = fmt('vault "vt" { path "p"   redundancy LRS }\n\n\n\npolicy "pol" {schedule daily at 01:00\nretain daily 7 days}');
+    expect(out).toBe('vault "vt" {\n  path "p"\n  redundancy LRS\n}\n\npolicy "pol" {\n  schedule daily at 01:00\n  retain daily 7 days\n}\n');
   });
 
   it("keeps a short disk on one line and breaks a long one", () => {
@@ -59,7 +59,7 @@ describe("the canonical layout", () => {
       "# header",
       "",
       "# about the vault",
-      'vault "v" { # the vault',
+      'vault "vt" { # the vault',
       '  path "p" # where',
       "  redundancy GRS # how",
       "  # nothing after this",
@@ -72,7 +72,7 @@ describe("the canonical layout", () => {
         "# header",
         "",
         "# about the vault",
-        'vault "v" {  # the vault',
+        'vault "vt" {  # the vault',
         '  path "p"        # where',
         "  redundancy GRS  # how",
         "  # nothing after this",
@@ -90,7 +90,7 @@ describe("the canonical layout", () => {
   });
 
   it("does not touch a file with syntax errors", () => {
-    const text = 'vault "v" { path }';
+    const text = 'vault "vt" { path }';
     const r = format(parseFile("bad.bkp", text));
     expect(r).toEqual({ ok: false, text });
   });

@@ -158,8 +158,8 @@ describe("lexical rules", () => {
   });
 
   it("whitespace and newlines are insignificant", () => {
-    const one = parseFile("a.bkp", 'vm "x" { os linux policy "pol" vault "v" disk "os" { role os size 1 GB used 1 GB } }');
-    const many = parseFile("b.bkp", 'vm\n"x"\n{\nos\nlinux\npolicy\n"p"\nvault "v"\n\tdisk "os" {\nrole os\nsize 1\nGB used 1 GB\n}\n}\n');
+    const one = parseFile("a.bkp", 'vm "x" { os linux policy "pol" vault "vt" disk "os" { role os size 1 GB used 1 GB } }');
+    const many = parseFile("b.bkp", 'vm\n"x"\n{\nos\nlinux\npolicy\n"p"\nvault "vt"\n\tdisk "os" {\nrole os\nsize 1\nGB used 1 GB\n}\n}\n');
     expect(one.diagnostics).toEqual([]);
     expect(many.diagnostics).toEqual([]);
     expect((many.ast.blocks[0] as VmAst).disks[0].size?.number.text).toBe("1");
@@ -178,14 +178,14 @@ describe("lexical rules", () => {
 
 describe("edge cases of the lexical rules", () => {
   it("'second' is an ordinal and a duration unit", () => {
-    const set = loadTexts([{ path: "s.bkp", text: 'policy "pol" { schedule daily at 02:00 retain daily 7 days retain monthly 3 months on second Sun }\nvault "v" { path "x" }\nvm "a" { os linux policy "pol" vault "v" scripts { pre "a.sh" timeout 1 second } disk "os" { role os size 8 GB used 1 GB } }' }]);
+    const set = loadTexts([{ path: "s.bkp", text: 'policy "pol" { schedule daily at 02:00 retain daily 7 days retain monthly 3 months on second Sun }\nvault "vt" { path "x" }\nvm "a" { os linux policy "pol" vault "vt" scripts { pre "a.sh" timeout 1 second } disk "os" { role os size 8 GB used 1 GB } }' }]);
     expect(set.diagnostics).toEqual([]);
     expect(set.model!.vms.get("a")!.scripts!.timeoutSeconds).toBe(1);
     expect(set.model!.policies.get("pol")!.retention.monthly?.on).toEqual({ kind: "weekdays", ordinals: [2], weekdays: [7] });
   });
 
   it("a string ending in an escaped backslash, and a valid escape before a letter", () => {
-    const parsed = parseFile("b.bkp", 'vault "v" { path "C:\\\\" region "C:\\\\new" }');
+    const parsed = parseFile("b.bkp", 'vault "vt" { path "C:\\\\" region "C:\\\\new" }');
     expect(parsed.diagnostics).toEqual([]);
     const v = parsed.ast.blocks[0] as VaultAst;
     expect(v.path?.value).toBe("C:\\");

@@ -7,13 +7,13 @@ import { applyFixes } from "../../src/lint/fix.js";
 import { RULES } from "../../src/lint/rules/index.js";
 import { lintText } from "./harness.js";
 
-const base = (extra = "", churn = "250 GB") => `vault "v" { path "x" }
+const base = (extra = "", churn = "250 GB") => `vault "vt" { path "x" }
 policy "pol" { schedule daily at 02:30 retain daily 7 days }
 vm "db" {
   os linux
   consistency-free-line-placeholder
   policy "pol"
-  vault "v"
+  vault "vt"
   disk "os" { role os size 64 GB used 20 GB }
 ${extra}  disk "data" { role data size 4 TB used 1900 GB churn ${churn} per day }
 }

@@ -10,7 +10,7 @@ const schema = JSON.parse(readFileSync(new URL("./fixtures/sarif-schema-2.1.0.js
 const validate = new Ajv({ strict: false, unicodeRegExp: false, validateFormats: false, logger: false }).compile(schema);
 
 describe("SARIF output", () => {
-  const { diags } = lintText(`vault "v" { path "x" redundancy XRS }\npolicy "pol" { schedule daily at 02:15 timezone "Europe/London" retain daily 7 days }\nvm "a" { os linux policy "pol" vault "v" disk "os" { role os size 8 GB used 1 GB churn 300 GB per day } }\n`);
+  const { diags } = lintText(`vault "vt" { path "x" redundancy XRS }\npolicy "pol" { schedule daily at 02:15 timezone "Europe/London" retain daily 7 days }\nvm "a" { os linux policy "pol" vault "vt" disk "os" { role os size 8 GB used 1 GB churn 300 GB per day } }\n`);
   const log = JSON.parse(sarifReport(diags, RULES, { version: "0.1.0", root: "/repo", relative: () => "policies/x.bkp" }));
 
   it("validates against the SARIF 2.1.0 schema", () => {

@@ -9,8 +9,8 @@ import { EngineError } from "../../src/engine/errors.js";
 import type { Io } from "../../cli/io.js";
 import { bkp } from "../helpers.js";
 
-const HEAD = 'vault "v" { path "x" }\n\n';
-const VM = 'vm "x" {\n  os linux\n  policy "pol"\n  vault "v"\n  disk "os" { role os size 64 GB used 10 GB }\n}\n';
+const HEAD = 'vault "vt" { path "x" }\n\n';
+const VM = 'vm "x" {\n  os linux\n  policy "pol"\n  vault "vt"\n  disk "os" { role os size 64 GB used 10 GB }\n}\n';
 const diags = (text: string) => loadTexts([{ path: "m.bkp", text }]).diagnostics.map((d) => ({ code: d.code, message: d.message, hint: d.hint }));
 
 describe("no cascades", () => {

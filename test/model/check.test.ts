@@ -41,14 +41,14 @@ describe("the seed document's A2 Standard example", () => {
 });
 
 const policy = `
-vault "v" { path "vault" }
+vault "vt" { path "vault" }
 policy "pol" { schedule daily at 02:00 retain daily 7 days }
 `;
 
 describe("units are exact", () => {
   it("decimal and binary sizes keep their meaning", () => {
     const set = loadTexts([{ path: "/tmp/u.bkp", text: `${policy}
-vm "x" { os linux policy "pol" vault "v"
+vm "x" { os linux policy "pol" vault "vt"
   disk "os" { role os size 1 TiB used 1.5 GiB }
   disk "d" { role data size 1 TB used 0.000000001 GB churn 512 KiB per day }
 }` }]);
@@ -66,7 +66,7 @@ describe("defaults (documented in grammar/reference.md)", () => {
   const set = loadTexts([{ path: "/tmp/d.bkp", text: `${policy}
 policy "hourly" { schedule every 6 hours from 06:00 for 12 hours retain daily 7 days }
 policy "weekly-pol" { schedule weekly on Sat at 01:00 retain weekly 4 weeks on Sat }
-vm "x" { os windows policy "pol" vault "v" disk "os" { role os size 64 GB used 10 GB } }` }]);
+vm "x" { os windows policy "pol" vault "vt" disk "os" { role os size 64 GB used 10 GB } }` }]);
   const m = set.model!;
 
   it("policy: UTC, application consistency, vss full, standard with 2 instant-restore days", () => {
@@ -85,7 +85,7 @@ vm "x" { os windows policy "pol" vault "v" disk "os" { role os size 64 GB used 1
   });
 
   it("vault: GRS and a platform key; vm: running, succeeded, active; disk: sequential, standard, churn 2% assumed", () => {
-    const v = m.vaults.get("v")!;
+    const v = m.vaults.get("vt")!;
     expect([v.redundancy, v.encryption.kind, v.priceBook.name]).toEqual(["GRS", "platform-key", "azure-default"]);
     const x = m.vms.get("x")!;
     expect([x.state, x.provisioning, x.protection]).toEqual(["running", "succeeded", "active"]);
@@ -112,8 +112,8 @@ describe("time zones", () => {
 describe("several files form one policy set", () => {
   it("resolves references across files and resolves paths relative to each file", () => {
     const set = loadTexts([
-      { path: "/etc/bkp/common/vaults.bkp", text: 'vault "v" { path "../vault" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }' },
-      { path: "/etc/bkp/vms/app.bkp", text: 'vm "a" { os linux policy "pol" vault "v" disk "os" { role os size 8 GB used 1 GB image "img/a.raw" } }' },
+      { path: "/etc/bkp/common/vaults.bkp", text: 'vault "vt" { path "../vault" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }' },
+      { path: "/etc/bkp/vms/app.bkp", text: 'vm "a" { os linux policy "pol" vault "vt" disk "os" { role os size 8 GB used 1 GB image "img/a.raw" } }' },
     ]);
     expect(set.diagnostics).toEqual([]);
     expect(set.model!.vms.get("a")!.vault.path).toBe("/etc/bkp/vault");
@@ -122,8 +122,8 @@ describe("several files form one policy set", () => {
 
   it("reports a name defined in two files at the second, pointing at the first", () => {
     const set = loadTexts([
-      { path: "a.bkp", text: 'vault "v" { path "x" }' },
-      { path: "b.bkp", text: '\nvault "v" { path "y" }' },
+      { path: "a.bkp", text: 'vault "vt" { path "x" }' },
+      { path: "b.bkp", text: '\nvault "vt" { path "y" }' },
     ]);
     expect(set.diagnostics).toHaveLength(1);
     expect(set.diagnostics[0]).toMatchObject({ code: "BKP2001", file: "b.bkp", range: { start: { line: 2, column: 7 } } });
@@ -131,9 +131,9 @@ describe("several files form one policy set", () => {
   });
 
   it("a VM whose policy has errors is not also told the policy is missing", () => {
-    const set = loadTexts([{ path: "c.bkp", text: `vault "v" { path "x" }
+    const set = loadTexts([{ path: "c.bkp", text: `vault "vt" { path "x" }
 policy "pol" { schedule daily at 02:00 retain daily 3 days }
-vm "a" { os linux policy "pol" vault "v" disk "os" { role os size 8 GB used 1 GB } }` }]);
+vm "a" { os linux policy "pol" vault "vt" disk "os" { role os size 8 GB used 1 GB } }` }]);
     expect(set.diagnostics.map((d) => d.code)).toEqual(["BKP2010"]);
   });
 });
@@ -141,22 +141,22 @@ vm "a" { os linux policy "pol" vault "v" disk "os" { role os size 8 GB used 1 GB
 describe("VM options", () => {
   it("a Windows VM's vss overrides its policy's; Linux VMs have none", () => {
     const set = loadTexts([{ path: "/tmp/v.bkp", text: `${policy}
-vm "w" { os windows vss copy policy "pol" vault "v" disk "os" { role os size 8 GB used 1 GB } }
-vm "l" { os linux policy "pol" vault "v" disk "os" { role os size 8 GB used 1 GB } }` }]);
+vm "w" { os windows vss copy policy "pol" vault "vt" disk "os" { role os size 8 GB used 1 GB } }
+vm "l" { os linux policy "pol" vault "vt" disk "os" { role os size 8 GB used 1 GB } }` }]);
     expect(set.model!.vms.get("w")!.vss).toBe("copy");
     expect(set.model!.vms.get("l")!.vss).toBeUndefined();
   });
 
   it("scripts get the framework's defaults: 30 s, no retries, continue on failure, fsfreeze", () => {
     const set = loadTexts([{ path: "/srv/p.bkp", text: `${policy}
-vm "l" { os linux policy "pol" vault "v" scripts { pre "pre.sh" args "a", "b" } disk "os" { role os size 8 GB used 1 GB } }` }]);
+vm "l" { os linux policy "pol" vault "vt" scripts { pre "pre.sh" args "a", "b" } disk "os" { role os size 8 GB used 1 GB } }` }]);
     const s = set.model!.vms.get("l")!.scripts!;
     expect([s.pre?.path, s.pre?.args, s.timeoutSeconds, s.retries, s.continueOnFailure, s.fsfreeze]).toEqual(["/srv/pre.sh", ["a", "b"], 30, 0, true, true]);
   });
 
   it("protection and lifecycle attributes", () => {
     const set = loadTexts([{ path: "/tmp/s.bkp", text: `${policy}
-vm "s" { os linux policy "pol" vault "v" state stopped provisioning failed protected-since 2025-03-01 protection stopped delete-data
+vm "s" { os linux policy "pol" vault "vt" state stopped provisioning failed protected-since 2025-03-01 protection stopped delete-data
   encryption ade { bek "k/a.bek" } disk "os" { role os size 8 GB used 1 GB } }` }]);
     const vm = set.model!.vms.get("s")!;
     expect([vm.state, vm.provisioning, vm.protectedSince, vm.protection, vm.ade]).toEqual(["stopped", "failed", "2025-03-01", "stopped-delete-data", { bek: "/tmp/k/a.bek", kek: undefined }]);
@@ -165,10 +165,10 @@ vm "s" { os linux policy "pol" vault "v" state stopped provisioning failed prote
 
 describe("price books", () => {
   it("a vault uses the price book it names; tiers in billing units", () => {
-    const set = loadTexts([{ path: "/tmp/p.bkp", text: `${policy.replace('vault "v" { path "vault" }', 'vault "v" { redundancy LRS pricing "ea" }')}
+    const set = loadTexts([{ path: "/tmp/p.bkp", text: `${policy.replace('vault "vt" { path "vault" }', 'vault "vt" { redundancy LRS pricing "ea" }')}
 pricing "ea" { currency EUR unit GiB instance up-to 50 GB 4.50 instance per 500 GB 9.00 storage LRS 0.02 per GB-month snapshot 0.04 per GB-month }` }]);
     expect(set.diagnostics).toEqual([]);
-    const b = set.model!.vaults.get("v")!.priceBook;
+    const b = set.model!.vaults.get("vt")!.priceBook;
     expect(b.name).toBe("ea");
     expect(b.currency).toBe("EUR");
     expect(b.unitBytes.toString()).toBe("1073741824");
@@ -177,7 +177,7 @@ pricing "ea" { currency EUR unit GiB instance up-to 50 GB 4.50 instance per 500 
   });
 
   it("reports a redundancy the named price book does not price", () => {
-    const set = loadTexts([{ path: "/tmp/p.bkp", text: `vault "v" { redundancy GRS pricing "ea" }
+    const set = loadTexts([{ path: "/tmp/p.bkp", text: `vault "vt" { redundancy GRS pricing "ea" }
 pricing "ea" { instance up-to 50 GB 5 storage LRS 0.02 per GB-month }` }]);
     expect(set.diagnostics.map((d) => d.code)).toEqual(["BKP2033"]);
   });
@@ -192,7 +192,7 @@ describe("one mistake, one diagnostic", () => {
 
 describe("disk types (docs/azure-model.md)", () => {
   const set = (policy: string, tier: string, extra = "") =>
-    loadTexts([{ path: "/tmp/d.bkp", text: `vault "v" { redundancy LRS }\npolicy "pol" {\n  schedule daily at 02:00\n${policy}\n  retain daily 7 days\n}\nvm "db" {\n  os linux\n  policy "pol"\n  vault "v"\n  disk "os" { role os size 64 GB used 10 GB }\n  disk "fast" { role data size 1 TB used 1 GB tier ${tier}${extra} }\n}\n` }]);
+    loadTexts([{ path: "/tmp/d.bkp", text: `vault "vt" { redundancy LRS }\npolicy "pol" {\n  schedule daily at 02:00\n${policy}\n  retain daily 7 days\n}\nvm "db" {\n  os linux\n  policy "pol"\n  vault "vt"\n  disk "os" { role os size 64 GB used 10 GB }\n  disk "fast" { role data size 1 TB used 1 GB tier ${tier}${extra} }\n}\n` }]);
   it.each(["premium-v2", "ultra"])("a %s disk needs an enhanced policy, at its tier", (tier) => {
     expect(set("", tier).diagnostics.map((d) => [d.code, d.range.start.line])).toEqual([["BKP2042", 12]]);
     expect(set("  type enhanced", tier).diagnostics).toEqual([]);

@@ -72,7 +72,7 @@ describe("checksum comparison when the previous snapshot is gone (DOMAIN §4)", 
 
 describe("the consistency a VM really gets (DOMAIN §2)", () => {
   const vm = (lines: string, policy = "") =>
-    predictConsistency(model(`${VAULT}policy "pol" {\n  schedule daily at 02:00\n  retain daily 7 days\n${policy}\n}\nvm "x" {\n  policy "pol"\n  vault "v"\n${lines}\n  disk "os" { role os size 64 GB used 20 GB }\n}\n`).vms.get("x")!);
+    predictConsistency(model(`${VAULT}policy "pol" {\n  schedule daily at 02:00\n  retain daily 7 days\n${policy}\n}\nvm "x" {\n  policy "pol"\n  vault "vt"\n${lines}\n  disk "os" { role os size 64 GB used 20 GB }\n}\n`).vms.get("x")!);
   it.each([
     ["a running Windows VM: VSS, application", "  os windows", "", "application"],
     ["a Linux VM without scripts: file-system", "  os linux", "", "file-system"],
@@ -94,7 +94,7 @@ describe("the consistency a VM really gets (DOMAIN §2)", () => {
 
 describe("agentless crash consistency with premium SSD v2 / ultra disks", () => {
   it("says those disks are crash-consistent on their own only", () => {
-    const m = model(`${VAULT}policy "pol" {\n  schedule daily at 02:00\n  type enhanced\n  consistency agentless-crash\n  retain daily 7 days\n}\nvm "x" {\n  os linux\n  policy "pol"\n  vault "v"\n  disk "os" { role os size 64 GB used 20 GB }\n  disk "u" { role data size 1 TB used 20 GB tier ultra }\n}\n`);
+    const m = model(`${VAULT}policy "pol" {\n  schedule daily at 02:00\n  type enhanced\n  consistency agentless-crash\n  retain daily 7 days\n}\nvm "x" {\n  os linux\n  policy "pol"\n  vault "vt"\n  disk "os" { role os size 64 GB used 20 GB }\n  disk "u" { role data size 1 TB used 20 GB tier ultra }\n}\n`);
     expect(predictConsistency(m.vms.get("x")!).reason).toContain('"u" (premium SSD v2/ultra) not crash-consistent with the other disks');
   });
 });

@@ -10,9 +10,9 @@ export function model(text: string, file = "test.bkp"): Model {
   return set.model;
 }
 
-export const VAULT = 'vault "v" { redundancy LRS }\n';
+export const VAULT = 'vault "vt" { redundancy LRS }\n';
 
 /** A one-VM policy set: the policy body, the VM's disks and extra VM lines. */
 export function oneVm(opts: { policy: string; disks: string; vm?: string; extra?: string }): Model {
-  return model(`${VAULT}policy "pol" {\n${opts.policy}\n}\nvm "x" {\n  os linux\n  policy "pol"\n  vault "v"\n${opts.vm ?? ""}\n${opts.disks}\n}\n${opts.extra ?? ""}`);
+  return model(`${VAULT}policy "pol" {\n${opts.policy}\n}\nvm "x" {\n  os linux\n  policy "pol"\n  vault "vt"\n${opts.vm ?? ""}\n${opts.disks}\n}\n${opts.extra ?? ""}`);
 }

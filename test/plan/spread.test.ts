@@ -5,7 +5,7 @@ import { model, VAULT } from "./fixtures.js";
 
 const POLICY = 'policy "pol" { schedule daily at 02:00 retain daily 7 days }\n';
 const vm = (name: string, disks: number[]) =>
-  `vm "${name}" { os linux policy "pol" vault "v" ${disks.map((gb, i) => `disk "d${i}" { role ${i ? "data" : "os"} size 1 TB used ${gb} GB }`).join(" ")} disk "tmp" { role temp size 100 GB used 50 GB } }\n`;
+  `vm "${name}" { os linux policy "pol" vault "vt" ${disks.map((gb, i) => `disk "d${i}" { role ${i ? "data" : "os"} size 1 TB used ${gb} GB }`).join(" ")} disk "tmp" { role temp size 100 GB used 50 GB } }\n`;
 
 describe("restore rate of a storage account (DOMAIN §4)", () => {
   it("the lower of throughput and IOPS × I/O size, less what others use", () => {

@@ -103,7 +103,7 @@ describe("what-if edits: the frame shows the new figures at once; u undoes", () 
   });
 
   it("an attribute the policy does not write is added: consistency on a policy that relies on the default", async () => {
-    const text = 'vault "v" { path "x" }\npolicy "pol" { schedule daily at 21:00 timezone "UTC" retain daily 7 days }\nvm "a" { os windows policy "pol" vault "v" disk "os" { role os size 64 GB used 10 GB } }\n';
+    const text = 'vault "vt" { path "x" }\npolicy "pol" { schedule daily at 21:00 timezone "UTC" retain daily 7 days }\nvm "a" { os windows policy "pol" vault "vt" disk "os" { role os size 64 GB used 10 GB } }\n';
     const s = open([{ path: "p.bkp", text }]);
     ui = await mount(s);
     await focus(ui, "consistency");

@@ -54,8 +54,8 @@ describe("keys and layout", () => {
   });
 
   it("follows a resize: a taller, wider terminal shows more rows and full column names", async () => {
-    const vms = Array.from({ length: 60 }, (_, i) => `vm "vm-${String(i).padStart(2, "0")}" { os linux policy "pol" vault "v" disk "os" { role os size 64 GB used 10 GB } }`).join("\n");
-    const text = `vault "v" { redundancy LRS }\npolicy "pol" { schedule daily at 21:00 timezone "UTC" consistency file-system retain daily 7 days }\n${vms}\n`;
+    const vms = Array.from({ length: 60 }, (_, i) => `vm "vm-${String(i).padStart(2, "0")}" { os linux policy "pol" vault "vt" disk "os" { role os size 64 GB used 10 GB } }`).join("\n");
+    const text = `vault "vt" { redundancy LRS }\npolicy "pol" { schedule daily at 21:00 timezone "UTC" consistency file-system retain daily 7 days }\n${vms}\n`;
     ui = await mount(open([{ path: "many.bkp", text }]), 80, 24);
     const shown = () => ui!.lines().filter((l) => /^vm-\d\d /.test(l)).length;
     expect(shown()).toBe(15);

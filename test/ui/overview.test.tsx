@@ -54,8 +54,8 @@ describe("Overview (view 1)", () => {
   });
 
   it("scrolls a long list so that the selection stays on screen", async () => {
-    const vms = Array.from({ length: 40 }, (_, i) => `vm "vm-${String(i).padStart(2, "0")}" { os linux policy "pol" vault "v" disk "os" { role os size 64 GB used 10 GB } }`).join("\n");
-    const text = `vault "v" { redundancy LRS }\npolicy "pol" { schedule daily at 21:00 timezone "UTC" consistency file-system retain daily 7 days }\n${vms}\n`;
+    const vms = Array.from({ length: 40 }, (_, i) => `vm "vm-${String(i).padStart(2, "0")}" { os linux policy "pol" vault "vt" disk "os" { role os size 64 GB used 10 GB } }`).join("\n");
+    const text = `vault "vt" { redundancy LRS }\npolicy "pol" { schedule daily at 21:00 timezone "UTC" consistency file-system retain daily 7 days }\n${vms}\n`;
     ui = await mount(open([{ path: "many.bkp", text }]));
     expect(ui.frame()).toContain("vm-00");
     expect(ui.frame()).not.toContain("vm-39");

@@ -48,7 +48,7 @@ describe("incremental parsing", () => {
   });
 
   it("falls back to a full parse when an edit adds a line", () => {
-    const fs = parseFileState("a.bkp", 'vault "v" { path "x" }\npolicy "pol" { schedule daily at 21:00 retain daily 7 days }\n');
+    const fs = parseFileState("a.bkp", 'vault "vt" { path "x" }\npolicy "pol" { schedule daily at 21:00 retain daily 7 days }\n');
     const at = fs.text.indexOf("{ path");
     const next = applyEdit(fs, { file: "a.bkp", start: at + 1, end: at + 1, text: "\n  redundancy LRS\n" });
     expect(shape(next.ast)).toBe(shape(parseFile("a.bkp", next.text).ast));

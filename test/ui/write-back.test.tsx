@@ -96,11 +96,11 @@ describe("w: the diff, then y writes the files, changed blocks formatted", () =>
 
 describe("what is written", () => {
   it("an inserted attribute gets its own line in the canonical layout", async () => {
-    const text = 'vault "v" { path "x" }\n\n# the policy\npolicy "pol" {\n  schedule daily at 21:00   # late\n  timezone "UTC"\n  retain daily 7 days\n}\n';
-    const s = open([{ path: "p.bkp", text: text + 'vm "a" { os linux policy "pol" vault "v" disk "os" { role os size 64 GB used 10 GB } }\n' }]);
+    const text = 'vault "vt" { path "x" }\n\n# the policy\npolicy "pol" {\n  schedule daily at 21:00   # late\n  timezone "UTC"\n  retain daily 7 days\n}\n';
+    const s = open([{ path: "p.bkp", text: text + 'vm "a" { os linux policy "pol" vault "vt" disk "os" { role os size 64 GB used 10 GB } }\n' }]);
     s.change("a", "redundancy", 1);
     s.change("a", "consistency", 1);
     const [c] = s.changes();
-    expect(c.after).toBe('vault "v" {\n  redundancy RA-GRS\n  path "x"\n}\n\n# the policy\npolicy "pol" {\n  consistency file-system\n  schedule daily at 21:00  # late\n  timezone "UTC"\n  retain daily 7 days\n}\nvm "a" { os linux policy "pol" vault "v" disk "os" { role os size 64 GB used 10 GB } }\n');
+    expect(c.after).toBe('vault "vt" {\n  redundancy RA-GRS\n  path "x"\n}\n\n# the policy\npolicy "pol" {\n  consistency file-system\n  schedule daily at 21:00  # late\n  timezone "UTC"\n  retain daily 7 days\n}\nvm "a" { os linux policy "pol" vault "vt" disk "os" { role os size 64 GB used 10 GB } }\n');
   });
 });

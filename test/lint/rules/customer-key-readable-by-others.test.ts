@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { customerKeyReadableByOthers as rule } from "../../../src/lint/rules/customer-key-readable-by-others.js";
 import { describeRule, findings } from "../harness.js";
 
-const set = (enc: string, ade = "") => `vault "v" { path "x" encryption ${enc} }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "a" { os windows policy "pol" vault "v" ${ade} disk "os" { role os size 8 GB used 1 GB } }\n`;
+const set = (enc: string, ade = "") => `vault "vt" { path "x" encryption ${enc} }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "a" { os windows policy "pol" vault "vt" ${ade} disk "os" { role os size 8 GB used 1 GB } }\n`;
 
 function keyIn(dir: string, name: string, mode: number): void {
   writeFileSync(join(dir, name), Buffer.alloc(32, 1));

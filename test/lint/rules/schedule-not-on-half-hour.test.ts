@@ -13,7 +13,7 @@ describeRule(rule, () => {
   });
 
   it("checks the start of an hourly window too", () => {
-    const text = 'vault "v" { path "x" }\npolicy "hourly" { schedule every 4 hours from 08:45 for 16 hours retain daily 7 days }\n';
+    const text = 'vault "vt" { path "x" }\npolicy "hourly" { schedule every 4 hours from 08:45 for 16 hours retain daily 7 days }\n';
     expect(findings(rule, text).map((d) => d.hint)).toEqual(["write 08:30"]);
   });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { scriptNotRunnable as rule } from "../../../src/lint/rules/script-not-runnable.js";
 import { describeRule, findings } from "../harness.js";
 
-const policy = (pre: string) => `vault "v" { path "x" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "db" { os linux policy "pol" vault "v" scripts { pre "${pre}" } disk "os" { role os size 8 GB used 1 GB } }\n`;
+const policy = (pre: string) => `vault "vt" { path "x" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nvm "db" { os linux policy "pol" vault "vt" scripts { pre "${pre}" } disk "os" { role os size 8 GB used 1 GB } }\n`;
 
 function withScript(mode: number) {
   const dir = mkdtempSync(join(tmpdir(), "bkp-script-"));

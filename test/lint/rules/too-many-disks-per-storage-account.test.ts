@@ -3,7 +3,7 @@ import { tooManyDisksPerStorageAccount as rule } from "../../../src/lint/rules/t
 import { describeRule, findings } from "../harness.js";
 
 const set = (disks: number) => {
-  let t = 'vault "v" { path "x" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nstorage-account "sa" { kind premium }\nvm "a" {\n  os linux\n  policy "pol"\n  vault "v"\n  disk "os" { role os size 8 GB used 1 GB }\n';
+  let t = 'vault "vt" { path "x" }\npolicy "pol" { schedule daily at 02:00 retain daily 7 days }\nstorage-account "sa" { kind premium }\nvm "a" {\n  os linux\n  policy "pol"\n  vault "vt"\n  disk "os" { role os size 8 GB used 1 GB }\n';
   for (let i = 0; i < disks; i++) t += `  disk "d${i}" { role data size 8 GB used 1 GB storage-account "sa" }\n`;
   return `${t}  disk "t" { role temp size 8 GB used 1 GB storage-account "sa" }\n}\n`;
 };
