@@ -6,8 +6,8 @@ import { NODE_BUNDLE, REQUIRE_SHIM } from "./esbuild-node.mjs";
 
 rmSync("dist", { recursive: true, force: true });
 await build({
-  // The engine's worker thread is loaded by file at run time (src/engine/worker-pool.ts).
-  entryPoints: { bkp: "cli/bin.ts", "bkp-engine-worker": "src/engine/worker.ts" },
+  // The engine's worker thread is loaded by file at run time (src/engine/workers/worker-pool.ts).
+  entryPoints: { bkp: "cli/bin.ts", "bkp-engine-worker": "src/engine/workers/worker.ts" },
   outdir: "dist",
   ...NODE_BUNDLE,
   splitting: true,

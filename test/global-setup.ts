@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { TestProject } from "vitest/node";
 import { NODE_BUNDLE, REQUIRE_SHIM } from "../scripts/esbuild-node.mjs";
-import { WORKER_BUNDLE_NAME } from "../src/engine/worker-pool.js";
+import { WORKER_BUNDLE_NAME } from "../src/engine/workers/worker-pool.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -19,7 +19,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   fs.mkdirSync(path.join(repo, "node_modules", ".cache"), { recursive: true });
   const dir = fs.mkdtempSync(path.join(repo, "node_modules", ".cache", "bkp-test-worker-"));
   await build({
-    entryPoints: { [WORKER_BUNDLE_NAME.replace(/\.mjs$/, "")]: path.join(repo, "src/engine/worker.ts") },
+    entryPoints: { [WORKER_BUNDLE_NAME.replace(/\.mjs$/, "")]: path.join(repo, "src/engine/workers/worker.ts") },
     outdir: dir,
     ...NODE_BUNDLE,
     banner: { js: REQUIRE_SHIM },

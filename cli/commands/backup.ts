@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { defaultMachineKeyFile } from "../../src/engine/keys.js";
+import { defaultMachineKeyFile } from "../../src/engine/vault/keys.js";
 import { backupVm } from "../../src/engine/index.js";
 import type { EngineVault, VmBackupResult } from "../../src/engine/types.js";
 import { listPoints } from "../../src/engine/points.js";

@@ -1,4 +1,4 @@
-import { exportKey, importKey, keyInfo, rotateKey } from "../../src/engine/key-admin.js";
+import { exportKey, importKey, keyInfo, rotateKey } from "../../src/engine/vault/key-admin.js";
 import type { Vault } from "../../src/model/model.js";
 import { needFiles, parse, UsageError } from "../args.js";
 import type { Command } from "../command.js";

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { findPoint, pointBek, restorePurpose, restoreVm, writePointBek } from "../../src/engine/restore.js";
-import { DEFAULT_LOCK_WAIT_MS } from "../../src/engine/lock.js";
-import { acquireVaultReadLock, type VaultLock } from "../../src/engine/vault-storage.js";
+import { DEFAULT_LOCK_WAIT_MS } from "../../src/engine/vault/lock.js";
+import { acquireVaultReadLock, type VaultLock } from "../../src/engine/vault/vault-storage.js";
 import { listPoints } from "../../src/engine/points.js";
 import { restoreIntoAccounts } from "../../src/engine/restore-plan.js";
 import type { AccountRestoreJob } from "../../src/engine/restore-plan.js";

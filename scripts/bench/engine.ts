@@ -100,7 +100,7 @@ if (cmd === "backup" || cmd === "backup-tier") {
 `,
   );
   await esbuild.build({
-    entryPoints: { "bkp-bench": entry, "bkp-engine-worker": path.join(repo, "src/engine/worker.ts") },
+    entryPoints: { "bkp-bench": entry, "bkp-engine-worker": path.join(repo, "src/engine/workers/worker.ts") },
     outdir: bkpDir,
     ...NODE_BUNDLE,
     // Lazily loaded chunks, as in the CLI's own bundle (scripts/build.mjs): a run parses only

@@ -7,8 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { EngineError, ErrorCodes, errnoCode } from "./errors.js";
-import { NONCE_BYTES, TAG_BYTES, hkdf } from "./crypto.js";
-import { fsyncDirSync } from "./storage.js";
+import { NONCE_BYTES, TAG_BYTES, hkdf } from "./vault/crypto.js";
+import { fsyncDirSync } from "./vault/storage.js";
 
 /** A BEK is a small secret (a BitLocker .BEK file or a dm-crypt key file); larger is a mistake. */
 export const MAX_BEK_BYTES = 64 * 1024;

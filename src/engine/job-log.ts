@@ -6,11 +6,11 @@
 // ones are dropped when a job is appended). Records reveal sizes, so they are encrypted like
 // manifests (the object name is the AAD) and VM names stay keyed hashes.
 import { EngineError, ErrorCodes, describe, errnoCode, vaultWriteError } from "./errors.js";
-import { openObject, sealObject } from "./crypto.js";
-import type { VaultKeys } from "./crypto.js";
-import { vmFolder } from "./manifest.js";
-import type { Storage } from "./storage.js";
-import { openVault } from "./vault.js";
+import { openObject, sealObject } from "./vault/crypto.js";
+import type { VaultKeys } from "./vault/crypto.js";
+import { vmFolder } from "./vault/manifest.js";
+import type { Storage } from "./vault/storage.js";
+import { openVault } from "./vault/vault.js";
 import type { ChangeDetection, CommonOptions, Consistency, EngineVault, SnapshotMethod, VmBackupResult } from "./types.js";
 import type { JobPrediction } from "../plan/vault-facts.js";
 

@@ -1,8 +1,8 @@
 // Listing recovery points.
-import { openVault } from "./vault.js";
-import { readManifests, sortPoints } from "./manifest.js";
-import { allocatedBytes, effectiveExpiry, listSnapshots, snapshotFiles, snapshotProblem } from "./snapshots.js";
-import type { StoredSnapshot } from "./snapshots.js";
+import { openVault } from "./vault/vault.js";
+import { readManifests, sortPoints } from "./vault/manifest.js";
+import { allocatedBytes, effectiveExpiry, listSnapshots, snapshotFiles, snapshotProblem } from "./snapshot/snapshots.js";
+import type { StoredSnapshot } from "./snapshot/snapshots.js";
 import type { CommonOptions, EngineVault, PointSummary, SnapshotTier } from "./types.js";
 
 export interface ListPointsOptions extends CommonOptions {

@@ -7,24 +7,24 @@
 // their bytes: their live chunks move to new packs, committed before the old ones are deleted.
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fsyncDir } from "./storage.js";
+import { fsyncDir } from "./vault/storage.js";
 import { DateTime } from "../utils/luxon.js";
 import { pointFates, pruneDecision } from "../plan/retention.js";
 import type { RetentionSpec } from "../plan/retention.js";
-import { DEFAULT_LOCK_WAIT_MS } from "./lock.js";
-import { acquireVaultLock } from "./vault-storage.js";
-import { openVault } from "./vault.js";
-import { pointObjectName, readManifests, vmFolder } from "./manifest.js";
-import type { Manifest } from "./manifest.js";
-import { openObject } from "./crypto.js";
-import { DATA, decodePage, pageObjectName } from "./block-index.js";
-import { decodePackIndex, indexObjectName, packIdOfName, packObjectName } from "./chunk-store.js";
-import { rebuildMissingIndexes } from "./pack-recovery.js";
-import type { PackEntry } from "./chunk-store.js";
+import { DEFAULT_LOCK_WAIT_MS } from "./vault/lock.js";
+import { acquireVaultLock } from "./vault/vault-storage.js";
+import { openVault } from "./vault/vault.js";
+import { pointObjectName, readManifests, vmFolder } from "./vault/manifest.js";
+import type { Manifest } from "./vault/manifest.js";
+import { openObject } from "./vault/crypto.js";
+import { DATA, decodePage, pageObjectName } from "./vault/block-index.js";
+import { decodePackIndex, indexObjectName, packIdOfName, packObjectName } from "./vault/chunk-store.js";
+import { rebuildMissingIndexes } from "./vault/pack-recovery.js";
+import type { PackEntry } from "./vault/chunk-store.js";
 import { REPACK_BELOW, repackPacks } from "./repack.js";
 import type { RepackCandidate } from "./repack.js";
-import { allocatedBytes, expireSnapshot, expiring, listSnapshots, removeSnapshotLeftovers, snapshotFiles } from "./snapshots.js";
-import type { StoredSnapshot } from "./snapshots.js";
+import { allocatedBytes, expireSnapshot, expiring, listSnapshots, removeSnapshotLeftovers, snapshotFiles } from "./snapshot/snapshots.js";
+import type { StoredSnapshot } from "./snapshot/snapshots.js";
 import type { CommonOptions, EngineVault } from "./types.js";
 
 export interface PruneOptions extends CommonOptions {

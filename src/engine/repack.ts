@@ -5,10 +5,10 @@
 // (for a while in two, which readers tolerate: the first index listed wins, both copies hold the
 // same bytes). Each chunk copied is first authenticated (AES-GCM with its id as AAD): a damaged
 // chunk is never copied, and its pack is then kept as it is.
-import { openChunk } from "./crypto.js";
-import { PackWriter, indexObjectName, packObjectName } from "./chunk-store.js";
-import type { PackEntry } from "./chunk-store.js";
-import type { OpenVault } from "./vault.js";
+import { openChunk } from "./vault/crypto.js";
+import { PackWriter, indexObjectName, packObjectName } from "./vault/chunk-store.js";
+import type { PackEntry } from "./vault/chunk-store.js";
+import type { OpenVault } from "./vault/vault.js";
 
 /** A partly-live pack is repacked when its live chunks are under this share of its bytes (its dead chunks are 20 % or more). */
 export const REPACK_BELOW = 0.8;

@@ -6,19 +6,19 @@
 // so readers run alongside); the check runs after, under a read lock, as `bkp verify` does.
 import { performance } from "node:perf_hooks";
 import { randomBytes } from "node:crypto";
-import { DEFAULT_LOCK_WAIT_MS } from "./lock.js";
-import { acquireVaultLock, openVaultStorage } from "./vault-storage.js";
-import type { Storage } from "./storage.js";
-import { deriveKeys, sealObject } from "./crypto.js";
+import { DEFAULT_LOCK_WAIT_MS } from "./vault/lock.js";
+import { acquireVaultLock, openVaultStorage } from "./vault/vault-storage.js";
+import type { Storage } from "./vault/storage.js";
+import { deriveKeys, sealObject } from "./vault/crypto.js";
 import { EngineError, ErrorCodes, describe } from "./errors.js";
-import { CONFIG_OBJECT, DEFAULT_BLOCK_SIZE, FORMAT_VERSION, PAGE_BYTES, openKeyFiles, openVault, parseConfig } from "./vault.js";
-import type { VaultConfig } from "./vault.js";
-import { VAULT_KEY_OBJECT, defaultMachineKeyFile } from "./keys.js";
-import { ensureCopies, getOptional, readConfigCopy, vaultObjectKinds } from "./vault-copies.js";
-import { encodePackIndex, indexObjectName, loadChunkIndex, packObjectName } from "./chunk-store.js";
-import { readPackTrailer, rebuildMissingIndexes } from "./pack-recovery.js";
-import { readManifests } from "./manifest.js";
-import { listSnapshots } from "./snapshots.js";
+import { CONFIG_OBJECT, DEFAULT_BLOCK_SIZE, FORMAT_VERSION, PAGE_BYTES, openKeyFiles, openVault, parseConfig } from "./vault/vault.js";
+import type { VaultConfig } from "./vault/vault.js";
+import { VAULT_KEY_OBJECT, defaultMachineKeyFile } from "./vault/keys.js";
+import { ensureCopies, getOptional, readConfigCopy, vaultObjectKinds } from "./vault/vault-copies.js";
+import { encodePackIndex, indexObjectName, loadChunkIndex, packObjectName } from "./vault/chunk-store.js";
+import { readPackTrailer, rebuildMissingIndexes } from "./vault/pack-recovery.js";
+import { readManifests } from "./vault/manifest.js";
+import { listSnapshots } from "./snapshot/snapshots.js";
 import { verifyVault } from "./verify.js";
 import type { EngineVault, RepairOptions, RepairResult } from "./types.js";
 

@@ -2,10 +2,10 @@
 // it was restored into and that account's predicted and measured seconds, beside the backups'
 // records. Appended under the vault's writer lock, after the restores released their read locks,
 // so sequence numbers never collide with a backup's; best effort, like every job log record.
-import { acquireLock } from "./lock.js";
+import { acquireLock } from "./vault/lock.js";
 import { describe } from "./errors.js";
 import { appendJobRecord, type NewJobRecord } from "./job-log.js";
-import { openVault } from "./vault.js";
+import { openVault } from "./vault/vault.js";
 import type { CommonOptions, EngineVault } from "./types.js";
 
 /** Appends the records of one vault; returns a problem line when they could not be written. */

@@ -7,9 +7,9 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { EngineError, ErrorCodes, describe, isEngineError } from "./errors.js";
 import { findPoint, restoreVm, restoredFileName } from "./restore.js";
-import { DEFAULT_LOCK_WAIT_MS } from "./lock.js";
-import { acquireVaultReadLock, type VaultLock } from "./vault-storage.js";
-import type { Manifest } from "./manifest.js";
+import { DEFAULT_LOCK_WAIT_MS } from "./vault/lock.js";
+import { acquireVaultReadLock, type VaultLock } from "./vault/vault-storage.js";
+import type { Manifest } from "./vault/manifest.js";
 import type { EngineVault, ReaderOptions, RestoreResult, SnapshotTier } from "./types.js";
 
 export interface AccountRestoreJob {

@@ -55,7 +55,7 @@ export type ChangeDetection = "unchanged-file" | "extent-compare" | "block-check
 
 /**
  * The instant-restore snapshot tier of a VM's policy (DOMAIN §4, §6, §7): each backup keeps a
- * point-in-time copy of the images beside the vault for `days` days (src/engine/snapshots.ts).
+ * point-in-time copy of the images beside the vault for `days` days (src/engine/snapshot/snapshots.ts).
  */
 export interface SnapshotTier {
   /** The policy's `instant-restore` days. */

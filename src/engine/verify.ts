@@ -5,21 +5,21 @@
 // the vault's damage, since restores fall back to the vault for a damaged snapshot.
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { openVault } from "./vault.js";
-import type { OpenVault } from "./vault.js";
-import { DEFAULT_LOCK_WAIT_MS } from "./lock.js";
-import { acquireVaultReadLock } from "./vault-storage.js";
-import { readManifests } from "./manifest.js";
-import { DATA, decodePage, openPage } from "./block-index.js";
-import { loadChunkIndex, packObjectName } from "./chunk-store.js";
-import { readPackTrailer, rebuildMissingIndexes } from "./pack-recovery.js";
-import { recordDamage } from "./damage-record.js";
+import { openVault } from "./vault/vault.js";
+import type { OpenVault } from "./vault/vault.js";
+import { DEFAULT_LOCK_WAIT_MS } from "./vault/lock.js";
+import { acquireVaultReadLock } from "./vault/vault-storage.js";
+import { readManifests } from "./vault/manifest.js";
+import { DATA, decodePage, openPage } from "./vault/block-index.js";
+import { loadChunkIndex, packObjectName } from "./vault/chunk-store.js";
+import { readPackTrailer, rebuildMissingIndexes } from "./vault/pack-recovery.js";
+import { recordDamage } from "./vault/damage-record.js";
 import { describe } from "./errors.js";
-import { WorkerPool } from "./worker-pool.js";
+import { WorkerPool } from "./workers/worker-pool.js";
 import { ProgressTracker } from "./progress.js";
-import type { VerifyPackResult, VerifyPackTask } from "./protocol.js";
-import { scanSnapshotTier } from "./snapshots.js";
-import { verifySnapshots } from "./snapshot-verify.js";
+import type { VerifyPackResult, VerifyPackTask } from "./workers/protocol.js";
+import { scanSnapshotTier } from "./snapshot/snapshots.js";
+import { verifySnapshots } from "./snapshot/snapshot-verify.js";
 import type { Damage, EngineVault, VerifyOptions, VerifyResult } from "./types.js";
 
 type Affects = Damage["affects"];

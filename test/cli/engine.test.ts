@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, bkp } from "../helpers.js";
-import { acquireLock, acquireReadLock } from "../../src/engine/lock.js";
+import { acquireLock, acquireReadLock } from "../../src/engine/vault/lock.js";
 
 /** The first backup into a vault says where its key is (once, on standard error). */
 const withoutNotice = (stderr: string) => stderr.replace(/^bkp backup: created vault "[^"]+" in [^\n]*\n/, "");

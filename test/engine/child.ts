@@ -14,7 +14,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const ENTRY = `
 import fs from "node:fs";
 import { backupVm } from ${JSON.stringify(path.join(repo, "src/engine/index.ts"))};
-import { acquireLock, acquireReadLock } from ${JSON.stringify(path.join(repo, "src/engine/lock.ts"))};
+import { acquireLock, acquireReadLock } from ${JSON.stringify(path.join(repo, "src/engine/vault/lock.ts"))};
 import { pruneVault } from ${JSON.stringify(path.join(repo, "src/engine/prune.ts"))};
 import { restoreVm } from ${JSON.stringify(path.join(repo, "src/engine/restore.ts"))};
 const [mode, json] = process.argv.slice(2);
@@ -86,7 +86,7 @@ export function bundleChild(name: string, source: string): Promise<string> {
       cleanup.push(dir);
       fs.writeFileSync(path.join(dir, "entry.ts"), source);
       await build({
-        entryPoints: { child: path.join(dir, "entry.ts"), "bkp-engine-worker": path.join(repo, "src/engine/worker.ts") },
+        entryPoints: { child: path.join(dir, "entry.ts"), "bkp-engine-worker": path.join(repo, "src/engine/workers/worker.ts") },
         outdir: dir,
         ...NODE_BUNDLE,
         logLevel: "error",

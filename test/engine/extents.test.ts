@@ -1,6 +1,6 @@
 // Extent comparison from filefrag's output: which blocks an incremental may leave unread.
 import { describe, expect, it } from "vitest";
-import { parseFilefrag, sharedBlocks } from "../../src/engine/extents.js";
+import { parseFilefrag, sharedBlocks } from "../../src/engine/image/extents.js";
 
 // Real `filefrag -e -s -b1` output (e2fsprogs 1.47.0) on XFS with reflink=1: `b` a reflink copy
 // of `a`, then 128 KiB of `a` rewritten at 640 KiB (copy on write gave them new blocks).

@@ -6,10 +6,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { backupVm, EngineError } from "../../src/engine/index.js";
-import { deriveKeys } from "../../src/engine/crypto.js";
+import { deriveKeys } from "../../src/engine/vault/crypto.js";
 import { JOB_LOG_KEEP, appendJobRecord, jobFolderName, readJobLog, readJobLogs, readJobRecords } from "../../src/engine/job-log.js";
 import type { NewJobRecord } from "../../src/engine/job-log.js";
-import { LocalDirStorage } from "../../src/engine/storage.js";
+import { LocalDirStorage } from "../../src/engine/vault/storage.js";
 import type { VmBackupResult } from "../../src/engine/types.js";
 import { KiB, MiB, filesUnder, overwrite, platformEnv, tempDir, text, writeImage } from "./helpers.js";
 

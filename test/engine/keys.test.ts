@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { backupVm, listPoints, restoreVm, verifyVault, EngineError } from "../../src/engine/index.js";
-import { parseKeyBytes, loadMachineSecret } from "../../src/engine/keys.js";
+import { parseKeyBytes, loadMachineSecret } from "../../src/engine/vault/keys.js";
 import type { EngineVault } from "../../src/engine/types.js";
 import { MiB, filesUnder, platformEnv, tempDir, writeImage } from "./helpers.js";
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { backupVm } from "../../src/engine/index.js";
 import type { EngineError } from "../../src/engine/index.js";
-import { acquireLock } from "../../src/engine/lock.js";
+import { acquireLock } from "../../src/engine/vault/lock.js";
 import { MiB, platformEnv, writeImage } from "./helpers.js";
 
 afterEach(() => vi.restoreAllMocks());

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { backupVm, listPoints, verifyVault, EngineError } from "../../src/engine/index.js";
-import { acquireLock } from "../../src/engine/lock.js";
+import { acquireLock } from "../../src/engine/vault/lock.js";
 import { MiB, platformEnv, writeImage } from "./helpers.js";
 import { childScript, runChild, waitExit, waitForOutput } from "./child.js";
 

@@ -8,7 +8,7 @@ import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { backupVm, listPoints, restoreVm, verifyVault } from "../../src/engine/index.js";
 import { pruneVault } from "../../src/engine/prune.js";
-import { acquireLock } from "../../src/engine/lock.js";
+import { acquireLock } from "../../src/engine/vault/lock.js";
 import { pointFates, pointsAt } from "../../src/plan/retention.js";
 import type { RetentionSpec } from "../../src/plan/retention.js";
 import { KiB, filesUnder, platformEnv, writeImage } from "./helpers.js";

@@ -6,8 +6,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { backupVm, restoreVm, verifyVault } from "../../src/engine/index.js";
 import type { EngineError } from "../../src/engine/index.js";
-import { openVault } from "../../src/engine/vault.js";
-import { loadChunkIndex, packObjectName } from "../../src/engine/chunk-store.js";
+import { openVault } from "../../src/engine/vault/vault.js";
+import { loadChunkIndex, packObjectName } from "../../src/engine/vault/chunk-store.js";
 import { filesUnder, onePointVault, platformEnv } from "./helpers.js";
 
 const vaultWithPoint = onePointVault;

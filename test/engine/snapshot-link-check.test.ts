@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { backupVm, restoreVm, verifyVault } from "../../src/engine/index.js";
-import { listSnapshots } from "../../src/engine/snapshots.js";
+import { listSnapshots } from "../../src/engine/snapshot/snapshots.js";
 import { KiB, MiB, platformEnv, writeImage } from "./helpers.js";
 
 describe("snapshot links (item 11)", () => {

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { backupVm, listPoints, restoreVm } from "../../src/engine/index.js";
 import { isEngineError } from "../../src/engine/errors.js";
 import { pruneVault } from "../../src/engine/prune.js";
-import { allocatedBytes, listSnapshots, snapshotRoot } from "../../src/engine/snapshots.js";
+import { allocatedBytes, listSnapshots, snapshotRoot } from "../../src/engine/snapshot/snapshots.js";
 import type { SnapshotTier } from "../../src/engine/types.js";
 import type { RetentionSpec } from "../../src/plan/retention.js";
 import { loadTexts } from "../../src/model/load.js";

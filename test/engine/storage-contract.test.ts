@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalDirStorage, type Storage } from "../../src/engine/storage.js";
-import { blobUrl as parseBlobUrl, openBlobStorage } from "../../src/engine/blob-location.js";
+import { LocalDirStorage, type Storage } from "../../src/engine/vault/storage.js";
+import { blobUrl as parseBlobUrl, openBlobStorage } from "../../src/engine/vault/blob-location.js";
 import { startAzurite, DEV_ACCOUNT, type Azurite } from "../helpers/azurite.js";
 
 let azurite: Azurite;

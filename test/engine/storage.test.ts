@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { LocalDirStorage } from "../../src/engine/storage.js";
+import { LocalDirStorage } from "../../src/engine/vault/storage.js";
 import { filesUnder, tempDir } from "./helpers.js";
 
 describe("LocalDirStorage", () => {

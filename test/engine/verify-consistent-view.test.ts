@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { backupVm, verifyVault } from "../../src/engine/index.js";
-import { LocalDirStorage } from "../../src/engine/storage.js";
+import { LocalDirStorage } from "../../src/engine/vault/storage.js";
 import { KiB, MiB, filesUnder, overwrite, platformEnv, prng, writeImage } from "./helpers.js";
 
 afterEach(() => vi.restoreAllMocks());

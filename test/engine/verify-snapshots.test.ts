@@ -10,7 +10,7 @@ import path from "node:path";
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { backupVm, restoreVm, verifyVault } from "../../src/engine/index.js";
-import { snapshotRoot } from "../../src/engine/snapshots.js";
+import { snapshotRoot } from "../../src/engine/snapshot/snapshots.js";
 import type { SnapshotTier, VerifyOptions } from "../../src/engine/types.js";
 import { KiB, overwrite, sha, twoDiskVm } from "./helpers.js";
 import type { Env } from "./helpers.js";

@@ -5,8 +5,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { backupVm, restoreVm, verifyVault, EngineError } from "../../src/engine/index.js";
-import { openVault } from "../../src/engine/vault.js";
-import { loadChunkIndex, packObjectName } from "../../src/engine/chunk-store.js";
+import { openVault } from "../../src/engine/vault/vault.js";
+import { loadChunkIndex, packObjectName } from "../../src/engine/vault/chunk-store.js";
 import { KiB, MiB, filesUnder, platformEnv, writeImage } from "./helpers.js";
 
 async function twoDiskVault() {
@@ -25,9 +25,9 @@ async function twoDiskVault() {
 
 /** The chunk id of block `block` of disk `disk` in the latest point. */
 async function chunkOf(t: Awaited<ReturnType<typeof twoDiskVault>>, disk: string, block: number): Promise<string> {
-  const { openObject } = await import("../../src/engine/crypto.js");
-  const { decodePage } = await import("../../src/engine/block-index.js");
-  const { readManifests } = await import("../../src/engine/manifest.js");
+  const { openObject } = await import("../../src/engine/vault/crypto.js");
+  const { decodePage } = await import("../../src/engine/vault/block-index.js");
+  const { readManifests } = await import("../../src/engine/vault/manifest.js");
   const ms = await readManifests(t.v.storage, t.v.keys.enc, t.v.keys.name, "vm1");
   const m = ms.map((x) => x.manifest).find((x) => x?.id === t.p2.point);
   const map = m?.disks.find((d) => d.name === disk)?.maps[0] ?? "";

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { backupVm, restoreVm } from "../../src/engine/index.js";
-import { detectVhd } from "../../src/engine/vhd.js";
+import { detectVhd } from "../../src/engine/image/vhd.js";
 import { MiB, platformEnv } from "./helpers.js";
 
 const hasQemu = spawnSync("sh", ["-c", "command -v qemu-img && command -v qemu-io"], { stdio: "ignore" }).status === 0;

@@ -6,7 +6,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createVhdWriter, detectVhd, readVirtual, VhdError } from "../../src/engine/vhd.js";
+import { createVhdWriter, detectVhd, readVirtual, VhdError } from "../../src/engine/image/vhd.js";
 
 const hasQemu = spawnSync("sh", ["-c", "command -v qemu-img && command -v qemu-io"], { stdio: "ignore" }).status === 0;
 if (!hasQemu) console.warn("SKIPPED: VHD tests need qemu-img and qemu-io (Debian qemu-utils; npm test installs it when it can)");

@@ -1,6 +1,6 @@
 // The vault's locks on Azure Blob Storage: blob leases, so hosts that share a vault exclude
 // each other without any server of bkp's own. Same rules as the directory vault's locks
-// (src/engine/lock.ts): one writer; readers (restore, verify) and prune exclude each other.
+// (src/engine/vault/lock.ts): one writer; readers (restore, verify) and prune exclude each other.
 //
 // The writer holds a lease on `locks/writer` and renews it while it works; a holder that died
 // (kill -9, a lost host) stops renewing and the lease expires after LEASE_SECONDS, when the next
@@ -11,7 +11,7 @@ import os from "node:os";
 import { randomBytes } from "node:crypto";
 import type { BlobLeaseClient, BlockBlobClient } from "@azure/storage-blob";
 import { RestError } from "@azure/storage-blob";
-import { EngineError, ErrorCodes } from "./errors.js";
+import { EngineError, ErrorCodes } from "../errors.js";
 import type { BlobStorage } from "./blob-storage.js";
 import { blobError } from "./blob-storage.js";
 import { newLockInfo, type AcquireOptions, type LockInfo, type ReaderInfo } from "./lock.js";

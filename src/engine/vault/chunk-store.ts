@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { openObject, sealChunk, sealObject } from "./crypto.js";
 import type { ObjectWriter, Storage } from "./storage.js";
-import { errnoCode } from "./errors.js";
+import { errnoCode } from "../errors.js";
 import { locationKey, readDamageRecord } from "./damage-record.js";
 
 export interface ChunkLoc {

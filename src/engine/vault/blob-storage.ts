@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { ContainerClient, RestError } from "@azure/storage-blob";
 import type { BlockBlobClient } from "@azure/storage-blob";
-import { EngineError, ErrorCodes } from "./errors.js";
+import { EngineError, ErrorCodes } from "../errors.js";
 import type { ObjectWriter, PutOptions, Storage } from "./storage.js";
 
 /** A staged block of a streamed object; Azure allows up to 4000 MiB, 4 MiB keeps memory low. */

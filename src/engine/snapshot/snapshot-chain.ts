@@ -7,10 +7,10 @@
 // Expiring a snapshot merges it into its child (mergeIntoChild), so space stays image + churn.
 import fs from "node:fs";
 import path from "node:path";
-import { errnoCode } from "./errors.js";
-import { readFully } from "./image-reader.js";
+import { errnoCode } from "../errors.js";
+import { readFully } from "../image/image-reader.js";
 import type { SnapshotDiskRecord, SnapshotRecord, StoredSnapshot } from "./snapshots.js";
-import { fsyncDirSync } from "./storage.js";
+import { fsyncDirSync } from "../vault/storage.js";
 
 /** Granularity of snapshot deltas: a changed grain is stored whole. */
 export const GRAIN = 64 * 1024;

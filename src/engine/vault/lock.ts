@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { EngineError, ErrorCodes, errnoCode, vaultWriteError } from "./errors.js";
+import { EngineError, ErrorCodes, errnoCode, vaultWriteError } from "../errors.js";
 
 /** Who holds a lock, beyond pid and host: a pid may be alive again in another process. */
 export interface ProcessIdentity {

@@ -1,5 +1,5 @@
 // Messages between the engine's main thread and its worker threads (plain, cloneable data).
-import type { SerializedError } from "./errors.js";
+import type { SerializedError } from "../errors.js";
 
 export interface WorkerInit {
   vaultPath: string;

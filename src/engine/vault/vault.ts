@@ -1,7 +1,7 @@
 // Opening (or creating) a vault: its config, key file and storage.
 import fs from "node:fs";
 import { randomBytes } from "node:crypto";
-import { EngineError, ErrorCodes, describe, vaultWriteError } from "./errors.js";
+import { EngineError, ErrorCodes, describe, vaultWriteError } from "../errors.js";
 import { openVaultStorage } from "./vault-storage.js";
 import type { Storage } from "./storage.js";
 import { deriveKeys } from "./crypto.js";
@@ -9,7 +9,7 @@ import type { VaultKeys } from "./crypto.js";
 import { VAULT_KEY_OBJECT, createVaultKey, defaultMachineKeyFile, keyFileModeWarning, openVaultKey, parseKeyFile, secretFileOf } from "./keys.js";
 import type { KeySource } from "./keys.js";
 import { KEY_COPY, ensureCopies, getOptional, vaultObjectKinds } from "./vault-copies.js";
-import type { EngineVault } from "./types.js";
+import type { EngineVault } from "../types.js";
 
 export const FORMAT_VERSION = 1;
 /** Default block size, chosen by benchmark (docs/benchmarks.md). */

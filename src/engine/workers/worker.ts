@@ -5,20 +5,20 @@ import fs from "node:fs";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
-import { hmac, keysFromTransfer, openChunk, openObject, sealObject } from "./crypto.js";
-import type { VaultKeys } from "./crypto.js";
-import { compressBlock, decompressBlock } from "./compress.js";
-import { createFastHasher } from "./fast-hash.js";
-import type { FastHasher } from "./fast-hash.js";
-import { DATA, decodePage, encodePage, holeEntry, pageObjectName } from "./block-index.js";
-import type { BlockEntry, BlockPage } from "./block-index.js";
-import { PackWriter, packObjectName } from "./chunk-store.js";
-import { openVaultStorage } from "./vault-storage.js";
-import { EngineError, ErrorCodes, serializeError } from "./errors.js";
-import { isAllZero, readFully } from "./image-reader.js";
-import { readVirtual } from "./vhd.js";
-import { GRAIN, SUM_BYTES } from "./snapshot-chain.js";
-import type { VhdLayout } from "./vhd.js";
+import { hmac, keysFromTransfer, openChunk, openObject, sealObject } from "../vault/crypto.js";
+import type { VaultKeys } from "../vault/crypto.js";
+import { compressBlock, decompressBlock } from "../vault/compress.js";
+import { createFastHasher } from "../image/fast-hash.js";
+import type { FastHasher } from "../image/fast-hash.js";
+import { DATA, decodePage, encodePage, holeEntry, pageObjectName } from "../vault/block-index.js";
+import type { BlockEntry, BlockPage } from "../vault/block-index.js";
+import { PackWriter, packObjectName } from "../vault/chunk-store.js";
+import { openVaultStorage } from "../vault/vault-storage.js";
+import { EngineError, ErrorCodes, serializeError } from "../errors.js";
+import { isAllZero, readFully } from "../image/image-reader.js";
+import { readVirtual } from "../image/vhd.js";
+import { GRAIN, SUM_BYTES } from "../snapshot/snapshot-chain.js";
+import type { VhdLayout } from "../image/vhd.js";
 import type {
   BackupTask,
   BackupTaskResult,

@@ -5,9 +5,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createHash, randomBytes } from "node:crypto";
-import { EngineError, ErrorCodes, errnoCode } from "./errors.js";
+import { EngineError, ErrorCodes, errnoCode } from "../errors.js";
 import { hkdf, unwrapKey, wrapKey } from "./crypto.js";
-import type { EngineEncryption } from "./types.js";
+import type { EngineEncryption } from "../types.js";
 
 export const VAULT_KEY_OBJECT = "keys/vault.key";
 

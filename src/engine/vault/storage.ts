@@ -5,7 +5,7 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { errnoCode } from "./errors.js";
+import { errnoCode } from "../errors.js";
 
 export interface ObjectWriter {
   /** Bytes written so far. */

@@ -6,12 +6,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { hkdf, wrapKey } from "./crypto.js";
-import { EngineError, ErrorCodes, errnoCode } from "./errors.js";
+import { EngineError, ErrorCodes, errnoCode } from "../errors.js";
 import { VAULT_KEY_OBJECT, defaultMachineKeyFile, loadMachineSecret, openVaultKey, parseKeyBytes, withDigest, type KeySource, type VaultKeyFile } from "./keys.js";
 import { DEFAULT_LOCK_WAIT_MS } from "./lock.js";
-import { listPoints } from "./points.js";
+import { listPoints } from "../points.js";
 import type { Storage } from "./storage.js";
-import type { EngineVault } from "./types.js";
+import type { EngineVault } from "../types.js";
 import { KEY_COPY } from "./vault-copies.js";
 import { acquireVaultLock, openVaultStorage } from "./vault-storage.js";
 

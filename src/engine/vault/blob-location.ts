@@ -2,9 +2,9 @@
 // the URL, AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT + AZURE_STORAGE_KEY.
 import { AnonymousCredential, ContainerClient, StorageSharedKeyCredential, newPipeline } from "@azure/storage-blob";
 import type { StoragePipelineOptions } from "@azure/storage-blob";
-import { EngineError, ErrorCodes } from "./errors.js";
+import { EngineError, ErrorCodes } from "../errors.js";
 import { BlobStorage } from "./blob-storage.js";
-import { parseBlobUrl, type BlobUrl } from "../model/blob-url.js";
+import { parseBlobUrl, type BlobUrl } from "../../model/blob-url.js";
 
 /** The vault's URL parsed by the checker's rules, or a BKP5083 error. */
 export function blobUrl(raw: string): BlobUrl {

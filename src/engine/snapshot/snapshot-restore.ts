@@ -6,20 +6,20 @@
 // it were the point. Only the point's manifest and block maps are read from the vault.
 import fs from "node:fs";
 import path from "node:path";
-import { EngineError, ErrorCodes, describe } from "./errors.js";
-import type { OpenVault } from "./vault.js";
-import type { Manifest, ManifestDisk } from "./manifest.js";
-import { openObject } from "./crypto.js";
-import { HOLE, decodePage, pageObjectName } from "./block-index.js";
-import { createFastHasher } from "./fast-hash.js";
-import { isAllZero, readFully } from "./image-reader.js";
-import { VhdError, detectVhd, readVirtual } from "./vhd.js";
-import type { VhdLayout } from "./vhd.js";
+import { EngineError, ErrorCodes, describe } from "../errors.js";
+import type { OpenVault } from "../vault/vault.js";
+import type { Manifest, ManifestDisk } from "../vault/manifest.js";
+import { openObject } from "../vault/crypto.js";
+import { HOLE, decodePage, pageObjectName } from "../vault/block-index.js";
+import { createFastHasher } from "../image/fast-hash.js";
+import { isAllZero, readFully } from "../image/image-reader.js";
+import { VhdError, detectVhd, readVirtual } from "../image/vhd.js";
+import type { VhdLayout } from "../image/vhd.js";
 import { cloneFile, listSnapshots, snapshotProblem } from "./snapshots.js";
 import { ChainError, openChain, resolveChain } from "./snapshot-chain.js";
 import type { ChainReader } from "./snapshot-chain.js";
 import type { SnapshotDiskRecord, SnapshotRecord, StoredSnapshot } from "./snapshots.js";
-import type { SnapshotTier } from "./types.js";
+import type { SnapshotTier } from "../types.js";
 
 export type LiveSnapshot = StoredSnapshot & { record: SnapshotRecord };
 

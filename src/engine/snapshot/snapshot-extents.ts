@@ -3,7 +3,7 @@
 // incremental's changes from the snapshot difference instead of reading the disk).
 import fs from "node:fs";
 import path from "node:path";
-import { fileExtents, sharedBlocks } from "./extents.js";
+import { fileExtents, sharedBlocks } from "../image/extents.js";
 import type { SnapshotSession } from "./snapshots.js";
 
 /**

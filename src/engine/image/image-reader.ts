@@ -1,8 +1,8 @@
 // Disk images: identity (stat) and block reads. A block device (/dev/loop0, /dev/sdb) is read
 // by its real size; VHDs are read as their virtual disk (vhd.ts).
 import fs from "node:fs";
-import { EngineError, ErrorCodes, errnoCode } from "./errors.js";
-import type { SourceStat } from "./manifest.js";
+import { EngineError, ErrorCodes, errnoCode } from "../errors.js";
+import type { SourceStat } from "../vault/manifest.js";
 
 export function statImage(vm: string, disk: string, image: string): SourceStat {
   let st: fs.BigIntStats;

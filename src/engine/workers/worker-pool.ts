@@ -4,7 +4,7 @@
 import { Worker } from "node:worker_threads";
 import fs from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { EngineError, ErrorCodes, deserializeError } from "./errors.js";
+import { EngineError, ErrorCodes, deserializeError } from "../errors.js";
 import type { FromWorker, Task, ToWorker, WorkerInit } from "./protocol.js";
 
 export const WORKER_BUNDLE_NAME = "bkp-engine-worker.mjs";

@@ -4,7 +4,7 @@
 // (AAD = its name); an unreadable record counts as empty (the next finder writes it anew).
 import { openObject, sealObject } from "./crypto.js";
 import type { Storage } from "./storage.js";
-import { errnoCode } from "./errors.js";
+import { errnoCode } from "../errors.js";
 
 export const DAMAGE_OBJECT = "damage";
 

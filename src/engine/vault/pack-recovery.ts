@@ -7,7 +7,7 @@ import { openObject, sealObject } from "./crypto.js";
 import { PACK_END, PACK_MAGIC, decodePackIndex, encodePackIndex, indexObjectName, packIdOfName } from "./chunk-store.js";
 import type { PackEntry } from "./chunk-store.js";
 import type { Storage } from "./storage.js";
-import { describe } from "./errors.js";
+import { describe } from "../errors.js";
 
 export interface PackTrailer {
   pack: string;

@@ -3,10 +3,10 @@
 import { randomBytes } from "node:crypto";
 import { hmac, openObject, sealObject } from "./crypto.js";
 import type { Storage } from "./storage.js";
-import { errnoCode } from "./errors.js";
-import type { ChangeDetection, Consistency } from "./types.js";
-import type { VhdRecord } from "./vhd.js";
-import type { ManifestAde } from "./ade.js";
+import { errnoCode } from "../errors.js";
+import type { ChangeDetection, Consistency } from "../types.js";
+import type { VhdRecord } from "../image/vhd.js";
+import type { ManifestAde } from "../ade.js";
 
 export interface SourceStat {
   path: string;

@@ -3,7 +3,7 @@
 // vault object is never initialised again: re-keying it would make every earlier point unreadable.
 import { openObject, sealObject } from "./crypto.js";
 import type { Storage } from "./storage.js";
-import { errnoCode } from "./errors.js";
+import { errnoCode } from "../errors.js";
 
 /** The config, sealed with the vault key (AAD = this name): a tampered copy does not open. */
 export const CONFIG_COPY = "keys/config.sealed";

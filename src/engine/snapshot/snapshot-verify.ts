@@ -6,15 +6,15 @@
 // disks from the vault, whose copy is unaffected. Expired snapshots and `.tmp-` folders are notes.
 import fs from "node:fs";
 import path from "node:path";
-import { EngineError, ErrorCodes, describe } from "./errors.js";
-import type { ManifestRead } from "./manifest.js";
-import { pointObjectName, vmFolder } from "./manifest.js";
-import type { ProgressTracker } from "./progress.js";
+import { EngineError, ErrorCodes, describe } from "../errors.js";
+import type { ManifestRead } from "../vault/manifest.js";
+import { pointObjectName, vmFolder } from "../vault/manifest.js";
+import type { ProgressTracker } from "../progress.js";
 import { SnapshotDamagedError, chainSource, checkAgainstPoint, snapshotFileProblem } from "./snapshot-restore.js";
 import { SNAPSHOT_RECORD, effectiveExpiry } from "./snapshots.js";
 import type { SnapshotTierScan, StoredSnapshot } from "./snapshots.js";
-import type { Damage, SnapshotCheck, SnapshotProblem, SnapshotTier } from "./types.js";
-import type { OpenVault } from "./vault.js";
+import type { Damage, SnapshotCheck, SnapshotProblem, SnapshotTier } from "../types.js";
+import type { OpenVault } from "../vault/vault.js";
 
 export interface SnapshotVerifyInput {
   v: OpenVault;
