@@ -133,11 +133,8 @@ export interface BackupOptions extends CommonOptions {
   prediction?: JobPrediction;
 }
 
-export interface DiskBackupResult {
-  disk: string;
-  image: string;
-  imageBytes: number;
-  detection: ChangeDetection;
+/** What reading a disk (or one page of it) measured. */
+export interface BackupStats {
   /** Bytes of the image actually read (0 on the unchanged-file path). */
   bytesRead: number;
   /** Bytes in blocks whose fast hash differed from the previous point (all data blocks on a full backup). */
@@ -148,6 +145,13 @@ export interface DiskBackupResult {
   bytesZero: number;
   newChunks: number;
   dedupedChunks: number;
+}
+
+export interface DiskBackupResult extends BackupStats {
+  disk: string;
+  image: string;
+  imageBytes: number;
+  detection: ChangeDetection;
   seconds: number;
   warnings: string[];
   /**

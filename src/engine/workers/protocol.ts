@@ -1,5 +1,6 @@
 // Messages between the engine's main thread and its worker threads (plain, cloneable data).
 import type { SerializedError } from "../errors.js";
+import type { BackupStats } from "../types.js";
 
 export interface WorkerInit {
   vaultPath: string;
@@ -44,14 +45,9 @@ export interface SnapshotTarget {
   prevSums?: string;
 }
 
-export interface BackupTaskResult {
+/** A page's block map object and what reading the page measured. */
+export interface BackupTaskResult extends BackupStats {
   map: string;
-  bytesRead: number;
-  bytesChanged: number;
-  bytesStored: number;
-  bytesZero: number;
-  newChunks: number;
-  dedupedChunks: number;
 }
 
 export interface RestoreTask {
