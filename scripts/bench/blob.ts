@@ -8,14 +8,10 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { ContainerClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { startAzurite, DEV_ACCOUNT, DEV_KEY } from "../../test/helpers/azurite.js";
+import { MiB, opt, repo } from "./args.js";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
-const MiB = 1024 * 1024;
 const sizeMiB = Number(opt("size-mib", "512"));
 const trials = Number(opt("trials", "3"));
 const bin = path.join(repo, "dist", "bkp.mjs");

@@ -12,21 +12,10 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { NODE_BUNDLE } from "../esbuild-node.mjs";
 import type { VmBackupResult } from "../../src/engine/types.js";
+import { MiB, args, flag, opt, repo } from "./args.js";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const args = process.argv.slice(2);
-// Flags take the form --name=value (scripts/bench.mjs passes on only arguments starting with "-").
-const opt = (name: string, dflt: string) => {
-  const eq = args.find((a) => a.startsWith(`--${name}=`));
-  if (eq) return eq.slice(name.length + 3);
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
-};
-const flag = (name: string) => args.includes(`--${name}`);
-const MiB = 1024 * 1024;
 const sizeMiB = Number(opt("size-mib", "2048"));
 const trials = Number(opt("trials", "3"));
 const blockSize = opt("block-size", "");

@@ -12,7 +12,6 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { planAndAnalyze } from "../../src/analyze/index.js";
 import { backupVm } from "../../src/engine/index.js";
 import { loadPolicySet } from "../../src/model/load.js";
@@ -20,11 +19,8 @@ import type { Model } from "../../src/model/model.js";
 import { predictFor, readMeasurements } from "../../cli/commands/measurements.js";
 import { engineVault, engineVm } from "../../cli/commands/engine-common.js";
 import type { Io } from "../../cli/io.js";
+import { MiB, flag, opt, repo } from "./args.js";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
-const MiB = 1024 * 1024;
 const osMiB = Number(opt("os-mib", "1024"));
 const dataMiB = Number(opt("data-mib", "512"));
 const churnMiB = Number(opt("churn-mib", "32"));
@@ -33,7 +29,7 @@ const measured = Number(opt("jobs", "5"));
 const cases = opt("cases", "clustered,scattered,clustered-no-tier,scattered-no-tier,added-disk").split(",");
 const work = path.resolve(opt("dir", path.join(repo, ".bench", "predict")));
 /** --keep: leave each case's images and vault (several GiB a case) for inspection. */
-const keep = args.includes("--keep");
+const keep = flag("keep");
 const startedAt = new Date();
 const load0 = os.loadavg()[0];
 
