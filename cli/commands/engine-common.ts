@@ -83,6 +83,37 @@ export function exitCodeForError(e: unknown): number {
   return e instanceof EngineError && !IO_CODES.has(e.code) ? 1 : 2;
 }
 
+/**
+ * Runs a vault command (verify, repair, prune) on each vault in turn. A vault with no backups yet
+ * (BKP5011) is skipped; any other engine error is printed with the vault's name, raises the exit
+ * code, and the next vault still runs. `failed` says which results exit 1.
+ */
+export async function eachVault<V, R>(
+  io: Io,
+  command: string,
+  vaults: Iterable<[name: string, vault: V]>,
+  run: (vault: V) => Promise<R>,
+  failed: (result: R) => boolean = () => false,
+  afterEach: () => void = () => undefined,
+): Promise<{ results: R[]; exit: number }> {
+  const results: R[] = [];
+  let exit = 0;
+  for (const [name, vault] of vaults) {
+    try {
+      const r = await run(vault);
+      afterEach();
+      results.push(r);
+      if (failed(r)) exit = Math.max(exit, 1);
+    } catch (e) {
+      afterEach();
+      if ((e as { code?: string }).code === "BKP5011") continue; // no backups in this vault yet
+      printEngineError(io, command, e, `vault "${name}": `);
+      exit = Math.max(exit, exitCodeForError(e));
+    }
+  }
+  return { results, exit };
+}
+
 /** Prints an engine error without a stack; other errors are rethrown (the CLI reports bugs). */
 export function printEngineError(io: Io, command: string, e: unknown, context = ""): void {
   // The context ("VM \"x\": ") is left out when the message already starts by naming it.

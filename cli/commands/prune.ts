@@ -1,10 +1,9 @@
 import { pruneVault } from "../../src/engine/prune.js";
-import type { PruneResult } from "../../src/engine/prune.js";
 import { REPACK_BELOW } from "../../src/engine/repack.js";
 import { needFiles, parse, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { loadForAnalysis } from "./plan-common.js";
-import { bytes, engineVault, exitCodeForError, machineKeyFile, nowFrom, printEngineError, retentionByVault, selectVms } from "./engine-common.js";
+import { bytes, eachVault, engineVault, machineKeyFile, nowFrom, retentionByVault, selectVms } from "./engine-common.js";
 
 export const command: Command = {
   help: `Usage: bkp prune [--vm NAME] [--dry-run] [--json] FILE...
@@ -47,19 +46,12 @@ wrong key), 2 usage or I/O error.
     const vms = selectVms(loaded.model, values.vm);
     const now = nowFrom(io);
     const byVault = retentionByVault(vms);
-    const results: PruneResult[] = [];
-    let exit = 0;
-    for (const [vaultName, specs] of byVault) {
+    const vaults = [...byVault].map(([vaultName, specs]) => {
       const v = loaded.model.vaults.get(vaultName);
       if (!v) throw new UsageError(`no vault "${vaultName}"`);
-      try {
-        results.push(await pruneVault(engineVault(v), specs, { machineKeyFile: machineKeyFile(io), now: () => now, dryRun: values["dry-run"] }));
-      } catch (e) {
-        if ((e as { code?: string }).code === "BKP5011") continue; // no backups in this vault yet
-        printEngineError(io, "prune", e, `vault "${vaultName}": `);
-        exit = Math.max(exit, exitCodeForError(e));
-      }
-    }
+      return [vaultName, { v, specs }] as [string, { v: typeof v; specs: typeof specs }];
+    });
+    const { results, exit } = await eachVault(io, "prune", vaults, ({ v, specs }) => pruneVault(engineVault(v), specs, { machineKeyFile: machineKeyFile(io), now: () => now, dryRun: values["dry-run"] }));
     if (values.json) {
       io.stdout(JSON.stringify(results, null, 2) + "\n");
       return exit;

@@ -1,9 +1,8 @@
 import { repairVault } from "../../src/engine/repair.js";
-import type { RepairResult } from "../../src/engine/types.js";
 import { needFiles, parse } from "../args.js";
 import type { Command } from "../command.js";
 import { loadForAnalysis } from "./plan-common.js";
-import { ProgressView, engineVault, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds } from "./engine-common.js";
+import { ProgressView, eachVault, engineVault, machineKeyFile, nowFrom, seconds } from "./engine-common.js";
 
 export const command: Command = {
   help: `Usage: bkp repair [--dry-run] [--force] [--json] FILE...
@@ -34,23 +33,16 @@ be opened or is locked), 2 usage or I/O error.
     const loaded = loadForAnalysis(io, files);
     if (!loaded.ok) return loaded.code;
     const view = new ProgressView(io, io.isTTY && !values.json);
-    const results: RepairResult[] = [];
-    let exit = 0;
     const now = nowFrom(io);
-    for (const v of loaded.model.vaults.values()) {
-      if (!v.path) continue;
-      try {
-        const r = await repairVault(engineVault(v), { dryRun: values["dry-run"], force: values.force, machineKeyFile: machineKeyFile(io), onProgress: view.onProgress, now: () => now });
-        view.reset();
-        results.push(r);
-        if (!r.ok) exit = Math.max(exit, 1);
-      } catch (e) {
-        view.reset();
-        if ((e as { code?: string }).code === "BKP5011") continue; // no vault there: nothing to repair
-        printEngineError(io, "repair", e, `vault "${v.name}": `);
-        exit = Math.max(exit, exitCodeForError(e));
-      }
-    }
+    const vaults = [...loaded.model.vaults.values()].filter((v) => v.path).map((v) => [v.name, v] as [string, typeof v]);
+    const { results, exit } = await eachVault(
+      io,
+      "repair",
+      vaults,
+      (v) => repairVault(engineVault(v), { dryRun: values["dry-run"], force: values.force, machineKeyFile: machineKeyFile(io), onProgress: view.onProgress, now: () => now }),
+      (r) => !r.ok,
+      () => view.reset(),
+    );
     if (values.json) {
       io.stdout(JSON.stringify(results, null, 2) + "\n");
       return exit;

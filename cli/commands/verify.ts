@@ -4,7 +4,7 @@ import { needFiles, parse } from "../args.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
-import { ProgressView, bytes, engineVault, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, snapshotTier } from "./engine-common.js";
+import { ProgressView, bytes, eachVault, engineVault, machineKeyFile, nowFrom, seconds, snapshotTier } from "./engine-common.js";
 
 export const command: Command = {
   help: `Usage: bkp verify [--read-data] [--json] FILE...
@@ -44,27 +44,20 @@ prune holds it; 2 usage or I/O error.
     const loaded = loadForAnalysis(io, files);
     if (!loaded.ok) return loaded.code;
     const view = new ProgressView(io, io.isTTY && !values.json);
-    const results: VerifyResult[] = [];
-    let exit = 0;
     const now = nowFrom(io);
     // Snapshot expiry by the current policy, as restore and points judge it.
     const tiers = new Map([...loaded.model.vms.values()].map((vm) => [vm.name, snapshotTier(vm)]));
-    for (const v of loaded.model.vaults.values()) {
-      if (!v.path && !v.blob) continue;
-      try {
-        const r = await verifyVault(engineVault(v), { readData: values["read-data"], machineKeyFile: machineKeyFile(io), onProgress: view.onProgress, now: () => now, instantRestore: tiers });
-        view.reset();
-        results.push(r);
-        // A damaged snapshot fails verify like vault damage (exit 1): its restores are slower and
-        // its storage may be failing; the messages say the vault's copy is intact.
-        if (!r.ok || !r.snapshotsOk) exit = Math.max(exit, 1);
-      } catch (e) {
-        view.reset();
-        if ((e as { code?: string }).code === "BKP5011") continue; // no backups in this vault yet
-        printEngineError(io, "verify", e, `vault "${v.name}": `);
-        exit = Math.max(exit, exitCodeForError(e));
-      }
-    }
+    const vaults = [...loaded.model.vaults.values()].filter((v) => v.path || v.blob).map((v) => [v.name, v] as [string, typeof v]);
+    const { results, exit } = await eachVault(
+      io,
+      "verify",
+      vaults,
+      (v) => verifyVault(engineVault(v), { readData: values["read-data"], machineKeyFile: machineKeyFile(io), onProgress: view.onProgress, now: () => now, instantRestore: tiers }),
+      // A damaged snapshot fails verify like vault damage (exit 1): its restores are slower and
+      // its storage may be failing; the messages say the vault's copy is intact.
+      (r) => !r.ok || !r.snapshotsOk,
+      () => view.reset(),
+    );
     if (values.json) {
       io.stdout(JSON.stringify(results, null, 2) + "\n");
       return exit;
