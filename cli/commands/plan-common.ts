@@ -1,6 +1,6 @@
 // Shared by `bkp plan` and `bkp cost`: load a policy set and stop on errors, flag parsing for
 // dates. Diagnostics go to standard error so that standard output stays the report.
-import { DateTime } from "luxon";
+import { DateTime } from "../../src/utils/luxon.js";
 import { hasErrors } from "../../src/lang/diagnostics.js";
 import type { Model } from "../../src/model/model.js";
 import { loadPolicySet, type PolicySet } from "../../src/model/load.js";

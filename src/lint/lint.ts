@@ -1,5 +1,5 @@
 // Running the linter: the checker's diagnostics, then every enabled rule, then suppressions.
-import { DateTime } from "luxon";
+import { DateTime } from "../utils/luxon.js";
 import type { Diagnostic, Severity } from "../lang/diagnostics.js";
 import { sortDiagnostics } from "../lang/diagnostics.js";
 import { annotateOrigins } from "../lang/origin-comments.js";

@@ -2,7 +2,7 @@
 // rules, the analysis), with its documentation beside its code (like Biome's rules).
 import type { Diagnostic, Range, Severity } from "../lang/diagnostics.js";
 import type { ParsedFile } from "../lang/index.js";
-import type { DateTime } from "luxon";
+import type { DateTime } from "../utils/luxon.js";
 import type { Model } from "../model/model.js";
 import type { AnalyzedPlan } from "../analyze/index.js";
 

@@ -2,7 +2,7 @@
 // `bkp cost` and `bkp plan`: the bill of one VM, its next jobs and their predicted times, a
 // policy's runs and the recovery points its retention keeps.
 import Decimal from "decimal.js";
-import type { DateTime } from "luxon";
+import type { DateTime } from "../utils/luxon.js";
 import { computeCost, timePlan, type CostReport } from "../analyze/index.js";
 import type { Model, Policy, Vm } from "../model/model.js";
 import { compilePlan } from "../plan/compile.js";

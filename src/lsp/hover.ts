@@ -2,7 +2,7 @@
 // consistency; on a policy its schedule, next runs, retention and VMs; on a storage account
 // its disks and risks; on a keyword or unit its meaning from the language reference.
 import type { Hover } from "vscode-languageserver";
-import type { DateTime } from "luxon";
+import type { DateTime } from "../utils/luxon.js";
 import Decimal from "decimal.js";
 import { money } from "../analyze/json.js";
 import type { BlockAst, FileAst } from "../lang/ast.js";

@@ -4,7 +4,7 @@
 // the blocks it touched (lang/reparse.ts) and re-checks the set.
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { DateTime } from "luxon";
+import { DateTime } from "../utils/luxon.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Diagnostic } from "../lang/diagnostics.js";
 import { sortDiagnostics } from "../lang/diagnostics.js";

@@ -4,7 +4,7 @@
 // generated from the package into zone-table.generated.ts (`npm run zone-table`): its own
 // tables cost every `bkp check` ~5 ms to compile. Checking against the tables rather than ICU
 // also avoids initialising ICU, which costs ~10 ms at startup.
-import { IANAZone } from "luxon";
+import { IANAZone } from "../utils/luxon.js";
 import { closest } from "../lang/suggest.js";
 import { IANA_WINDOWS, WINDOWS_PRIMARY } from "./zone-table.generated.js";
 

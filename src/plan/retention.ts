@@ -14,7 +14,7 @@
 // Instant-restore snapshots are kept `instant-restore` days (DOMAIN §6/§7). Archive (DOMAIN §6):
 // monthly/yearly points move to the archive tier `archive after` their creation (at least 3
 // months) when at least 6 months of retention remain then; archived points are full copies.
-import type { DateTime } from "luxon";
+import type { DateTime } from "../utils/luxon.js";
 import type { MonthlyOn, Policy, Retention } from "../model/model.js";
 import { addMonths, civilFromDays, clockFor, daysFromCivil, daysInMonth, type WallTime, type ZoneClock } from "./time.js";
 

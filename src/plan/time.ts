@@ -5,8 +5,7 @@
 // (~10 µs each), so the hot paths work on epoch milliseconds and civil (y, m, d) numbers and
 // ask luxon's IANAZone only for the zone's UTC offset. Results are the same instants luxon
 // would give, except for the two DST rules bkp defines (see `resolveWall`).
-import { FixedOffsetZone } from "luxon";
-import { DateTime, IANAZone, type Zone } from "../utils/luxon.js";
+import { DateTime, FixedOffsetZone, IANAZone, type Zone } from "../utils/luxon.js";
 
 export const MS_PER_MINUTE = 60_000;
 export const MS_PER_HOUR = 3_600_000;

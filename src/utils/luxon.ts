@@ -6,5 +6,5 @@ import { Settings } from "luxon";
 
 Settings.defaultLocale = "en-US";
 
-export { DateTime, IANAZone, Settings } from "luxon";
+export { DateTime, FixedOffsetZone, IANAZone, Settings } from "luxon";
 export type { Zone } from "luxon";

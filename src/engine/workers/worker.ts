@@ -194,22 +194,21 @@ function writeAt(file: string, data: Buffer, at: number): void {
 }
 
 /** The batch's blocks (page indexes) that share their extents with the previous snapshot and have a previous entry. */
-function keptBlocks(shared: Uint8Array, prev: BlockEntry[], i: number, n: number): number[] {
-  const kept: number[] = [];
-  for (let k = 0; k < n; k++) if (shared[i + k] === 1 && prev[i + k]) kept.push(i + k);
+function keptBlocks(shared: Uint8Array, prev: BlockEntry[], i: number, n: number): Set<number> {
+  const kept = new Set<number>();
+  for (let k = 0; k < n; k++) if (shared[i + k] === 1 && prev[i + k]) kept.add(i + k);
   return kept;
 }
 
 /** Reads the batch's runs of blocks not kept into their places in `buf`; false when the image is short. */
-function readRuns(fd: number, buf: Buffer, kept: readonly number[], i: number, n: number, start: number, want: number): boolean {
-  const skip = new Set(kept);
+function readRuns(fd: number, buf: Buffer, kept: ReadonlySet<number>, i: number, n: number, start: number, want: number): boolean {
   for (let k = 0; k < n; ) {
-    if (skip.has(i + k)) {
+    if (kept.has(i + k)) {
       k++;
       continue;
     }
     let end = k;
-    while (end < n && !skip.has(i + end)) end++;
+    while (end < n && !kept.has(i + end)) end++;
     const from = k * blockSize;
     const len = Math.min(end * blockSize, want) - from;
     if (readFully(fd, buf.subarray(from, from + len), len, start + from) !== len) return false;
@@ -223,7 +222,7 @@ function readRuns(fd: number, buf: Buffer, kept: readonly number[], i: number, n
  * again only while the vault holds it intact; otherwise that block is read and stored again
  * (the damage is not inherited).
  */
-async function keepShared(t: BackupTask, prev: BlockEntry[], entries: BlockEntry[], kept: readonly number[], fd: number, res: BackupTaskResult): Promise<void> {
+async function keepShared(t: BackupTask, prev: BlockEntry[], entries: BlockEntry[], kept: ReadonlySet<number>, fd: number, res: BackupTaskResult): Promise<void> {
   const data: number[] = [];
   for (const b of kept) {
     const p = prev[b];
@@ -308,7 +307,7 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
       const changed: { i: number; data: Buffer; fast: Buffer; id: Buffer }[] = [];
       const reused: { i: number; data: Buffer; entry: BlockEntry }[] = [];
       for (let k = 0; k < n; k++) {
-        if (kept?.includes(i + k)) continue;
+        if (kept?.has(i + k)) continue;
         const len = blockLen(t.imageBytes, t.firstBlock + i + k);
         const at = start + k * blockSize;
         const data = buf.subarray(k * blockSize, k * blockSize + len);

@@ -1,4 +1,4 @@
-import { DateTime } from "luxon";
+import { DateTime } from "../../utils/luxon.js";
 import type { Rule } from "../rule.js";
 import { VAULT, vm } from "./examples.js";
 
