@@ -216,11 +216,13 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
       snapSeconds += (performance.now() - tPrepare) / 1000;
       // DOMAIN §4: with the previous snapshot at hand, a copy-on-write file system tells which
       // blocks changed without reading them (extent comparison, snapshot-extents.ts).
-      for (const p of plans) {
-        if (p.detection !== "block-checksum" || p.detectionReason || p.vhd) continue;
-        const shared = await sharedWithPreviousSnapshot(snaps, p.name, p.image, p.bytes, config.blockSize);
-        if (shared) Object.assign(p, { detection: "extent-compare", shared });
-      }
+      await Promise.all(
+        plans.map(async (p) => {
+          if (p.detection !== "block-checksum" || p.detectionReason || p.vhd) return;
+          const shared = await sharedWithPreviousSnapshot(snaps, p.name, p.image, p.bytes, config.blockSize);
+          if (shared) Object.assign(p, { detection: "extent-compare", shared });
+        }),
+      );
 
       const tracker = new ProgressTracker(opts.onProgress);
       for (const p of plans) tracker.add(diskKey(vm.name, p.name), vm.name, p.name, "backup", p.bytes);
