@@ -150,7 +150,7 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
         const w = Math.max(...r.disks.map((d) => d.disk.length));
         for (const d of r.disks) {
           io.stdout(
-            `  ${d.disk.padEnd(w)}  ${bytes(d.imageBytes).padStart(10)}  ${d.detection.padEnd(14)}  read ${bytes(d.bytesRead)}, changed ${bytes(d.bytesChanged)}, stored ${bytes(d.bytesStored)}, ${seconds(d.seconds)}\n`,
+            `  ${d.disk.padEnd(w)}  ${bytes(d.imageBytes).padStart(10)}  ${d.detection.padEnd(14)}  read ${bytes(d.bytesRead)}, changed ${bytes(d.bytesChanged)}, stored ${bytes(d.bytesStored)}${d.deltaChunks ? ` (${d.deltaChunks} block(s) as deltas of their changed 64 KiB grains)` : ""}, ${seconds(d.seconds)}\n`,
           );
           for (const warn of d.warnings) io.stdout(`    warning: ${warn}\n`);
           if (d.detectionReason) io.stdout(`    checksum comparison: ${d.detectionReason}\n`);

@@ -14,7 +14,7 @@ import type { ChunkIndex } from "./vault/chunk-store.js";
 import { rebuildMissingIndexes } from "./vault/pack-recovery.js";
 import type { VaultKeys } from "./vault/crypto.js";
 import type { Storage } from "./vault/storage.js";
-import { DATA, decodePage, openPage } from "./vault/block-index.js";
+import { decodePage, entryChunks, openPage } from "./vault/block-index.js";
 import { WorkerPool } from "./workers/worker-pool.js";
 import { ConsistencyFailure, snapshotConsistently } from "./consistency.js";
 import { VhdError, detectVhd, vhdRecord } from "./image/vhd.js";
@@ -101,7 +101,7 @@ async function damagedBase(storage: Storage, keys: VaultKeys, index: ChunkIndex,
       return `block map ${map}: ${e instanceof Error ? e.message : String(e)}`;
     }
     for (const e of decodePage(plain).entries) {
-      if (e.kind === DATA && !isHealthy(index, e.id.toString("hex"))) return `chunk ${e.id.toString("hex").slice(0, 16)}… is missing or damaged`;
+      for (const id of entryChunks(e)) if (!isHealthy(index, id.toString("hex"))) return `chunk ${id.toString("hex").slice(0, 16)}… is missing or damaged`;
     }
   }
   return undefined;
@@ -182,6 +182,8 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
     }
     // The tier's own seconds, beside the read: preparing copies, making them durable, committing.
     let snapSeconds = 0;
+    /** Seconds the worker threads took to start: part of every disk's seconds, paid once per job. */
+    let workerStart: number | undefined;
     const readImages = async () => {
       const sameLayout = prev !== undefined && prev.blockSize === config.blockSize && prev.pageBlocks === config.pageBlocks;
       const plans: DiskPlan[] = vm.disks.map((d) => {
@@ -231,7 +233,7 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
       const toRead = plans.filter((p) => p.detection !== "unchanged-file");
       for (const p of plans) {
         if (p.detection === "unchanged-file") {
-          perDisk.set(p.name, { maps: p.prevMaps ?? [], stats: { bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0 }, seconds: 0, warnings: [] });
+          perDisk.set(p.name, { maps: p.prevMaps ?? [], stats: { bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0, deltaChunks: 0 }, seconds: 0, warnings: [] });
           tracker.complete(diskKey(vm.name, p.name));
         }
       }
@@ -266,7 +268,7 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
         }
         const started = new Map<string, number>();
         for (const p of toRead) {
-          perDisk.set(p.name, { maps: [], stats: { bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0 }, seconds: 0, warnings: [] });
+          perDisk.set(p.name, { maps: [], stats: { bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0, deltaChunks: 0 }, seconds: 0, warnings: [] });
           started.set(p.name, performance.now());
         }
         const size = Math.max(1, Math.min(opts.workers ?? defaultWorkers(toRead.length), tasks.length));
@@ -276,7 +278,9 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
           {
             request: (op, ids) => {
               // claim: true = this worker stores the chunk; reuse (an unchanged block's chunk of
-              // the previous point): true = it may be referenced, false = this worker stores it.
+              // the previous point): true = it may be referenced, false = this worker stores it;
+              // intact (a delta's chunk or base): whether it may be referenced, claiming nothing.
+              if (op === "intact") return ids.map((id) => claimed.has(id) || isHealthy(index, id));
               if (op !== "claim" && op !== "reuse") throw new Error("unexpected request");
               return ids.map((id) => {
                 if (claimed.has(id) || isHealthy(index, id)) return op === "reuse";
@@ -288,6 +292,8 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
           },
         );
         if (tasks.length) {
+          await pool.ready().catch(() => undefined); // a failed start is reported by runAll
+          workerStart = (performance.now() - Math.min(...started.values())) / 1000;
           const results = await pool.runAll<BackupTaskResult>(tasks, vault.path);
           await pool.finish(vault.path);
           results.forEach((r, i) => {
@@ -367,9 +373,10 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
       disks: plans.map((p): DiskBackupResult => {
         const d = perDisk.get(p.name);
         if (!d) throw new Error("missing disk result");
-        return { disk: p.name, image: p.image, imageBytes: p.bytes, detection: p.detection, ...d.stats, seconds: d.seconds, warnings: d.warnings, ...(p.detectionReason ? { detectionReason: p.detectionReason } : {}) };
+        return { disk: p.name, image: p.image, imageBytes: p.bytes, detection: p.detection, ...d.stats, deltaChunks: d.stats.deltaChunks ?? 0, seconds: d.seconds, warnings: d.warnings, ...(p.detectionReason ? { detectionReason: p.detectionReason } : {}) };
       }),
       ...(snapshot ? { snapshot } : {}),
+      ...(workerStart !== undefined ? { workerStartSeconds: workerStart } : {}),
       ...(v.warnings.length ? { warnings: v.warnings } : {}),
     };
     // The job log (job-log.ts): what this job measured, once its point is committed.

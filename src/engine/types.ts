@@ -145,6 +145,8 @@ export interface BackupStats {
   bytesZero: number;
   newChunks: number;
   dedupedChunks: number;
+  /** Of the new chunks, those stored as deltas: the grains a block changed in, over a full chunk of an earlier point. */
+  deltaChunks: number;
 }
 
 export interface DiskBackupResult extends BackupStats {
@@ -173,6 +175,8 @@ export interface VmBackupResult {
   disks: DiskBackupResult[];
   /** The snapshot tier's part of the job (only when the VM has one). */
   snapshot?: SnapshotReport;
+  /** Seconds the engine's worker threads took to start (within every read disk's seconds; absent when no disk was read). */
+  workerStartSeconds?: number;
   /** Set when the job log record could not be written (BKP5076); the point is committed regardless. */
   jobLogProblem?: string;
   /** The vault's own warnings: a key file readable by others, a key file read from its copy. */

@@ -30,7 +30,9 @@ describe("crash safety with the instant-restore tier", () => {
     let tick = 0;
     const clock = () => new Date(t0 + tick * 8 * HOUR).toISOString();
     const tier = { days: 1, zone: "UTC" };
-    const base = { machineKeyFile: env.machineKeyFile, blockSize: 64 * KiB, pageBlocks: 8, packTarget: 256 * KiB, workers: 2, lockWaitMs: 5000, instantRestore: tier };
+    // Blocks of four 64 KiB grains: the 20 KiB writes are stored as delta chunks, whose bases
+    // prune must keep and repack must move.
+    const base = { machineKeyFile: env.machineKeyFile, blockSize: 256 * KiB, pageBlocks: 2, packTarget: 256 * KiB, workers: 2, lockWaitMs: 5000, instantRestore: tier };
     const opts = () => ({ ...base, nowIso: clock() });
     const inProcess = () => ({ ...base, now: () => new Date(clock()) });
     const expected = new Map<string, { a: string; b: string }>();
@@ -80,6 +82,7 @@ describe("crash safety with the instant-restore tier", () => {
     const first = await timedRun("backup", { vault: env.vault, vm, opts: opts() });
     record((JSON.parse(first.out) as { point: string }).point);
     let interrupted = 0;
+    let deltas = 0;
     for (let trial = 0; trial < TRIALS; trial++) {
       tick++;
       churn(a);
@@ -92,11 +95,14 @@ describe("crash safety with the instant-restore tier", () => {
       await check(`backup ${trial}`);
       if (trial % 2 === 1) {
         tick++;
-        record((await backupVm(env.vault, vm, inProcess())).point);
+        const next = await backupVm(env.vault, vm, inProcess());
+        record(next.point);
+        deltas += next.disks.reduce((s, d) => s + d.deltaChunks, 0);
         expect(filesUnder(env.vault.path).filter((f) => f.includes(".tmp-"))).toEqual([]);
       }
     }
     expect(interrupted, log.join("\n")).toBeGreaterThanOrEqual(TRIALS / 3);
+    expect(deltas, "the completed backups stored delta chunks").toBeGreaterThan(0);
     console.log(`crash-tier: backups done at ${((Date.now() - started) / 1000).toFixed(0)} s, ${interrupted} of ${TRIALS} interrupted`);
 
     // 2. Prunes: points older than a day expire (their snapshots first), packs get repacked.

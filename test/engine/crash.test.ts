@@ -20,8 +20,9 @@ describe("crash safety", () => {
     writeImage(b, "ttrrzztr", MiB);
     const vm = { name: "vm", disks: [{ name: "a", image: a }, { name: "b", image: b }] };
     // Small blocks and packs: many pack commits, index writes and maps per run, so kills land
-    // in every phase (startup, reading, pack commit, index, maps, manifest, after).
-    const opts = { machineKeyFile: env.machineKeyFile, blockSize: 64 * KiB, pageBlocks: 32, packTarget: 256 * KiB, workers: 2, lockWaitMs: 5000 };
+    // in every phase (startup, reading, pack commit, index, maps, manifest, after). Blocks of
+    // four 64 KiB grains, so small writes are stored as delta chunks over earlier points' blocks.
+    const opts = { machineKeyFile: env.machineKeyFile, blockSize: 256 * KiB, pageBlocks: 8, packTarget: 256 * KiB, workers: 2, lockWaitMs: 5000 };
     const expected = new Map<string, { a: string; b: string }>();
     const record = (point: string) => expected.set(point, { a: sha(a), b: sha(b) });
 
@@ -35,11 +36,13 @@ describe("crash safety", () => {
     const churn = (file: string) => {
       const fd = fs.openSync(file, "r+");
       for (let i = 0; i < 6; i++) fs.writeSync(fd, crypto.randomBytes(100 * KiB), 0, 100 * KiB, crypto.randomInt(0, 8 * MiB - 100 * KiB));
+      for (let i = 0; i < 8; i++) fs.writeSync(fd, crypto.randomBytes(16 * KiB), 0, 16 * KiB, crypto.randomInt(0, 8 * MiB - 16 * KiB));
       fs.closeSync(fd);
     };
 
     const log: string[] = [];
     let killedMidway = 0;
+    let deltas = 0;
     for (let trial = 0; trial < TRIALS; trial++) {
       churn(a);
       churn(b);
@@ -77,12 +80,14 @@ describe("crash safety", () => {
       if (trial % 2 === 1) {
         const next = await backupVm(env.vault, vm, opts);
         record(next.point);
+        deltas += next.disks.reduce((s, d) => s + d.deltaChunks, 0);
         const temps = filesUnder(env.vault.path).filter((f) => f.includes(".tmp-"));
         expect(temps).toEqual([]);
       }
     }
     // Most trials must really have interrupted a backup, or this tests little.
     expect(killedMidway, log.join("\n")).toBeGreaterThanOrEqual(TRIALS / 3);
+    expect(deltas, "the completed backups stored delta chunks").toBeGreaterThan(0);
     const final = await verifyVault(env.vault, { readData: true, machineKeyFile: env.machineKeyFile });
     expect(final.ok).toBe(true);
   }, 300_000); // 20 real processes: minutes on a loaded machine

@@ -11,6 +11,7 @@ import type { OpenVault } from "../vault/vault.js";
 import type { Manifest, ManifestDisk } from "../vault/manifest.js";
 import { openObject } from "../vault/crypto.js";
 import { HOLE, decodePage, pageObjectName } from "../vault/block-index.js";
+import { matchesEntry } from "../vault/delta.js";
 import { createFastHasher } from "../image/fast-hash.js";
 import { isAllZero, readFully } from "../image/image-reader.js";
 import { VhdError, detectVhd, readVirtual } from "../image/vhd.js";
@@ -198,7 +199,7 @@ export async function checkAgainstPoint(
         }
         if (vhd) readVirtual(fd, vhd, data, len, at);
         else if ((reader ? reader.read(data, len, at) : readFully(fd, data, len, at)) !== len) throw damaged(m, d, `is short: it ends before byte ${at + len} of the disk`, at);
-        const ok = e.kind === HOLE ? isAllZero(data) : fast(data).equals(e.fast);
+        const ok = e.kind === HOLE ? isAllZero(data) : matchesEntry(fast, e, data, isAllZero);
         if (!ok) throw damaged(m, d, `differs from the point in the block at byte ${at} of the disk (checksum mismatch): it was changed or damaged after the backup`, at);
         if (e.kind !== HOLE) {
           dataBytes += len;

@@ -29,7 +29,7 @@ export interface ManifestDisk {
   maps: string[];
   /** Set when the image was a VHD: imageBytes is its virtual size; restore writes the same kind. */
   vhd?: VhdRecord;
-  stats: { bytesRead: number; bytesChanged: number; bytesStored: number; bytesZero: number; newChunks: number; dedupedChunks: number };
+  stats: { bytesRead: number; bytesChanged: number; bytesStored: number; bytesZero: number; newChunks: number; dedupedChunks: number; deltaChunks?: number };
 }
 
 export interface Manifest {

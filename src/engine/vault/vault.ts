@@ -11,7 +11,12 @@ import type { KeySource } from "./keys.js";
 import { KEY_COPY, ensureCopies, getOptional, vaultObjectKinds } from "./vault-copies.js";
 import type { EngineVault } from "../types.js";
 
-export const FORMAT_VERSION = 1;
+/**
+ * Version 2 added block-map format 2 (grain sums, delta entries) and delta chunks. Version 1
+ * vaults are read as they are and upgraded by the first lock holder that opens them.
+ */
+export const FORMAT_VERSION = 2;
+const READS_VERSIONS = [1, 2];
 /** Default block size, chosen by benchmark (docs/benchmarks.md). */
 export const DEFAULT_BLOCK_SIZE = 1024 * 1024;
 /** A block map page covers this many bytes of disk: the unit of parallel work too. */
@@ -65,13 +70,13 @@ export function parseConfig(raw: Buffer, def: EngineVault): VaultConfig {
     throw damaged("it is not valid JSON");
   }
   if (typeof c !== "object" || c === null) throw damaged("it is not a JSON object");
-  if (c.format === "bkp-vault" && typeof c.version === "number" && c.version !== FORMAT_VERSION) {
+  if (c.format === "bkp-vault" && typeof c.version === "number" && !READS_VERSIONS.includes(c.version)) {
     throw new EngineError(
       ErrorCodes.VAULT_FORMAT,
-      `${def.path} holds vault format ${c.format} version ${c.version}; this bkp reads version ${FORMAT_VERSION}. Use a matching bkp release.`,
+      `${def.path} holds vault format ${c.format} version ${c.version}; this bkp reads versions ${READS_VERSIONS.join(" and ")}. Use a matching bkp release.`,
     );
   }
-  if (c.format !== "bkp-vault" || c.version !== FORMAT_VERSION) throw damaged("its format or version field is missing or altered");
+  if (c.format !== "bkp-vault" || typeof c.version !== "number" || !READS_VERSIONS.includes(c.version)) throw damaged("its format or version field is missing or altered");
   if (typeof c.id !== "string" || !/^[0-9a-f]{16}$/.test(c.id)) throw damaged("its id is missing or altered");
   if (typeof c.blockSize !== "number" || typeof c.pageBlocks !== "number" || !Number.isInteger(c.pageBlocks) || c.pageBlocks < 1) throw damaged("its block size or page size is missing or altered");
   try {
@@ -151,14 +156,22 @@ export async function openVault(def: EngineVault, opts: OpenOptions): Promise<Op
     }
     return createVault(def, storage, src, opts, warnings);
   }
-  const config = parseConfig(raw, def);
+  let config = parseConfig(raw, def);
   const key = await openKeyFiles(storage, src, def);
   const keys = deriveKeys(key.master);
   if (key.fromCopy) warnings.push(`the vault's key file ${def.path}/${VAULT_KEY_OBJECT} is missing or damaged; its copy opened the vault${opts.create ? " and was written back" : ": run `bkp repair`"}`);
   if (opts.create) {
     try {
       if (key.fromCopy) await storage.put(VAULT_KEY_OBJECT, key.bytes);
-      await ensureCopies(storage, keys.enc, raw, key.bytes);
+      if (config.version < FORMAT_VERSION) {
+        // Upgrade before anything of the new version is written: the copy first, then the
+        // config (a kill between the two leaves a version-1 config, upgraded at the next open).
+        config = { ...config, version: FORMAT_VERSION };
+        const upgraded = Buffer.from(JSON.stringify(config, undefined, 2) + "\n");
+        await ensureCopies(storage, keys.enc, upgraded, key.bytes);
+        await storage.put(CONFIG_OBJECT, upgraded);
+        warnings.push(`vault "${def.name}" was upgraded to format version ${FORMAT_VERSION} (delta chunks); bkp releases that read only version 1 cannot open it`);
+      } else await ensureCopies(storage, keys.enc, raw, key.bytes);
     } catch (e) {
       throw vaultWriteError(e, def.path);
     }

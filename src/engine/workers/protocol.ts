@@ -93,7 +93,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: "ready" }
-  | { type: "request"; reqId: number; op: "claim" | "reuse" | "locate"; ids: string[] }
+  | { type: "request"; reqId: number; op: "claim" | "reuse" | "intact" | "locate"; ids: string[] }
   | { type: "progress"; key: string; bytes: number }
   | { type: "pack"; pack: string; size: number; chunks: (WireLoc & { id: string })[] }
   | { type: "done"; result: unknown }

@@ -20,7 +20,7 @@ function workerLocation(): { url: URL; entry?: string } {
 }
 
 export interface PoolHandlers {
-  request(op: "claim" | "reuse" | "locate", ids: string[]): unknown;
+  request(op: "claim" | "reuse" | "intact" | "locate", ids: string[]): unknown;
   progress(key: string, bytes: number): void;
   pack?(m: Extract<FromWorker, { type: "pack" }>): void;
 }
@@ -79,6 +79,11 @@ export class WorkerPool {
       });
       this.slots.push(slot);
     }
+  }
+
+  /** Resolves once every worker has started (loaded its code, opened the vault). */
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.ready));
   }
 
   private fail(e: Error): void {

@@ -10,7 +10,8 @@ import type { VaultKeys } from "../vault/crypto.js";
 import { compressBlock, decompressBlock } from "../vault/compress.js";
 import { createFastHasher } from "../image/fast-hash.js";
 import type { FastHasher } from "../image/fast-hash.js";
-import { DATA, decodePage, encodePage, holeEntry, pageObjectName } from "../vault/block-index.js";
+import { DATA, DELTA, HOLE, decodePage, encodePage, entryChunks, holeEntry, pageObjectName } from "../vault/block-index.js";
+import { MAX_DELTA_SHARE, applyDelta, deltaBase, diffBits, encodeDelta, grainSums, popcount, sumsFast, zeroSum } from "../vault/delta.js";
 import type { BlockEntry, BlockPage } from "../vault/block-index.js";
 import { PackWriter, packObjectName } from "../vault/chunk-store.js";
 import { openVaultStorage } from "../vault/vault-storage.js";
@@ -66,7 +67,7 @@ const waiting = new Map<number, (v: unknown) => void>();
 
 const post = (m: FromWorker) => port.postMessage(m);
 
-function request<T>(op: "claim" | "reuse" | "locate", ids: string[]): Promise<T> {
+function request<T>(op: "claim" | "reuse" | "intact" | "locate", ids: string[]): Promise<T> {
   const reqId = ++reqSeq;
   return new Promise<T>((resolve) => {
     waiting.set(reqId, resolve as (v: unknown) => void);
@@ -135,8 +136,8 @@ class PageSnapshot {
     this.prev.copy(this.sums, o, o, o + n);
   }
 
-  /** A block read (`zero`: known all-zero). */
-  changed(data: Buffer, at: number, zero = false): void {
+  /** A block read (`zero`: known all-zero; `sums`: its grain sums, already computed). */
+  changed(data: Buffer, at: number, zero = false, sums?: Buffer): void {
     let run = -1;
     const flush = (end: number) => {
       if (run < 0) return;
@@ -147,7 +148,7 @@ class PageSnapshot {
     for (let o = 0; o < data.length; o += GRAIN) {
       const grain = data.subarray(o, Math.min(o + GRAIN, data.length));
       const isZero = zero || isAllZero(grain);
-      const sum = isZero ? zeroSum(this.fast, grain.length) : this.fast(grain).subarray(0, SUM_BYTES);
+      const sum = sums ? sums.subarray((o / GRAIN) * SUM_BYTES, (o / GRAIN + 1) * SUM_BYTES) : isZero ? zeroSum(this.fast, grain.length) : this.fast(grain).subarray(0, SUM_BYTES);
       const lg = (at + o - this.pageStart) / GRAIN;
       sum.copy(this.sums, lg * SUM_BYTES);
       let keep = !isZero;
@@ -174,13 +175,6 @@ class PageSnapshot {
       fs.fdatasync(fd, () => fs.close(fd, () => undefined));
     }
   }
-}
-
-const zeroSums = new Map<number, Buffer>();
-function zeroSum(fast: FastHasher, len: number): Buffer {
-  let z = zeroSums.get(len);
-  if (!z) zeroSums.set(len, (z = fast(Buffer.alloc(len)).subarray(0, SUM_BYTES)));
-  return z;
 }
 
 function writeAt(file: string, data: Buffer, at: number): void {
@@ -218,20 +212,20 @@ function readRuns(fd: number, buf: Buffer, kept: ReadonlySet<number>, i: number,
 }
 
 /**
- * Keeps the previous entries of unchanged, unread blocks. A data block's chunk is referenced
- * again only while the vault holds it intact; otherwise that block is read and stored again
- * (the damage is not inherited).
+ * Keeps the previous entries of unchanged, unread blocks. A data block's chunk (and a delta's
+ * base) is referenced again only while the vault holds it intact; otherwise that block is read
+ * and stored again (the damage is not inherited).
  */
 async function keepShared(t: BackupTask, prev: BlockEntry[], entries: BlockEntry[], kept: ReadonlySet<number>, fd: number, res: BackupTaskResult): Promise<void> {
   const data: number[] = [];
   for (const b of kept) {
     const p = prev[b];
     entries[b] = p;
-    if (p.kind === DATA) data.push(b);
+    if (p.kind !== HOLE) data.push(b);
     else res.bytesZero += blockLen(t.imageBytes, t.firstBlock + b);
   }
   if (!data.length) return;
-  const ok = await request<boolean[]>("reuse", data.map((b) => prev[b].id.toString("hex")));
+  const ok = await reusable(data.map((b) => prev[b]));
   for (let r = 0; r < data.length; r++) {
     if (ok[r]) continue;
     const b = data[r];
@@ -243,14 +237,47 @@ async function keepShared(t: BackupTask, prev: BlockEntry[], entries: BlockEntry
   }
 }
 
-/** A block whose previous chunk the vault no longer holds intact: stored again from the image. */
+/**
+ * Whether each previous entry may be referenced again. A full chunk: `reuse` (false = the
+ * caller stores that same chunk again). A delta: its chunk and its base must both be intact
+ * (`intact`, no claim); otherwise the caller stores the block whole under a new id.
+ */
+async function reusable(es: readonly BlockEntry[]): Promise<boolean[]> {
+  const out: boolean[] = new Array(es.length).fill(true);
+  const full = es.map((e, i) => (e.kind === DATA ? i : -1)).filter((i) => i >= 0);
+  const deltas = es.map((e, i) => (e.kind === DELTA ? i : -1)).filter((i) => i >= 0);
+  if (full.length) {
+    const ok = await request<boolean[]>("reuse", full.map((i) => es[i].id.toString("hex")));
+    full.forEach((i, r) => (out[i] = ok[r]));
+  }
+  if (deltas.length) {
+    const ok = await request<boolean[]>("intact", deltas.flatMap((i) => [es[i].id.toString("hex"), es[i].base!.toString("hex")]));
+    deltas.forEach((i, r) => (out[i] = ok[2 * r] && ok[2 * r + 1]));
+  }
+  return out;
+}
+
+/**
+ * A block whose previous chunk (or a delta's base) the vault no longer holds intact: stored
+ * again from the image, whole. A full chunk was claimed by `reuse`; a delta's block gets a new
+ * id, claimed here (it may already be in the vault).
+ */
 async function storeAgain(data: Buffer, was: BlockEntry, res: BackupTaskResult): Promise<BlockEntry> {
+  const sums = grainSums(hasher!, data, isAllZero);
   const id = hmac(keys.chunkId, data);
+  const entry: BlockEntry = { kind: DATA, fast: sumsFast(hasher!, sums), id, sums };
+  if (was.kind === DELTA) {
+    const [store] = await request<boolean[]>("claim", [id.toString("hex")]);
+    if (!store) {
+      res.dedupedChunks++;
+      return entry;
+    }
+  }
   const z = compressBlock(data);
   await packs.append(id, z.codec, z.data, data.length);
   res.bytesStored += z.data.length;
   res.newChunks++;
-  return { kind: DATA, fast: was.fast, id };
+  return entry;
 }
 
 const shrank = (t: BackupTask) =>
@@ -267,6 +294,61 @@ const shrank = (t: BackupTask) =>
 let batch: Buffer | undefined;
 const batchBuffer = () => (batch ??= Buffer.allocUnsafe(BATCH_BYTES));
 
+interface Changed {
+  i: number;
+  data: Buffer;
+  fast: Buffer;
+  sums: Buffer;
+  /** The delta this block may be stored as, if its base is intact. */
+  delta?: { base: Buffer; bits: bigint };
+}
+
+/**
+ * A changed block's delta over the previous point's chunk: the grains that differ from the
+ * previous block (and, when that was itself a delta, the grains it held: deltas always apply
+ * to a full chunk). Undefined when too many grains changed (the block is stored whole, a new
+ * base), or nothing says which grains changed (no previous grain sums).
+ */
+function deltaOf(p: BlockEntry | undefined, sums: Buffer): Changed["delta"] {
+  if (!p || p.kind === HOLE || !p.sums) return undefined;
+  const d = diffBits(p.sums, sums);
+  if (d === undefined) return undefined;
+  const bits = p.kind === DELTA ? d | (p.bits ?? 0n) : d;
+  if (bits === 0n || popcount(bits) > (sums.length / SUM_BYTES) * MAX_DELTA_SHARE) return undefined;
+  return { base: p.kind === DELTA ? p.base! : p.id, bits };
+}
+
+/** Stores a batch's changed blocks: as deltas where the base is intact, else whole; chunks already in the vault are referenced. */
+async function storeChanged(changed: Changed[], entries: BlockEntry[], res: BackupTaskResult): Promise<void> {
+  const withDelta = changed.filter((c) => c.delta);
+  if (withDelta.length) {
+    // Never a new point on damaged data: a delta needs its base intact.
+    const ok = await request<boolean[]>("intact", withDelta.map((c) => c.delta!.base.toString("hex")));
+    withDelta.forEach((c, r) => {
+      if (!ok[r]) c.delta = undefined;
+    });
+  }
+  const plain = changed.map((c) => (c.delta ? encodeDelta(c.delta.base, c.delta.bits, c.data) : c.data));
+  const ids = plain.map((b) => hmac(keys.chunkId, b));
+  // Ask the main thread which ids are new to the vault (dedupe across disks and VMs).
+  const store = await request<boolean[]>("claim", ids.map((id) => id.toString("hex")));
+  for (let c = 0; c < changed.length; c++) {
+    const ch = changed[c];
+    entries[ch.i] = ch.delta
+      ? { kind: DELTA, fast: ch.fast, id: ids[c], sums: ch.sums, base: ch.delta.base, bits: ch.delta.bits }
+      : { kind: DATA, fast: ch.fast, id: ids[c], sums: ch.sums };
+    if (!store[c]) {
+      res.dedupedChunks++;
+      continue;
+    }
+    const z = compressBlock(plain[c]);
+    await packs.append(ids[c], z.codec, z.data, plain[c].length);
+    res.bytesStored += z.data.length;
+    res.newChunks++;
+    if (ch.delta) res.deltaChunks++;
+  }
+}
+
 async function backup(t: BackupTask): Promise<BackupTaskResult> {
   hasher ??= await createFastHasher();
   const fast = hasher;
@@ -281,7 +363,7 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
       prevDamaged = true;
     }
   }
-  const res: BackupTaskResult = { map: "", bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0 };
+  const res: BackupTaskResult = { map: "", bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0, deltaChunks: 0 };
   const entries: BlockEntry[] = new Array(t.count);
   const buf = batchBuffer().subarray(0, Math.min(BATCH_BYTES, t.count * blockSize));
   const perBatch = Math.max(1, Math.floor(buf.length / blockSize));
@@ -304,7 +386,7 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
         // A raw image is read in one large sequential read per batch (8 MiB).
         throw shrank(t);
       }
-      const changed: { i: number; data: Buffer; fast: Buffer; id: Buffer }[] = [];
+      const changed: Changed[] = [];
       const reused: { i: number; data: Buffer; entry: BlockEntry }[] = [];
       for (let k = 0; k < n; k++) {
         if (kept?.has(i + k)) continue;
@@ -325,46 +407,31 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
           snap?.changed(data, at, true);
           continue;
         }
-        const h = fast(data);
+        // One hash pass per block, grain by grain: the block's hash is that of its grain sums,
+        // and the sums say which grains a changed block's delta must hold.
+        const sums = grainSums(fast, data, isAllZero);
+        const h = sumsFast(fast, sums);
         const p = prev?.[i + k];
-        if (p && p.kind === DATA && p.fast.equals(h)) {
-          reused.push({ i: i + k, data, entry: p });
+        if (p && p.kind !== HOLE && (p.sums ? p.sums.equals(sums) : p.fast.equals(fast(data)))) {
+          // Unchanged; an entry written before grain sums gains them.
+          reused.push({ i: i + k, data, entry: p.sums ? p : { ...p, fast: h, sums } });
           snap?.unchanged(data, at);
           continue;
         }
-        snap?.changed(data, at);
+        snap?.changed(data, at, false, sums);
         res.bytesChanged += len;
-        changed.push({ i: i + k, data, fast: h, id: hmac(keys.chunkId, data) });
+        changed.push({ i: i + k, data, fast: h, sums, delta: deltaOf(p, sums) });
       }
       if (reused.length) {
         // An unchanged block's chunk is referenced again only while the vault holds it intact;
         // otherwise it is stored again from the image in hand (the damage is not inherited).
-        const ok = await request<boolean[]>("reuse", reused.map((r) => r.entry.id.toString("hex")));
+        const ok = await reusable(reused.map((r) => r.entry));
         for (let r = 0; r < reused.length; r++) {
           const u = reused[r];
-          if (ok[r]) {
-            entries[u.i] = u.entry;
-            continue;
-          }
-          entries[u.i] = await storeAgain(u.data, u.entry, res);
+          entries[u.i] = ok[r] ? u.entry : await storeAgain(u.data, u.entry, res);
         }
       }
-      if (changed.length) {
-        // Ask the main thread which ids are new to the vault (dedupe across disks and VMs).
-        const store = await request<boolean[]>("claim", changed.map((c) => c.id.toString("hex")));
-        for (let c = 0; c < changed.length; c++) {
-          const ch = changed[c];
-          entries[ch.i] = { kind: DATA, fast: ch.fast, id: ch.id };
-          if (!store[c]) {
-            res.dedupedChunks++;
-            continue;
-          }
-          const z = compressBlock(ch.data);
-          await packs.append(ch.id, z.codec, z.data, ch.data.length);
-          res.bytesStored += z.data.length;
-          res.newChunks++;
-        }
-      }
+      if (changed.length) await storeChanged(changed, entries, res);
       post({ type: "progress", key: t.key, bytes: want });
       collectStored(changed.length ? want : 0);
     }
@@ -458,6 +525,19 @@ async function readChunk(fds: Map<string, number>, id: Buffer, loc: WireLoc): Pr
   return plain;
 }
 
+/** A delta entry's block: its base chunk with the delta's grains written over it (each chunk checked against its id). */
+async function readDeltaBlock(fds: Map<string, number>, e: BlockEntry, locOf: (id: Buffer) => WireLoc): Promise<Buffer> {
+  const base = e.base!;
+  const block = await readChunk(fds, base, locOf(base));
+  const delta = await readChunk(fds, e.id, locOf(e.id));
+  try {
+    if (!deltaBase(delta).equals(base)) throw new Error("it names another base chunk than the block map");
+    return applyDelta(delta, block);
+  } catch (err) {
+    throw corrupt(e.id.toString("hex"), err instanceof Error ? err.message : String(err));
+  }
+}
+
 async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
   let page: BlockPage;
   try {
@@ -466,8 +546,15 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
     throw new EngineError(ErrorCodes.BLOCK_MAP_DAMAGED, `block map ${t.map} is damaged or missing (${e instanceof Error ? e.message : String(e)})`);
   }
   const dataIdx: number[] = [];
-  page.entries.forEach((e, i) => e.kind === DATA && dataIdx.push(i));
-  const locs = await request<(WireLoc | null)[]>("locate", dataIdx.map((i) => page.entries[i].id.toString("hex")));
+  page.entries.forEach((e, i) => e.kind !== HOLE && dataIdx.push(i));
+  const wanted = [...new Set(dataIdx.flatMap((i) => entryChunks(page.entries[i]).map((id) => id.toString("hex"))))];
+  const found = await request<(WireLoc | null)[]>("locate", wanted);
+  const locs = new Map(wanted.map((id, k) => [id, found[k]]));
+  const locOf = (id: Buffer): WireLoc => {
+    const loc = locs.get(id.toString("hex"));
+    if (!loc) throw new EngineError(ErrorCodes.CHUNK_MISSING, `chunk ${id.toString("hex").slice(0, 16)}… is not in the vault's index`);
+    return loc;
+  };
   const fds = new Map<string, number>();
   const out = fs.openSync(t.file, "r+");
   let written = 0;
@@ -480,9 +567,7 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
     for (let k = 0; k < dataIdx.length; k++) {
       const i = dataIdx[k];
       const e = page.entries[i];
-      const loc = locs[k];
-      if (!loc) throw new EngineError(ErrorCodes.CHUNK_MISSING, `chunk ${e.id.toString("hex").slice(0, 16)}… is not in the vault's index`);
-      const plain = await readChunk(fds, e.id, loc);
+      const plain = e.kind === DELTA ? await readDeltaBlock(fds, e, locOf) : await readChunk(fds, e.id, locOf(e.id));
       const block = page.firstBlock + i;
       if (plain.length !== blockLen(t.imageBytes, block)) throw corrupt(e.id.toString("hex"), "wrong length for its block");
       // Holes are never written: the file was sized up front, so they stay sparse.
