@@ -43,8 +43,9 @@ Options:
   --vm NAME   only this VM
   --last N    only each VM's last N jobs
   --json      print an array of job records ({vault, seq, vm, status, point?, startedAt,
-              finishedAt, seconds, consistency?, disks[{name, detection, imageBytes, bytesRead,
-              bytesChanged, bytesStored, bytesZero, seconds, detectionReason?}], warnings?,
+              finishedAt, seconds, workerStartSeconds?, consistency?, disks[{name, detection,
+              imageBytes, bytesRead, bytesChanged, bytesStored, bytesZero, seconds,
+              detectionReason?}], warnings?,
               error?{code, message}, predicted?{model, seconds, disks[{name, detection,
               bytesRead, bytesChanged, seconds}]}, errorPercent?})
   -h, --help  show this help

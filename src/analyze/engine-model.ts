@@ -11,11 +11,19 @@
 // and its seconds:
 //   full           nonzero / transfer
 //   unchanged-file 0
-//   any other path image × share(path) / read-rate(path) + changed / transfer
+//   any other path image × share(path) / read-rate(path) + changed × stored-share / stored-rate
 //   job            = overhead + the sum over its disks (the disks share the engine's pool of
 //                    worker threads, page by page, so their work adds up; no agent, no lag)
+//                    + the workers' start when it reads (measured per job, paid once: two disks
+//                    do not start the pool twice)
 // transfer  = median over full jobs of Σ changed / read phase (the slowest disk's seconds)
-// read-rate = median over the path's jobs of Σ read / (read phase − Σ changed / transfer)
+// stored-rate = the same jobs' Σ stored / read phase: what a changed block costs is what is
+//             compressed, encrypted and written of it, and an incremental stores much less per
+//             changed byte than a full backup (a block that changed in a few 64 KiB grains is
+//             stored as a delta of those grains)
+// stored-share = median bytes stored / bytes changed of the disk's incrementals (else of its
+//             full backups)
+// read-rate = median over the path's jobs of Σ read / (read phase − Σ stored / stored-rate)
 // share     = median bytes read / image bytes of the path's disk backups (1 for block-checksum);
 //             for extent-compare, which reads only the changed blocks, bytes read / bytes changed
 // overhead  = base + per-byte × nonzero data of the images the job reads, where base = median
@@ -61,12 +69,14 @@ export interface ChurnSource {
 /** What the engine model knows of one VM, learned once and used for each of its jobs. */
 export interface EngineFacts {
   transfer: RateSource;
+  /** Stored (compressed) bytes per second of full backups: what sending a changed block costs. */
+  stored: RateSource;
   /** Per detection path (other than full and unchanged-file): its read rate. */
   read: Map<string, RateSource>;
   share: Map<string, number>;
   /** Seconds beyond the read phase: a base (jobs that read nothing) and, for jobs that read, per byte of the read images' nonzero data; undefined when not measured. */
-  overhead: { none?: number; perReadByte?: number; jobs: number };
-  disks: Map<string, { bytes: number; nonZero: number; nonZeroSource: string; churn: ChurnSource; changedPath?: string; forcedPath?: string }>;
+  overhead: { none?: number; perReadByte?: number; /** The worker threads' start, once per job that reads. */ workerStart?: number; jobs: number };
+  disks: Map<string, { bytes: number; nonZero: number; nonZeroSource: string; churn: ChurnSource; changedPath?: string; forcedPath?: string; storedShare: number }>;
 }
 
 const isReadPath = (p: string) => p !== "full" && p !== "unchanged-file";
@@ -137,16 +147,28 @@ export function learnEngine(vm: Vm, jobs: MeasuredJob[], images: readonly ImageF
   const cal = as.calibrateFromVault;
   const use = cal ? jobs : [];
   // The engine's disks share one pool of workers: a job's rates are its disks' bytes over its
-  // read phase (the slowest disk's seconds), one sample per job.
+  // read phase (the slowest disk's seconds, less the worker threads' start, which a job pays
+  // once however many disks it reads), one sample per job.
   const readDisks = (j: MeasuredJob) => j.disks.filter((d) => d.detection !== "unchanged-file");
-  const phase = (j: MeasuredJob) => Math.max(0, ...j.disks.map((d) => d.seconds));
-  const sum = (ds: MeasuredDisk[], k: "bytesRead" | "bytesChanged") => ds.reduce((s, d) => s + d[k], 0);
+  const rawPhase = (j: MeasuredJob) => Math.max(0, ...j.disks.map((d) => d.seconds));
+  const phase = (j: MeasuredJob) => Math.max(0, rawPhase(j) - (j.workerStartSeconds ?? 0));
+  const sum = (ds: MeasuredDisk[], k: "bytesRead" | "bytesChanged" | "bytesStored") => ds.reduce((s, d) => s + d[k], 0);
   const perJob = (f: (j: MeasuredJob, ds: MeasuredDisk[]) => number | undefined) =>
     samples(use, (d, j) => (d === j.disks[0] ? f(j, readDisks(j)) : undefined));
   const transfer = rate(
     perJob((j, ds) => (ds.length && ds.every((d) => d.detection === "full") && sum(ds, "bytesChanged") > 0 && phase(j) > 0 ? sum(ds, "bytesChanged") / phase(j) : undefined)),
     as.transferRateBytesPerSecond.toNumber(),
   );
+  // Full jobs' stored bytes per second, and per changed byte (the fallback share): assumed, the
+  // same as the transfer rate with nothing saved.
+  const fullJobs = (f: (j: MeasuredJob, ds: MeasuredDisk[]) => number | undefined) =>
+    perJob((j, ds) => (ds.length && ds.every((d) => d.detection === "full") && sum(ds, "bytesChanged") > 0 && phase(j) > 0 ? f(j, ds) : undefined));
+  const stored = rate(fullJobs((j, ds) => sum(ds, "bytesStored") / phase(j)), transfer.bytesPerSecond);
+  const fullShare = samples(use, (d) => (d.detection === "full" && d.bytesChanged > 0 ? d.bytesStored / d.bytesChanged : undefined));
+  const storedShareOf = (disk: string) => {
+    const s = samples(use, (d) => (d.name === disk && isReadPath(d.detection) && d.bytesChanged > 0 ? d.bytesStored / d.bytesChanged : undefined));
+    return s.values.length ? median(s.values) : fullShare.values.length ? median(fullShare.values) : 1;
+  };
   const paths = new Set<string>(["block-checksum"]);
   for (const j of jobs) for (const d of j.disks) if (isReadPath(d.detection)) paths.add(d.detection);
   const read = new Map<string, RateSource>();
@@ -155,7 +177,7 @@ export function learnEngine(vm: Vm, jobs: MeasuredJob[], images: readonly ImageF
   for (const p of paths) {
     const r = perJob((j, ds) => {
       if (!ds.length || !ds.every((d) => d.detection === p) || sum(ds, "bytesRead") <= 0) return undefined;
-      const scan = phase(j) - sum(ds, "bytesChanged") / transfer.bytesPerSecond;
+      const scan = phase(j) - sum(ds, "bytesStored") / stored.bytesPerSecond;
       return scan > 0 ? sum(ds, "bytesRead") / scan : undefined;
     });
     read.set(p, rate(r, read.get("block-checksum")?.bytesPerSecond ?? checksum));
@@ -174,25 +196,40 @@ export function learnEngine(vm: Vm, jobs: MeasuredJob[], images: readonly ImageF
     const xs: { o: number; nz: number }[] = [];
     for (let i = use.length - 1; i >= 0 && xs.length < CALIBRATION_JOBS; i--) {
       const j = use[i];
-      if (completed(j) && j.disks.length && j.disks.some((d) => d.bytesRead > 0) === reads) xs.push({ o: Math.max(0, j.seconds - phase(j)), nz: nonZeroRead(j) });
+      if (completed(j) && j.disks.length && j.disks.some((d) => d.bytesRead > 0) === reads) xs.push({ o: Math.max(0, j.seconds - rawPhase(j)), nz: nonZeroRead(j) });
     }
     return xs;
   };
   const oNone = over(false);
   const base = oNone.length ? median(oNone.map((x) => x.o)) : undefined;
   const oRead = over(true).filter((x) => x.nz > 0);
+  const starts = samples(use, (d, j) => (d === j.disks[0] && j.workerStartSeconds !== undefined && j.disks.some((x) => x.bytesRead > 0) ? j.workerStartSeconds : undefined));
   const perByte = oRead.length ? median(oRead.map((x) => Math.max(0, x.o - (base ?? 0)) / x.nz)) : undefined;
   const out = new Map<string, EngineFacts["disks"] extends Map<string, infer V> ? V : never>();
   for (const d of disks) {
     const img = images.find((x) => x.disk === d.name);
     const nz = nonZeroOf(d.name, jobs, img);
-    out.set(d.name, { bytes: nz.bytes, nonZero: nz.nonZero, nonZeroSource: nz.source, churn: churnOf(d, jobs, as, nz.nonZero), changedPath: lastPath(jobs, d.name, false), forcedPath: lastPath(jobs, d.name, true) });
+    out.set(d.name, {
+      bytes: nz.bytes,
+      nonZero: nz.nonZero,
+      nonZeroSource: nz.source,
+      churn: churnOf(d, jobs, as, nz.nonZero),
+      changedPath: lastPath(jobs, d.name, false),
+      forcedPath: lastPath(jobs, d.name, true),
+      storedShare: storedShareOf(d.name),
+    });
   }
   return {
     transfer,
+    stored,
     read,
     share,
-    overhead: { ...(base !== undefined ? { none: base } : {}), ...(perByte !== undefined ? { perReadByte: perByte } : {}), jobs: oRead.length + oNone.length },
+    overhead: {
+      ...(base !== undefined ? { none: base } : {}),
+      ...(perByte !== undefined ? { perReadByte: perByte } : {}),
+      ...(starts.values.length ? { workerStart: median(starts.values) } : {}),
+      jobs: oRead.length + oNone.length,
+    },
     disks: out,
   };
 }
@@ -210,13 +247,13 @@ export function predictEngineDisk(f: EngineFacts, task: DiskTask, gapMs: number)
   const path = (forced ? d.forcedPath : d.changedPath) ?? "block-checksum";
   const bytesRead = Math.min(d.bytes, (readsChanged(path) ? changed : d.bytes) * (f.share.get(path) ?? 1));
   const r = f.read.get(path)?.bytesPerSecond ?? f.read.get("block-checksum")!.bytesPerSecond;
-  return { detection: path, bytesRead, bytesChanged: changed, seconds: bytesRead / r + changed / transfer };
+  return { detection: path, bytesRead, bytesChanged: changed, seconds: bytesRead / r + (changed * d.storedShare) / f.stored.bytesPerSecond };
 }
 
 /** The job's seconds beyond its read phase, for the nonzero data of the images it reads (0: it reads none). */
 export function engineOverhead(f: EngineFacts, readNonZero: number): number {
   const base = f.overhead.none ?? 0;
-  return readNonZero > 0 ? base + (f.overhead.perReadByte ?? 0) * readNonZero : base;
+  return readNonZero > 0 ? base + (f.overhead.workerStart ?? 0) + (f.overhead.perReadByte ?? 0) * readNonZero : base;
 }
 
 /** The nonzero data of the images a job's predicted disks read. */

@@ -124,10 +124,11 @@ export function engineJson(f: EngineFacts) {
   return {
     model: "local-engine",
     transferRate: rateJson(f.transfer),
+    storedRate: rateJson(f.stored),
     readRates: Object.fromEntries([...f.read].map(([p, r]) => [p, rateJson(r)])),
     readShares: Object.fromEntries(f.share),
-    overhead: { baseSeconds: f.overhead.none === undefined ? undefined : ms3(f.overhead.none), secondsPerGBRead: f.overhead.perReadByte === undefined ? undefined : ms3(f.overhead.perReadByte * 1e9), jobs: f.overhead.jobs },
-    disks: [...f.disks].map(([name, d]) => ({ name, imageBytes: d.bytes, nonZeroBytes: d.nonZero, nonZeroSource: d.nonZeroSource, churn: { bytesPerDay: Math.round(d.churn.bytesPerDay), source: d.churn.source, samples: d.churn.samples } })),
+    overhead: { baseSeconds: f.overhead.none === undefined ? undefined : ms3(f.overhead.none), secondsPerGBRead: f.overhead.perReadByte === undefined ? undefined : ms3(f.overhead.perReadByte * 1e9), workerStartSeconds: f.overhead.workerStart === undefined ? undefined : ms3(f.overhead.workerStart), jobs: f.overhead.jobs },
+    disks: [...f.disks].map(([name, d]) => ({ name, imageBytes: d.bytes, nonZeroBytes: d.nonZero, nonZeroSource: d.nonZeroSource, churn: { bytesPerDay: Math.round(d.churn.bytesPerDay), source: d.churn.source, samples: d.churn.samples }, storedShare: Number(d.storedShare.toFixed(4)) })),
   };
 }
 

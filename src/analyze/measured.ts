@@ -41,6 +41,8 @@ export interface MeasuredJob {
   finishedAt: string;
   /** The whole job (vault open, scripts, read, write, commit). */
   seconds: number;
+  /** Of the disks' seconds, the engine's worker threads' start (absent in older records). */
+  workerStartSeconds?: number;
   disks: MeasuredDisk[];
   error?: { code: string; message: string };
   /** What the plan predicted for this job, when the job was started by bkp backup or bkp run. */

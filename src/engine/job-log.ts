@@ -61,6 +61,8 @@ export interface JobRecord {
   seconds: number;
   /** Of those, the instant-restore tier's own seconds beside the read (SnapshotReport.seconds). */
   snapshotSeconds?: number;
+  /** Of the disks' seconds, the worker threads' start (paid once per job that reads). */
+  workerStartSeconds?: number;
   consistency?: Pick<Consistency, "level" | "reason">;
   disks: JobDiskRecord[];
   warnings?: string[];
@@ -132,6 +134,7 @@ export function completedJobRecord(r: VmBackupResult, startedAt: Date, predicted
       ...snapshotOf(r, d.disk),
     })),
     ...(r.snapshot?.seconds !== undefined ? { snapshotSeconds: r.snapshot.seconds } : {}),
+    ...(r.workerStartSeconds !== undefined ? { workerStartSeconds: r.workerStartSeconds } : {}),
     ...(warnings.length ? { warnings } : {}),
     ...(predicted ? { predicted } : {}),
   };

@@ -27,22 +27,26 @@ const task = (m: ReturnType<typeof model>, kind: "initial" | "incremental" | "ch
 describe("the local engine model", () => {
   const m = model(OS);
   const vm = m.vms.get("x")!;
-  // A full backup (8 GB of data in 100 s), then block-checksum jobs changing 1 GB a day, then
-  // a job on the faster path of a reflink file system ("extent-compare") that reads only the
-  // changed blocks and their batch neighbours: 1.25 bytes read per byte changed.
+  // A full backup (8 GB of data in 100 s, 6 GB stored), then block-checksum jobs changing 1 GB a
+  // day (0.75 GB stored), then a job on the faster path of a reflink file system
+  // ("extent-compare") that reads only the changed blocks and their batch neighbours (1.25 bytes
+  // read per byte changed) and stores deltas of their changed grains (0.025 GB of 0.1 GB).
   const jobs = [
-    job(0, 110, [{ detection: "full", bytesRead: 10 * GB, bytesChanged: 8 * GB, seconds: 100 }]),
-    job(1, 30, [{ detection: "block-checksum", bytesRead: 10 * GB, bytesChanged: 1 * GB, seconds: 22.5 }]),
-    job(2, 30, [{ detection: "block-checksum", bytesRead: 10 * GB, bytesChanged: 1 * GB, seconds: 22.5 }]),
-    job(3, 10, [{ detection: "extent-compare", bytesRead: 0.125 * GB, bytesChanged: 0.1 * GB, seconds: 3.5 }]),
+    job(0, 110, [{ detection: "full", bytesRead: 10 * GB, bytesChanged: 8 * GB, bytesStored: 6 * GB, seconds: 100 }]),
+    job(1, 30, [{ detection: "block-checksum", bytesRead: 10 * GB, bytesChanged: 1 * GB, bytesStored: 0.75 * GB, seconds: 22.5 }]),
+    job(2, 30, [{ detection: "block-checksum", bytesRead: 10 * GB, bytesChanged: 1 * GB, bytesStored: 0.75 * GB, seconds: 22.5 }]),
+    job(3, 10, [{ detection: "extent-compare", bytesRead: 0.125 * GB, bytesChanged: 0.1 * GB, bytesStored: 0.025 * GB, seconds: 3.5 }]),
   ];
   const f = learnEngine(vm, jobs, images, m.assumptions);
 
-  it("learns the transfer rate from full jobs and a read rate and share per detection path", () => {
+  it("learns the transfer and stored rates from full jobs and a read rate and share per detection path", () => {
     const T = (8 * GB) / 100;
+    const S = (6 * GB) / 100;
     expect(f.transfer).toMatchObject({ bytesPerSecond: T, source: "measured", jobs: 1 });
-    expect(f.read.get("block-checksum")).toMatchObject({ bytesPerSecond: (10 * GB) / (22.5 - GB / T), source: "measured", jobs: 2 });
-    expect(f.read.get("extent-compare")).toMatchObject({ bytesPerSecond: (0.125 * GB) / (3.5 - (0.1 * GB) / T), source: "measured", jobs: 1 });
+    expect(f.stored).toMatchObject({ bytesPerSecond: S, source: "measured", jobs: 1 });
+    // A job's time beyond reading is what it stored, at the stored rate.
+    expect(f.read.get("block-checksum")).toMatchObject({ bytesPerSecond: (10 * GB) / (22.5 - (0.75 * GB) / S), source: "measured", jobs: 2 });
+    expect(f.read.get("extent-compare")).toMatchObject({ bytesPerSecond: (0.125 * GB) / (3.5 - (0.025 * GB) / S), source: "measured", jobs: 1 });
     // Its share is of the changed bytes, not of the image: it reads what changed, whatever the image's size.
     expect(f.share.get("extent-compare")).toBe(1.25);
     expect(f.share.get("block-checksum")).toBe(1);
@@ -54,7 +58,9 @@ describe("the local engine model", () => {
     expect(d.churn).toEqual({ bytesPerDay: GB, source: "measured", samples: 3 });
     expect(d.nonZero).toBe(8 * GB);
     const p = predictEngineDisk(f, task(m, "incremental"), DAY);
-    expect(p).toEqual({ detection: "extent-compare", bytesRead: 1.25 * GB, bytesChanged: GB, seconds: (1.25 * GB) / f.read.get("extent-compare")!.bytesPerSecond + GB / f.transfer.bytesPerSecond });
+    // Stored per changed byte: the median of the incrementals' 0.75, 0.75 and 0.25.
+    expect(d.storedShare).toBe(0.75);
+    expect(p).toEqual({ detection: "extent-compare", bytesRead: 1.25 * GB, bytesChanged: GB, seconds: (1.25 * GB) / f.read.get("extent-compare")!.bytesPerSecond + (0.75 * GB) / f.stored.bytesPerSecond });
     expect(predictEngineDisk({ ...f, disks: new Map([["os", { ...d, churn: { ...d.churn, bytesPerDay: 0 } }]]) }, task(m, "incremental"), DAY)).toEqual({ detection: "unchanged-file", bytesRead: 0, bytesChanged: 0, seconds: 0 });
     // A first backup reads the image and stores its nonzero data.
     expect(predictEngineDisk(f, task(m, "initial"), Number.NaN)).toMatchObject({ detection: "full", bytesRead: 10 * GB, bytesChanged: 8 * GB });
@@ -87,5 +93,33 @@ describe("the local engine model", () => {
     const declared = model('  disk "os" { role os size 1 TB used 600 GB churn 5 GB per day image "os.img" }', "");
     const g = learnEngine(declared.vms.get("x")!, jobs, images, declared.assumptions);
     expect(g.disks.get("os")!.churn).toEqual({ bytesPerDay: 5 * GB, source: "declared", samples: 0 });
+  });
+
+  it("a disk whose incrementals store deltas of their changed grains is predicted at what it stores, not at whole blocks", () => {
+    // Full: 8 GB in 100 s, 6 GB stored. Incrementals: 1 GB of blocks changed a day, stored as 25 MB of deltas, 20.5 s each.
+    const ds = [
+      job(0, 100, [{ detection: "full", bytesRead: 10 * GB, bytesChanged: 8 * GB, bytesStored: 6 * GB, seconds: 100 }]),
+      job(1, 20.5, [{ detection: "block-checksum", bytesRead: 10 * GB, bytesChanged: 1 * GB, bytesStored: 0.025 * GB, seconds: 20.5 }]),
+      job(2, 20.5, [{ detection: "block-checksum", bytesRead: 10 * GB, bytesChanged: 1 * GB, bytesStored: 0.025 * GB, seconds: 20.5 }]),
+    ];
+    const g = learnEngine(vm, ds, images, m.assumptions);
+    const S = (6 * GB) / 100;
+    expect(g.disks.get("os")!.storedShare).toBe(0.025);
+    // Two days of churn (2 GB of blocks changed) cost one more day's deltas, not 1 GB more at the full backup's rate (12.5 s).
+    expect(predictEngineDisk(g, task(m, "incremental"), 2 * DAY).seconds).toBeCloseTo(20.5 + (0.025 * GB) / S, 9);
+  });
+
+  it("the workers' start is taken out of the rates and paid once per job that reads", () => {
+    // Full job: 0.5 s of its 100.5 s was the workers' start; incrementals: 0.5 s of 20.5 s.
+    const ds = [
+      { ...job(0, 100.5, [{ detection: "full", bytesRead: 10 * GB, bytesChanged: 8 * GB, bytesStored: 6 * GB, seconds: 100.5 }]), workerStartSeconds: 0.5 },
+      { ...job(1, 20.5, [{ detection: "block-checksum", bytesRead: 10 * GB, bytesChanged: 1 * GB, bytesStored: 0.025 * GB, seconds: 20.5 }]), workerStartSeconds: 0.5 },
+    ];
+    const g = learnEngine(vm, ds, images, m.assumptions);
+    expect(g.transfer.bytesPerSecond).toBe((8 * GB) / 100);
+    expect(g.overhead.workerStart).toBe(0.5);
+    // One disk's incremental: the workers' start once plus the disk's work (20 s): the job it learned from.
+    const j = jobAt(vm, { source: "test", points: 2, firstPointMs: 0, lastPointMs: 0, snapshotUntilMs: 2 * DAY, disks: ["os"] }, DAY);
+    expect(timeEngineJob(j, g).durationSeconds).toBeCloseTo(20.5, 6);
   });
 });

@@ -32,6 +32,7 @@ vm "web" {
 interface JobJson {
   vault: string;
   seq: number;
+  workerStartSeconds?: number;
   vm: string;
   status: string;
   point?: string;
@@ -145,9 +146,11 @@ describe("the job log through the CLI", () => {
     // The vault holds points of both disks: the next jobs are incremental, timed by the local
     // engine's model (the declared 1 TB is not what the engine reads: the images are).
     for (const p of [plain, cal]) expect(p.jobs.map((j: { kind: string; model: string }) => [j.kind, j.model])).toEqual([["incremental", "local-engine"], ["incremental", "local-engine"]]);
-    // The engine's transfer rate: the full job's changed bytes over its read phase (one sample per job).
+    // The engine's transfer rate: the full job's changed bytes over its read phase (one sample
+    // per job), less the worker threads' start, which the job log records.
     const full = jobs[0];
-    const phase = Math.max(...full.disks.map((d) => d.seconds));
+    expect(full.workerStartSeconds).toBeGreaterThan(0);
+    const phase = Math.max(...full.disks.map((d) => d.seconds)) - full.workerStartSeconds!;
     expect(cal.vms[0].engine.transferRate).toEqual({ bytesPerSecond: Math.round(full.disks.reduce((s, d) => s + d.bytesChanged, 0) / phase), source: "measured", jobs: 1, samples: 1 });
     expect(plain.vms[0].engine.transferRate).toMatchObject({ bytesPerSecond: 60e6, source: "assumed" });
     // The last run, predicted at the rates measured from it, is its measurement.
