@@ -1,7 +1,8 @@
 // Engine benchmark: bkp vs restic vs borg on one generated raw image (issue #5).
 //   npm run bench -- engine [--size-mib=2048] [--trials=3] [--tools=bkp,bkp-tier,restic,borg]
-//                           [--block-size=BYTES] [--write-docs] [--keep]
-// Every timed command is followed by `sync` (inside the timing) so all tools are durable;
+//                           [--block-size=BYTES] [--write-docs] [--keep] [--warm-restore]
+// Every timed command is followed by `sync` (inside the timing) so all tools are durable; each
+// restore starts with the page cache dropped (--warm-restore: not);
 // figures are medians over the trials. Peak RSS comes from /usr/bin/time (max RSS, KiB).
 // `bkp-tier` is bkp with the instant-restore snapshot tier on (BackupOptions.instantRestore, as
 // for a VM whose policy has `instant-restore N days`): its own vault, the same image and changes;
@@ -161,6 +162,24 @@ interface Sample {
   /** The command's standard output (bkp prints its result as JSON). */
   stdout?: string;
 }
+
+/**
+ * Before each restore: write back and drop the page cache, so every restore reads its vault
+ * (or snapshot) from the disk, as a real restore of last week's point does, and none inherits
+ * the memory reclaim its predecessor's writes caused (the first restore after the backups took
+ * 3-5x the others' time with warm caches). `--warm-restore` keeps the caches.
+ */
+const dropCaches = (): boolean => {
+  spawnSync("sync");
+  try {
+    fs.writeFileSync("/proc/sys/vm/drop_caches", "3");
+    return true;
+  } catch {
+    return false;
+  }
+};
+const coldRestore = !flag("warm-restore") && dropCaches();
+if (!flag("warm-restore") && !coldRestore) console.log("!!! cannot write /proc/sys/vm/drop_caches (not root?): restores run with warm caches");
 
 /** Reads a file so it is in the page cache: every tool's backup starts from the same state. */
 function warm(file: string): void {
@@ -392,6 +411,7 @@ async function main(): Promise<void> {
       for (const [step, run] of restores) {
         fs.rmSync(out, { recursive: true, force: true });
         spawnSync("sync");
+        if (coldRestore) dropCaches();
         const r = run();
         rec(t.name, step, r.sample);
         if (!sameBytes(r.file, image)) throw new Error(`${t.name}: restored ${r.file} differs from ${image}`);
@@ -482,7 +502,7 @@ function report(tools: string[], samples: Map<string, Map<Step, Sample[]>>, size
   const md = rows.map((r, ri) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |` + (ri === 0 ? `\n|${widths.map((w) => "-".repeat(w + 2)).join("|")}|` : "")).join("\n");
   const cpu = (os.cpus()[0]?.model ?? "?").trim();
   const head =
-    `${sizeMiB} MiB raw image (16 MiB stripes: random, text, random, zeros), medians of ${trials}, each timed command followed by \`sync\`; ` +
+    `${sizeMiB} MiB raw image (16 MiB stripes: random, text, random, zeros), medians of ${trials}, each timed command followed by \`sync\`${coldRestore ? ", page cache dropped before each restore" : ""}; ` +
     `\`node -e 0\` + sync: ${nodeE0.toFixed(3)} s (bkp unchanged re-run = ${(med("bkp", "unchanged re-run") / nodeE0).toFixed(1)}x that). ` +
     `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}` +
     (blockSize ? `, bkp block size ${blockSize}` : "") +
