@@ -104,20 +104,28 @@ describe("bkp on a blob vault (Azurite)", () => {
     const second = run(["backup", "p.bkp", "--now"], { BKP_NOW: "2026-03-02T03:00:00Z" });
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/os .* block-checksum .* changed 1\.00 MiB, stored 1\.00 MiB/);
+    // Small writes in two blocks: each stores its changed 64 KiB grain over the first point's block.
+    crypto.randomBytes(16 * 1024).copy(img, MiB + 5000);
+    crypto.randomBytes(16 * 1024).copy(img, 5 * MiB + 300_000);
+    writeFileSync(join(dir, "web-os.img"), img);
+    const third = run(["backup", "p.bkp", "--now"], { BKP_NOW: "2026-03-03T03:00:00Z" });
+    expect(third.code).toBe(0);
+    expect(third.stdout).toMatch(/os .* block-checksum .* changed 2\.00 MiB, stored 128\.\d+ KiB \(2 block\(s\) as deltas/);
     const points = run(["points", "p.bkp", "--json"]);
-    expect(JSON.parse(points.stdout)).toHaveLength(2);
+    expect(JSON.parse(points.stdout)).toHaveLength(3);
     const verify = run(["verify", "p.bkp", "--read-data"]);
-    expect(verify.stdout).toMatch(/vault "cloud": ok: 2 recovery points/);
+    expect(verify.stdout).toMatch(/vault "cloud": ok: 3 recovery points/);
     expect(verify.code).toBe(0);
     const restored = run(["restore", "p.bkp", "--vm", "web", "--from", "vault", "--to", "out"]);
     expect(restored.code).toBe(0);
     expect(sameBytes("out/os.img", "web-os.img")).toBe(true);
     expect(sameBytes("out/data.img", "web-data.img")).toBe(true);
     const jobs = run(["jobs", "p.bkp", "--json"]);
-    expect(JSON.parse(jobs.stdout).map((j: { status: string }) => j.status)).toEqual(["completed", "completed"]);
-    const pruned = run(["prune", "p.bkp"], { BKP_NOW: "2026-03-09T04:00:00Z" });
+    expect(JSON.parse(jobs.stdout).map((j: { status: string }) => j.status)).toEqual(["completed", "completed", "completed"]);
+    // The points that stored the deltas' bases expire; the bases stay while the deltas need them.
+    const pruned = run(["prune", "p.bkp"], { BKP_NOW: "2026-03-10T04:00:00Z" });
     expect(pruned.code).toBe(0);
-    expect(pruned.stdout).toMatch(/1 point\(s\) expired, 1 kept/);
+    expect(pruned.stdout).toMatch(/2 point\(s\) expired, 1 kept/);
     expect(run(["verify", "p.bkp", "--read-data"]).code).toBe(0);
     rmSync(join(dir, "out"), { recursive: true });
     expect(run(["restore", "p.bkp", "--vm", "web", "--from", "vault", "--to", "out"]).code).toBe(0);
