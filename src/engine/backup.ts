@@ -14,7 +14,7 @@ import type { ChunkIndex } from "./vault/chunk-store.js";
 import { rebuildMissingIndexes } from "./vault/pack-recovery.js";
 import type { VaultKeys } from "./vault/crypto.js";
 import type { Storage } from "./vault/storage.js";
-import { decodePage, entryChunks, openPage } from "./vault/block-index.js";
+import { openPage, pageChunkIds } from "./vault/block-index.js";
 import { WorkerPool } from "./workers/worker-pool.js";
 import { ConsistencyFailure, snapshotConsistently } from "./consistency.js";
 import { VhdError, detectVhd, vhdRecord } from "./image/vhd.js";
@@ -100,9 +100,7 @@ async function damagedBase(storage: Storage, keys: VaultKeys, index: ChunkIndex,
     } catch (e) {
       return `block map ${map}: ${e instanceof Error ? e.message : String(e)}`;
     }
-    for (const e of decodePage(plain).entries) {
-      for (const id of entryChunks(e)) if (!isHealthy(index, id.toString("hex"))) return `chunk ${id.toString("hex").slice(0, 16)}… is missing or damaged`;
-    }
+    for (const id of pageChunkIds(plain)) if (!isHealthy(index, id)) return `chunk ${id.slice(0, 16)}… is missing or damaged`;
   }
   return undefined;
 }

@@ -17,7 +17,7 @@ import { openVault } from "./vault/vault.js";
 import { pointObjectName, readManifests, vmFolder } from "./vault/manifest.js";
 import type { Manifest } from "./vault/manifest.js";
 import { openObject } from "./vault/crypto.js";
-import { decodePage, entryChunks, pageObjectName } from "./vault/block-index.js";
+import { pageChunkIds, pageObjectName } from "./vault/block-index.js";
 import { decodePackIndex, indexObjectName, packIdOfName, packObjectName } from "./vault/chunk-store.js";
 import { rebuildMissingIndexes } from "./vault/pack-recovery.js";
 import type { PackEntry } from "./vault/chunk-store.js";
@@ -230,7 +230,7 @@ async function collect(v: Awaited<ReturnType<typeof openVault>>, live: Manifest[
       return;
     }
     // A delta's base is live while the delta is: restoring the block reads both.
-    for (const e of decodePage(plain).entries) for (const id of entryChunks(e)) liveChunks.add(id.toString("hex"));
+    for (const id of pageChunkIds(plain)) liveChunks.add(id);
   }
   // Packs without an index get it back from their trailer first (a lost index is not garbage:
   // kept points may reference the pack); one whose trailer is unreadable is kept (pack-recovery.ts).

@@ -10,7 +10,7 @@ import type { OpenVault } from "./vault/vault.js";
 import { DEFAULT_LOCK_WAIT_MS } from "./vault/lock.js";
 import { acquireVaultReadLock } from "./vault/vault-storage.js";
 import { readManifests } from "./vault/manifest.js";
-import { decodePage, entryChunks, openPage } from "./vault/block-index.js";
+import { openPage, pageChunkIds } from "./vault/block-index.js";
 import { loadChunkIndex, packObjectName } from "./vault/chunk-store.js";
 import { readPackTrailer, rebuildMissingIndexes } from "./vault/pack-recovery.js";
 import { recordDamage } from "./vault/damage-record.js";
@@ -144,7 +144,7 @@ async function verifyOpen(v: OpenVault, opts: VerifyOptions, t0: number, now: Da
         if (!entry) {
           try {
             const plain = openPage(keys, map, await storage.get(map));
-            entry = { ids: [...new Set(decodePage(plain).entries.flatMap((e) => entryChunks(e).map((id) => id.toString("hex"))))] };
+            entry = { ids: [...new Set(pageChunkIds(plain))] };
           } catch (e) {
             entry = { problem: e instanceof Error ? e.message : String(e) };
           }

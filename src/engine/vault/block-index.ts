@@ -87,50 +87,86 @@ export function encodePage(p: BlockPage): Buffer {
   return b;
 }
 
-export function decodePage(b: Buffer): BlockPage {
+/** Where one data or delta entry's fields are in a format-2 page. */
+interface EntryAt {
+  kind: typeof DATA | typeof DELTA;
+  /** Offset of the fast hash (the chunk id follows it). */
+  at: number;
+  sums?: { at: number; length: number };
+  /** DELTA: offset of the base id (the grain bits follow it). */
+  base?: number;
+}
+
+/** Checks a page's header; walks a format-2 page's entries (holes as undefined). Format 1: undefined. */
+function scanPage(b: Buffer, visit: (e: EntryAt | undefined, i: number) => void): { blockSize: number; firstBlock: number; count: number; v1: boolean } {
   const v1 = b.length >= HEAD && b.subarray(0, MAGIC_V1.length).equals(MAGIC_V1);
   if (b.length < HEAD || (!v1 && !b.subarray(0, MAGIC.length).equals(MAGIC))) throw new Error("not a block map page");
-  let o = MAGIC.length;
-  const blockSize = b.readUInt32LE(o);
-  const firstBlock = b.readDoubleLE(o + 4);
-  const count = b.readUInt32LE(o + 12);
-  o = HEAD;
-  if (v1) return { blockSize, firstBlock, entries: decodeV1(b, count) };
-  const bad = () => new Error("bad block map entry");
+  const head = { blockSize: b.readUInt32LE(MAGIC.length), firstBlock: b.readDoubleLE(MAGIC.length + 4), count: b.readUInt32LE(MAGIC.length + 12), v1 };
+  if (v1) return head;
+  let o = HEAD;
   const need = (n: number) => {
     if (o + n > b.length) throw new Error("block map page has the wrong length");
   };
-  const entries: BlockEntry[] = new Array(count);
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < head.count; i++) {
     need(1);
     const kind = b[o++];
     if (kind === HOLE) {
-      entries[i] = holeEntry;
+      visit(undefined, i);
       continue;
     }
-    if (kind !== DATA && kind !== DELTA) throw bad();
+    if (kind !== DATA && kind !== DELTA) throw new Error("bad block map entry");
     need(1 + 16 + 32);
     const flags = b[o++];
-    if (flags & ~HAS_SUMS) throw bad();
-    const e: BlockEntry = { kind, fast: Buffer.from(b.subarray(o, o + 16)), id: Buffer.from(b.subarray(o + 16, o + 48)) };
+    if (flags & ~HAS_SUMS) throw new Error("bad block map entry");
+    const e: EntryAt = { kind, at: o };
     o += 48;
     if (flags & HAS_SUMS) {
       need(2);
       const n = b.readUInt16LE(o);
       need(2 + n);
-      e.sums = Buffer.from(b.subarray(o + 2, o + 2 + n));
+      e.sums = { at: o + 2, length: n };
       o += 2 + n;
     }
     if (kind === DELTA) {
       need(40);
-      e.base = Buffer.from(b.subarray(o, o + 32));
-      e.bits = b.readBigUInt64LE(o + 32);
+      e.base = o;
       o += 40;
     }
-    entries[i] = e;
+    visit(e, i);
   }
   if (o !== b.length) throw new Error("block map page has the wrong length");
-  return { blockSize, firstBlock, entries };
+  return head;
+}
+
+export function decodePage(b: Buffer): BlockPage {
+  const entries: BlockEntry[] = [];
+  const head = scanPage(b, (at, i) => {
+    if (!at) return void (entries[i] = holeEntry);
+    // Views into the page, not copies: a backup decodes every page of the previous point.
+    const e: BlockEntry = { kind: at.kind, fast: b.subarray(at.at, at.at + 16), id: b.subarray(at.at + 16, at.at + 48) };
+    if (at.sums) e.sums = b.subarray(at.sums.at, at.sums.at + at.sums.length);
+    if (at.base !== undefined) {
+      e.base = b.subarray(at.base, at.base + 32);
+      e.bits = b.readBigUInt64LE(at.base + 32);
+    }
+    entries[i] = e;
+  });
+  return { blockSize: head.blockSize, firstBlock: head.firstBlock, entries: head.v1 ? decodeV1(b, head.count) : entries };
+}
+
+/**
+ * The hex ids of the chunks a page's entries need (a delta's base too), in entry order,
+ * without building the entries: prune, verify and every backup's damage check read every
+ * page of a point and need only these.
+ */
+export function pageChunkIds(b: Buffer): string[] {
+  const ids: string[] = [];
+  const head = scanPage(b, (at) => {
+    if (!at) return;
+    ids.push(b.toString("hex", at.at + 16, at.at + 48));
+    if (at.base !== undefined) ids.push(b.toString("hex", at.base, at.base + 32));
+  });
+  return head.v1 ? decodeV1(b, head.count).flatMap((e) => entryChunks(e).map((id) => id.toString("hex"))) : ids;
 }
 
 /** Format 1 (before grain sums and deltas): fixed entries of kind, fast hash and chunk id. */

@@ -60,7 +60,7 @@ export function decodePackIndex(b: Buffer): { pack: string; packSize: number; en
   const entries: PackEntry[] = new Array(n);
   for (let i = 0, o = head; i < n; i++, o += ENTRY) {
     entries[i] = {
-      id: Buffer.from(b.subarray(o, o + 32)),
+      id: b.subarray(o, o + 32), // a view: every backup loads every index
       pack,
       offset: b.readDoubleLE(o + 32),
       length: b.readUInt32LE(o + 40),
