@@ -35,7 +35,8 @@
 //             disk declares none or `calibrate from-vault` is on, else the declared churn (the
 //             assumed `churn N%` of a disk that declares none is a share of its nonzero data).
 // Rates and overhead are measured only with `calibrate from-vault` (else the assumed rates, no
-// overhead); image sizes always come from the images (or the job log), never from `used`.
+// overhead); image sizes and the stored share always come from the images and the job log,
+// never from `used`.
 import type { Assumptions, Disk, Vm } from "../model/model.js";
 import { backedUpDisks } from "../plan/compile.js";
 import type { DiskTask, Job } from "../plan/types.js";
@@ -164,9 +165,11 @@ export function learnEngine(vm: Vm, jobs: MeasuredJob[], images: readonly ImageF
   const fullJobs = (f: (j: MeasuredJob, ds: MeasuredDisk[]) => number | undefined) =>
     perJob((j, ds) => (ds.length && ds.every((d) => d.detection === "full") && sum(ds, "bytesChanged") > 0 && phase(j) > 0 ? f(j, ds) : undefined));
   const stored = rate(fullJobs((j, ds) => sum(ds, "bytesStored") / phase(j)), transfer.bytesPerSecond);
-  const fullShare = samples(use, (d) => (d.detection === "full" && d.bytesChanged > 0 ? d.bytesStored / d.bytesChanged : undefined));
+  // The share stored is a fact of the disk's data (how it compresses, how its writes fall in
+  // grains), like its churn: learned from the job log whether or not the rates are calibrated.
+  const fullShare = samples(jobs, (d) => (d.detection === "full" && d.bytesChanged > 0 ? d.bytesStored / d.bytesChanged : undefined));
   const storedShareOf = (disk: string) => {
-    const s = samples(use, (d) => (d.name === disk && isReadPath(d.detection) && d.bytesChanged > 0 ? d.bytesStored / d.bytesChanged : undefined));
+    const s = samples(jobs, (d) => (d.name === disk && isReadPath(d.detection) && d.bytesChanged > 0 ? d.bytesStored / d.bytesChanged : undefined));
     return s.values.length ? median(s.values) : fullShare.values.length ? median(fullShare.values) : 1;
   };
   const paths = new Set<string>(["block-checksum"]);

@@ -145,7 +145,7 @@ export function engineLines(f: EngineFacts): string[] {
     f.overhead.perReadByte !== undefined || f.overhead.none !== undefined
       ? `job overhead ${measuredSeconds(f.overhead.none ?? 0)}${f.overhead.none === undefined ? " (no job without reads)" : ""} + ${((f.overhead.perReadByte ?? 0) * 1e9).toFixed(2)}s per GB of image data read${f.overhead.workerStart !== undefined ? ` + ${measuredSeconds(f.overhead.workerStart)} to start the workers` : ""} (measured over ${plural(f.overhead.jobs, "job")})`
       : "job overhead not measured";
-  const out = [`  timing model: local-engine (the engine's own paths, learned from its job log): transfer ${rateText(f.transfer)} (${src(f.transfer)}), stored ${rateText(f.stored)}; ${reads}; ${over}`];
+  const out = [`  timing model: local-engine (the engine's own paths, learned from its job log): transfer ${rateText(f.transfer)} (${src(f.transfer)}), stored ${rateText(f.stored)} (${src(f.stored)}); ${reads}; ${over}`];
   for (const [name, d] of f.disks) {
     const churn = d.churn.source === "measured" ? `churn ${decimalBytes(d.churn.bytesPerDay)}/day measured (${plural(d.churn.samples, "job")})` : `churn ${decimalBytes(d.churn.bytesPerDay)}/day ${d.churn.source}`;
     out.push(`    disk "${name}": image ${decimalBytes(d.bytes)}, ${decimalBytes(d.nonZero)} nonzero (${d.nonZeroSource}), ${churn}, ${(d.storedShare * 100).toFixed(1)}% of changed bytes stored`);
