@@ -1,8 +1,8 @@
 // `bkp init [DIR]`: a commented starter policy set (a vault with a price book, a Standard policy
 // with instant restore, a VM with an OS and a data disk) that passes check, fmt --check and lint;
 // with --from-azure the policies come from `bkp import azure`. Never overwrites a file.
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { quote } from "../../src/lang/build-ast.js";
 import { summary } from "../../src/lang/code-frame.js";
 import { importAzure } from "../../src/interop/import-azure.js";
@@ -120,9 +120,21 @@ that exists already or an unreadable/unwritable file.
       [policies, names] = imported;
     }
     const texts = [VAULT, policies, vmFile(names[0], names.slice(1))];
-    mkdirSync(dir, { recursive: true });
-    // "wx": a file that appeared since the check above is still not overwritten.
-    files.forEach((f, i) => writeFileSync(f, texts[i], { flag: "wx" }));
+    const written: string[] = [];
+    try {
+      makeDir(dir);
+      // "wx": a file that appeared since the check above is still not overwritten.
+      files.forEach((f, i) => {
+        writeFileSync(f, texts[i], { flag: "wx" });
+        written.push(f);
+      });
+    } catch (e) {
+      for (const f of written) rmSync(f, { force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code ? (WRITE_ERRORS[code] ?? code) : e instanceof Error ? e.message : String(e);
+      io.stderr(`bkp init: cannot write the starter files into '${dir}': ${why}; nothing written. Choose a directory you can write to: bkp init DIR\n`);
+      return 2;
+    }
     if (from !== undefined) checkNote(io, texts[1], files[1]);
     if (!io.quiet) {
       io.stdout(`wrote ${files.join(", ")}\n`);
@@ -131,6 +143,30 @@ that exists already or an unreadable/unwritable file.
     return 0;
   },
 };
+
+const WRITE_ERRORS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "over the disk quota",
+  ENOENT: "the file system does not let a directory be made there",
+  ENOTDIR: "a part of the path is a file, not a directory",
+};
+
+/**
+ * Creates a directory and its missing parents one by one. Not `mkdirSync(dir, { recursive })`:
+ * Node 20's retries loop forever where the file system answers ENOENT for a parent that exists
+ * (a path under /proc); one level at a time, that answer is an error to report.
+ */
+function makeDir(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) mkdirSync(d);
+}
 
 /** The imported .bkp text and policy names, or an exit code (the problems already printed). */
 async function importPolicies(from: string, io: Io): Promise<[string, string[]] | number> {

@@ -60,6 +60,17 @@ describe("bkp init", () => {
     expect(file.stderr).toContain("is a file, not a directory");
   });
 
+  it("makes a missing directory and its parents; a place no directory can be made is a clear error (exit 2), not a hang", () => {
+    const set = join(dir, "new", "deep", "set");
+    expect(bkp(["init", set]).code).toBe(0);
+    expect(readdirSync(set).sort()).toEqual(["policies.bkp", "vault.bkp", "vms.bkp"]);
+    // Under /proc, mkdir answers ENOENT for a parent that exists: Node's recursive mkdir retried forever.
+    const r = spawnSync(process.execPath, [BIN, "init", "/proc/bkp-nope/set"], { encoding: "utf8", timeout: 20_000, env: { ...process.env, NO_COLOR: "1" } });
+    expect(r.error, "bkp init did not finish").toBeUndefined();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^bkp init: cannot write the starter files into '\/proc\/bkp-nope\/set': the file system does not let a directory be made there; nothing written/);
+  });
+
   it("--from-azure FILE|-: the policies imported from Azure JSON, the VM on the first; bad JSON writes nothing", () => {
     const set = join(dir, "azure");
     expect(bkp(["init", set, "--from-azure", AZURE]).code).toBe(0);
