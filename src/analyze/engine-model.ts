@@ -156,14 +156,11 @@ export function learnEngine(vm: Vm, jobs: MeasuredJob[], images: readonly ImageF
   const sum = (ds: MeasuredDisk[], k: "bytesRead" | "bytesChanged" | "bytesStored") => ds.reduce((s, d) => s + d[k], 0);
   const perJob = (f: (j: MeasuredJob, ds: MeasuredDisk[]) => number | undefined) =>
     samples(use, (d, j) => (d === j.disks[0] ? f(j, readDisks(j)) : undefined));
-  const transfer = rate(
-    perJob((j, ds) => (ds.length && ds.every((d) => d.detection === "full") && sum(ds, "bytesChanged") > 0 && phase(j) > 0 ? sum(ds, "bytesChanged") / phase(j) : undefined)),
-    as.transferRateBytesPerSecond.toNumber(),
-  );
-  // Full jobs' stored bytes per second, and per changed byte (the fallback share): assumed, the
-  // same as the transfer rate with nothing saved.
-  const fullJobs = (f: (j: MeasuredJob, ds: MeasuredDisk[]) => number | undefined) =>
+  /** One sample per full job (every disk read in full, some data, a read phase). */
+  const fullJobs = (f: (j: MeasuredJob, ds: MeasuredDisk[]) => number) =>
     perJob((j, ds) => (ds.length && ds.every((d) => d.detection === "full") && sum(ds, "bytesChanged") > 0 && phase(j) > 0 ? f(j, ds) : undefined));
+  const transfer = rate(fullJobs((j, ds) => sum(ds, "bytesChanged") / phase(j)), as.transferRateBytesPerSecond.toNumber());
+  // Stored bytes per second of the same jobs; assumed: the transfer rate (nothing saved).
   const stored = rate(fullJobs((j, ds) => sum(ds, "bytesStored") / phase(j)), transfer.bytesPerSecond);
   // The share stored is a fact of the disk's data (how it compresses, how its writes fall in
   // grains), like its churn: learned from the job log whether or not the rates are calibrated.
@@ -206,7 +203,7 @@ export function learnEngine(vm: Vm, jobs: MeasuredJob[], images: readonly ImageF
   const oNone = over(false);
   const base = oNone.length ? median(oNone.map((x) => x.o)) : undefined;
   const oRead = over(true).filter((x) => x.nz > 0);
-  const starts = samples(use, (d, j) => (d === j.disks[0] && j.workerStartSeconds !== undefined && j.disks.some((x) => x.bytesRead > 0) ? j.workerStartSeconds : undefined));
+  const starts = perJob((j, ds) => (j.workerStartSeconds !== undefined && ds.some((x) => x.bytesRead > 0) ? j.workerStartSeconds : undefined));
   const perByte = oRead.length ? median(oRead.map((x) => Math.max(0, x.o - (base ?? 0)) / x.nz)) : undefined;
   const out = new Map<string, EngineFacts["disks"] extends Map<string, infer V> ? V : never>();
   for (const d of disks) {

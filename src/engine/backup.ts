@@ -105,6 +105,9 @@ async function damagedBase(storage: Storage, keys: VaultKeys, index: ChunkIndex,
   return undefined;
 }
 
+/** A disk's figures before anything is read. */
+const noStats = (): ManifestDisk["stats"] => ({ bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0, deltaChunks: 0 });
+
 export function defaultWorkers(disks: number): number {
   // DOMAIN §1.7: disks in parallel (4 disks -> 4 streams), and at least one thread per core.
   return Math.min(8, Math.max(os.availableParallelism(), disks));
@@ -231,7 +234,7 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
       const toRead = plans.filter((p) => p.detection !== "unchanged-file");
       for (const p of plans) {
         if (p.detection === "unchanged-file") {
-          perDisk.set(p.name, { maps: p.prevMaps ?? [], stats: { bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0, deltaChunks: 0 }, seconds: 0, warnings: [] });
+          perDisk.set(p.name, { maps: p.prevMaps ?? [], stats: noStats(), seconds: 0, warnings: [] });
           tracker.complete(diskKey(vm.name, p.name));
         }
       }
@@ -264,11 +267,9 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
             taskDisk.push(p.name);
           }
         }
-        const started = new Map<string, number>();
-        for (const p of toRead) {
-          perDisk.set(p.name, { maps: [], stats: { bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0, deltaChunks: 0 }, seconds: 0, warnings: [] });
-          started.set(p.name, performance.now());
-        }
+        for (const p of toRead) perDisk.set(p.name, { maps: [], stats: noStats(), seconds: 0, warnings: [] });
+        // The disks are read together, page by page: they share the read phase's start.
+        const tRead = performance.now();
         const size = Math.max(1, Math.min(opts.workers ?? defaultWorkers(toRead.length), tasks.length));
         pool = new WorkerPool(
           size,
@@ -291,7 +292,7 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
         );
         if (tasks.length) {
           await pool.ready().catch(() => undefined); // a failed start is reported by runAll
-          workerStart = (performance.now() - Math.min(...started.values())) / 1000;
+          workerStart = (performance.now() - tRead) / 1000;
           const results = await pool.runAll<BackupTaskResult>(tasks, vault.path);
           await pool.finish(vault.path);
           results.forEach((r, i) => {
@@ -305,7 +306,7 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
         for (const p of toRead) {
           const d = perDisk.get(p.name);
           if (!d) continue;
-          d.seconds = (performance.now() - (started.get(p.name) ?? 0)) / 1000;
+          d.seconds = (performance.now() - tRead) / 1000;
           const after = statImage(vm.name, p.name, p.image);
           // A dynamic VHD's file may grow; its virtual size is re-checked instead.
           const afterBytes = p.vhd ? (vhdOf(vm.name, p.name, p.image, after.size, "vhd")?.virtualSize ?? -1) : after.size;

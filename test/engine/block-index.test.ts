@@ -3,7 +3,8 @@
 // page is an error, never a shorter list of chunks.
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { DATA, DELTA, decodePage, encodePage, encodePageV1, holeEntry, pageChunkIds } from "../../src/engine/vault/block-index.js";
+import { DATA, DELTA, decodePage, encodePage, holeEntry, pageChunkIds } from "../../src/engine/vault/block-index.js";
+import { encodePageV1 } from "./helpers.js";
 import type { BlockEntry } from "../../src/engine/vault/block-index.js";
 
 const rnd = (n: number) => crypto.randomBytes(n);

@@ -11,13 +11,13 @@ import { pruneVault } from "../../src/engine/prune.js";
 import { openVault } from "../../src/engine/vault/vault.js";
 import { loadChunkIndex, packObjectName } from "../../src/engine/vault/chunk-store.js";
 import { openObject } from "../../src/engine/vault/crypto.js";
-import { DATA, DELTA, decodePage, encodePageV1, pageObjectName } from "../../src/engine/vault/block-index.js";
+import { DATA, DELTA, decodePage, pageObjectName } from "../../src/engine/vault/block-index.js";
 import { readManifests, writeManifest } from "../../src/engine/vault/manifest.js";
 import { sealObject } from "../../src/engine/vault/crypto.js";
 import { createFastHasher } from "../../src/engine/image/fast-hash.js";
 import { EngineError } from "../../src/engine/errors.js";
 import type { RetentionSpec } from "../../src/plan/retention.js";
-import { KiB, MiB, overwrite, platformEnv, writeImage } from "./helpers.js";
+import { KiB, MiB, encodePageV1, overwrite, platformEnv, writeImage } from "./helpers.js";
 
 const GRAIN = 64 * KiB;
 

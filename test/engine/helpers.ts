@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll } from "vitest";
 import type { EngineVault, EngineVm } from "../../src/engine/types.js";
+import { DELTA, type BlockPage } from "../../src/engine/vault/block-index.js";
 
 export const MiB = 1024 * 1024;
 export const KiB = 1024;
@@ -122,4 +123,25 @@ export async function onePointVault() {
   const vm: EngineVm = { name: "vm1", disks: [{ name: "os", image }] };
   const p1 = await backupVm(env.vault, vm, o);
   return { env, image, bytes, o, vm, p1, at: (f: string) => path.join(env.vault.path, f) };
+}
+
+/**
+ * A block map page as bkp wrote it before format 2 ("BKPM1": kind, block hash, chunk id per
+ * entry; docs/vault-format.md), to test that vaults of earlier releases still read.
+ */
+export function encodePageV1(p: BlockPage): Buffer {
+  const ENTRY = 1 + 16 + 32;
+  const head = Buffer.alloc(5 + 4 + 8 + 4);
+  head.write("BKPM1", 0);
+  head.writeUInt32LE(p.blockSize, 5);
+  head.writeDoubleLE(p.firstBlock, 9);
+  head.writeUInt32LE(p.entries.length, 17);
+  const body = Buffer.alloc(ENTRY * p.entries.length);
+  p.entries.forEach((e, i) => {
+    if (e.kind === DELTA) throw new Error("format 1 has no delta entries");
+    body[i * ENTRY] = e.kind;
+    e.fast.copy(body, i * ENTRY + 1);
+    e.id.copy(body, i * ENTRY + 17);
+  });
+  return Buffer.concat([head, body]);
 }

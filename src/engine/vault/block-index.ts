@@ -181,23 +181,6 @@ function decodeV1(b: Buffer, count: number): BlockEntry[] {
   return entries;
 }
 
-/** Encodes a page in format 1 (tests: a vault written before format 2). */
-export function encodePageV1(p: BlockPage): Buffer {
-  const b = Buffer.alloc(HEAD + ENTRY_V1 * p.entries.length);
-  MAGIC_V1.copy(b, 0);
-  b.writeUInt32LE(p.blockSize, 5);
-  b.writeDoubleLE(p.firstBlock, 9);
-  b.writeUInt32LE(p.entries.length, 17);
-  let o = HEAD;
-  for (const e of p.entries) {
-    if (e.kind === DELTA) throw new Error("format 1 has no delta entries");
-    b[o] = e.kind;
-    e.fast.copy(b, o + 1);
-    e.id.copy(b, o + 17);
-    o += ENTRY_V1;
-  }
-  return b;
-}
 
 /** Object name of a page: keyed hash of its plaintext (equal pages share one object). */
 export function pageObjectName(mapIdKey: Uint8Array, plain: Uint8Array): string {

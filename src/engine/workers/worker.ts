@@ -273,11 +273,16 @@ async function storeAgain(data: Buffer, was: BlockEntry, res: BackupTaskResult):
       return entry;
     }
   }
-  const z = compressBlock(data);
-  await packs.append(id, z.codec, z.data, data.length);
+  await storeChunk(id, data, res);
+  return entry;
+}
+
+/** Compresses a chunk's plaintext, appends it to the worker's pack and counts it. */
+async function storeChunk(id: Buffer, plain: Buffer, res: BackupTaskResult): Promise<void> {
+  const z = compressBlock(plain);
+  await packs.append(id, z.codec, z.data, plain.length);
   res.bytesStored += z.data.length;
   res.newChunks++;
-  return entry;
 }
 
 const shrank = (t: BackupTask) =>
@@ -341,10 +346,7 @@ async function storeChanged(changed: Changed[], entries: BlockEntry[], res: Back
       res.dedupedChunks++;
       continue;
     }
-    const z = compressBlock(plain[c]);
-    await packs.append(ids[c], z.codec, z.data, plain[c].length);
-    res.bytesStored += z.data.length;
-    res.newChunks++;
+    await storeChunk(ids[c], plain[c], res);
     if (ch.delta) res.deltaChunks++;
   }
 }
