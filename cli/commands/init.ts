@@ -3,6 +3,8 @@
 // with --from-azure the policies come from `bkp import azure`. Never overwrites a file.
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import type Decimal from "decimal.js";
+import { builtinPriceBook } from "../../src/model/defaults.js";
 import { quote } from "../../src/lang/build-ast.js";
 import { summary } from "../../src/lang/code-frame.js";
 import { importAzure } from "../../src/interop/import-azure.js";
@@ -10,6 +12,27 @@ import { parse, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { styleFor, type Io } from "../io.js";
 import { checkNote, printDiagnostics, readJson } from "./import.js";
+
+/** The built-in price book as a `pricing` block: the starter shows the prices bkp uses, not a copy that could drift. */
+function priceBookText(): string {
+  const b = builtinPriceBook();
+  const u = b.unit;
+  const [first, ...tiers] = b.instanceTiers;
+  const money = (d: Decimal) => d.toFixed(2);
+  return [
+    `# The built-in list prices (${b.currency}, per month), to edit for your agreement or region.`,
+    `pricing "list-prices" {`,
+    `  currency ${b.currency}`,
+    `  unit ${u}`,
+    `  instance up-to ${first.upTo} ${u} ${money(first.fee)}  # protected-instance fee by the VM's protected size`,
+    ...tiers.map((t) => `  instance up-to ${t.upTo} ${u} ${money(t.fee)}`),
+    ...(b.instancePer ? [`  instance per ${b.instancePer.block} ${u} ${money(b.instancePer.fee)}  # above ${tiers.at(-1)?.upTo ?? first.upTo} ${u}: per started ${b.instancePer.block} ${u}`] : []),
+    ...Object.entries(b.storagePerUnitMonth).map(([r, p]) => `  storage ${r} ${p} per ${u}-month`),
+    `  snapshot ${b.snapshotPerUnitMonth} per ${u}-month  # instant-restore snapshots`,
+    `}`,
+    ``,
+  ].join("\n");
+}
 
 const VAULT = `# The vault: where recovery points are kept and how redundantly (bkp help language, "vault").
 # Written by bkp init as a starting point. Edit these files, then run:
@@ -32,20 +55,7 @@ assume {
   horizon 12 months               # how far bkp cost projects the bill
 }
 
-# The built-in list prices (USD, per month), to edit for your agreement or region.
-pricing "list-prices" {
-  currency USD
-  unit GB
-  instance up-to 50 GB 5.00  # protected-instance fee by the VM's protected size
-  instance up-to 500 GB 10.00
-  instance per 500 GB 10.00  # above 500 GB: per started 500 GB
-  storage LRS 0.028 per GB-month
-  storage ZRS 0.035 per GB-month
-  storage GRS 0.056 per GB-month
-  storage RA-GRS 0.0711 per GB-month
-  snapshot 0.05 per GB-month  # instant-restore snapshots
-}
-`;
+${priceBookText()}`;
 
 const POLICY = `# A Standard policy: one backup a day, with instant restore (bkp help domain).
 policy "daily" {
