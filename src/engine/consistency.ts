@@ -5,10 +5,10 @@
 // Everything that does not depend on running scripts (agentless, stopped VM, provisioning
 // state, Windows VSS, a Linux VM without scripts) is decided by the same prediction the plan
 // shows (src/plan/consistency.ts), so `bkp plan` and `bkp points` agree.
-import { spawn } from "node:child_process";
 import type { ConsistencyLevel, Script, Vm } from "../model/model.js";
 import { currentUid, scriptProblem } from "../model/script-permissions.js";
 import { predictConsistency } from "../plan/consistency.js";
+import { childProcess } from "./lazy-builtin.js";
 import type { ScriptRunRecord } from "./types.js";
 
 export interface ConsistencyOutcome {
@@ -35,7 +35,7 @@ export interface ScriptOptions {
 /** Runs one script once, killed (with its process group) when `budgetMs` runs out. */
 function runOnce(script: Script, budgetMs: number): Promise<{ ok: boolean; failure?: string }> {
   return new Promise((resolve) => {
-    const child = spawn(script.path, script.args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    const child = childProcess().spawn(script.path, script.args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => {
       if (stderr.length < 2000) stderr += d.toString("utf8");

@@ -9,7 +9,7 @@
 // delayed-allocated; `-b1` prints bytes. Any doubt — filefrag missing or failing, an extent
 // without a known location — means "read it": the comparison can only skip reading, never
 // decide that a block changed less than it did.
-import { spawn } from "node:child_process";
+import { childProcess } from "../lazy-builtin.js";
 
 export interface Extent {
   /** Byte offset in the file. */
@@ -44,7 +44,7 @@ export function fileExtents(file: string): Promise<Extent[] | undefined> {
     let out = "";
     let child;
     try {
-      child = spawn("filefrag", ["-e", "-s", "-b1", file], { stdio: ["ignore", "pipe", "ignore"] });
+      child = childProcess().spawn("filefrag", ["-e", "-s", "-b1", file], { stdio: ["ignore", "pipe", "ignore"] });
     } catch {
       return resolve(undefined);
     }

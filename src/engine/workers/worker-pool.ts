@@ -1,10 +1,11 @@
 // A small pool of engine worker threads. Finding the worker module: from .ts sources (vitest,
 // tsx) a bootstrap registers tsx; in the esbuild bundle the worker is the sibling file
 // bkp-engine-worker.mjs (an extra entry point of the build). BKP_ENGINE_WORKER overrides.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import fs from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { EngineError, ErrorCodes, deserializeError } from "../errors.js";
+import { workerThreads } from "../lazy-builtin.js";
 import type { FromWorker, Task, ToWorker, WorkerInit } from "./protocol.js";
 
 export const WORKER_BUNDLE_NAME = "bkp-engine-worker.mjs";
@@ -39,7 +40,7 @@ export class WorkerPool {
   constructor(size: number, init: WorkerInit, private readonly handlers: PoolHandlers) {
     const loc = workerLocation();
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(loc.url, { workerData: { init, entry: loc.entry } });
+      const worker = new (workerThreads().Worker)(loc.url, { workerData: { init, entry: loc.entry } });
       let readyResolve!: () => void;
       let readyReject!: (e: Error) => void;
       const slot: Slot = { worker, ready: new Promise<void>((res, rej) => ((readyResolve = res), (readyReject = rej))) };
