@@ -179,6 +179,32 @@ const dropCaches = (): boolean => {
   }
 };
 const coldRestore = !flag("warm-restore") && dropCaches();
+
+/**
+ * The disk's write speed just before a heavy step: 64 MiB written and fsynced, MB/s. The
+ * virtual disk has a burst budget (a full backup right after another can take 3-5x as long,
+ * whichever tool), so each full backup's and restore's row is printed beside its probe, and
+ * the report gives each tool's probes: a slow probe says the disk, not the tool, was slow.
+ */
+const probeData = crypto.randomBytes(64 * MiB);
+function diskProbe(): number {
+  const file = path.join(work, "disk-probe");
+  const t0 = process.hrtime.bigint();
+  const fd = fs.openSync(file, "w");
+  fs.writeSync(fd, probeData);
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  fs.rmSync(file, { force: true });
+  return probeData.length / 1e6 / s;
+}
+/** Probes (MB/s) per tool, before its full backups and its restores. */
+const probes = new Map<string, number[]>();
+const probe = (tool: string, step: string): void => {
+  const mbps = diskProbe();
+  probes.set(tool, [...(probes.get(tool) ?? []), mbps]);
+  console.log(`  disk probe before ${tool} ${step}: ${mbps.toFixed(0)} MB/s`);
+};
 if (!flag("warm-restore") && !coldRestore) console.log("!!! cannot write /proc/sys/vm/drop_caches (not root?): restores run with warm caches");
 
 /** Reads a file so it is in the page cache: every tool's backup starts from the same state. */
@@ -381,6 +407,7 @@ async function main(): Promise<void> {
       fs.rmSync(env.BORG_BASE_DIR, { recursive: true, force: true });
       t.init(vault);
       spawnSync("sync");
+      probe(t.name, "full");
       backup(t, "full", "full");
       sizes.get(t.name)?.afterFull.push(duBytes(vault));
       if (t.name === TIER) tier?.afterFull.push(duAllocated(snapshotDirOf(vault)));
@@ -411,6 +438,7 @@ async function main(): Promise<void> {
       for (const [step, run] of restores) {
         fs.rmSync(out, { recursive: true, force: true });
         spawnSync("sync");
+        probe(t.name, step);
         if (coldRestore) dropCaches();
         const r = run();
         rec(t.name, step, r.sample);
@@ -498,6 +526,8 @@ function report(tools: string[], samples: Map<string, Map<Step, Sample[]>>, size
       `(a ${gib(sizeMiB * MiB)} image, ${gib(median(tier.imageAllocated))} of it allocated); ${range(tier.atEnd)} after 4 backups ` +
       `(${median(tier.live)} snapshots, the unchanged re-run's an empty delta; the engine's own figure ${gib(median(tier.engineAtEnd))}).`;
   }
+  const probeLine = [...probes].map(([tool, xs]) => `${tool} ${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)} – ${Math.max(...xs).toFixed(0)})`).join(", ");
+  if (probeLine) tail += `${tail ? "\n\n" : ""}Disk probe (64 MiB written + fsync just before each full backup and each restore, MB/s, median (min – max) per tool): ${probeLine}.`;
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const md = rows.map((r, ri) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |` + (ri === 0 ? `\n|${widths.map((w) => "-".repeat(w + 2)).join("|")}|` : "")).join("\n");
   const cpu = (os.cpus()[0]?.model ?? "?").trim();
