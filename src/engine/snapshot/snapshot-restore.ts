@@ -14,6 +14,9 @@ import { HOLE, decodePage, pageObjectName } from "../vault/block-index.js";
 import { matchesEntry } from "../vault/delta.js";
 import { createFastHasher } from "../image/fast-hash.js";
 import { isAllZero, readFully } from "../image/image-reader.js";
+import { openBlockWriter } from "../image/block-writer.js";
+import type { BlockWriter } from "../image/block-writer.js";
+import { directIoAllowed } from "../image/direct-file.js";
 import { VhdError, detectVhd, readVirtual } from "../image/vhd.js";
 import type { VhdLayout } from "../image/vhd.js";
 import { cloneFile, listSnapshots, snapshotProblem } from "./snapshots.js";
@@ -91,27 +94,19 @@ export async function restoreDiskFromSnapshot(
   // A raw disk's copy, delta or merged chain: assembled, checked and written in one pass.
   if (!d.vhd && !(rec.method === "reflink" && !rec.overlays?.length) && rec.method !== "link") {
     const src = chainSource(v, m, snap, d, rec);
-    const out = fs.openSync(partial, "w", 0o600);
-    let sinceFlush = 0;
-    let flushing: Promise<void> | undefined;
+    let out: BlockWriter | undefined;
     try {
-      fs.ftruncateSync(out, d.imageBytes);
-      return await checkAgainstPoint(v, m, d, src, onBytes, (data, at) => {
-        let off = 0;
-        while (off < data.length) off += fs.writeSync(out, data, off, data.length - off, at + off);
-        // Flush while still reading: the disk works alongside the CPU (as vault restores do).
-        sinceFlush += data.length;
-        if (sinceFlush >= FLUSH_BYTES && !flushing) {
-          sinceFlush = 0;
-          flushing = new Promise<void>((res) => fs.fdatasync(out, () => res())).then(() => {
-            flushing = undefined;
-          });
-        }
-      });
+      fs.closeSync(fs.openSync(partial, "w", 0o600));
+      fs.truncateSync(partial, d.imageBytes);
+      // Past the page cache where the file system allows it (direct-file.ts says why); 8 blocks
+      // in flight, as this thread also reads the chain.
+      const w = (out = openBlockWriter(partial, m.blockSize, directIoAllowed(), 8));
+      const n = await checkAgainstPoint(v, m, d, src, onBytes, (data, at) => w.put(data, at));
+      await w.close();
+      return n;
     } finally {
-      await flushing;
+      await out?.close().catch(() => undefined); // after an error: the first error is the one thrown
       src.close();
-      fs.closeSync(out);
     }
   }
   const file = path.join(snap.dir, rec.file);
@@ -122,8 +117,6 @@ export async function restoreDiskFromSnapshot(
   }
   return checkAgainstPoint(v, m, d, partial, onBytes);
 }
-
-const FLUSH_BYTES = 32 * 1024 * 1024;
 
 /**
  * Disk `d`'s image in snapshot `snap` as a reader: the full copy, then the deltas of its chain

@@ -16,6 +16,9 @@ import type { BlockEntry, BlockPage } from "../vault/block-index.js";
 import { PackWriter, packObjectName } from "../vault/chunk-store.js";
 import { openVaultStorage } from "../vault/vault-storage.js";
 import { EngineError, ErrorCodes, serializeError } from "../errors.js";
+import { openBlockWriter } from "../image/block-writer.js";
+import { directIoAllowed, openDirect } from "../image/direct-file.js";
+import type { DirectFile } from "../image/direct-file.js";
 import { isAllZero, readFully } from "../image/image-reader.js";
 import { readVirtual } from "../image/vhd.js";
 import { GRAIN, SUM_BYTES } from "../snapshot/snapshot-chain.js";
@@ -42,7 +45,6 @@ const storage = await openVaultStorage({ path: init.vaultPath, blob: init.blob }
 const blockSize = init.blockSize;
 /** Bytes read per batch: large sequential reads; one claim round trip per batch. */
 const BATCH_BYTES = Math.max(blockSize, 4 * 1024 * 1024);
-const FLUSH_BYTES = 32 * 1024 * 1024;
 
 let hasher: FastHasher | undefined;
 
@@ -99,8 +101,13 @@ function blockLen(imageBytes: number, block: number): number {
  * checksums for every grain, and the grains a full copy holds (non-zero) or a delta holds
  * (those whose checksum differs from the parent snapshot's).
  */
+/** Snapshot grains go past the page cache in pieces of at most this, this many in flight (direct-file.ts). */
+const SNAP_SLOT_BYTES = 256 * 1024;
+const SNAP_SLOTS = 4;
+
 class PageSnapshot {
   private readonly fd: number;
+  private readonly direct: DirectFile | undefined;
   private readonly sums: Buffer;
   private readonly prev?: Buffer;
   private readonly bits?: Buffer;
@@ -126,6 +133,20 @@ class PageSnapshot {
       this.bits = Buffer.alloc(Math.ceil(grains / 8));
     }
     this.fd = fs.openSync(snap.file, "r+");
+    this.direct = directIoAllowed() ? openDirect(snap.file, SNAP_SLOT_BYTES, SNAP_SLOTS) : undefined;
+  }
+
+  /** Writes `data[from, to)` at `pos + from`: aligned pieces direct, the rest (an image's short last grain) buffered. */
+  private writeRun(data: Buffer, from: number, to: number, pos: number): void {
+    for (let off = from; off < to; ) {
+      const n = Math.min(to - off, SNAP_SLOT_BYTES);
+      if (this.direct?.fits(n, pos + off)) {
+        this.direct.put(data.subarray(off, off + n), pos + off);
+        off += n;
+      } else {
+        off += fs.writeSync(this.fd, data, off, to - off, pos + off);
+      }
+    }
   }
 
   /** A block equal to the previous point's: a delta keeps the parent's checksums; a full copy needs its bytes. */
@@ -141,8 +162,7 @@ class PageSnapshot {
     let run = -1;
     const flush = (end: number) => {
       if (run < 0) return;
-      let off = run;
-      while (off < end) off += fs.writeSync(this.fd, data, off, end - off, at + off);
+      this.writeRun(data, run, end, at);
       run = -1;
     };
     for (let o = 0; o < data.length; o += GRAIN) {
@@ -164,9 +184,11 @@ class PageSnapshot {
     flush(data.length);
   }
 
-  close(): void {
+  /** Waits for the grains in flight (a write error fails the backup here), then writes the sums. */
+  async close(): Promise<void> {
     const fd = this.fd;
     try {
+      await this.direct?.close();
       writeAt(this.snap.sums, this.sums, this.g0 * SUM_BYTES);
       if (this.bits && this.snap.set) writeAt(this.snap.set, this.bits, this.g0 / 8);
     } finally {
@@ -437,7 +459,7 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
       post({ type: "progress", key: t.key, bytes: want });
       collectStored(changed.length ? want : 0);
     }
-    snap?.close();
+    await snap?.close();
   } finally {
     fs.closeSync(fd);
   }
@@ -564,13 +586,9 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
     return loc;
   };
   const fds = new Map<string, number>();
-  const out = fs.openSync(t.file, "r+");
+  const out = openBlockWriter(t.file, blockSize, directIoAllowed());
   let written = 0;
   let sinceProgress = 0;
-  // Flush to disk while still decrypting: with much RAM the kernel would otherwise hold all
-  // dirty pages until the final fsync, and the disk would idle until then.
-  let flushing: Promise<void> | undefined;
-  let sinceFlush = 0;
   try {
     for (let k = 0; k < dataIdx.length; k++) {
       const i = dataIdx[k];
@@ -586,26 +604,18 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
         throw new EngineError(ErrorCodes.CHUNK_CORRUPT, `block ${block} (offset ${block * blockSize}) does not match the hash the backup took of it: chunk ${e.id.toString("hex").slice(0, 16)}…${e.kind === DELTA ? " over its base" : ""} or the block map is damaged`);
       }
       // Holes are never written: the file was sized up front, so they stay sparse.
-      let off = 0;
-      while (off < plain.length) off += fs.writeSync(out, plain, off, plain.length - off, block * blockSize + off);
+      await out.write(plain, block * blockSize);
       written += plain.length;
       sinceProgress += plain.length;
-      sinceFlush += plain.length;
-      if (sinceFlush >= FLUSH_BYTES && !flushing) {
-        sinceFlush = 0;
-        flushing = new Promise<void>((res) => fs.fdatasync(out, () => res())).then(() => {
-          flushing = undefined;
-        });
-      }
       if (sinceProgress >= BATCH_BYTES) {
         post({ type: "progress", key: t.key, bytes: sinceProgress });
         sinceProgress = 0;
         collect();
       }
     }
+    await out.close();
   } finally {
-    await flushing;
-    fs.closeSync(out);
+    await out.close().catch(() => undefined); // after an error: the error thrown is the first one
     for (const fd of fds.values()) fs.closeSync(fd);
   }
   const pageBytes = page.entries.reduce((s, _e, i) => s + blockLen(t.imageBytes, page.firstBlock + i), 0);
