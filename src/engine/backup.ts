@@ -24,6 +24,7 @@ import { ProgressTracker, diskKey } from "./progress.js";
 import { completedJobRecord, failedJobRecord, logJob } from "./job-log.js";
 import type { BackupTask, BackupTaskResult } from "./workers/protocol.js";
 import { sharedWithPreviousSnapshot } from "./snapshot/snapshot-extents.js";
+import { imageHoles } from "./image/extents.js";
 import { abortSnapshot, checksumReason, commitSnapshot, finishSnapshot, openSnapshotSession, prepareSnapshot, snapshotTierOf } from "./snapshot/snapshots.js";
 import { onGrainGrid } from "./snapshot/snapshot-chain.js";
 import type { SnapshotSession } from "./snapshot/snapshots.js";
@@ -68,6 +69,8 @@ interface DiskPlan {
   detectionReason?: string;
   /** extent-compare: per block, 1 when it shares its extents with the previous snapshot (unchanged, not read). */
   shared?: Uint8Array;
+  /** A sparse raw image's holes per block (extents.ts): zeros, never read. */
+  holes?: Uint8Array;
 }
 
 /**
@@ -226,6 +229,14 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
           if (shared) Object.assign(p, { detection: "extent-compare", shared });
         }),
       );
+      // A sparse raw image's holes are zeros: not read (extents.ts, imageHoles).
+      await Promise.all(
+        plans.map(async (p) => {
+          if (p.detection === "unchanged-file" || p.detection === "extent-compare" || p.vhd) return;
+          const holes = await imageHoles(p.image, p.bytes, config.blockSize);
+          if (holes) p.holes = holes;
+        }),
+      );
 
       const tracker = new ProgressTracker(opts.onProgress);
       for (const p of plans) tracker.add(diskKey(vm.name, p.name), vm.name, p.name, "backup", p.bytes);
@@ -263,6 +274,7 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
               snap: snapTargets?.get(p.name),
               // A copy of the page's part: a view would send the whole disk's array to the worker.
               ...(p.shared ? { shared: p.shared.slice(firstBlock, firstBlock + Math.min(config.pageBlocks, blocks - firstBlock)) } : {}),
+              ...(p.holes ? { holes: p.holes.slice(firstBlock, firstBlock + Math.min(config.pageBlocks, blocks - firstBlock)) } : {}),
             });
             taskDisk.push(p.name);
           }

@@ -1,6 +1,6 @@
 // Extent comparison from filefrag's output: which blocks an incremental may leave unread.
 import { describe, expect, it } from "vitest";
-import { parseFilefrag, sharedBlocks } from "../../src/engine/image/extents.js";
+import { holeBlocks, parseFilefrag, sharedBlocks } from "../../src/engine/image/extents.js";
 
 // Real `filefrag -e -s -b1` output (e2fsprogs 1.47.0) on XFS with reflink=1: `b` a reflink copy
 // of `a`, then 128 KiB of `a` rewritten at 640 KiB (copy on write gave them new blocks).
@@ -21,6 +21,15 @@ File size of b is 8388608 (8388608 blocks of 1 bytes)
 b: 1 extent found
 `;
 const KiB = 1024;
+// Real output (e2fsprogs 1.47.0, ext4): an 8 MiB file made by `truncate`, 128 KiB written at
+// 256 KiB, then 1 MiB at 4 MiB preallocated with `fallocate` (unwritten: reads as zeros).
+const SPARSE = `Filesystem type is: ef53
+File size of sp.raw is 8388608 (8388608 blocks of 1 bytes)
+ ext:     logical_offset:        physical_offset: length:   expected: flags:
+   0:   262144..  393215: 210055200768..210055331839: 131072:     262144:
+   1:  4194304.. 5242879: 210053890048..210054938623: 1048576: 210059132928: last,unwritten
+sp.raw: 2 extents found
+`;
 
 describe("extent comparison", () => {
   it("parses filefrag's rows, with and without the expected column", () => {
@@ -58,5 +67,15 @@ describe("extent comparison", () => {
     const [e] = parseFilefrag(row);
     expect(e.unknown).toBe(true);
     expect([...sharedBlocks([e], [e], 64 * KiB, 64 * KiB)]).toEqual([0]);
+  });
+
+  it("a sparse image's holes and preallocated ranges are the blocks without data", () => {
+    const ext = parseFilefrag(SPARSE);
+    expect(ext[1]).toMatchObject({ logical: 4194304, length: 1048576, unwritten: true });
+    // 1 MiB blocks: only block 0 holds data; 512 KiB blocks: block 0 (256 – 384 KiB) too.
+    expect([...holeBlocks(ext, 8 * 1024 * KiB, 1024 * KiB)]).toEqual([0, 1, 1, 1, 1, 1, 1, 1]);
+    expect([...holeBlocks(ext, 8 * 1024 * KiB, 128 * KiB)].slice(0, 4)).toEqual([1, 1, 0, 1]);
+    // A short last block and an extent running past the size.
+    expect([...holeBlocks([{ logical: 2_500_000, physical: 0, length: 1_000_000, unknown: false }], 3_000_000, 1024 * KiB)]).toEqual([1, 1, 0]);
   });
 });

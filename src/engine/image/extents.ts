@@ -9,6 +9,7 @@
 // delayed-allocated; `-b1` prints bytes. Any doubt — filefrag missing or failing, an extent
 // without a known location — means "read it": the comparison can only skip reading, never
 // decide that a block changed less than it did.
+import fs from "node:fs";
 import { childProcess } from "../lazy-builtin.js";
 
 export interface Extent {
@@ -19,6 +20,8 @@ export interface Extent {
   length: number;
   /** The location is not a stable physical place (delayed allocation, inline or encoded data). */
   unknown: boolean;
+  /** Allocated but never written (preallocated): reads as zeros. */
+  unwritten?: boolean;
 }
 
 // " ext: logical_offset: physical_offset: length: expected: flags:" rows, e.g.
@@ -33,7 +36,8 @@ export function parseFilefrag(out: string): Extent[] {
     const m = ROW.exec(line);
     if (!m) continue;
     const flags = m[6].split(",").map((f) => f.trim());
-    extents.push({ logical: Number(m[1]), physical: Number(m[3]), length: Number(m[5]), unknown: flags.some((f) => UNSTABLE.includes(f)) });
+    const unknown = flags.some((f) => UNSTABLE.includes(f));
+    extents.push({ logical: Number(m[1]), physical: Number(m[3]), length: Number(m[5]), unknown, ...(flags.includes("unwritten") && !unknown ? { unwritten: true } : {}) });
   }
   return extents.sort((a, b) => a.logical - b.logical);
 }
@@ -89,4 +93,32 @@ export function sharedBlocks(image: readonly Extent[], snapshot: readonly Extent
     for (let k = Math.floor(from / blockSize); k < Math.ceil(to / blockSize); k++) shared[k] = 0;
   }
   return shared;
+}
+
+/**
+ * Per block of `bytes`/`blockSize`: 1 when no extent holding data overlaps the block — a hole
+ * or preallocated space, which reads as zeros — so it need not be read.
+ */
+export function holeBlocks(extents: readonly Extent[], bytes: number, blockSize: number): Uint8Array {
+  const blocks = Math.ceil(bytes / blockSize);
+  const holes = new Uint8Array(blocks).fill(1);
+  for (const e of extents) {
+    if (e.unwritten || e.logical >= bytes || e.length <= 0) continue;
+    const last = Math.min(blocks - 1, Math.floor((Math.min(bytes, e.logical + e.length) - 1) / blockSize));
+    for (let k = Math.floor(e.logical / blockSize); k <= last; k++) holes[k] = 0;
+  }
+  return holes;
+}
+
+/**
+ * The holes of a sparse raw image, per block (holeBlocks), or undefined when it has none worth
+ * knowing (fully allocated: no `filefrag` is run) or its extents cannot be known. Reading a
+ * hole costs a zeroed page-cache page per 4 KiB; skipping holes keeps a mostly empty disk's
+ * backup proportional to its data (docs/benchmarks.md, "Memory").
+ */
+export async function imageHoles(image: string, bytes: number, blockSize: number): Promise<Uint8Array | undefined> {
+  const st = fs.statSync(image, { throwIfNoEntry: false });
+  if (!st?.isFile() || st.blocks * 512 >= Math.min(st.size, bytes) || st.size < bytes) return undefined;
+  const ext = await fileExtents(image);
+  return ext && holeBlocks(ext, bytes, blockSize);
 }

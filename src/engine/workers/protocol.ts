@@ -32,6 +32,8 @@ export interface BackupTask {
    * with the previous point's reflink snapshot — unchanged, its previous entry is kept unread.
    */
   shared?: Uint8Array;
+  /** Per block of the page, 1 when the raw image holds no data there (a hole, extents.ts): zeros, not read. */
+  holes?: Uint8Array;
 }
 
 /** A raw disk's snapshot files, written by the backup workers (snapshot-chain.ts). */

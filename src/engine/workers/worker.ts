@@ -216,6 +216,13 @@ function keptBlocks(shared: Uint8Array, prev: BlockEntry[], i: number, n: number
   return kept;
 }
 
+/** The batch's blocks (page indexes) that are holes of the image. */
+function holesOf(holes: Uint8Array, i: number, n: number): Set<number> | undefined {
+  const out = new Set<number>();
+  for (let k = 0; k < n; k++) if (holes[i + k] === 1) out.add(i + k);
+  return out.size ? out : undefined;
+}
+
 /** Reads the batch's runs of blocks not kept into their places in `buf`; false when the image is short. */
 function readRuns(fd: number, buf: Buffer, kept: ReadonlySet<number>, i: number, n: number, start: number, want: number): boolean {
   for (let k = 0; k < n; ) {
@@ -403,9 +410,13 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
       // Extent comparison: blocks that share their extents with the previous point's reflink
       // snapshot keep their previous entries unread; only the runs of other blocks are read.
       const kept = !vhd && t.shared && prev ? keptBlocks(t.shared, prev, i, n) : undefined;
+      // A sparse image's holes are zeros without reading them.
+      const holes = !vhd && !kept && t.holes ? holesOf(t.holes, i, n) : undefined;
       if (kept) {
         if (!readRuns(fd, buf, kept, i, n, start, want)) throw shrank(t);
         await keepShared(t, prev!, entries, kept, fd, res);
+      } else if (holes) {
+        if (!readRuns(fd, buf, holes, i, n, start, want)) throw shrank(t);
       } else if (!vhd && readFully(fd, buf, want, start) !== want) {
         // A raw image is read in one large sequential read per batch (8 MiB).
         throw shrank(t);
@@ -421,6 +432,12 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
         if (vhd && !readVirtual(fd, vhd, data, len, at)) {
           entries[i + k] = holeEntry;
           res.bytesZero += len;
+          continue;
+        }
+        if (holes?.has(i + k)) {
+          entries[i + k] = holeEntry;
+          res.bytesZero += len;
+          snap?.changed(data, at, true); // zero grains: sums only, nothing written (data is not looked at)
           continue;
         }
         res.bytesRead += len;
