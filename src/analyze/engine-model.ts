@@ -137,7 +137,8 @@ function churnOf(disk: Disk, jobs: MeasuredJob[], as: Assumptions, nonZero: numb
 function nonZeroOf(disk: string, jobs: MeasuredJob[], image: ImageFacts | undefined): { bytes: number; nonZero: number; source: string } {
   for (let i = jobs.length - 1; i >= 0; i--) {
     const d = completed(jobs[i]) ? jobs[i].disks.find((x) => x.name === disk) : undefined;
-    if (d && d.detection !== "unchanged-file" && d.bytesRead >= d.imageBytes && d.bytesZero !== undefined) return { bytes: image?.bytes ?? d.imageBytes, nonZero: d.imageBytes - d.bytesZero, source: `job ${jobs[i].seq}` };
+    // A whole image read: every block read or known zero (a sparse image's holes are not read).
+    if (d && d.detection !== "unchanged-file" && d.bytesZero !== undefined && d.bytesRead + d.bytesZero >= d.imageBytes) return { bytes: image?.bytes ?? d.imageBytes, nonZero: d.imageBytes - d.bytesZero, source: `job ${jobs[i].seq}` };
   }
   return { bytes: image?.bytes ?? 0, nonZero: image ? Math.min(image.allocatedBytes, image.bytes) : 0, source: image ? "the image's allocated blocks" : "no image" };
 }

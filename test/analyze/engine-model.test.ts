@@ -122,4 +122,17 @@ describe("the local engine model", () => {
     const j = jobAt(vm, { source: "test", points: 2, firstPointMs: 0, lastPointMs: 0, snapshotUntilMs: 2 * DAY, disks: ["os"] }, DAY);
     expect(timeEngineJob(j, g).durationSeconds).toBeCloseTo(20.5, 6);
   });
+
+  it("a sparse image read without its holes still tells the disk's data; the share read follows it", () => {
+    // 10 GB image, 1 GB of data: the engine read the data blocks only (the holes are known zeros).
+    const sparse = [
+      job(0, 20, [{ detection: "full", bytesRead: 1 * GB, bytesZero: 9 * GB, bytesChanged: 1 * GB, bytesStored: 1 * GB, seconds: 15 }]),
+      job(1, 6, [{ detection: "block-checksum", bytesRead: 1.1 * GB, bytesZero: 8.9 * GB, bytesChanged: 0.1 * GB, bytesStored: 0.1 * GB, seconds: 4 }]),
+    ];
+    const g = learnEngine(vm, sparse, images, m.assumptions);
+    expect(g.disks.get("os")!.nonZero).toBe(1.1 * GB); // the newest whole read, not the image's 9 GB allocated
+    expect(g.share.get("block-checksum")).toBeCloseTo(0.11, 10);
+    expect(predictEngineDisk(g, task(m, "checksum-comparison"), DAY).bytesRead).toBeCloseTo(1.1 * GB, 0);
+  });
 });
+
