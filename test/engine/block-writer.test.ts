@@ -4,8 +4,10 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { backupVm, verifyVault } from "../../src/engine/index.js";
 import { openBlockWriter } from "../../src/engine/image/block-writer.js";
-import { KiB, MiB, prng, tempDir } from "./helpers.js";
+import { PROBE_PREFIX } from "../../src/engine/image/direct-file.js";
+import { KiB, MiB, filesUnder, platformEnv, prng, tempDir } from "./helpers.js";
 
 /** Blocks 0, 2 and 5 of 1 MiB, and a short last block, into a sized (sparse) file. */
 async function writeSample(file: string, allowDirect: boolean) {
@@ -69,4 +71,20 @@ describe("block writer", () => {
       expect((err as NodeJS.ErrnoException | undefined)?.code, `allowDirect ${allowDirect}`).toMatch(/EFBIG|EINVAL/);
     }
   });
+
+  it("a probe file left in a vault by a killed run is a temporary: never taken for a pack, removed by the next backup", async () => {
+    const env = platformEnv();
+    const img = path.join(env.dir, "os.raw");
+    fs.writeFileSync(img, prng(7, 3 * MiB));
+    const vm = { name: "vm1", disks: [{ name: "os", image: img }] };
+    const o = { machineKeyFile: env.machineKeyFile };
+    await backupVm(env.vault, vm, o);
+    const packDir = path.dirname(filesUnder(env.vault.path).map((f) => path.join(env.vault.path, f)).find((f) => f.includes(`${path.sep}packs${path.sep}`))!);
+    const stray = path.join(packDir, `${PROBE_PREFIX}12345-abcdef`);
+    fs.writeFileSync(stray, Buffer.alloc(4096));
+    expect((await verifyVault(env.vault, { readData: true, machineKeyFile: env.machineKeyFile })).ok).toBe(true);
+    await backupVm(env.vault, vm, o);
+    expect(fs.existsSync(stray)).toBe(false);
+  });
 });
+

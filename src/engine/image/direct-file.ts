@@ -18,9 +18,15 @@ export const directIoAllowed = (): boolean => process.env.BKP_DIRECT_IO !== "0";
 /** Offsets and lengths are kept multiples of this: the largest logical block any device asks for. */
 export const DIRECT_ALIGN = 4096;
 
+/**
+ * The alignment probe's file name, before the pid: a temporary's name (".tmp-"), so vault
+ * listings skip it and a probe left by a killed run is removed with the other leftovers.
+ */
+export const PROBE_PREFIX = ".bkp-direct-probe.tmp-";
+
 /** The offset into `buf` at which O_DIRECT writes into `dir` are accepted, or undefined. */
 function probeAlignment(dir: string, buf: Buffer): number | undefined {
-  const probe = path.join(dir, `.bkp-direct-probe-${process.pid}-${Math.random().toString(16).slice(2)}`);
+  const probe = path.join(dir, `${PROBE_PREFIX}${process.pid}-${Math.random().toString(16).slice(2)}`);
   let fd: number;
   try {
     fd = fs.openSync(probe, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_DIRECT, 0o600);
