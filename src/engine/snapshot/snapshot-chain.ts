@@ -62,7 +62,19 @@ export const bitSet = (b: Buffer, g: number) => (b[g >> 3] & (1 << (g & 7))) !==
 export interface ChainReader {
   size: number;
   read(buf: Buffer, len: number, at: number): number;
+  /** `read` on the thread pool, so the next blocks are read while this one is checked and written. */
+  readAsync(buf: Buffer, len: number, at: number): Promise<number>;
   close(): void;
+}
+
+function preadAsync(fd: number, buf: Buffer, len: number, at: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const step = (got: number): void => {
+      if (got >= len) return resolve(got);
+      fs.read(fd, buf, got, len - got, at + got, (e, n) => (e ? reject(e) : n === 0 ? resolve(got) : step(got + n)));
+    };
+    step(0);
+  });
 }
 
 export function openChain(parts: readonly ChainPart[], size: number): ChainReader {
@@ -80,18 +92,34 @@ export function openChain(parts: readonly ChainPart[], size: number): ChainReade
     const bits = readBitmap(parts[i].set ?? "", grains);
     for (let g = 0; g < grains; g++) if (bitSet(bits, g)) owner[g] = i;
   }
+  /** The run of grains from `pos` held by one part: [part, end). */
+  const run = (pos: number, at: number, len: number): [number, number] => {
+    const g = Math.floor(pos / GRAIN);
+    const o = owner[g];
+    let end = Math.min(at + len, (g + 1) * GRAIN);
+    for (let h = g + 1; end < at + len && owner[h] === o; h++) end = Math.min(at + len, (h + 1) * GRAIN);
+    return [o, end];
+  };
   return {
     size,
     read(buf, len, at) {
       let done = 0;
       while (done < len) {
         const pos = at + done;
-        const g = Math.floor(pos / GRAIN);
-        const o = owner[g];
-        let end = Math.min(at + len, (g + 1) * GRAIN);
-        for (let h = g + 1; end < at + len && owner[h] === o; h++) end = Math.min(at + len, (h + 1) * GRAIN);
+        const [o, end] = run(pos, at, len);
         const n = readFully(fds[o], buf.subarray(done), end - pos, pos);
         // A delta file is sized as the image (holes read as zeros); short only if truncated.
+        if (n !== end - pos) return done + n;
+        done += n;
+      }
+      return done;
+    },
+    async readAsync(buf, len, at) {
+      let done = 0;
+      while (done < len) {
+        const pos = at + done;
+        const [o, end] = run(pos, at, len);
+        const n = await preadAsync(fds[o], buf.subarray(done), end - pos, pos);
         if (n !== end - pos) return done + n;
         done += n;
       }

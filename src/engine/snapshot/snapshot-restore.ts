@@ -138,6 +138,9 @@ export function chainSource(v: OpenVault, m: Manifest, snap: LiveSnapshot, d: Pi
  * SnapshotDamagedError (BKP5071) at the first mismatch, with its offset when a block differs;
  * BKP5053 when a block map cannot be read (vault damage, not the snapshot's).
  */
+/** Blocks a snapshot restore reads ahead of the one it checks and writes. */
+const READ_AHEAD = 4;
+
 export async function checkAgainstPoint(
   v: OpenVault,
   m: Manifest,
@@ -166,7 +169,9 @@ export async function checkAgainstPoint(
       throw damaged(m, d, `is ${size} bytes where the point's image is ${d.imageBytes}`);
     }
     const bs = m.blockSize;
-    const buf = Buffer.alloc(bs);
+    // Reads run ahead of the check and the write (a chain on the thread pool, READ_AHEAD blocks;
+    // a VHD or a single file as before), one buffer per block in flight and one in hand.
+    const bufs = Array.from({ length: reader ? READ_AHEAD + 1 : 1 }, () => Buffer.alloc(bs));
     let dataBytes = 0;
     for (let page = 0; page < d.maps.length; page++) {
       const name = d.maps[page];
@@ -180,25 +185,48 @@ export async function checkAgainstPoint(
       } catch (e) {
         throw new EngineError(ErrorCodes.BLOCK_MAP_DAMAGED, `block map ${name} of point ${m.id} cannot be read (${describe(e)}), so disk "${d.name}" cannot be checked; run \`bkp verify\``);
       }
+      const atOf = (k: number) => (page * m.pageBlocks + k) * bs;
+      const lenOf = (k: number) => Math.min(bs, d.imageBytes - atOf(k));
+      // A restore (sink) leaves holes unwritten: they are zeros by construction, whatever the snapshot holds there.
+      const toRead: number[] = [];
       for (let k = 0; k < entries.length; k++) {
-        const at = (page * m.pageBlocks + k) * bs;
-        const len = Math.min(bs, d.imageBytes - at);
-        const data = buf.subarray(0, len);
-        const e = entries[k];
-        // A restore (sink) leaves holes unwritten: they are zeros by construction, whatever the snapshot holds there.
-        if (sink && e.kind === HOLE) {
+        if (sink && entries[k].kind === HOLE) onBytes(lenOf(k));
+        else toRead.push(k);
+      }
+      const ahead = new Map<number, Promise<number>>();
+      const start = (r: number): void => {
+        if (!reader || r >= toRead.length || ahead.has(r)) return;
+        const k = toRead[r];
+        const p = reader.readAsync(bufs[r % bufs.length].subarray(0, lenOf(k)), lenOf(k), atOf(k));
+        p.catch(() => undefined); // observed when its block's turn comes
+        ahead.set(r, p);
+      };
+      try {
+        for (let r = 0; r < toRead.length; r++) {
+          for (let a = r + 1; a <= r + READ_AHEAD; a++) start(a);
+          const k = toRead[r];
+          const at = atOf(k);
+          const len = lenOf(k);
+          const data = bufs[r % bufs.length].subarray(0, len);
+          const e = entries[k];
+          let got: number;
+          if (vhd) {
+            readVirtual(fd, vhd, data, len, at); // an unallocated VHD block reads as zeros
+            got = len;
+          } else if (reader) got = await (ahead.get(r) ?? reader.readAsync(data, len, at));
+          else got = readFully(fd, data, len, at);
+          ahead.delete(r);
+          if (got !== len) throw damaged(m, d, `is short: it ends before byte ${at + len} of the disk`, at);
+          const ok = e.kind === HOLE ? isAllZero(data) : matchesEntry(fast, e, data, isAllZero);
+          if (!ok) throw damaged(m, d, `differs from the point in the block at byte ${at} of the disk (checksum mismatch): it was changed or damaged after the backup`, at);
+          if (e.kind !== HOLE) {
+            dataBytes += len;
+            sink?.(data, at);
+          }
           onBytes(len);
-          continue;
         }
-        if (vhd) readVirtual(fd, vhd, data, len, at);
-        else if ((reader ? reader.read(data, len, at) : readFully(fd, data, len, at)) !== len) throw damaged(m, d, `is short: it ends before byte ${at + len} of the disk`, at);
-        const ok = e.kind === HOLE ? isAllZero(data) : matchesEntry(fast, e, data, isAllZero);
-        if (!ok) throw damaged(m, d, `differs from the point in the block at byte ${at} of the disk (checksum mismatch): it was changed or damaged after the backup`, at);
-        if (e.kind !== HOLE) {
-          dataBytes += len;
-          sink?.(data, at);
-        }
-        onBytes(len);
+      } finally {
+        await Promise.allSettled(ahead.values()); // nothing in flight on the chain's files when they close
       }
     }
     return dataBytes;
