@@ -36,6 +36,11 @@ export function expand(path: string): string[] {
   return out;
 }
 
+/** The policy files of an engine command (backup, restore, points…): as given, directories expanded like check's. */
+export function policyFiles(args: string[], command: string): string[] {
+  return needFiles(args, command).flatMap((a) => (a === "-" ? [a] : expand(a)));
+}
+
 export async function policyInputs(args: string[], command: string, io: Io): Promise<PolicyInputs> {
   const files = needFiles(args, command).flatMap((a) => (a === "-" ? [a] : expand(a)));
   if (files.filter((f) => f === "-").length > 1) throw new UsageError("'-' (standard input) may be given once");

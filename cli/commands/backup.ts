@@ -9,7 +9,8 @@ import { utcIso } from "../../src/plan/time.js";
 import { runFleet } from "../../src/engine/fleet.js";
 import { DISKS_PER_STORAGE_ACCOUNT } from "../../src/model/limits.js";
 import type { Vm } from "../../src/model/model.js";
-import { needFiles, parse, positiveInt } from "../args.js";
+import { parse, positiveInt } from "../args.js";
+import { policyFiles } from "../inputs.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
@@ -83,7 +84,7 @@ Exit codes: 0 ok, 1 a backup failed, 2 usage or I/O error (missing image, full d
 `,
   async run(argv, io) {
     const { values, positionals } = parse(argv, { vm: { type: "string" }, now: { type: "boolean" }, json: { type: "boolean" }, concurrency: { type: "string" } });
-    const files = needFiles(positionals, "backup");
+    const files = policyFiles(positionals, "backup");
     const loaded = loadForAnalysis(io, files);
     if (!loaded.ok) return loaded.code;
     const vms = selectVms(loaded.model, values.vm);

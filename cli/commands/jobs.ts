@@ -1,6 +1,7 @@
 import { readJobLogs, JOB_LOG_KEEP } from "../../src/engine/job-log.js";
 import type { JobRecord } from "../../src/engine/job-log.js";
-import { needFiles, parse, positiveInt, UsageError } from "../args.js";
+import { parse, positiveInt, UsageError } from "../args.js";
+import { policyFiles } from "../inputs.js";
 import type { Command } from "../command.js";
 import { loadForAnalysis } from "./plan-common.js";
 import { errorPercent } from "../../src/analyze/prediction.js";
@@ -57,7 +58,7 @@ Exit codes: 0 ok, 1 a record or vault could not be read (damage, wrong key), 2 u
   async run(argv, io) {
     const { values, positionals } = parse(argv, { vm: { type: "string" }, last: { type: "string" }, json: { type: "boolean" } });
     const last = values.last === undefined ? undefined : positiveInt(values.last, "--last", 1);
-    const files = needFiles(positionals, "jobs");
+    const files = policyFiles(positionals, "jobs");
     const loaded = loadForAnalysis(io, files);
     if (!loaded.ok) return loaded.code;
     const vms = selectVms(loaded.model, values.vm);

@@ -1,6 +1,7 @@
 import { exportKey, importKey, keyInfo, rotateKey } from "../../src/engine/vault/key-admin.js";
 import type { Vault } from "../../src/model/model.js";
-import { needFiles, parse, UsageError } from "../args.js";
+import { parse, UsageError } from "../args.js";
+import { policyFiles } from "../inputs.js";
 import type { Command } from "../command.js";
 import { engineVault, exitCodeForError, machineKeyFile, nowFrom, printEngineError } from "./engine-common.js";
 import { loadForAnalysis } from "./plan-common.js";
@@ -42,7 +43,7 @@ export const command: Command = {
     const [sub, ...rest] = argv;
     if (!["show", "export", "import", "rotate"].includes(sub ?? "")) throw new UsageError(`bkp key takes show, export, import or rotate${sub ? `, not '${sub}'` : ""}`);
     const { values, positionals } = parse(rest, { vault: { type: "string" }, to: { type: "string" }, from: { type: "string" }, json: { type: "boolean" } });
-    const loaded = loadForAnalysis(io, needFiles(positionals, "key"));
+    const loaded = loadForAnalysis(io, policyFiles(positionals, "key"));
     if (!loaded.ok) return loaded.code;
     const withPath = [...loaded.model.vaults.values()].filter((v) => v.path || v.blob);
     const pick = (): Vault => {

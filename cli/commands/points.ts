@@ -1,6 +1,7 @@
 import { listPoints } from "../../src/engine/points.js";
 import type { PointSummary } from "../../src/engine/types.js";
-import { needFiles, parse, UsageError } from "../args.js";
+import { parse, UsageError } from "../args.js";
+import { policyFiles } from "../inputs.js";
 import type { Command } from "../command.js";
 import { loadForAnalysis } from "./plan-common.js";
 import { bytes, engineVault, exitCodeForError, machineKeyFile, nowFrom, printEngineError, selectVms, snapshotTier } from "./engine-common.js";
@@ -28,7 +29,7 @@ Exit codes: 0 ok, 1 a vault could not be read (wrong key, damage), 2 usage or I/
 `,
   async run(argv, io) {
     const { values, positionals } = parse(argv, { vm: { type: "string" }, json: { type: "boolean" } });
-    const files = needFiles(positionals, "points");
+    const files = policyFiles(positionals, "points");
     const loaded = loadForAnalysis(io, files);
     if (!loaded.ok) return loaded.code;
     const vms = selectVms(loaded.model, values.vm);

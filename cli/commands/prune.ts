@@ -1,6 +1,7 @@
 import { pruneVault } from "../../src/engine/prune.js";
 import { REPACK_BELOW } from "../../src/engine/repack.js";
-import { needFiles, parse, UsageError } from "../args.js";
+import { parse, UsageError } from "../args.js";
+import { policyFiles } from "../inputs.js";
 import type { Command } from "../command.js";
 import { loadForAnalysis } from "./plan-common.js";
 import { bytes, eachVault, engineVault, machineKeyFile, nowFrom, retentionByVault, selectVms } from "./engine-common.js";
@@ -40,7 +41,7 @@ wrong key), 2 usage or I/O error.
 `,
   async run(argv, io) {
     const { values, positionals } = parse(argv, { vm: { type: "string" }, "dry-run": { type: "boolean" }, json: { type: "boolean" } });
-    const files = needFiles(positionals, "prune");
+    const files = policyFiles(positionals, "prune");
     const loaded = loadForAnalysis(io, files);
     if (!loaded.ok) return loaded.code;
     const vms = selectVms(loaded.model, values.vm);

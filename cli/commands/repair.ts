@@ -1,5 +1,6 @@
 import { repairVault } from "../../src/engine/repair.js";
-import { needFiles, parse } from "../args.js";
+import { parse } from "../args.js";
+import { policyFiles } from "../inputs.js";
 import type { Command } from "../command.js";
 import { loadForAnalysis } from "./plan-common.js";
 import { ProgressView, eachVault, engineVault, machineKeyFile, nowFrom, seconds } from "./engine-common.js";
@@ -29,7 +30,7 @@ be opened or is locked), 2 usage or I/O error.
 `,
   async run(argv, io) {
     const { values, positionals } = parse(argv, { "dry-run": { type: "boolean" }, force: { type: "boolean" }, json: { type: "boolean" } });
-    const files = needFiles(positionals, "repair");
+    const files = policyFiles(positionals, "repair");
     const loaded = loadForAnalysis(io, files);
     if (!loaded.ok) return loaded.code;
     const view = new ProgressView(io, io.isTTY && !values.json);

@@ -11,6 +11,7 @@ import type { AdeKeysResult, DiskRestoreResult } from "../../src/engine/types.js
 import type { Model, RestorePoint, Vm } from "../../src/model/model.js";
 import { spreadRestore } from "../../src/plan/spread.js";
 import { oneOf, parse, UsageError } from "../args.js";
+import { policyFiles } from "../inputs.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
@@ -100,14 +101,14 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused, or no snapsh
       for (const flag of ["vm", "point", "to", "keys", "kek", "from"] as const) {
         if (values[flag] !== undefined) throw new UsageError(`--plan restores what the restore block says; --${flag} cannot be combined with it`);
       }
-      const loaded = loadForAnalysis(io, positionals);
+      const loaded = loadForAnalysis(io, policyFiles(positionals, "restore"));
       if (!loaded.ok) return loaded.code;
       return runPlan(io, loaded.model, values.plan, values.force === true, values.json === true, values.junit === undefined ? undefined : path.resolve(io.cwd, values.junit));
     }
     if (values.junit !== undefined) throw new UsageError("--junit reports a restore drill: give it with --plan NAME");
     if (!values.vm) throw new UsageError("bkp restore needs --vm NAME (or --plan NAME)");
     if (values.kek !== undefined && values.keys === undefined) throw new UsageError("--kek is only used with --keys DIR (restoring the ADE keys)");
-    const loaded = loadForAnalysis(io, positionals);
+    const loaded = loadForAnalysis(io, policyFiles(positionals, "restore"));
     if (!loaded.ok) return loaded.code;
     const [vm] = selectVms(loaded.model, values.vm);
     const vault = engineVault(vm.vault);

@@ -6,7 +6,8 @@ import { runScheduler, type ScheduledJob, type ScheduledVm } from "../../src/eng
 import type { VmBackupResult } from "../../src/engine/types.js";
 import { clockFor, offsetText, shortLocal, utcIso } from "../../src/plan/time.js";
 import { DISKS_PER_STORAGE_ACCOUNT } from "../../src/model/limits.js";
-import { needFiles, parse, positiveInt } from "../args.js";
+import { parse, positiveInt } from "../args.js";
+import { policyFiles } from "../inputs.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
@@ -122,7 +123,7 @@ second signal with a backup abandoned.
   async run(argv, io) {
     const { values, positionals } = parse(argv, { vm: { type: "string" }, prune: { type: "boolean" }, json: { type: "boolean" }, concurrency: { type: "string" } });
     const concurrency = positiveInt(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY);
-    const files = needFiles(positionals, "run");
+    const files = policyFiles(positionals, "run");
     const loaded = loadForAnalysis(io, files);
     if (!loaded.ok) return loaded.code;
     const json = Boolean(values.json);

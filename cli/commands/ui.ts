@@ -1,6 +1,7 @@
 // `bkp ui`: thin — flags and the terminal check here; React, Ink and the session load only
 // once we know there is a terminal to draw on.
-import { needFiles, parse, positiveInt, UsageError } from "../args.js";
+import { parse, positiveInt, UsageError } from "../args.js";
+import { policyFiles } from "../inputs.js";
 import type { Command } from "../command.js";
 import { styleFor } from "../io.js";
 import { isoDateFlag } from "./plan-common.js";
@@ -29,7 +30,7 @@ or no terminal.
 `,
   async run(argv, io) {
     const { values, positionals } = parse(argv, { from: { type: "string" }, days: { type: "string" }, months: { type: "string" } });
-    const files = needFiles(positionals, "ui");
+    const files = policyFiles(positionals, "ui");
     const from = isoDateFlag(values.from, "--from", io);
     const days = positiveInt(values.days, "--days", 7);
     if (days > 366) throw new UsageError("--days is at most 366 in the session (use bkp plan for longer)");

@@ -1,6 +1,7 @@
 import { verifyVault } from "../../src/engine/verify.js";
 import type { VerifyResult } from "../../src/engine/types.js";
-import { needFiles, parse } from "../args.js";
+import { parse } from "../args.js";
+import { policyFiles } from "../inputs.js";
 import type { Command } from "../command.js";
 import type { Io } from "../io.js";
 import { loadForAnalysis } from "./plan-common.js";
@@ -40,7 +41,7 @@ prune holds it; 2 usage or I/O error.
 `,
   async run(argv, io) {
     const { values, positionals } = parse(argv, { "read-data": { type: "boolean" }, json: { type: "boolean" } });
-    const files = needFiles(positionals, "verify");
+    const files = policyFiles(positionals, "verify");
     const loaded = loadForAnalysis(io, files);
     if (!loaded.ok) return loaded.code;
     const view = new ProgressView(io, io.isTTY && !values.json);

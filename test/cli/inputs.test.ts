@@ -1,7 +1,9 @@
 // check, fmt, lint, plan and cost take directories (every .bkp file under them) and `-` (standard
-// input); fmt --diff prints what formatting would change as a patch that applies.
+// input), and so do the engine's commands (backup, points, verify, restore…); fmt --diff prints
+// what formatting would change as a patch that applies.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -32,6 +34,30 @@ describe("directories and standard input", () => {
     expect(JSON.parse(bkp(["cost", "--format", "json", "-"], { input: seed, env }).stdout).kind).toBe("cost");
     expect(bkp(["lint", "-"], { input: seed }).code).toBe(0);
     expect(bkp(["fmt", "--check", "-"], { input: seed }).code).toBe(0);
+  });
+
+  it("the engine's commands take the directory bkp init writes: backup, points, verify and restore of a sparse image", () => {
+    const set = join(dir, "starter");
+    expect(bkp(["init", set]).code).toBe(0);
+    const img = join(dir, "os.raw");
+    writeFileSync(img, "");
+    truncateSync(img, 64 * 1024 * 1024);
+    const data = randomBytes(3 * 1024 * 1024);
+    const fd = openSync(img, "r+");
+    writeSync(fd, data, 0, data.length, 10 * 1024 * 1024);
+    closeSync(fd);
+    const vms = join(set, "vms.bkp");
+    writeFileSync(vms, readFileSync(vms, "utf8").replace(/disk "os" \{ role os size 64 GB used 20 GB \}/, `disk "os" { role os size 64 GB used 20 GB image "${img}" }`));
+    const menv = { ...env, BKP_MACHINE_SECRET: join(dir, "machine.key") };
+    const b = bkp(["backup", "--now", set], { env: menv });
+    expect(b.code, b.stdout + b.stderr).toBe(0);
+    expect(b.stdout).toMatch(/os +64\.0 MiB +full +read 3\.00 MiB/); // the holes were not read
+    expect(bkp(["points", set], { env: menv }).stdout.trim().split("\n")).toHaveLength(2);
+    expect(bkp(["verify", set], { env: menv }).code).toBe(0);
+    const out = join(dir, "restored");
+    const r = bkp(["restore", set, "--vm", "app-01", "--from", "vault", "--to", out], { env: menv });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(join(out, "os.raw")).equals(readFileSync(img))).toBe(true);
   });
 
   it("a directory without .bkp files is a usage error", () => {
