@@ -77,10 +77,15 @@ export function retentionByVault(vms: readonly Vm[]): Map<string, Map<string, Re
 }
 
 /** Error codes that are I/O problems (exit 2) rather than a failed or damaged backup (exit 1). */
-const IO_CODES = new Set(["BKP5001", "BKP5002", "BKP5004", "BKP5011", "BKP5024", "BKP5030", "BKP5031", "BKP5073", "BKP5080", "BKP5081", "BKP5082", "BKP5083"]);
+const IO_CODES = new Set(["BKP5001", "BKP5002", "BKP5004", "BKP5011", "BKP5024", "BKP5030", "BKP5031", "BKP5044", "BKP5073", "BKP5080", "BKP5081", "BKP5082", "BKP5083"]);
 
 export function exitCodeForError(e: unknown): number {
   return e instanceof EngineError && !IO_CODES.has(e.code) ? 1 : 2;
+}
+
+/** The exit code of a command whose failures came back as codes: 2 when every one is an I/O problem, else 1. */
+export function exitCodeForCodes(codes: readonly (string | undefined)[]): number {
+  return codes.length && codes.every((c) => c !== undefined && IO_CODES.has(c)) ? 2 : 1;
 }
 
 /**

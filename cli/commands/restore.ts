@@ -18,7 +18,7 @@ import { loadForAnalysis } from "./plan-common.js";
 import { drillJunit, type DrillAccount } from "./restore-junit.js";
 import { logRestores } from "../../src/engine/restore-log.js";
 import type { NewJobRecord } from "../../src/engine/job-log.js";
-import { ProgressView, bytes, engineVault, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, selectVms, snapshotTier } from "./engine-common.js";
+import { ProgressView, bytes, engineVault, exitCodeForCodes, exitCodeForError, machineKeyFile, nowFrom, printEngineError, seconds, selectVms, snapshotTier } from "./engine-common.js";
 
 export const command: Command = {
   help: `Usage: bkp restore --vm NAME [--point ID|latest|instant] [--from auto|snapshot|vault] [--to DIR] [--keys DIR [--kek FILE]] [--force] [--json] FILE...
@@ -79,7 +79,8 @@ Options:
 Environment: BKP_NOW (ISO instant) sets the clock that decides which snapshots have expired.
 
 Exit codes: 0 ok, 1 a disk could not be restored (or a key refused, or no snapshot for
---point instant / --from snapshot, or a prune holds the vault), 2 usage or I/O error.
+--point instant / --from snapshot, or a prune holds the vault), 2 usage or I/O error (the
+target folder full or not writable included).
 `,
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
@@ -162,7 +163,7 @@ Exit codes: 0 ok, 1 a disk could not be restored (or a key refused, or no snapsh
         }
         if (keys) io.stdout(`  ADE BEK (${keys.wrap === "kek" ? "unwrapped with the KEK" : "kept under the vault key"}, ${keys.bytes} bytes, mode 0600) -> ${keys.path}\n`);
       }
-      return ok ? 0 : 1;
+      return ok ? 0 : exitCodeForCodes(disks.filter((d) => !d.ok).map((d) => d.error?.code));
     } catch (e) {
       if (e instanceof UsageError) throw e;
       printEngineError(io, "restore", e);

@@ -33,6 +33,8 @@ export const ErrorCodes = {
   NO_POINTS: "BKP5041",
   TARGET_EXISTS: "BKP5042",
   DISK_NOT_IN_POINT: "BKP5043",
+  /** The restore target cannot be written (its file system is full, permissions, I/O): the vault is not at fault. */
+  TARGET_WRITE: "BKP5044",
   CHUNK_CORRUPT: "BKP5050",
   CHUNK_MISSING: "BKP5051",
   MANIFEST_DAMAGED: "BKP5052",
@@ -101,6 +103,19 @@ export function vaultWriteError(e: unknown, vaultPath: string): EngineError {
   return new EngineError(
     ErrorCodes.VAULT_IO,
     `cannot write to the vault at ${vaultPath}: ${describe(e)}. No recovery point was written; check the path's permissions and file system.`,
+    { cause: e },
+  );
+}
+
+/** Turns a raw fs error while writing a restored image in `dir` into a user-facing error. */
+export function targetWriteError(e: unknown, dir: string): EngineError {
+  if (isEngineError(e)) return e;
+  const code = errnoCode(e);
+  return new EngineError(
+    ErrorCodes.TARGET_WRITE,
+    code === "ENOSPC" || code === "EDQUOT"
+      ? `the restore target's file system is full (${dir}): free space there or restore to another folder (--to DIR)`
+      : `cannot write the restored image in ${dir} (${describe(e)}): check the folder's permissions and file system`,
     { cause: e },
   );
 }

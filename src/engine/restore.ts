@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { EngineError, ErrorCodes, describe, isEngineError } from "./errors.js";
+import { EngineError, ErrorCodes, describe, isEngineError, targetWriteError } from "./errors.js";
 import { openVault } from "./vault/vault.js";
 import type { OpenVault } from "./vault/vault.js";
 import { readManifests, sortPoints } from "./vault/manifest.js";
@@ -216,7 +216,7 @@ async function restoreLocked(v: OpenVault, req: RestoreRequest, opts: ReaderOpti
           const e = r.error;
           d.error = {
             code: isEngineError(e) ? e.code : ErrorCodes.INTERNAL,
-            message: `disk "${d.disk}" of point ${m.id} cannot be restored: ${describe(e)}. Nothing was written for this disk; try another point (see \`bkp verify --read-data\`).`,
+            message: `disk "${d.disk}" of point ${m.id} cannot be restored: ${describe(e)}. Nothing was written for this disk${isEngineError(e) && e.code === ErrorCodes.TARGET_WRITE ? "." : "; try another point (see `bkp verify --read-data`)."}`,
           };
         }
       });
@@ -302,16 +302,25 @@ async function restoreFromSnapshot(
       const partial = `${targets[i]}.bkp-partial`;
       try {
         const bytesWritten = await restoreDiskFromSnapshot(v, m, snapshot, d, partial, (n) => tracker.advance(key, n));
-        const fd = fs.openSync(partial, "r+");
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
-        fs.renameSync(partial, targets[i]);
+        try {
+          const fd = fs.openSync(partial, "r+");
+          fs.fsyncSync(fd);
+          fs.closeSync(fd);
+          fs.renameSync(partial, targets[i]);
+        } catch (e) {
+          throw targetWriteError(e, req.toDir);
+        }
         tracker.complete(key);
         out.set(d.name, { done: { disk: d.name, path: targets[i], ok: true, imageBytes: d.imageBytes, bytesWritten, seconds: (performance.now() - t0) / 1000, from: "snapshot" } });
       } catch (e) {
         fs.rmSync(partial, { force: true });
         const error = { code: isEngineError(e) ? e.code : ErrorCodes.INTERNAL, message: describe(e) };
-        if (mode === "snapshot") {
+        if (error.code === ErrorCodes.TARGET_WRITE) {
+          // The target is at fault, not the snapshot: the vault would meet the same folder.
+          out.set(d.name, {
+            done: { disk: d.name, path: targets[i], ok: false, imageBytes: d.imageBytes, bytesWritten: 0, seconds: (performance.now() - t0) / 1000, from: "snapshot", error: { ...error, message: `disk "${d.name}" of point ${m.id} cannot be restored: ${error.message}. Nothing was written for this disk.` } },
+          });
+        } else if (mode === "snapshot") {
           out.set(d.name, {
             done: { disk: d.name, path: targets[i], ok: false, imageBytes: d.imageBytes, bytesWritten: 0, seconds: (performance.now() - t0) / 1000, from: "snapshot", error: { ...error, message: `${error.message}. Nothing was written for this disk; restore it from the vault (--from vault).` } },
           });

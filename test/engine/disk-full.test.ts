@@ -59,3 +59,30 @@ describe.skipIf(!mounted)("a full disk and the instant-restore snapshot (issue 1
     expect(fs.readFileSync(out.disks[0].path).equals(bytes)).toBe(true);
   });
 });
+
+describe.skipIf(!mounted)("a full restore target", () => {
+  it("is the target's error (BKP5044), not the vault's: nothing is left in the folder, and the snapshot restore does not fall back to the vault", async () => {
+    const dir = tempDir();
+    const target = tempDir("bkp-target-");
+    expect(spawnSync("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", target]).status).toBe(0);
+    try {
+      const vault: EngineVault = { name: "v", path: path.join(dir, "vault"), encryption: { kind: "platform-key" } };
+      const machineKeyFile = path.join(dir, "m.key");
+      const img = path.join(dir, "i.raw");
+      writeImage(img, "rrrr", MiB); // 4 MiB of data for a 2 MiB folder
+      const tier = { days: 2, zone: "UTC" };
+      const b = await backupVm(vault, { name: "vm", disks: [{ name: "d", image: img }] }, { machineKeyFile, instantRestore: tier });
+      for (const from of ["vault", "auto"] as const) {
+        const toDir = path.join(target, from);
+        const r = await restoreVm(vault, { vm: "vm", point: b.point, toDir, from, instantRestore: tier }, { machineKeyFile });
+        expect(r.ok).toBe(false);
+        expect(r.disks[0].error?.code, from).toBe("BKP5044");
+        expect(r.disks[0].error?.message).toMatch(/the restore target's file system is full \(.*\): free space there or restore to another folder .* Nothing was written for this disk\.$/);
+        expect(r.disks[0].note ?? "").not.toMatch(/restored from the vault instead/);
+        expect(fs.readdirSync(toDir)).toEqual([]);
+      }
+    } finally {
+      spawnSync("umount", [target]);
+    }
+  });
+});

@@ -6,7 +6,7 @@
 // it were the point. Only the point's manifest and block maps are read from the vault.
 import fs from "node:fs";
 import path from "node:path";
-import { EngineError, ErrorCodes, describe } from "../errors.js";
+import { EngineError, ErrorCodes, describe, targetWriteError } from "../errors.js";
 import type { OpenVault } from "../vault/vault.js";
 import type { Manifest, ManifestDisk } from "../vault/manifest.js";
 import { openObject } from "../vault/crypto.js";
@@ -95,14 +95,28 @@ export async function restoreDiskFromSnapshot(
   if (!d.vhd && !(rec.method === "reflink" && !rec.overlays?.length) && rec.method !== "link") {
     const src = chainSource(v, m, snap, d, rec);
     let out: BlockWriter | undefined;
+    const dir = path.dirname(partial);
     try {
-      fs.closeSync(fs.openSync(partial, "w", 0o600));
-      fs.truncateSync(partial, d.imageBytes);
-      // Past the page cache where the file system allows it (direct-file.ts says why); 8 blocks
-      // in flight, as this thread also reads the chain.
-      const w = (out = openBlockWriter(partial, m.blockSize, directIoAllowed(), 8));
-      const n = await checkAgainstPoint(v, m, d, src, onBytes, (data, at) => w.put(data, at));
-      await w.close();
+      let w: BlockWriter;
+      try {
+        fs.closeSync(fs.openSync(partial, "w", 0o600));
+        fs.truncateSync(partial, d.imageBytes);
+        // Past the page cache where the file system allows it (direct-file.ts says why); 8 blocks
+        // in flight, as this thread also reads the chain.
+        w = out = openBlockWriter(partial, m.blockSize, directIoAllowed(), 8);
+      } catch (e) {
+        throw targetWriteError(e, dir);
+      }
+      const n = await checkAgainstPoint(v, m, d, src, onBytes, (data, at) => {
+        try {
+          w.put(data, at);
+        } catch (e) {
+          throw targetWriteError(e, dir);
+        }
+      });
+      await w.close().catch((e: unknown) => {
+        throw targetWriteError(e, dir);
+      });
       return n;
     } finally {
       await out?.close().catch(() => undefined); // after an error: the first error is the one thrown

@@ -2,6 +2,7 @@
 // DOMAIN §1.7: the disks of a VM are processed in parallel; each disk is also cut into pages so
 // both cores stay busy when a VM has a single disk. Bundled as bkp-engine-worker.mjs.
 import fs from "node:fs";
+import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
@@ -15,8 +16,9 @@ import { MAX_DELTA_SHARE, applyDelta, deltaBase, diffBits, encodeDelta, grainSum
 import type { BlockEntry, BlockPage } from "../vault/block-index.js";
 import { PackWriter, packObjectName } from "../vault/chunk-store.js";
 import { openVaultStorage } from "../vault/vault-storage.js";
-import { EngineError, ErrorCodes, serializeError } from "../errors.js";
+import { EngineError, ErrorCodes, serializeError, targetWriteError } from "../errors.js";
 import { openBlockWriter } from "../image/block-writer.js";
+import type { BlockWriter } from "../image/block-writer.js";
 import { directIoAllowed, openDirect } from "../image/direct-file.js";
 import type { DirectFile } from "../image/direct-file.js";
 import { isAllZero, readFully } from "../image/image-reader.js";
@@ -603,7 +605,13 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
     return loc;
   };
   const fds = new Map<string, number>();
-  const out = openBlockWriter(t.file, blockSize, directIoAllowed());
+  const targetDir = path.dirname(t.file);
+  let out: BlockWriter;
+  try {
+    out = openBlockWriter(t.file, blockSize, directIoAllowed());
+  } catch (e) {
+    throw targetWriteError(e, targetDir);
+  }
   let written = 0;
   let sinceProgress = 0;
   try {
@@ -621,7 +629,9 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
         throw new EngineError(ErrorCodes.CHUNK_CORRUPT, `block ${block} (offset ${block * blockSize}) does not match the hash the backup took of it: chunk ${e.id.toString("hex").slice(0, 16)}…${e.kind === DELTA ? " over its base" : ""} or the block map is damaged`);
       }
       // Holes are never written: the file was sized up front, so they stay sparse.
-      await out.write(plain, block * blockSize);
+      await out.write(plain, block * blockSize).catch((e: unknown) => {
+        throw targetWriteError(e, targetDir);
+      });
       written += plain.length;
       sinceProgress += plain.length;
       if (sinceProgress >= BATCH_BYTES) {
@@ -630,7 +640,9 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
         collect();
       }
     }
-    await out.close();
+    await out.close().catch((e: unknown) => {
+      throw targetWriteError(e, targetDir);
+    });
   } finally {
     await out.close().catch(() => undefined); // after an error: the error thrown is the first one
     for (const fd of fds.values()) fs.closeSync(fd);
