@@ -3,7 +3,9 @@
 // sectors, such as an image's short last block — buffered, with the dirty pages flushed while
 // the restore goes on.
 import fs from "node:fs";
-import { openDirect } from "./direct-file.js";
+import path from "node:path";
+import { targetWriteError } from "../errors.js";
+import { directIoAllowed, openDirect } from "./direct-file.js";
 import type { DirectFile } from "./direct-file.js";
 
 /** Writes in flight per writer, unless the caller says. */
@@ -63,5 +65,42 @@ export function openBlockWriter(file: string, maxBlock: number, allowDirect = tr
         fs.closeSync(buffered);
       }
     },
+  };
+}
+
+/**
+ * The writer of a restored image: `openBlockWriter` with bkp's direct-I/O setting, creating the
+ * file at `size` when given, and every failure reported as the target folder's (BKP5044: full,
+ * not writable), never as the vault's.
+ */
+export function openTargetWriter(file: string, maxBlock: number, opts: { slots?: number; size?: number } = {}): BlockWriter {
+  const asTarget = (e: unknown) => targetWriteError(e, path.dirname(file));
+  let w: BlockWriter;
+  try {
+    if (opts.size !== undefined) {
+      fs.closeSync(fs.openSync(file, "w", 0o600));
+      fs.truncateSync(file, opts.size);
+    }
+    w = openBlockWriter(file, maxBlock, directIoAllowed(), opts.slots);
+  } catch (e) {
+    throw asTarget(e);
+  }
+  return {
+    direct: w.direct,
+    put(data, position) {
+      try {
+        w.put(data, position);
+      } catch (e) {
+        throw asTarget(e);
+      }
+    },
+    write: (data, position) =>
+      w.write(data, position).catch((e: unknown) => {
+        throw asTarget(e);
+      }),
+    close: () =>
+      w.close().catch((e: unknown) => {
+        throw asTarget(e);
+      }),
   };
 }

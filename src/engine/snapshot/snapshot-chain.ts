@@ -61,9 +61,8 @@ export const bitSet = (b: Buffer, g: number) => (b[g >> 3] & (1 << (g & 7))) !==
 /** Reads a disk's image at a point through its chain; files are opened up front (a concurrent expiry may unlink them). */
 export interface ChainReader {
   size: number;
-  read(buf: Buffer, len: number, at: number): number;
-  /** `read` on the thread pool, so the next blocks are read while this one is checked and written. */
-  readAsync(buf: Buffer, len: number, at: number): Promise<number>;
+  /** Reads on the thread pool, so the next blocks are read while one is checked and written. */
+  read(buf: Buffer, len: number, at: number): Promise<number>;
   close(): void;
 }
 
@@ -102,24 +101,13 @@ export function openChain(parts: readonly ChainPart[], size: number): ChainReade
   };
   return {
     size,
-    read(buf, len, at) {
-      let done = 0;
-      while (done < len) {
-        const pos = at + done;
-        const [o, end] = run(pos, at, len);
-        const n = readFully(fds[o], buf.subarray(done), end - pos, pos);
-        // A delta file is sized as the image (holes read as zeros); short only if truncated.
-        if (n !== end - pos) return done + n;
-        done += n;
-      }
-      return done;
-    },
-    async readAsync(buf, len, at) {
+    async read(buf, len, at) {
       let done = 0;
       while (done < len) {
         const pos = at + done;
         const [o, end] = run(pos, at, len);
         const n = await preadAsync(fds[o], buf.subarray(done), end - pos, pos);
+        // A delta file is sized as the image (holes read as zeros); short only if truncated.
         if (n !== end - pos) return done + n;
         done += n;
       }

@@ -6,7 +6,7 @@
 // it were the point. Only the point's manifest and block maps are read from the vault.
 import fs from "node:fs";
 import path from "node:path";
-import { EngineError, ErrorCodes, describe, targetWriteError } from "../errors.js";
+import { EngineError, ErrorCodes, describe } from "../errors.js";
 import type { OpenVault } from "../vault/vault.js";
 import type { Manifest, ManifestDisk } from "../vault/manifest.js";
 import { openObject } from "../vault/crypto.js";
@@ -14,9 +14,8 @@ import { HOLE, decodePage, pageObjectName } from "../vault/block-index.js";
 import { matchesEntry } from "../vault/delta.js";
 import { createFastHasher } from "../image/fast-hash.js";
 import { isAllZero, readFully } from "../image/image-reader.js";
-import { openBlockWriter } from "../image/block-writer.js";
+import { openTargetWriter } from "../image/block-writer.js";
 import type { BlockWriter } from "../image/block-writer.js";
-import { directIoAllowed } from "../image/direct-file.js";
 import { VhdError, detectVhd, readVirtual } from "../image/vhd.js";
 import type { VhdLayout } from "../image/vhd.js";
 import { cloneFile, listSnapshots, snapshotProblem } from "./snapshots.js";
@@ -95,28 +94,12 @@ export async function restoreDiskFromSnapshot(
   if (!d.vhd && !(rec.method === "reflink" && !rec.overlays?.length) && rec.method !== "link") {
     const src = chainSource(v, m, snap, d, rec);
     let out: BlockWriter | undefined;
-    const dir = path.dirname(partial);
     try {
-      let w: BlockWriter;
-      try {
-        fs.closeSync(fs.openSync(partial, "w", 0o600));
-        fs.truncateSync(partial, d.imageBytes);
-        // Past the page cache where the file system allows it (direct-file.ts says why); 8 blocks
-        // in flight, as this thread also reads the chain.
-        w = out = openBlockWriter(partial, m.blockSize, directIoAllowed(), 8);
-      } catch (e) {
-        throw targetWriteError(e, dir);
-      }
-      const n = await checkAgainstPoint(v, m, d, src, onBytes, (data, at) => {
-        try {
-          w.put(data, at);
-        } catch (e) {
-          throw targetWriteError(e, dir);
-        }
-      });
-      await w.close().catch((e: unknown) => {
-        throw targetWriteError(e, dir);
-      });
+      // Past the page cache where the file system allows it (direct-file.ts says why); 8 blocks
+      // in flight, as this thread also reads the chain.
+      const w = (out = openTargetWriter(partial, m.blockSize, { slots: 8, size: d.imageBytes }));
+      const n = await checkAgainstPoint(v, m, d, src, onBytes, (data, at) => w.put(data, at));
+      await w.close();
       return n;
     } finally {
       await out?.close().catch(() => undefined); // after an error: the first error is the one thrown
@@ -145,6 +128,9 @@ export function chainSource(v: OpenVault, m: Manifest, snap: LiveSnapshot, d: Pi
   }
 }
 
+/** Blocks a snapshot restore reads ahead of the one it checks and writes. */
+const READ_AHEAD = 4;
+
 /**
  * Reads `file` as disk `d` of point `m` and compares every block with the point's block maps
  * (the one implementation: restore checks its copy of a snapshot file, `verify --read-data` the
@@ -152,9 +138,6 @@ export function chainSource(v: OpenVault, m: Manifest, snap: LiveSnapshot, d: Pi
  * SnapshotDamagedError (BKP5071) at the first mismatch, with its offset when a block differs;
  * BKP5053 when a block map cannot be read (vault damage, not the snapshot's).
  */
-/** Blocks a snapshot restore reads ahead of the one it checks and writes. */
-const READ_AHEAD = 4;
-
 export async function checkAgainstPoint(
   v: OpenVault,
   m: Manifest,
@@ -211,7 +194,7 @@ export async function checkAgainstPoint(
       const start = (r: number): void => {
         if (!reader || r >= toRead.length || ahead.has(r)) return;
         const k = toRead[r];
-        const p = reader.readAsync(bufs[r % bufs.length].subarray(0, lenOf(k)), lenOf(k), atOf(k));
+        const p = reader.read(bufs[r % bufs.length].subarray(0, lenOf(k)), lenOf(k), atOf(k));
         p.catch(() => undefined); // observed when its block's turn comes
         ahead.set(r, p);
       };
@@ -227,7 +210,7 @@ export async function checkAgainstPoint(
           if (vhd) {
             readVirtual(fd, vhd, data, len, at); // an unallocated VHD block reads as zeros
             got = len;
-          } else if (reader) got = await (ahead.get(r) ?? reader.readAsync(data, len, at));
+          } else if (reader) got = await (ahead.get(r) ?? reader.read(data, len, at));
           else got = readFully(fd, data, len, at);
           ahead.delete(r);
           if (got !== len) throw damaged(m, d, `is short: it ends before byte ${at + len} of the disk`, at);

@@ -181,7 +181,6 @@ function decodeV1(b: Buffer, count: number): BlockEntry[] {
   return entries;
 }
 
-
 /** Object name of a page: keyed hash of its plaintext (equal pages share one object). */
 export function pageObjectName(mapIdKey: Uint8Array, plain: Uint8Array): string {
   const id = hmac(mapIdKey, plain).toString("hex");

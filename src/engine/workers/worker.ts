@@ -2,7 +2,6 @@
 // DOMAIN §1.7: the disks of a VM are processed in parallel; each disk is also cut into pages so
 // both cores stay busy when a VM has a single disk. Bundled as bkp-engine-worker.mjs.
 import fs from "node:fs";
-import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
@@ -16,9 +15,8 @@ import { MAX_DELTA_SHARE, applyDelta, deltaBase, diffBits, encodeDelta, grainSum
 import type { BlockEntry, BlockPage } from "../vault/block-index.js";
 import { PackWriter, packObjectName } from "../vault/chunk-store.js";
 import { openVaultStorage } from "../vault/vault-storage.js";
-import { EngineError, ErrorCodes, serializeError, targetWriteError } from "../errors.js";
-import { openBlockWriter } from "../image/block-writer.js";
-import type { BlockWriter } from "../image/block-writer.js";
+import { EngineError, ErrorCodes, serializeError } from "../errors.js";
+import { openTargetWriter } from "../image/block-writer.js";
 import { directIoAllowed, openDirect } from "../image/direct-file.js";
 import type { DirectFile } from "../image/direct-file.js";
 import { isAllZero, readFully } from "../image/image-reader.js";
@@ -98,15 +96,15 @@ function blockLen(imageBytes: number, block: number): number {
   return Math.min(blockSize, imageBytes - block * blockSize);
 }
 
+/** Snapshot grains go past the page cache in pieces of at most this, this many in flight (direct-file.ts). */
+const SNAP_SLOT_BYTES = 256 * 1024;
+const SNAP_SLOTS = 4;
+
 /**
  * The point's snapshot of one page, written as the page is read (snapshot-chain.ts): grain
  * checksums for every grain, and the grains a full copy holds (non-zero) or a delta holds
  * (those whose checksum differs from the parent snapshot's).
  */
-/** Snapshot grains go past the page cache in pieces of at most this, this many in flight (direct-file.ts). */
-const SNAP_SLOT_BYTES = 256 * 1024;
-const SNAP_SLOTS = 4;
-
 class PageSnapshot {
   private readonly fd: number;
   private readonly direct: DirectFile | undefined;
@@ -211,18 +209,11 @@ function writeAt(file: string, data: Buffer, at: number): void {
   }
 }
 
-/** The batch's blocks (page indexes) that share their extents with the previous snapshot and have a previous entry. */
-function keptBlocks(shared: Uint8Array, prev: BlockEntry[], i: number, n: number): Set<number> {
-  const kept = new Set<number>();
-  for (let k = 0; k < n; k++) if (shared[i + k] === 1 && prev[i + k]) kept.add(i + k);
-  return kept;
-}
-
-/** The batch's blocks (page indexes) that are holes of the image. */
-function holesOf(holes: Uint8Array, i: number, n: number): Set<number> | undefined {
+/** The batch's blocks (page indexes) flagged 1 in a per-block array of the page, and passing `also`. */
+function flaggedBlocks(flags: Uint8Array, i: number, n: number, also: (b: number) => boolean = () => true): Set<number> {
   const out = new Set<number>();
-  for (let k = 0; k < n; k++) if (holes[i + k] === 1) out.add(i + k);
-  return out.size ? out : undefined;
+  for (let k = 0; k < n; k++) if (flags[i + k] === 1 && also(i + k)) out.add(i + k);
+  return out;
 }
 
 /** Reads the batch's runs of blocks not kept into their places in `buf`; false when the image is short. */
@@ -411,9 +402,9 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
       const want = Math.min(n * blockSize, t.imageBytes - start);
       // Extent comparison: blocks that share their extents with the previous point's reflink
       // snapshot keep their previous entries unread; only the runs of other blocks are read.
-      const kept = !vhd && t.shared && prev ? keptBlocks(t.shared, prev, i, n) : undefined;
+      const kept = !vhd && t.shared && prev ? flaggedBlocks(t.shared, i, n, (b) => prev[b] !== undefined) : undefined;
       // A sparse image's holes are zeros without reading them.
-      const holes = !vhd && !kept && t.holes ? holesOf(t.holes, i, n) : undefined;
+      const holes = !vhd && !kept && t.holes ? flaggedBlocks(t.holes, i, n) : undefined;
       if (kept) {
         if (!readRuns(fd, buf, kept, i, n, start, want)) throw shrank(t);
         await keepShared(t, prev!, entries, kept, fd, res);
@@ -572,7 +563,7 @@ async function readChunk(fds: Map<string, number>, id: Buffer, loc: WireLoc, che
   return plain;
 }
 
-/** A delta entry's block: its base chunk with the delta's grains written over it (each chunk checked against its id). */
+/** A delta entry's block: its base chunk with the delta's grains written over it (the block is checked by the caller). */
 async function readDeltaBlock(fds: Map<string, number>, e: BlockEntry, locOf: (id: Buffer) => WireLoc): Promise<Buffer> {
   const base = e.base!;
   const block = await readChunk(fds, base, locOf(base), false);
@@ -605,13 +596,7 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
     return loc;
   };
   const fds = new Map<string, number>();
-  const targetDir = path.dirname(t.file);
-  let out: BlockWriter;
-  try {
-    out = openBlockWriter(t.file, blockSize, directIoAllowed());
-  } catch (e) {
-    throw targetWriteError(e, targetDir);
-  }
+  const out = openTargetWriter(t.file, blockSize);
   let written = 0;
   let sinceProgress = 0;
   try {
@@ -629,9 +614,7 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
         throw new EngineError(ErrorCodes.CHUNK_CORRUPT, `block ${block} (offset ${block * blockSize}) does not match the hash the backup took of it: chunk ${e.id.toString("hex").slice(0, 16)}…${e.kind === DELTA ? " over its base" : ""} or the block map is damaged`);
       }
       // Holes are never written: the file was sized up front, so they stay sparse.
-      await out.write(plain, block * blockSize).catch((e: unknown) => {
-        throw targetWriteError(e, targetDir);
-      });
+      await out.write(plain, block * blockSize);
       written += plain.length;
       sinceProgress += plain.length;
       if (sinceProgress >= BATCH_BYTES) {
@@ -640,9 +623,7 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
         collect();
       }
     }
-    await out.close().catch((e: unknown) => {
-      throw targetWriteError(e, targetDir);
-    });
+    await out.close();
   } finally {
     await out.close().catch(() => undefined); // after an error: the error thrown is the first one
     for (const fd of fds.values()) fs.closeSync(fd);
