@@ -24,6 +24,22 @@ export const DIRECT_ALIGN = 4096;
  */
 export const PROBE_PREFIX = ".bkp-direct-probe.tmp-";
 
+/**
+ * The first offset into a buffer (16-byte steps) at which `attempt`, an O_DIRECT read or write
+ * there, is accepted; undefined when the kernel refuses it for another reason than alignment.
+ */
+export function alignedOffset(attempt: (offset: number) => void): number | undefined {
+  for (let k = 0; k < DIRECT_ALIGN; k += 16) {
+    try {
+      attempt(k);
+      return k;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EINVAL") return undefined;
+    }
+  }
+  return undefined;
+}
+
 /** The offset into `buf` at which O_DIRECT writes into `dir` are accepted, or undefined. */
 function probeAlignment(dir: string, buf: Buffer): number | undefined {
   const probe = path.join(dir, `${PROBE_PREFIX}${process.pid}-${Math.random().toString(16).slice(2)}`);
@@ -34,15 +50,7 @@ function probeAlignment(dir: string, buf: Buffer): number | undefined {
     return undefined;
   }
   try {
-    for (let k = 0; k < DIRECT_ALIGN; k += 16) {
-      try {
-        fs.writeSync(fd, buf, k, DIRECT_ALIGN, 0);
-        return k;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EINVAL") return undefined;
-      }
-    }
-    return undefined;
+    return alignedOffset((k) => fs.writeSync(fd, buf, k, DIRECT_ALIGN, 0));
   } finally {
     fs.closeSync(fd);
     fs.rmSync(probe, { force: true });

@@ -20,6 +20,8 @@ import { openTargetWriter } from "../image/block-writer.js";
 import { directIoAllowed, openDirect } from "../image/direct-file.js";
 import type { DirectFile } from "../image/direct-file.js";
 import { isAllZero, readFully } from "../image/image-reader.js";
+import { openOrderedReads } from "../image/ordered-reads.js";
+import type { OrderedReads } from "../image/ordered-reads.js";
 import { readVirtual } from "../image/vhd.js";
 import { GRAIN, SUM_BYTES } from "../snapshot/snapshot-chain.js";
 import type { VhdLayout } from "../image/vhd.js";
@@ -513,10 +515,16 @@ async function readBlobRecord(loc: WireLoc): Promise<Buffer> {
   return w.subarray(loc.offset - start, loc.offset - start + loc.length);
 }
 
-/** A chunk's sealed record: a pread of the pack file in a directory vault, a ranged GET in a blob vault. */
-async function readRecord(fds: Map<string, number>, id: Buffer, loc: WireLoc): Promise<Buffer> {
+const packFile = (pack: string) => `${init.vaultPath}/${packObjectName(pack)}`;
+
+/**
+ * A chunk's sealed record: the next of the task's ordered reads in a directory vault (the
+ * records of a page are read in the order the task needs them, some ahead), a ranged GET in a
+ * blob vault.
+ */
+async function readRecord(reads: OrderedReads | undefined, id: Buffer, loc: WireLoc): Promise<Buffer> {
   const missing = () => new EngineError(ErrorCodes.CHUNK_MISSING, `pack ${loc.pack} holding chunk ${id.toString("hex").slice(0, 16)}… is missing`);
-  if (init.blob) {
+  if (init.blob || !reads) {
     try {
       const rec = await readBlobRecord(loc);
       if (rec.length === 0 && (await storage.size(packObjectName(loc.pack))) === undefined) throw missing();
@@ -526,17 +534,17 @@ async function readRecord(fds: Map<string, number>, id: Buffer, loc: WireLoc): P
       throw e;
     }
   }
-  let fd = fds.get(loc.pack);
-  if (fd === undefined) {
-    try {
-      fd = fs.openSync(`${init.vaultPath}/${packObjectName(loc.pack)}`, "r");
-    } catch {
-      throw missing();
-    }
-    fds.set(loc.pack, fd);
+  try {
+    return await reads.next({ file: packFile(loc.pack), offset: loc.offset, length: loc.length });
+  } catch (e) {
+    if ((e as { code?: string }).code === "ENOENT") throw missing();
+    throw e;
   }
-  const rec = Buffer.allocUnsafe(loc.length);
-  return rec.subarray(0, readFully(fd, rec, loc.length, loc.offset));
+}
+
+/** The task's reads of `locs` in order, past the page cache where it can (a directory vault), or undefined (a blob vault). */
+function orderedReads(locs: readonly WireLoc[]): OrderedReads | undefined {
+  return init.blob ? undefined : openOrderedReads(locs.map((l) => ({ file: packFile(l.pack), offset: l.offset, length: l.length })));
 }
 
 /**
@@ -544,8 +552,8 @@ async function readRecord(fds: Map<string, number>, id: Buffer, loc: WireLoc): P
  * plaintext (verify); a restore instead checks the whole block it builds against the block map
  * (see restore).
  */
-async function readChunk(fds: Map<string, number>, id: Buffer, loc: WireLoc, checkId = true): Promise<Buffer> {
-  const rec = await readRecord(fds, id, loc);
+async function readChunk(reads: OrderedReads | undefined, id: Buffer, loc: WireLoc, checkId = true): Promise<Buffer> {
+  const rec = await readRecord(reads, id, loc);
   if (rec.length !== loc.length) throw corrupt(id.toString("hex"), "pack is truncated");
   let opened: { codec: number; data: Buffer };
   try {
@@ -564,10 +572,10 @@ async function readChunk(fds: Map<string, number>, id: Buffer, loc: WireLoc, che
 }
 
 /** A delta entry's block: its base chunk with the delta's grains written over it (the block is checked by the caller). */
-async function readDeltaBlock(fds: Map<string, number>, e: BlockEntry, locOf: (id: Buffer) => WireLoc): Promise<Buffer> {
+async function readDeltaBlock(reads: OrderedReads | undefined, e: BlockEntry, locOf: (id: Buffer) => WireLoc): Promise<Buffer> {
   const base = e.base!;
-  const block = await readChunk(fds, base, locOf(base), false);
-  const delta = await readChunk(fds, e.id, locOf(e.id), false);
+  const block = await readChunk(reads, base, locOf(base), false);
+  const delta = await readChunk(reads, e.id, locOf(e.id), false);
   try {
     if (!deltaBase(delta).equals(base)) throw new Error("it names another base chunk than the block map");
     return applyDelta(delta, block);
@@ -595,7 +603,19 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
     if (!loc) throw new EngineError(ErrorCodes.CHUNK_MISSING, `chunk ${id.toString("hex").slice(0, 16)}… is not in the vault's index`);
     return loc;
   };
-  const fds = new Map<string, number>();
+  // The records in the order the loop below reads them (a delta's base, then the delta); up to
+  // the first chunk the index lacks, where the loop stops with its error.
+  const order: WireLoc[] = [];
+  try {
+    for (const i of dataIdx) {
+      const e = page.entries[i];
+      if (e.kind === DELTA) order.push(locOf(e.base!)); // readDeltaBlock reads the base first
+      order.push(locOf(e.id));
+    }
+  } catch {
+    // reported by the loop when it reaches that block
+  }
+  const reads = orderedReads(order);
   const out = openTargetWriter(t.file, blockSize);
   let written = 0;
   let sinceProgress = 0;
@@ -603,7 +623,7 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
     for (let k = 0; k < dataIdx.length; k++) {
       const i = dataIdx[k];
       const e = page.entries[i];
-      const plain = e.kind === DELTA ? await readDeltaBlock(fds, e, locOf) : await readChunk(fds, e.id, locOf(e.id), false);
+      const plain = e.kind === DELTA ? await readDeltaBlock(reads, e, locOf) : await readChunk(reads, e.id, locOf(e.id), false);
       const block = page.firstBlock + i;
       if (plain.length !== blockLen(t.imageBytes, block)) throw corrupt(e.id.toString("hex"), "wrong length for its block");
       // End to end: the block as built (decrypted, decompressed, a delta applied) must hash as
@@ -626,7 +646,7 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
     await out.close();
   } finally {
     await out.close().catch(() => undefined); // after an error: the error thrown is the first one
-    for (const fd of fds.values()) fs.closeSync(fd);
+    reads?.close();
   }
   const pageBytes = page.entries.reduce((s, _e, i) => s + blockLen(t.imageBytes, page.firstBlock + i), 0);
   post({ type: "progress", key: t.key, bytes: pageBytes - (written - sinceProgress) });
@@ -635,12 +655,13 @@ async function restore(t: RestoreTask): Promise<RestoreTaskResult> {
 
 async function verifyPack(t: VerifyPackTask): Promise<VerifyPackResult> {
   const bad: { id: string; problem: string }[] = [];
-  const fds = new Map<string, number>();
+  const chunks = [...t.chunks].sort((a, b) => a.offset - b.offset);
+  const reads = orderedReads(chunks);
   let bytes = 0;
   try {
-    for (const c of [...t.chunks].sort((a, b) => a.offset - b.offset)) {
+    for (const c of chunks) {
       try {
-        await readChunk(fds, Buffer.from(c.id, "hex"), c);
+        await readChunk(reads, Buffer.from(c.id, "hex"), c);
       } catch (e) {
         bad.push({ id: c.id, problem: e instanceof Error ? e.message : String(e) });
         if (e instanceof EngineError && e.code === ErrorCodes.CHUNK_MISSING) {
@@ -652,7 +673,7 @@ async function verifyPack(t: VerifyPackTask): Promise<VerifyPackResult> {
       post({ type: "progress", key: t.key, bytes: c.length });
     }
   } finally {
-    for (const fd of fds.values()) fs.closeSync(fd);
+    reads?.close();
   }
   return { bad, bytes };
 }
