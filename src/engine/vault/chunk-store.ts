@@ -163,6 +163,8 @@ export interface ChunkIndex {
 
 /** True when the chunk has a copy not known to be damaged, in a pack that is present and whole. */
 export function isHealthy(index: ChunkIndex, id: string): boolean {
+  // The usual vault: no pack missing or truncated, nothing on the damage record (a backup asks this of every chunk of the previous point).
+  if (index.badPacks.size === 0 && index.damagedLocs.size === 0) return index.chunks.has(id);
   const loc = index.chunks.get(id);
   return loc !== undefined && !index.badPacks.has(loc.pack) && !index.damagedLocs.has(locationKey(loc.pack, id));
 }
