@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { errnoCode } from "../errors.js";
 import { readFully } from "../image/image-reader.js";
+import { DIRECT_ALIGN, alignedOffset, directIoAllowed } from "../image/direct-file.js";
 import type { SnapshotDiskRecord, SnapshotRecord, StoredSnapshot } from "./snapshots.js";
 import { fsyncDirSync } from "../vault/storage.js";
 
@@ -61,6 +62,11 @@ export const bitSet = (b: Buffer, g: number) => (b[g >> 3] & (1 << (g & 7))) !==
 /** Reads a disk's image at a point through its chain; files are opened up front (a concurrent expiry may unlink them). */
 export interface ChainReader {
   size: number;
+  /**
+   * `count` buffers of `bytes` for `read`: aligned for O_DIRECT when the chain's files are read
+   * past the page cache (as a restore reads them: once, and not worth the machine's cache).
+   */
+  buffers(count: number, bytes: number): Buffer[];
   /** Reads on the thread pool, so the next blocks are read while one is checked and written. */
   read(buf: Buffer, len: number, at: number): Promise<number>;
   close(): void;
@@ -76,7 +82,11 @@ function preadAsync(fd: number, buf: Buffer, len: number, at: number): Promise<n
   });
 }
 
-export function openChain(parts: readonly ChainPart[], size: number): ChainReader {
+/**
+ * Opens a chain's files; `direct` also opens each for O_DIRECT reads (where the file system
+ * takes them), used for whole-sector pieces into the reader's own aligned buffers.
+ */
+export function openChain(parts: readonly ChainPart[], size: number, direct = false): ChainReader {
   const grains = grainsOf(size);
   const fds: number[] = [];
   try {
@@ -99,21 +109,60 @@ export function openChain(parts: readonly ChainPart[], size: number): ChainReade
     for (let h = g + 1; end < at + len && owner[h] === o; h++) end = Math.min(at + len, (h + 1) * GRAIN);
     return [o, end];
   };
+  /** Per part: its O_DIRECT descriptor, once `buffers` has given out aligned ones; undefined: buffered. */
+  const directFds: (number | undefined)[] = [];
+  /** Buffers given out by `buffers` that sit on a direct-aligned address. */
+  const aligned = new WeakSet<ArrayBufferLike>();
+  let alignedAt: number | undefined;
+  const closeDirect = () => {
+    for (const fd of directFds.splice(0)) if (fd !== undefined) fs.closeSync(fd);
+  };
   return {
     size,
+    buffers(count, bytes) {
+      if (!direct || !directIoAllowed() || bytes % DIRECT_ALIGN !== 0 || directFds.length) return Array.from({ length: count }, () => Buffer.alloc(bytes));
+      const slab = Buffer.allocUnsafeSlow(count * bytes + DIRECT_ALIGN);
+      for (const p of parts) {
+        try {
+          directFds.push(fs.openSync(p.file, fs.constants.O_RDONLY | fs.constants.O_DIRECT));
+        } catch {
+          directFds.push(undefined);
+        }
+      }
+      const probe = directFds.find((fd) => fd !== undefined);
+      alignedAt = probe === undefined ? undefined : alignedOffset((k) => fs.readSync(probe, slab, k, DIRECT_ALIGN, 0));
+      if (alignedAt === undefined) closeDirect();
+      const off = alignedAt ?? 0;
+      // Zeroed, as Buffer.alloc's: a short read leaves no stale bytes behind.
+      slab.fill(0);
+      aligned.add(slab.buffer);
+      return Array.from({ length: count }, (_, i) => slab.subarray(off + i * bytes, off + (i + 1) * bytes));
+    },
     async read(buf, len, at) {
+      const alignedBuf = alignedAt !== undefined && aligned.has(buf.buffer) && (buf.byteOffset - alignedAt) % DIRECT_ALIGN === 0;
       let done = 0;
       while (done < len) {
         const pos = at + done;
         const [o, end] = run(pos, at, len);
-        const n = await preadAsync(fds[o], buf.subarray(done), end - pos, pos);
+        const piece = end - pos;
+        const dfd = alignedBuf && pos % DIRECT_ALIGN === 0 && piece % DIRECT_ALIGN === 0 ? directFds[o] : undefined;
+        let n: number;
+        try {
+          n = await preadAsync(dfd ?? fds[o], buf.subarray(done), piece, pos);
+        } catch (e) {
+          if (dfd === undefined || errnoCode(e) !== "EINVAL") throw e;
+          directFds[o] = undefined; // the kernel refused this direct read: this part is read buffered (closed with the others)
+          fds.push(dfd);
+          n = await preadAsync(fds[o], buf.subarray(done), piece, pos);
+        }
         // A delta file is sized as the image (holes read as zeros); short only if truncated.
-        if (n !== end - pos) return done + n;
+        if (n !== piece) return done + n;
         done += n;
       }
       return done;
     },
     close() {
+      closeDirect();
       for (const fd of fds) fs.closeSync(fd);
     },
   };

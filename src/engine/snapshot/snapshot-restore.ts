@@ -121,7 +121,8 @@ export async function restoreDiskFromSnapshot(
  */
 export function chainSource(v: OpenVault, m: Manifest, snap: LiveSnapshot, d: Pick<ManifestDisk, "name">, rec: SnapshotDiskRecord): ChainReader {
   try {
-    return openChain(resolveChain(rec.method === "delta" ? listSnapshots(v.def.path, m.vm) : [], snap, rec.name), rec.bytes);
+    // Past the page cache: a restore or a verify reads the chain once.
+    return openChain(resolveChain(rec.method === "delta" ? listSnapshots(v.def.path, m.vm) : [], snap, rec.name), rec.bytes, true);
   } catch (e) {
     if (e instanceof ChainError) throw damaged(m, d, e.message);
     throw e;
@@ -168,7 +169,7 @@ export async function checkAgainstPoint(
     const bs = m.blockSize;
     // Reads run ahead of the check and the write (a chain on the thread pool, READ_AHEAD blocks;
     // a VHD or a single file as before), one buffer per block in flight and one in hand.
-    const bufs = Array.from({ length: reader ? READ_AHEAD + 1 : 1 }, () => Buffer.alloc(bs));
+    const bufs = reader ? reader.buffers(READ_AHEAD + 1, bs) : [Buffer.alloc(bs)];
     let dataBytes = 0;
     for (let page = 0; page < d.maps.length; page++) {
       const name = d.maps[page];
