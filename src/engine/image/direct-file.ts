@@ -41,7 +41,7 @@ export function alignedOffset(attempt: (offset: number) => void): number | undef
 }
 
 /** The offset into `buf` at which O_DIRECT writes into `dir` are accepted, or undefined. */
-function probeAlignment(dir: string, buf: Buffer): number | undefined {
+export function probeAlignment(dir: string, buf: Buffer): number | undefined {
   const probe = path.join(dir, `${PROBE_PREFIX}${process.pid}-${Math.random().toString(16).slice(2)}`);
   let fd: number;
   try {

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { errnoCode } from "../errors.js";
 import { readFully } from "../image/image-reader.js";
-import { DIRECT_ALIGN, alignedOffset, directIoAllowed } from "../image/direct-file.js";
+import { DIRECT_ALIGN, alignedOffset, directIoAllowed, probeAlignment } from "../image/direct-file.js";
 import type { SnapshotDiskRecord, SnapshotRecord, StoredSnapshot } from "./snapshots.js";
 import { fsyncDirSync } from "../vault/storage.js";
 
@@ -114,9 +114,6 @@ export function openChain(parts: readonly ChainPart[], size: number, direct = fa
   /** Buffers given out by `buffers` that sit on a direct-aligned address. */
   const aligned = new WeakSet<ArrayBufferLike>();
   let alignedAt: number | undefined;
-  const closeDirect = () => {
-    for (const fd of directFds.splice(0)) if (fd !== undefined) fs.closeSync(fd);
-  };
   return {
     size,
     buffers(count, bytes) {
@@ -129,9 +126,11 @@ export function openChain(parts: readonly ChainPart[], size: number, direct = fa
           directFds.push(undefined);
         }
       }
-      const probe = directFds.find((fd) => fd !== undefined);
-      alignedAt = probe === undefined ? undefined : alignedOffset((k) => fs.readSync(probe, slab, k, DIRECT_ALIGN, 0));
-      if (alignedAt === undefined) closeDirect();
+      // The address the device takes: a probe write beside the chain (a read of the full copy
+      // where that folder is not writable; over a hole the kernel may not check the address, and
+      // a wrong guess shows as EINVAL on a later read: the chain is then read buffered).
+      const probe = directFds[0];
+      alignedAt = probe === undefined ? undefined : (probeAlignment(path.dirname(parts[0].file), slab) ?? alignedOffset((k) => fs.readSync(probe, slab, k, DIRECT_ALIGN, 0)));
       const off = alignedAt ?? 0;
       // Zeroed, as Buffer.alloc's: a short read leaves no stale bytes behind.
       slab.fill(0);
@@ -151,8 +150,7 @@ export function openChain(parts: readonly ChainPart[], size: number, direct = fa
           n = await preadAsync(dfd ?? fds[o], buf.subarray(done), piece, pos);
         } catch (e) {
           if (dfd === undefined || errnoCode(e) !== "EINVAL") throw e;
-          directFds[o] = undefined; // the kernel refused this direct read: this part is read buffered (closed with the others)
-          fds.push(dfd);
+          alignedAt = undefined; // the kernel refused a direct read: the chain is read buffered from now on
           n = await preadAsync(fds[o], buf.subarray(done), piece, pos);
         }
         // A delta file is sized as the image (holes read as zeros); short only if truncated.
@@ -162,8 +160,7 @@ export function openChain(parts: readonly ChainPart[], size: number, direct = fa
       return done;
     },
     close() {
-      closeDirect();
-      for (const fd of fds) fs.closeSync(fd);
+      for (const fd of [...fds, ...directFds]) if (fd !== undefined) fs.closeSync(fd);
     },
   };
 }
