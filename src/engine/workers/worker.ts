@@ -98,9 +98,14 @@ function blockLen(imageBytes: number, block: number): number {
   return Math.min(blockSize, imageBytes - block * blockSize);
 }
 
-/** Snapshot grains go past the page cache in pieces of at most this, this many in flight (direct-file.ts). */
-const SNAP_SLOT_BYTES = 256 * 1024;
+/**
+ * Snapshot grains go past the page cache in pieces of at most this, this many in flight
+ * (direct-file.ts). A full copy writes every data grain of the page: with 256 KiB pieces the
+ * worker waited on the disk (tier full backup of the 2 GiB image 4.4 s, 3.4 – 3.5 s with 1 MiB
+ * pieces, docs/benchmarks.md); a delta writes only changed grains.
+ */
 const SNAP_SLOTS = 4;
+const snapSlotBytes = (fullCopy: boolean) => (fullCopy ? 1024 * 1024 : 256 * 1024);
 
 /**
  * The point's snapshot of one page, written as the page is read (snapshot-chain.ts): grain
@@ -135,13 +140,13 @@ class PageSnapshot {
       this.bits = Buffer.alloc(Math.ceil(grains / 8));
     }
     this.fd = fs.openSync(snap.file, "r+");
-    this.direct = directIoAllowed() ? openDirect(snap.file, SNAP_SLOT_BYTES, SNAP_SLOTS) : undefined;
+    this.direct = directIoAllowed() ? openDirect(snap.file, snapSlotBytes(!snap.set), SNAP_SLOTS) : undefined;
   }
 
   /** Writes `data[from, to)` at `pos + from`: aligned pieces direct, the rest (an image's short last grain) buffered. */
   private writeRun(data: Buffer, from: number, to: number, pos: number): void {
     for (let off = from; off < to; ) {
-      const n = Math.min(to - off, SNAP_SLOT_BYTES);
+      const n = Math.min(to - off, this.direct?.slotBytes ?? to - off);
       if (this.direct?.fits(n, pos + off)) {
         this.direct.put(data.subarray(off, off + n), pos + off);
         off += n;
@@ -391,7 +396,10 @@ async function backup(t: BackupTask): Promise<BackupTaskResult> {
   }
   const res: BackupTaskResult = { map: "", bytesRead: 0, bytesChanged: 0, bytesStored: 0, bytesZero: 0, newChunks: 0, dedupedChunks: 0, deltaChunks: 0 };
   const entries: BlockEntry[] = new Array(t.count);
-  const buf = batchBuffer().subarray(0, Math.min(BATCH_BYTES, t.count * blockSize));
+  // A page copied whole into the snapshot reads half batches: the copy's larger write slots
+  // take the memory (peak RSS 148 – 150 MiB with both, 133 – 137 MiB so, and no slower).
+  const batchBytes = t.snap && !t.snap.set ? Math.max(blockSize, BATCH_BYTES / 2) : BATCH_BYTES;
+  const buf = batchBuffer().subarray(0, Math.min(batchBytes, t.count * blockSize));
   const perBatch = Math.max(1, Math.floor(buf.length / blockSize));
   const fd = fs.openSync(t.image, "r");
   const vhd: VhdLayout | undefined = t.vhd ? { ...t.vhd, footer: Buffer.from(t.vhd.footer) } : undefined;
