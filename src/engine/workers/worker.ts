@@ -532,7 +532,8 @@ const packFile = (pack: string) => `${init.vaultPath}/${packObjectName(pack)}`;
  */
 async function readRecord(reads: OrderedReads | undefined, id: Buffer, loc: WireLoc): Promise<Buffer> {
   const missing = () => new EngineError(ErrorCodes.CHUNK_MISSING, `pack ${loc.pack} holding chunk ${id.toString("hex").slice(0, 16)}… is missing`);
-  if (init.blob || !reads) {
+  if (!reads) {
+    // A blob vault (orderedReads gives none).
     try {
       const rec = await readBlobRecord(loc);
       if (rec.length === 0 && (await storage.size(packObjectName(loc.pack))) === undefined) throw missing();
