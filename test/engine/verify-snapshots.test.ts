@@ -4,8 +4,10 @@
 // snapshot.json are found without --read-data; expired snapshots and .tmp- folders are notes.
 // Snapshot damage never counts as vault damage (`ok` stays the vault's), and a restore still
 // takes the damaged disk from the vault.
+import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
@@ -59,6 +61,23 @@ describe("verify checks the instant-restore snapshots", () => {
       expect.stringMatching(/^1 temporary instant-restore snapshot folder\(s\) \(\S+\.tmp-99999-abcdef01\): .*no restore uses them/),
       `the instant-restore snapshot of point ${r1.point} of VM "vm1" expired at 2026-03-03T02:30:00.000Z and is not deleted yet: no restore uses it; the next backup of the VM or \`bkp prune\` deletes it`,
     ]);
+  });
+
+  // fincore (util-linux) counts a file's cached pages; tmpfs and the like take no O_DIRECT.
+  const fsType = spawnSync("findmnt", ["-n", "-o", "FSTYPE", "-T", os.tmpdir()], { encoding: "utf8" }).stdout?.trim() ?? "";
+  const measurable = spawnSync("fincore", ["--version"]).status === 0 && ["ext4", "xfs", "btrfs"].includes(fsType);
+  it.skipIf(!measurable)("--read-data reads a full snapshot copy past the page cache: the machine's cache is left as it was", async () => {
+    const { env, vm } = setup();
+    const r = await backupVm(env.vault, vm, backupOpts(env, day(0)));
+    const file = path.join(r.snapshot?.dir ?? "", "data.raw");
+    const cached = () => Number(spawnSync("fincore", ["-n", "-b", "-o", "RES", file], { encoding: "utf8" }).stdout.trim());
+    const size = fs.statSync(file).size;
+    // The copy was written past the cache too (its short tail aside).
+    expect(cached()).toBeLessThan(size / 10);
+    const full = await verifyVault(env.vault, verifyOpts(env, day(1), true));
+    expect(full).toMatchObject({ ok: true, snapshotsOk: true });
+    expect(full.snapshotBytesChecked).toBeGreaterThanOrEqual(size);
+    expect(cached()).toBeLessThan(size / 10);
   });
 
   it("a flipped byte in a snapshot file: --read-data names the disk and the block's offset (BKP5071, the vault intact); without it verify passes; restore takes the disk from the vault", async () => {
