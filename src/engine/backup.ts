@@ -262,6 +262,9 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
             const blocks = Math.ceil(p.bytes / config.blockSize);
             const firstBlock = page * config.pageBlocks;
             if (firstBlock >= blocks) continue;
+            const count = Math.min(config.pageBlocks, blocks - firstBlock);
+            // A copy of the page's part of a per-block array: a view would send the whole disk's array to the worker.
+            const pagePart = (perBlock: Uint8Array) => perBlock.slice(firstBlock, firstBlock + count);
             tasks.push({
               type: "backup",
               key: diskKey(vm.name, p.name),
@@ -269,12 +272,11 @@ async function backupOnce(vault: EngineVault, vm: EngineVm, opts: BackupOptions)
               imageBytes: p.bytes,
               vhd: p.vhd,
               firstBlock,
-              count: Math.min(config.pageBlocks, blocks - firstBlock),
+              count,
               prevMap: p.prevMaps?.[page],
               snap: snapTargets?.get(p.name),
-              // A copy of the page's part: a view would send the whole disk's array to the worker.
-              ...(p.shared ? { shared: p.shared.slice(firstBlock, firstBlock + Math.min(config.pageBlocks, blocks - firstBlock)) } : {}),
-              ...(p.holes ? { holes: p.holes.slice(firstBlock, firstBlock + Math.min(config.pageBlocks, blocks - firstBlock)) } : {}),
+              ...(p.shared ? { shared: pagePart(p.shared) } : {}),
+              ...(p.holes ? { holes: pagePart(p.holes) } : {}),
             });
             taskDisk.push(p.name);
           }

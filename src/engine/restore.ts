@@ -216,7 +216,7 @@ async function restoreLocked(v: OpenVault, req: RestoreRequest, opts: ReaderOpti
           const e = r.error;
           d.error = {
             code: isEngineError(e) ? e.code : ErrorCodes.INTERNAL,
-            message: `disk "${d.disk}" of point ${m.id} cannot be restored: ${describe(e)}. Nothing was written for this disk${isEngineError(e) && e.code === ErrorCodes.TARGET_WRITE ? "." : "; try another point (see `bkp verify --read-data`)."}`,
+            message: notRestored(d.disk, m.id, describe(e), isEngineError(e) && e.code === ErrorCodes.TARGET_WRITE ? undefined : "try another point (see `bkp verify --read-data`)"),
           };
         }
       });
@@ -314,24 +314,22 @@ async function restoreFromSnapshot(
         out.set(d.name, { done: { disk: d.name, path: targets[i], ok: true, imageBytes: d.imageBytes, bytesWritten, seconds: (performance.now() - t0) / 1000, from: "snapshot" } });
       } catch (e) {
         fs.rmSync(partial, { force: true });
-        const error = { code: isEngineError(e) ? e.code : ErrorCodes.INTERNAL, message: describe(e) };
-        if (error.code === ErrorCodes.TARGET_WRITE) {
-          // The target is at fault, not the snapshot: the vault would meet the same folder.
-          out.set(d.name, {
-            done: { disk: d.name, path: targets[i], ok: false, imageBytes: d.imageBytes, bytesWritten: 0, seconds: (performance.now() - t0) / 1000, from: "snapshot", error: { ...error, message: `disk "${d.name}" of point ${m.id} cannot be restored: ${error.message}. Nothing was written for this disk.` } },
-          });
-        } else if (mode === "snapshot") {
-          out.set(d.name, {
-            done: { disk: d.name, path: targets[i], ok: false, imageBytes: d.imageBytes, bytesWritten: 0, seconds: (performance.now() - t0) / 1000, from: "snapshot", error: { ...error, message: `${error.message}. Nothing was written for this disk; restore it from the vault (--from vault).` } },
-          });
-        } else {
-          out.set(d.name, { note: `${error.message}; restored from the vault instead` });
-        }
+        const code = isEngineError(e) ? e.code : ErrorCodes.INTERNAL;
+        const failed = (message: string) => ({ done: { disk: d.name, path: targets[i], ok: false, imageBytes: d.imageBytes, bytesWritten: 0, seconds: (performance.now() - t0) / 1000, from: "snapshot" as const, error: { code, message } } });
+        // A full target is at fault, not the snapshot: the vault would meet the same folder.
+        if (code === ErrorCodes.TARGET_WRITE) out.set(d.name, failed(notRestored(d.name, m.id, describe(e))));
+        else if (mode === "snapshot") out.set(d.name, failed(`${describe(e)}. Nothing was written for this disk; restore it from the vault (--from vault).`));
+        else out.set(d.name, { note: `${describe(e)}; restored from the vault instead` });
       }
     }),
   );
   fsyncDirSync(req.toDir);
   return out;
+}
+
+/** Why a disk of a point was not restored, and what to do (`hint`), for the disk's result. */
+function notRestored(disk: string, point: string, why: string, hint?: string): string {
+  return `disk "${disk}" of point ${point} cannot be restored: ${why}. Nothing was written for this disk${hint ? `; ${hint}` : ""}.`;
 }
 
 /**

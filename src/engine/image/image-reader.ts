@@ -82,6 +82,17 @@ export function readFully(fd: number, buf: Buffer, length: number, position: num
   return got;
 }
 
+/** `readFully` on the thread pool: the caller goes on (reads ahead) while the disk works. */
+export function readFullyAsync(fd: number, buf: Buffer, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const step = (got: number): void => {
+      if (got >= length) return resolve(got);
+      fs.read(fd, buf, got, length - got, position + got, (e, n) => (e ? reject(e) : n === 0 ? resolve(got) : step(got + n)));
+    };
+    step(0);
+  });
+}
+
 const ZERO = Buffer.alloc(1024 * 1024);
 
 export function isAllZero(b: Uint8Array): boolean {

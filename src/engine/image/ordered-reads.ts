@@ -11,6 +11,7 @@
 // page (fresh buffers per read raised a restore's peak RSS by 70 MiB).
 import fs from "node:fs";
 import { DIRECT_ALIGN, alignedOffset, directIoAllowed } from "./direct-file.js";
+import { readFullyAsync } from "./image-reader.js";
 
 /** Ranges in flight ahead of the one being used. */
 export const READS_AHEAD = 4;
@@ -43,16 +44,6 @@ interface Handle {
 
 /** One slab per thread, and the offset its address needs for O_DIRECT, per device. */
 let pooled: { buf: Buffer; at: Map<number, number | undefined> } | undefined;
-
-function readAll(fd: number, buf: Buffer, position: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const step = (got: number): void => {
-      if (got >= buf.length) return resolve(got);
-      fs.read(fd, buf, got, buf.length - got, position + got, (e, n) => (e ? reject(e) : n === 0 ? resolve(got) : step(got + n)));
-    };
-    step(0);
-  });
-}
 
 const alignDown = (n: number) => n - (n % DIRECT_ALIGN);
 const alignUp = (n: number) => alignDown(n + DIRECT_ALIGN - 1);
@@ -109,12 +100,12 @@ export function openOrderedReads(ranges: readonly ByteRange[], allowDirect = dir
     const { fd, direct } = h;
     let n: number;
     try {
-      n = await readAll(fd, buf, start);
+      n = await readFullyAsync(fd, buf, buf.length, start);
     } catch (e) {
       if (!direct || (e as NodeJS.ErrnoException).code !== "EINVAL") throw e;
       // The kernel refused this direct read: this file is read buffered from now on.
       if (h.fd === fd) Object.assign(h, { fd: fs.openSync(r.file, "r"), direct: false, retired: fd });
-      n = await readAll(h.fd, buf, start);
+      n = await readFullyAsync(h.fd, buf, buf.length, start);
     }
     return [r.offset - start, Math.max(0, Math.min(n - (r.offset - start), r.length))];
   };

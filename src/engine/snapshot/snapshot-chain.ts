@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { errnoCode } from "../errors.js";
-import { readFully } from "../image/image-reader.js";
+import { readFully, readFullyAsync } from "../image/image-reader.js";
 import { DIRECT_ALIGN, alignedOffset, directIoAllowed, probeAlignment } from "../image/direct-file.js";
 import type { SnapshotDiskRecord, SnapshotRecord, StoredSnapshot } from "./snapshots.js";
 import { fsyncDirSync } from "../vault/storage.js";
@@ -72,16 +72,6 @@ export interface ChainReader {
   close(): void;
 }
 
-function preadAsync(fd: number, buf: Buffer, len: number, at: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const step = (got: number): void => {
-      if (got >= len) return resolve(got);
-      fs.read(fd, buf, got, len - got, at + got, (e, n) => (e ? reject(e) : n === 0 ? resolve(got) : step(got + n)));
-    };
-    step(0);
-  });
-}
-
 /**
  * Opens a chain's files; `direct` also opens each for O_DIRECT reads (where the file system
  * takes them), used for whole-sector pieces into the reader's own aligned buffers.
@@ -111,8 +101,8 @@ export function openChain(parts: readonly ChainPart[], size: number, direct = fa
   };
   /** Per part: its O_DIRECT descriptor, once `buffers` has given out aligned ones; undefined: buffered. */
   const directFds: (number | undefined)[] = [];
-  /** Buffers given out by `buffers` that sit on a direct-aligned address. */
-  const aligned = new WeakSet<ArrayBufferLike>();
+  /** The memory `buffers` gave out, and the offset into it the device takes for O_DIRECT (undefined: buffered reads). */
+  let slabMemory: ArrayBufferLike | undefined;
   let alignedAt: number | undefined;
   return {
     size,
@@ -134,11 +124,11 @@ export function openChain(parts: readonly ChainPart[], size: number, direct = fa
       const off = alignedAt ?? 0;
       // Zeroed, as Buffer.alloc's: a short read leaves no stale bytes behind.
       slab.fill(0);
-      aligned.add(slab.buffer);
+      slabMemory = slab.buffer;
       return Array.from({ length: count }, (_, i) => slab.subarray(off + i * bytes, off + (i + 1) * bytes));
     },
     async read(buf, len, at) {
-      const alignedBuf = alignedAt !== undefined && aligned.has(buf.buffer) && (buf.byteOffset - alignedAt) % DIRECT_ALIGN === 0;
+      const alignedBuf = alignedAt !== undefined && buf.buffer === slabMemory && (buf.byteOffset - alignedAt) % DIRECT_ALIGN === 0;
       let done = 0;
       while (done < len) {
         const pos = at + done;
@@ -147,11 +137,11 @@ export function openChain(parts: readonly ChainPart[], size: number, direct = fa
         const dfd = alignedBuf && pos % DIRECT_ALIGN === 0 && piece % DIRECT_ALIGN === 0 ? directFds[o] : undefined;
         let n: number;
         try {
-          n = await preadAsync(dfd ?? fds[o], buf.subarray(done), piece, pos);
+          n = await readFullyAsync(dfd ?? fds[o], buf.subarray(done), piece, pos);
         } catch (e) {
           if (dfd === undefined || errnoCode(e) !== "EINVAL") throw e;
           alignedAt = undefined; // the kernel refused a direct read: the chain is read buffered from now on
-          n = await preadAsync(fds[o], buf.subarray(done), piece, pos);
+          n = await readFullyAsync(fds[o], buf.subarray(done), piece, pos);
         }
         // A delta file is sized as the image (holes read as zeros); short only if truncated.
         if (n !== piece) return done + n;
